@@ -1,0 +1,48 @@
+// Optional per-topic routes for multi-table deployments: a JSON array, first match wins; topics no
+// route matches use the service-wide settings.
+//   [{ "topic": "pg.public.orders", "table": "orders", "versionSource": "column", "versionColumn": "rev" },
+//    { "topicPattern": "^pg\\.public\\.", "table": "replica", "tombstoneTtlSeconds": 864000 }]
+
+import { z } from "zod";
+
+const routeSchema = z
+  .object({
+    topic: z.string().min(1).optional(),
+    topicPattern: z.string().min(1).optional(),
+    table: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, "must be a DynamoDB table name").optional(),
+    sourceName: z.string().min(1).optional(),
+    versionSource: z.enum(["auto", "column", "kafka-offset"]).optional(),
+    versionColumn: z.string().min(1).optional(),
+    tombstoneTtlSeconds: z.number().int().min(0).optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if ((r.topic === undefined) === (r.topicPattern === undefined)) ctx.addIssue({ code: "custom", message: "needs exactly one of topic and topicPattern" });
+    if (r.topicPattern !== undefined) {
+      try {
+        new RegExp(r.topicPattern);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", path: ["topicPattern"], message: `invalid regular expression: ${(err as Error).message}` });
+      }
+    }
+    if (r.versionSource === "column" && r.versionColumn === undefined) ctx.addIssue({ code: "custom", path: ["versionColumn"], message: "is required with versionSource column" });
+  });
+
+export type Route = z.infer<typeof routeSchema>;
+
+export function parseRoutes(text: string): { ok: true; routes: Route[] } | { ok: false; errors: string[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, errors: [`not JSON: ${(err as Error).message}`] };
+  }
+  const parsed = z.array(routeSchema).safeParse(json);
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => `[${i.path.join(".")}] ${i.message}`) };
+  return { ok: true, routes: parsed.data };
+}
+
+/** The first route whose topic or pattern matches. */
+export function routeFor(routes: readonly Route[], topic: string): Route | undefined {
+  return routes.find((r) => r.topic === topic || (r.topicPattern !== undefined && new RegExp(r.topicPattern).test(topic)));
+}

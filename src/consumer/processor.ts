@@ -1,0 +1,302 @@
+// The processing core between Kafka and the sink. kafkajs hands over a batch and gets control back
+// at once (its fetcher waits for every handler before fetching again, so a partition stuck in
+// retries would otherwise stall all others); the records are then written here:
+//   - records of one key in order (a chain per item key), different keys concurrently, bounded by
+//     the adaptive limiter;
+//   - within a batch, only the newest version of a key is written; the older ones are `stale` (or
+//     `duplicate` at an equal version) — a conditional write of the newest leaves the row at least
+//     there, so writing the others could change nothing. If the newest is poison, the next newest
+//     is tried, so a dead-lettered record never hides an older good one;
+//   - every record gets exactly one final outcome, and only then may the watermark pass it.
+
+import { FatalError, ExitCode, PoisonError, TransientError, errorMessage, type SinkError } from "../errors.ts";
+import { decodeRecord } from "../cdc/decode.ts";
+import { Outcome, type ChangeEvent, type DecodeOptions, type KafkaRecord, type WriteOutcome } from "../cdc/types.ts";
+import { itemKey } from "../cdc/identity.ts";
+import type { Sink } from "../sink/dynamodb-sink.ts";
+import { backoffDelay, sleep, type BackoffPolicy } from "../util/backoff.ts";
+import type { AdaptiveLimiter } from "./limiter.ts";
+import type { Stats } from "./stats.ts";
+import { Watermark } from "./watermark.ts";
+import type { Log } from "../telemetry/log.ts";
+
+export type DeadLetter = { publish(record: KafkaRecord, error: SinkError, attempts: number): Promise<void> };
+export type Flow = { pause(topic: string, partition: number): void; resume(topic: string, partition: number): void };
+export type CommitPoint = { topic: string; partition: number; offset: string };
+
+export type ProcessorDeps = {
+  readonly sinkFor: (topic: string) => Sink;
+  readonly decodeOptions: (topic: string) => DecodeOptions;
+  readonly deadLetter: DeadLetter | undefined;
+  readonly limiter: AdaptiveLimiter;
+  readonly backoff: BackoffPolicy;
+  readonly stats: Stats;
+  readonly maxBuffered: number;
+  readonly flow: Flow;
+  readonly onFatal: (err: Error) => void;
+  readonly log: Log;
+};
+
+class Lease {
+  readonly watermark = new Watermark();
+  revoked = false;
+  retrying = 0;
+  pausedForMemory = false;
+  committed: string | undefined;
+  readonly topic: string;
+  readonly partition: number;
+  constructor(topic: string, partition: number) {
+    this.topic = topic;
+    this.partition = partition;
+  }
+}
+
+/** Thrown inside a job when shutdown or revocation hands its records back to Kafka. */
+class Released extends Error {}
+
+type Candidate = { readonly event: ChangeEvent; readonly record: KafkaRecord };
+
+const PUSHBACK = /Throughput|Throttl|RequestLimit|LimitExceeded|ServiceUnavailable|InternalServerError|503/;
+
+export class Processor {
+  readonly #d: ProcessorDeps;
+  #leases = new Map<string, Lease>();
+  readonly #chains = new Map<string, Promise<void>>();
+  readonly #active = new Set<Promise<void>>();
+  readonly #abort = new AbortController();
+  #buffered = 0;
+  #lastProgressAt = Date.now();
+
+  constructor(deps: ProcessorDeps) {
+    this.#d = deps;
+  }
+
+  get buffered(): number {
+    return this.#buffered;
+  }
+  get lastProgressAt(): number {
+    return this.#lastProgressAt;
+  }
+  get stopping(): boolean {
+    return this.#abort.signal.aborted;
+  }
+  pausedPartitions(): number {
+    let n = 0;
+    for (const l of this.#leases.values()) if (l.retrying > 0 || l.pausedForMemory) n++;
+    return n;
+  }
+
+  /** A new generation: every earlier lease is revoked (no more commits), new ones start clean. */
+  assign(assignment: Readonly<Record<string, readonly number[]>>): void {
+    for (const lease of this.#leases.values()) lease.revoked = true;
+    const leases = new Map<string, Lease>();
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const p of partitions) {
+        leases.set(`${topic}/${p}`, new Lease(topic, p));
+        this.#d.flow.resume(topic, p);
+      }
+    }
+    this.#leases = leases;
+  }
+
+  /** Every lease revoked: a rebalance started, or the member left the group. */
+  revokeAll(): void {
+    for (const lease of this.#leases.values()) lease.revoked = true;
+    this.#leases = new Map();
+  }
+
+  enqueue(topic: string, partition: number, records: readonly KafkaRecord[]): void {
+    if (this.stopping) return; // never registered: Kafka delivers them again
+    const key = `${topic}/${partition}`;
+    let lease = this.#leases.get(key);
+    if (lease === undefined) this.#leases.set(key, (lease = new Lease(topic, partition)));
+    const options = this.#d.decodeOptions(topic);
+    const groups = new Map<string, Candidate[]>();
+    for (const record of records) {
+      if (!lease.watermark.register(record.offset)) continue; // already in hand in this lease
+      this.#buffered++;
+      this.#d.stats.consumed(topic, partition);
+      let decoded;
+      try {
+        decoded = decodeRecord(record, options);
+      } catch (err) {
+        if (!(err instanceof PoisonError)) throw err;
+        this.#track(this.#deadLetter(lease, record, err));
+        continue;
+      }
+      if (decoded.kind === "skip") {
+        this.#finish(lease, record, Outcome.skipped);
+        continue;
+      }
+      const pk = itemKey(decoded.event.source, decoded.event.id);
+      const group = groups.get(pk);
+      if (group === undefined) groups.set(pk, [{ event: decoded.event, record }]);
+      else group.push({ event: decoded.event, record });
+    }
+    for (const [pk, group] of groups) this.#schedule(pk, () => this.#runGroup(lease, group));
+    if (this.#buffered > this.#d.maxBuffered && !lease.pausedForMemory) {
+      lease.pausedForMemory = true;
+      this.#d.flow.pause(topic, partition);
+    }
+  }
+
+  commitPoints(): CommitPoint[] {
+    const points: CommitPoint[] = [];
+    for (const lease of this.#leases.values()) {
+      const offset = lease.watermark.committable();
+      if (offset !== undefined && offset !== lease.committed) points.push({ topic: lease.topic, partition: lease.partition, offset });
+    }
+    return points;
+  }
+
+  markCommitted(points: readonly CommitPoint[]): void {
+    for (const p of points) {
+      const lease = this.#leases.get(`${p.topic}/${p.partition}`);
+      if (lease !== undefined) lease.committed = p.offset;
+    }
+  }
+
+  /** Stops starting work; retries and queued records are released to Kafka. */
+  stop(): void {
+    this.#abort.abort();
+  }
+
+  /** Waits for in-flight work to settle; false if the deadline came first. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#active.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await Promise.race([Promise.allSettled([...this.#active]), sleep(left)]);
+    }
+    return true;
+  }
+
+  #schedule(pk: string, job: () => Promise<void>): void {
+    const previous = this.#chains.get(pk) ?? Promise.resolve();
+    const next = previous.then(job);
+    this.#chains.set(pk, next);
+    this.#track(next);
+    void next.finally(() => {
+      if (this.#chains.get(pk) === next) this.#chains.delete(pk);
+    });
+  }
+
+  #track(work: Promise<void>): void {
+    const guarded = work.catch((err: unknown) => this.#d.onFatal(err instanceof Error ? err : new Error(String(err))));
+    this.#active.add(guarded);
+    void guarded.finally(() => this.#active.delete(guarded));
+  }
+
+  #finish(lease: Lease, record: KafkaRecord, outcome: (typeof Outcome)[keyof typeof Outcome]): void {
+    this.#d.stats.outcome(record.topic, record.partition, outcome);
+    lease.watermark.complete(record.offset);
+    this.#buffered--;
+    this.#lastProgressAt = Date.now();
+    if (this.#buffered < this.#d.maxBuffered / 2) this.#resumeAfterMemory();
+  }
+
+  #release(records: readonly { record: KafkaRecord }[]): void {
+    for (const { record } of records) this.#d.stats.released(record.topic, record.partition);
+    this.#buffered -= records.length;
+  }
+
+  #resumeAfterMemory(): void {
+    for (const lease of this.#leases.values()) {
+      if (lease.pausedForMemory) {
+        lease.pausedForMemory = false;
+        if (lease.retrying === 0) this.#d.flow.resume(lease.topic, lease.partition);
+      }
+    }
+  }
+
+  async #runGroup(lease: Lease, group: Candidate[]): Promise<void> {
+    if (this.stopping || lease.revoked) return this.#release(group);
+    // Newest first; at an equal version the later offset is the one written.
+    const candidates = [...group].sort((a, b) =>
+      a.event.version === b.event.version ? compareOffsets(b.record.offset, a.record.offset) : a.event.version < b.event.version ? 1 : -1,
+    );
+    let winner: { version: string; outcome: WriteOutcome } | undefined;
+    let i = 0;
+    for (; i < candidates.length && winner === undefined; i++) {
+      const c = candidates[i]!;
+      try {
+        const outcome = await this.#withRetries(lease, c.record, () => this.#write(c));
+        winner = { version: c.event.version, outcome };
+        this.#finish(lease, c.record, outcome);
+      } catch (err) {
+        if (err instanceof Released) return this.#release(candidates.slice(i));
+        if (!(err instanceof PoisonError)) throw err;
+        await this.#deadLetter(lease, c.record, err);
+      }
+    }
+    for (const c of candidates.slice(i)) {
+      this.#finish(lease, c.record, c.event.version === winner!.version ? Outcome.duplicate : Outcome.stale);
+    }
+  }
+
+  async #write(c: Candidate): Promise<WriteOutcome> {
+    if (!(await this.#d.limiter.acquire(this.#abort.signal))) throw new Released();
+    try {
+      const outcome = await this.#d.sinkFor(c.record.topic).write(c.event, c.record);
+      this.#d.limiter.onSuccess();
+      return outcome;
+    } finally {
+      this.#d.limiter.release();
+    }
+  }
+
+  /** Retries transient errors forever (capped backoff, partition paused); rethrows the rest. */
+  async #withRetries<T>(lease: Lease, record: KafkaRecord, work: () => Promise<T>): Promise<T> {
+    let paused = false;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await work();
+        } catch (err) {
+          if (err instanceof FatalError) {
+            this.#d.onFatal(err);
+            throw new Released();
+          }
+          if (!(err instanceof TransientError)) throw err;
+          this.#d.stats.retry(record.topic, record.partition, err.code);
+          if (PUSHBACK.test(err.code)) this.#d.limiter.onPushback();
+          if (!paused) {
+            paused = true;
+            if (lease.retrying++ === 0) this.#d.flow.pause(lease.topic, lease.partition);
+          }
+          const delay = backoffDelay(this.#d.backoff, attempt);
+          this.#d.log.warn({ topic: record.topic, partition: record.partition, offset: record.offset, attempt: attempt + 1, code: err.code, delayMs: delay }, `transient error, retrying: ${err.message}`);
+          if (!(await sleep(delay, this.#abort.signal))) throw new Released();
+        }
+      }
+    } finally {
+      if (paused && --lease.retrying === 0 && !lease.pausedForMemory && !lease.revoked) this.#d.flow.resume(lease.topic, lease.partition);
+    }
+  }
+
+  async #deadLetter(lease: Lease, record: KafkaRecord, err: PoisonError): Promise<void> {
+    const where = `${record.topic}/${record.partition}@${record.offset}`;
+    const dlq = this.#d.deadLetter;
+    if (dlq === undefined) {
+      this.#d.onFatal(
+        new FatalError("poison_without_dlq", `poison record at ${where} (${err.code}): ${err.message}. Set DLQ_TOPIC to dead-letter such records; nothing past it was committed`, ExitCode.poisonWithoutDlq),
+      );
+      return;
+    }
+    try {
+      await this.#withRetries(lease, record, () => dlq.publish(record, err, 1));
+    } catch (e) {
+      if (e instanceof Released) return this.#release([{ record }]);
+      throw e;
+    }
+    this.#d.log.warn({ topic: record.topic, partition: record.partition, offset: record.offset, code: err.code }, `dead-lettered: ${errorMessage(err)}`);
+    this.#finish(lease, record, Outcome.deadLettered);
+  }
+}
+
+function compareOffsets(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}

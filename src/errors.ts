@@ -1,0 +1,62 @@
+// One error hierarchy for the whole service, classified by the taxonomy of semantics.md.
+// Vendor errors (AWS SDK, kafkajs) are translated into these once, at the adapter boundary;
+// expected outcomes (stale, duplicate) are return values, never errors.
+
+export const ErrorClass = {
+  poison: "poison",
+  transient: "transient",
+  fatal: "fatal",
+} as const;
+export type ErrorClass = (typeof ErrorClass)[keyof typeof ErrorClass];
+
+export class SinkError extends Error {
+  readonly errorClass: ErrorClass;
+  /** Short stable code for metrics, logs and DLQ headers, e.g. `invalid_envelope`. */
+  readonly code: string;
+
+  constructor(errorClass: ErrorClass, code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.errorClass = errorClass;
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** The record itself is bad: never retried; dead-lettered, or the service stops without a DLQ. */
+export class PoisonError extends SinkError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(ErrorClass.poison, code, message, options);
+  }
+}
+
+/** The outside world hiccupped: retried with backoff, never skipped, never dead-lettered. */
+export class TransientError extends SinkError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(ErrorClass.transient, code, message, options);
+  }
+}
+
+/** The deployment is wrong (missing table, access denied, bad config): stop and exit non-zero. */
+export class FatalError extends SinkError {
+  readonly exitCode: number;
+  constructor(code: string, message: string, exitCode: number, options?: { cause?: unknown }) {
+    super(ErrorClass.fatal, code, message, options);
+    this.exitCode = exitCode;
+  }
+}
+
+/** Documented process exit codes (README "Exit codes"). */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  badConfig: 2,
+  fatal: 3,
+  poisonWithoutDlq: 4,
+  stuck: 5,
+  kafkaCrash: 6,
+  shutdownDeadline: 7,
+} as const;
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,199 @@
+// The composition root of `cdc-sink run`: wires configuration, adapters, the processor, health and
+// lifecycle. Nothing below this file reads process.env.
+
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Kafka, Producer } from "kafkajs";
+import type { Config } from "./config/config.ts";
+import { routeFor } from "./config/routes.ts";
+import { ExitCode, FatalError, SinkError, errorMessage } from "./errors.ts";
+import type { DecodeOptions } from "./cdc/types.ts";
+import { createKafka } from "./consumer/kafka-client.ts";
+import { KafkaSource } from "./consumer/kafka-source.ts";
+import { KafkaDeadLetter } from "./consumer/dead-letter.ts";
+import { AdaptiveLimiter } from "./consumer/limiter.ts";
+import { Processor } from "./consumer/processor.ts";
+import { Stats, summaryLine } from "./consumer/stats.ts";
+import { DynamoDbSink, type Sink, type SinkHooks } from "./sink/dynamodb-sink.ts";
+import { createDynamoClient } from "./sink/dynamodb-client.ts";
+import { checkTable } from "./sink/table.ts";
+import { startHealthServer } from "./health/server.ts";
+import { prometheusText } from "./telemetry/prometheus.ts";
+import type { Log } from "./telemetry/log.ts";
+import { checkTopics } from "./consumer/topics.ts";
+
+export type ServiceOptions = {
+  readonly config: Config;
+  readonly log: Log;
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** For tests and fault tools: sit between the sink and the store. */
+  readonly sinkHooks?: SinkHooks;
+};
+
+export type ServiceHandle = {
+  readonly stats: Stats;
+  readonly healthPort: number;
+  ready(): boolean;
+  /** Graceful stop (SIGTERM): finish in-flight writes, commit, leave the group. Resolves the exit code. */
+  stop(reason: string): Promise<number>;
+  /** Resolves with the exit code when the service has ended, for any reason. */
+  readonly exited: Promise<number>;
+};
+
+export async function startService(options: ServiceOptions): Promise<ServiceHandle> {
+  const { config, log } = options;
+  const dynamo: DynamoDBClient = createDynamoClient({
+    region: config.dynamodb.region,
+    endpoint: config.dynamodb.endpoint,
+    requestTimeoutMs: config.dynamodb.requestTimeoutMs,
+    maxSockets: config.processing.maxInFlight,
+    credentials: options.credentials,
+  });
+  const tables = new Set([config.dynamodb.table, ...config.routes.map((r) => r.table).filter((t): t is string => t !== undefined)]);
+  for (const table of tables) await checkTable(dynamo, table, config.dynamodb.keyAttribute);
+
+  const kafka: Kafka = createKafka(config.kafka, log);
+  await checkTopics(kafka, config.kafka);
+
+  let producer: Producer | undefined;
+  if (config.kafka.dlqTopic !== undefined) {
+    producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 5 });
+    await producer.connect();
+  }
+
+  const sinks = new Map<string, Sink>();
+  const sinkFor = (topic: string): Sink => {
+    const route = routeFor(config.routes, topic);
+    const table = route?.table ?? config.dynamodb.table;
+    const ttl = route?.tombstoneTtlSeconds ?? config.records.tombstoneTtlSeconds;
+    const key = `${table}/${ttl}`;
+    let sink = sinks.get(key);
+    if (sink === undefined) {
+      sink = new DynamoDbSink(
+        dynamo,
+        { table, keyAttribute: config.dynamodb.keyAttribute, ttlAttribute: config.records.ttlAttribute, tombstoneTtlSeconds: ttl, compression: config.records.compression },
+        options.sinkHooks,
+      );
+      sinks.set(key, sink);
+    }
+    return sink;
+  };
+  const decodeOptions = (topic: string): DecodeOptions => {
+    const route = routeFor(config.routes, topic);
+    return {
+      versionSource: route?.versionSource ?? config.records.versionSource,
+      versionColumn: route?.versionColumn ?? config.records.versionColumn,
+      epoch: config.records.epoch,
+      sourceName: route?.sourceName ?? config.records.sourceName,
+    };
+  };
+
+  const stats = new Stats();
+  const limiter = new AdaptiveLimiter(config.processing.maxInFlight);
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  let ending: Promise<number> | undefined;
+  let stuck = false;
+
+  // Filled in once the source exists; the processor needs flow control from it.
+  let source!: KafkaSource;
+  const onFatal = (err: Error): void => {
+    if (ending !== undefined) return;
+    const code = err instanceof FatalError ? err.exitCode : ExitCode.unexpected;
+    if (err instanceof SinkError) log.fatal({ code: err.code, errorClass: err.errorClass }, err.message);
+    else log.fatal({ err }, `unexpected error, stopping: ${errorMessage(err)}`);
+    ending = end(code, false);
+  };
+  const processor = new Processor({
+    sinkFor,
+    decodeOptions,
+    deadLetter: producer === undefined ? undefined : new KafkaDeadLetter(producer, config.kafka.dlqTopic!, config.kafka.groupId),
+    limiter,
+    backoff: { baseMs: config.processing.retryBaseMs, maxMs: config.processing.retryMaxMs },
+    stats,
+    maxBuffered: config.processing.maxBuffered,
+    flow: { pause: (t, p) => source.pause(t, p), resume: (t, p) => source.resume(t, p) },
+    onFatal,
+    log,
+  });
+  source = new KafkaSource(kafka, config.kafka, processor, log, onFatal);
+
+  const ready = (): { ready: boolean; reasons: string[] } => {
+    const reasons: string[] = [];
+    if (!source.ready) reasons.push("not joined to the consumer group");
+    if (stuck) reasons.push("no durable progress within STUCK_TIMEOUT_MS");
+    if (ending !== undefined) reasons.push("shutting down");
+    return { ready: reasons.length === 0, reasons };
+  };
+  const health = await startHealthServer(
+    {
+      live: () => ending === undefined,
+      ready,
+      metrics: () =>
+        prometheusText(stats, { inFlight: limiter.inFlight, limit: limiter.limit, buffered: processor.buffered, pausedPartitions: processor.pausedPartitions(), ready: ready().ready }),
+    },
+    config.service.healthHost,
+    config.service.healthPort,
+  );
+  log.info({ port: health.port }, "health server listening");
+
+  // Watchdog: work waiting and no record finished for STUCK_TIMEOUT_MS → unready; twice that → exit 5.
+  const watchdog = setInterval(() => {
+    const idleMs = Date.now() - processor.lastProgressAt;
+    const waiting = processor.buffered > 0;
+    stuck = waiting && idleMs > config.processing.stuckTimeoutMs;
+    if (waiting && idleMs > 2 * config.processing.stuckTimeoutMs) {
+      onFatal(new FatalError("stuck", `no record finished for ${Math.round(idleMs / 1000)} s while ${processor.buffered} wait; exiting so the orchestrator restarts the service`, ExitCode.stuck));
+    }
+  }, Math.min(1000, config.processing.stuckTimeoutMs));
+  watchdog.unref();
+
+  async function end(code: number, graceful: boolean): Promise<number> {
+    clearInterval(watchdog);
+    processor.stop();
+    source.pauseAll();
+    let exitCode = code;
+    if (graceful) {
+      const drained = await processor.drain(config.service.shutdownDeadlineMs);
+      if (!drained) {
+        log.warn({ deadlineMs: config.service.shutdownDeadlineMs }, "shutdown deadline passed with writes in flight; committing what is durable");
+        exitCode = ExitCode.shutdownDeadline;
+      }
+    } else {
+      await processor.drain(Math.min(2000, config.service.shutdownDeadlineMs));
+    }
+    try {
+      await source.shutdown();
+    } catch (err) {
+      log.warn({ err: errorMessage(err) }, "leaving the consumer group failed");
+    }
+    await producer?.disconnect().catch(() => undefined);
+    await health.close();
+    dynamo.destroy();
+    log.info({ exitCode, counts: stats.total }, `stopped: ${summaryLine(stats.total)}`);
+    resolveExit(exitCode);
+    return exitCode;
+  }
+
+  try {
+    await source.start();
+  } catch (err) {
+    await health.close();
+    await producer?.disconnect().catch(() => undefined);
+    throw err instanceof SinkError ? err : new FatalError("kafka_start", `cannot start the Kafka consumer: ${errorMessage(err)}`, ExitCode.fatal, { cause: err });
+  }
+  log.info({ groupId: config.kafka.groupId, topics: config.kafka.topics, pattern: config.kafka.topicPattern?.source, table: config.dynamodb.table }, "consuming");
+
+  return {
+    stats,
+    healthPort: health.port,
+    ready: () => ready().ready,
+    stop: (reason: string) => {
+      if (ending === undefined) {
+        log.info({ reason }, "stopping");
+        ending = end(ExitCode.ok, true);
+      }
+      return ending;
+    },
+    exited,
+  };
+}

@@ -1,0 +1,32 @@
+// One DynamoDB client per process: keep-alive sockets sized to the in-flight limit, a request
+// timeout, and no SDK retries — the processor's retrier is the only retry loop, so a throttled
+// write is never retried by two loops at once (style.md, "Retry policy is data").
+
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+
+export type DynamoClientOptions = {
+  readonly region: string;
+  readonly endpoint?: string | undefined;
+  readonly requestTimeoutMs: number;
+  readonly maxSockets: number;
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
+};
+
+export function createDynamoClient(o: DynamoClientOptions): DynamoDBClient {
+  const agentOptions = { keepAlive: true, maxSockets: o.maxSockets, keepAliveMsecs: 1000 };
+  return new DynamoDBClient({
+    region: o.region,
+    ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }),
+    ...(o.credentials === undefined ? {} : { credentials: o.credentials }),
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      connectionTimeout: Math.min(o.requestTimeoutMs, 3000),
+      requestTimeout: o.requestTimeoutMs,
+    }),
+  });
+}
