@@ -1,0 +1,14 @@
+import { randomBytes } from "node:crypto";
+
+let counter = 0;
+
+/**
+ * A name no other test, test file or earlier run uses: tests share one broker, one DynamoDB Local
+ * and one PostgreSQL, so every topic, group, table, slot and connector gets its own.
+ * Only [a-z0-9_] so it is valid as a Kafka topic, a DynamoDB table, a Postgres identifier and a slot.
+ */
+export function uniqueName(prefix: string): string {
+  counter += 1;
+  const clean = prefix.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+  return `${clean}_${process.pid}_${counter}_${randomBytes(3).toString("hex")}`;
+}

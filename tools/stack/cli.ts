@@ -1,0 +1,138 @@
+// npm run stack -- up|down|status|logs|env|fetch [--with-cdc] [--dynamodb-persistent] [--dir DIR]
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { stackStatus } from "./control.ts";
+import { describeError, StackError } from "./errors.ts";
+import { JAR_SETS, dynamodbLocalDir, ensureJars, requireJava } from "./fetch.ts";
+import { startStack, stopStack } from "./stack.ts";
+import { envLines, logFile, readEndpoints, resolveDir } from "./state.ts";
+
+const USAGE = `usage: npm run stack -- <command> [options]
+  up      start Kafka and DynamoDB Local (+ PostgreSQL and Kafka Connect/Debezium with --with-cdc)
+  down    stop every process of the stack and remove its data (logs stay)
+  status  show each part; exit 1 if any is down
+  logs    [part] [-f] [-n LINES]  print (or follow) the parts' logs
+  env     print the export lines of a running stack
+  fetch   download the jars into the cache without starting anything
+options: --dir DIR (default $CDC_SINK_STACK_DIR or <repo>/.stack), --with-cdc, --dynamodb-persistent`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    dir: { type: "string" },
+    "with-cdc": { type: "boolean", default: false },
+    "dynamodb-persistent": { type: "boolean", default: false },
+    follow: { type: "boolean", short: "f", default: false },
+    lines: { type: "string", short: "n", default: "100" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+const [command, ...rest] = positionals;
+
+// kafkajs 2.2.4 arms a negative timer on Node >= 23; the warning is noise for a stack user.
+process.removeAllListeners("warning");
+process.on("warning", (w) => {
+  if (w.name !== "TimeoutNegativeWarning") process.stderr.write(`${w.name}: ${w.message}\n`);
+});
+const say = (line: string): void => void process.stderr.write(`stack: ${line}\n`);
+
+async function up(): Promise<number> {
+  const abort = new AbortController();
+  const interrupt = (sig: NodeJS.Signals): void =>
+    abort.abort(new StackError(`interrupted by ${sig}; stopped what was started`));
+  process.once("SIGINT", interrupt).once("SIGTERM", interrupt);
+  const began = performance.now();
+  const endpoints = await startStack({
+    dir: values.dir,
+    withCdc: values["with-cdc"],
+    dynamodbPersistent: values["dynamodb-persistent"],
+    signal: abort.signal,
+    log: say,
+  });
+  say(
+    `up in ${((performance.now() - began) / 1000).toFixed(1)} s; endpoints in ${join(resolveDir(values.dir), "endpoints.json")}`,
+  );
+  process.stdout.write(`${envLines(endpoints).join("\n")}\n`);
+  return 0;
+}
+
+async function status(): Promise<number> {
+  const report = await stackStatus(values.dir);
+  if (report.parts.length === 0) {
+    say(`no stack in ${report.dir}`);
+    return 1;
+  }
+  for (const part of report.parts) {
+    const state = part.state === "up" ? "up" : part.state.toUpperCase();
+    process.stdout.write(
+      `${part.name.padEnd(9)} ${state.padEnd(10)} pid ${String(part.pid ?? "-").padEnd(8)} ${part.detail}\n`,
+    );
+  }
+  const bad = report.parts.filter((p) => p.state !== "up").map((p) => p.name);
+  if (bad.length > 0) say(`${bad.join(", ")} ${bad.length === 1 ? "is" : "are"} not up in ${report.dir}`);
+  return bad.length === 0 ? 0 : 1;
+}
+
+async function logs(): Promise<number> {
+  const dir = resolveDir(values.dir);
+  const part = rest[0];
+  const files =
+    part !== undefined
+      ? [logFile(dir, part)]
+      : existsSync(join(dir, "logs"))
+        ? readdirSync(join(dir, "logs")).map((name) => join(dir, "logs", name))
+        : [];
+  const present = files.filter((file) => existsSync(file));
+  if (present.length === 0)
+    throw new StackError(`no logs${part ? ` for ${part}` : ""} in ${join(dir, "logs")}`);
+  const args = ["-n", values.lines, ...(values.follow ? ["-F"] : []), ...present];
+  const child = spawn("tail", args, { stdio: "inherit" });
+  return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 0)));
+}
+
+async function fetchAll(): Promise<number> {
+  requireJava();
+  dynamodbLocalDir();
+  const mavenLog = join(resolveDir(values.dir), "logs", "maven.log");
+  mkdirSync(join(resolveDir(values.dir), "logs"), { recursive: true });
+  for (const set of JAR_SETS) say(`${set} jars in ${await ensureJars(set, mavenLog)}`);
+  return 0;
+}
+
+async function main(): Promise<number> {
+  if (values.help || command === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  switch (command) {
+    case "up":
+      return up();
+    case "down": {
+      const stopped = await stopStack(values.dir);
+      say(stopped.length > 0 ? `stopped ${stopped.join(", ")}` : "nothing was running");
+      return 0;
+    }
+    case "status":
+      return status();
+    case "logs":
+      return logs();
+    case "env":
+      process.stdout.write(`${envLines(readEndpoints(values.dir)).join("\n")}\n`);
+      return 0;
+    case "fetch":
+      return fetchAll();
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      return 2;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    say(describeError(err));
+    process.exit(err instanceof StackError && /interrupted/.test(err.message) ? 130 : 1);
+  },
+);

@@ -1,0 +1,208 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { StackError, describeError } from "./errors.ts";
+import { dynamodbLocalDir, ensureJars, requireJava } from "./fetch.ts";
+import { connectPart } from "./parts/connect.ts";
+import { dynamodbPart } from "./parts/dynamodb.ts";
+import { kafkaPart } from "./parts/kafka.ts";
+import type { Part } from "./parts/part.ts";
+import { findPostgresBin, postgresOsUser, postgresPart } from "./parts/postgres.ts";
+import { findTagged, freePorts, isOurs, spawnPart, stopProcess, tail, type Started } from "./process.ts";
+import {
+  CDC_PARTS,
+  PART_NAMES,
+  logFile,
+  readState,
+  removeVolatile,
+  resolveDir,
+  writeEndpoints,
+  writeState,
+  type Endpoints,
+  type PartName,
+  type StackState,
+} from "./state.ts";
+
+export const PARTS: Record<PartName, Part> = {
+  kafka: kafkaPart,
+  dynamodb: dynamodbPart,
+  postgres: postgresPart,
+  connect: connectPart,
+};
+
+export type StartOptions = {
+  dir?: string;
+  withCdc?: boolean;
+  dynamodbPersistent?: boolean;
+  /** Aborting (e.g. on SIGINT) stops what this call started and rejects. */
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+};
+
+export const partsOf = (state: StackState): PartName[] =>
+  PART_NAMES.filter((name) => state.withCdc || !CDC_PARTS.includes(name));
+
+function newState(dir: string, options: StartOptions): StackState {
+  return {
+    dir,
+    withCdc: options.withCdc === true,
+    dynamodbPersistent: options.dynamodbPersistent === true,
+    ports: {},
+    pids: {},
+    startedAt: new Date().toISOString(),
+    // KRaft wants a 16-byte id in URL-safe base64 without padding (what `random-uuid` prints).
+    clusterId: randomBytes(16).toString("base64url"),
+    jars: {},
+  };
+}
+
+async function waitReady(part: Part, state: StackState, proc: Started, signal: AbortSignal): Promise<void> {
+  const log = logFile(state.dir, part.name);
+  const deadline = Date.now() + part.readyTimeoutMs;
+  let last: string;
+  for (;;) {
+    signal.throwIfAborted();
+    const exit = proc.exit();
+    if (exit !== undefined) {
+      const how = exit.signal ?? `exit code ${exit.code}`;
+      const lastLine = tail(log, 1).slice(0, 300);
+      throw new StackError(`${part.name} died during start (${how}): ${lastLine} — see ${log}`);
+    }
+    try {
+      await part.probe(state);
+      return;
+    } catch (err) {
+      last = describeError(err).slice(0, 200);
+    }
+    if (Date.now() > deadline) {
+      throw new StackError(
+        `${part.name} not ready after ${part.readyTimeoutMs / 1000} s (last probe: ${last}) — see ${log}`,
+      );
+    }
+    await delay(250, undefined, { signal }).catch(() => undefined);
+  }
+}
+
+/** Sets up, spawns and waits for one part; its pid is recorded before waiting, so it can be stopped. */
+export async function launch(name: PartName, state: StackState, signal: AbortSignal): Promise<void> {
+  const part = PARTS[name];
+  await part.prepare(state);
+  signal.throwIfAborted();
+  const proc = spawnPart(part.command(state), state.dir);
+  state.pids[name] = proc.pid;
+  writeState(state);
+  await waitReady(part, state, proc, signal);
+  await part.afterReady?.(state);
+}
+
+/** Stops the named parts: Connect first (it would keep retrying a vanished broker), then the rest. */
+export async function stopParts(state: StackState, names: PartName[]): Promise<void> {
+  const stop = async (name: PartName): Promise<void> => {
+    const pid = state.pids[name];
+    if (pid !== undefined) await stopProcess(pid, state.dir, PARTS[name].stopSignal, 20_000);
+    delete state.pids[name];
+  };
+  if (names.includes("connect")) await stop("connect");
+  await Promise.all(names.filter((name) => name !== "connect").map(stop));
+}
+
+/** Launches parts side by side; the first failure aborts the others' waiting. */
+async function launchAll(names: PartName[], state: StackState, outer: AbortSignal): Promise<void> {
+  const controller = new AbortController();
+  const signal = AbortSignal.any([outer, controller.signal]);
+  await Promise.allSettled(
+    names.map((name) => launch(name, state, signal).catch((err: unknown) => controller.abort(err))),
+  );
+  if (signal.aborted) throw signal.reason;
+}
+
+async function resolveTools(state: StackState, mavenLog: string): Promise<void> {
+  requireJava();
+  state.jars.dynamodb = dynamodbLocalDir();
+  state.jars.kafka = await ensureJars("kafka", mavenLog);
+  if (!state.withCdc) return;
+  state.jars.connect = await ensureJars("connect", mavenLog);
+  state.jars.debezium = await ensureJars("debezium", mavenLog);
+  state.postgres ??= {
+    bin: findPostgresBin(),
+    osUser: postgresOsUser(),
+    user: "cdcsink",
+    password: "cdcsink",
+    database: "cdcsink",
+  };
+}
+
+async function assignPorts(state: StackState, names: PartName[]): Promise<void> {
+  const wanted: (PartName | "controller")[] = [...names];
+  if (names.includes("kafka")) wanted.push("controller");
+  const missing = wanted.filter((name) => state.ports[name] === undefined);
+  const ports = await freePorts(missing.length);
+  missing.forEach((name, i) => (state.ports[name] = ports[i]));
+}
+
+/**
+ * Brings the stack in `dir` up and returns its endpoints. Idempotent: parts already running are
+ * kept, missing ones started (so `withCdc` adds Postgres and Connect to a running stack). On any
+ * failure, everything this call started is stopped again before the error is rethrown.
+ */
+export async function startStack(options: StartOptions = {}): Promise<Endpoints> {
+  const log = options.log ?? (() => undefined);
+  const dir = resolveDir(options.dir);
+  mkdirSync(join(dir, "logs"), { recursive: true });
+  let state = readState(dir);
+  if (state !== undefined && !PART_NAMES.some((name) => isOurs(state?.pids[name], dir))) {
+    log(`removing leftovers of a stopped stack in ${dir}`);
+    removeVolatile(dir);
+    state = undefined;
+  }
+  const fresh = state === undefined;
+  state ??= newState(dir, options);
+  if (options.withCdc === true) state.withCdc = true;
+  if (!fresh && options.dynamodbPersistent === true && !state.dynamodbPersistent) {
+    log("note: the running DynamoDB Local is in-memory; down and up again for --dynamodb-persistent");
+  }
+  const current = state;
+  const toStart = partsOf(current).filter((name) => !isOurs(current.pids[name], dir));
+  if (toStart.length === 0) {
+    log(`stack already up in ${dir}`);
+    return writeEndpoints(current);
+  }
+  const signal = options.signal ?? new AbortController().signal;
+  try {
+    await resolveTools(current, logFile(dir, "maven"));
+    await assignPorts(current, toStart);
+    writeState(current);
+    log(`starting ${toStart.join(", ")} in ${dir}`);
+    await launchAll(
+      toStart.filter((name) => name !== "connect"),
+      current,
+      signal,
+    );
+    // Connect needs the broker for its internal topics, so it starts once Kafka answers.
+    if (toStart.includes("connect")) await launchAll(["connect"], current, signal);
+    current.startedAt = fresh ? new Date().toISOString() : current.startedAt;
+    writeState(current);
+    return writeEndpoints(current);
+  } catch (err) {
+    await stopParts(current, toStart);
+    if (fresh) removeVolatile(dir);
+    else writeState(current);
+    throw err;
+  }
+}
+
+/** Stops every process this stack started (recorded or tagged) and removes all but the logs. */
+export async function stopStack(dir?: string): Promise<PartName[]> {
+  const stackDir = resolveDir(dir);
+  const state = readState(stackDir);
+  const stopped: PartName[] = [];
+  if (state !== undefined) {
+    const running = PART_NAMES.filter((name) => isOurs(state.pids[name], stackDir));
+    await stopParts(state, running);
+    stopped.push(...running);
+  }
+  for (const pid of findTagged(stackDir)) await stopProcess(pid, stackDir, "SIGTERM", 10_000);
+  removeVolatile(stackDir);
+  return stopped;
+}

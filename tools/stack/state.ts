@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { StackError } from "./errors.ts";
+
+export const PART_NAMES = ["kafka", "dynamodb", "postgres", "connect"] as const;
+export type PartName = (typeof PART_NAMES)[number];
+export const CDC_PARTS: readonly PartName[] = ["postgres", "connect"];
+
+/** What the product's tests and demo read: keep this shape stable. */
+export type Endpoints = {
+  kafkaBrokers: string;
+  dynamodbEndpoint: string;
+  awsRegion: string;
+  postgresUrl?: string;
+  connectUrl?: string;
+  pids: Partial<Record<PartName, number>>;
+  startedAt: string;
+};
+
+/** The stack's own bookkeeping (stack.json): enough to restart any part on the same ports. */
+export type StackState = {
+  dir: string;
+  withCdc: boolean;
+  dynamodbPersistent: boolean;
+  ports: Partial<Record<PartName | "controller", number>>;
+  pids: Partial<Record<PartName, number>>;
+  startedAt: string;
+  clusterId: string;
+  jars: { kafka?: string; connect?: string; debezium?: string; dynamodb?: string };
+  postgres?: { bin: string; osUser: string; user: string; password: string; database: string };
+};
+
+export const AWS_REGION = "us-east-1";
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** --dir, then CDC_SINK_STACK_DIR, then <repo>/.stack; always absolute, as it tags processes. */
+export function resolveDir(dir?: string): string {
+  return resolve(dir ?? process.env.CDC_SINK_STACK_DIR ?? join(REPO_ROOT, ".stack"));
+}
+
+export const logFile = (dir: string, part: string): string => join(dir, "logs", `${part}.log`);
+export const partDir = (dir: string, part: PartName): string => join(dir, part);
+
+export function readState(dir: string): StackState | undefined {
+  const file = join(dir, "stack.json");
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, "utf8")) as StackState;
+}
+
+function writeAtomic(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+export function writeState(state: StackState): void {
+  writeAtomic(join(state.dir, "stack.json"), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+export function endpointsOf(state: StackState): Endpoints {
+  const { ports, postgres } = state;
+  return {
+    kafkaBrokers: `127.0.0.1:${ports.kafka}`,
+    dynamodbEndpoint: `http://127.0.0.1:${ports.dynamodb}`,
+    awsRegion: AWS_REGION,
+    ...(state.withCdc && postgres
+      ? {
+          postgresUrl: `postgres://${postgres.user}:${postgres.password}@127.0.0.1:${ports.postgres}/${postgres.database}`,
+          connectUrl: `http://127.0.0.1:${ports.connect}`,
+        }
+      : {}),
+    pids: state.pids,
+    startedAt: state.startedAt,
+  };
+}
+
+export function envLines(endpoints: Endpoints): string[] {
+  const vars: [string, string | undefined][] = [
+    ["KAFKA_BROKERS", endpoints.kafkaBrokers],
+    ["DYNAMODB_ENDPOINT", endpoints.dynamodbEndpoint],
+    ["AWS_REGION", endpoints.awsRegion],
+    // DynamoDB Local accepts any credentials; the SDK only needs some to sign with.
+    ["AWS_ACCESS_KEY_ID", "local"],
+    ["AWS_SECRET_ACCESS_KEY", "local"],
+    ["PG_URL", endpoints.postgresUrl],
+    ["CONNECT_URL", endpoints.connectUrl],
+  ];
+  return vars.filter(([, v]) => v !== undefined).map(([k, v]) => `export ${k}=${v}`);
+}
+
+export function writeEndpoints(state: StackState): Endpoints {
+  const endpoints = endpointsOf(state);
+  writeAtomic(join(state.dir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
+  writeAtomic(join(state.dir, "endpoints.env"), `${envLines(endpoints).join("\n")}\n`);
+  return endpoints;
+}
+
+export function readEndpoints(dir?: string): Endpoints {
+  const file = join(resolveDir(dir), "endpoints.json");
+  if (!existsSync(file)) {
+    throw new StackError(`no endpoints at ${file}: start the stack with npm run stack -- up`);
+  }
+  return JSON.parse(readFileSync(file, "utf8")) as Endpoints;
+}
+
+/** Everything but the logs: data, configs and bookkeeping of a stopped stack. */
+export function removeVolatile(dir: string): void {
+  for (const name of [...PART_NAMES, "stack.json", "endpoints.json", "endpoints.env"]) {
+    rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,136 @@
+// npm test [-- PATH_PREFIX... | --node-test-option=value ...]
+// Makes sure a full stack (with CDC) is up, then runs node's test runner over test/**/*.test.ts.
+import { spawn } from "node:child_process";
+import { existsSync, globSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { stackStatus } from "../stack/control.ts";
+import { describeError } from "../stack/errors.ts";
+import { tail } from "../stack/process.ts";
+import { startStack, stopStack } from "../stack/stack.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const say = (line: string): void => void process.stderr.write(`test: ${line}\n`);
+const seconds = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+
+// kafkajs 2.2.4 arms a negative timer on Node >= 23; the warning is noise here.
+process.removeAllListeners("warning");
+process.on("warning", (w) => {
+  if (w.name !== "TimeoutNegativeWarning") process.stderr.write(`${w.name}: ${w.message}\n`);
+});
+
+const args = process.argv.slice(2);
+const filters = args.filter((a) => !a.startsWith("-")).map((a) => relative(ROOT, resolve(a)));
+const runnerOptions = args.filter((a) => a.startsWith("-"));
+
+function testFiles(): string[] {
+  const all = globSync("test/**/*.test.ts", { cwd: ROOT }).sort();
+  if (filters.length === 0) return all;
+  // A filter is a file or a folder: test/cdc runs test/cdc/**, not test/cdc-other/**.
+  return all.filter((file) =>
+    filters.some((f) => f === "" || file === f || file.startsWith(`${f.replace(/\/$/, "")}/`)),
+  );
+}
+
+function dumpLogs(dir: string): void {
+  const logs = join(dir, "logs");
+  if (!existsSync(logs)) return;
+  for (const name of readdirSync(logs)) {
+    process.stderr.write(`----- last lines of ${join(logs, name)} -----\n${tail(join(logs, name), 30)}\n`);
+  }
+}
+
+/** Reuses the stack named by CDC_SINK_STACK_DIR when it is up; otherwise starts one we own. */
+async function ensureStack(signal: AbortSignal): Promise<{ dir: string; owned: boolean }> {
+  const named = process.env.CDC_SINK_STACK_DIR;
+  if (named && existsSync(join(named, "endpoints.json")) && (await stackStatus(named)).up) {
+    say(`reusing the stack in ${named}`);
+    // Adds PostgreSQL and Connect if that stack was started without them; a no-op otherwise.
+    await startStack({ dir: named, withCdc: true, signal, log: say });
+    return { dir: resolve(named), owned: false };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "cdc-sink-stack-"));
+  const began = performance.now();
+  say(`starting a stack with CDC in ${dir}`);
+  try {
+    await startStack({ dir, withCdc: true, signal, log: say });
+  } catch (err) {
+    dumpLogs(dir);
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  say(`stack up in ${seconds(began)}`);
+  return { dir, owned: true };
+}
+
+function runTests(files: string[], dir: string): Promise<number> {
+  // TAP when not on a terminal (CI, pipes): its closing "# pass N" / "# fail N" lines are the summary.
+  const reporter = process.stdout.isTTY && process.env.CI !== "true" ? "spec" : "tap";
+  const child = spawn(
+    process.execPath,
+    [
+      "--test",
+      "--test-concurrency=2",
+      "--test-timeout=600000",
+      `--test-reporter=${reporter}`,
+      ...runnerOptions,
+      ...files,
+    ],
+    {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: {
+        ...process.env,
+        CDC_SINK_STACK_DIR: dir,
+        // kafkajs 2.2.4 arms a negative timer on Node >= 23; the warning is noise in every test.
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --disable-warning=TimeoutNegativeWarning`.trim(),
+      },
+    },
+  );
+  const forward = (sig: NodeJS.Signals): void => void child.kill(sig);
+  process.on("SIGINT", forward).on("SIGTERM", forward);
+  return new Promise((done) => {
+    child.on("exit", (code, sig) => {
+      process.off("SIGINT", forward).off("SIGTERM", forward);
+      done(code ?? (sig ? 130 : 1));
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const files = testFiles();
+  if (files.length === 0) {
+    say(`no test files match ${filters.join(" ") || "test/**/*.test.ts"}`);
+    return 1;
+  }
+  const abort = new AbortController();
+  const interrupt = (): void => abort.abort(new Error("interrupted while starting the stack"));
+  process.on("SIGINT", interrupt).on("SIGTERM", interrupt);
+  const stack = await ensureStack(abort.signal);
+  process.off("SIGINT", interrupt).off("SIGTERM", interrupt);
+  let code = 1;
+  try {
+    const began = performance.now();
+    code = await runTests(files, stack.dir);
+    say(`tests finished in ${seconds(began)} with exit code ${code}`);
+  } finally {
+    if (stack.owned) {
+      // Even a signal to the runner lands here: the child has exited, so the stack is ours to stop.
+      process.on("SIGINT", () => undefined).on("SIGTERM", () => undefined);
+      if (code !== 0) dumpLogs(stack.dir);
+      await stopStack(stack.dir);
+      rmSync(stack.dir, { recursive: true, force: true });
+      say("stack stopped");
+    }
+  }
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    say(describeError(err));
+    process.exit(1);
+  },
+);
