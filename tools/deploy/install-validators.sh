@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs the offline Kubernetes schema validator (PyPI `kubernetes-validate`, which bundles the
+# OpenAPI-derived JSON schemas of every Kubernetes minor release it supports) into a venv in the
+# project's cache, and prints the path of its `kubernetes-validate` command on stdout (last line);
+# everything else goes to stderr. Idempotent: fast when the pinned version is already there.
+#
+# Environment:
+#   CDC_SINK_CACHE   cache root (default: $HOME/.cache/cdc-dynamodb-sink)
+set -euo pipefail
+
+KUBERNETES_VALIDATE_VERSION="1.37.0"
+CACHE="${CDC_SINK_CACHE:-$HOME/.cache/cdc-dynamodb-sink}"
+VENV="$CACHE/venv-validators"
+CMD="$VENV/bin/kubernetes-validate"
+STAMP="$VENV/.kubernetes-validate-$KUBERNETES_VALIDATE_VERSION"
+
+log() { echo "install-validators: $*" >&2; }
+
+if [ -f "$STAMP" ] && [ -x "$CMD" ]; then
+  echo "$CMD"
+  exit 0
+fi
+
+command -v python3 >/dev/null 2>&1 || {
+  log "error: python3 is not on PATH"
+  exit 1
+}
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.validators.lock"
+flock 9
+if [ -f "$STAMP" ] && [ -x "$CMD" ]; then
+  echo "$CMD"
+  exit 0
+fi
+
+install() {
+  log "creating venv $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV" || {
+    log "error: 'python3 -m venv' failed; on Debian install the python3-venv package"
+    return 1
+  }
+  log "pip install kubernetes-validate==$KUBERNETES_VALIDATE_VERSION (from PyPI)"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
+  "$CMD" --version >&2
+  touch "$STAMP"
+}
+
+if ! install; then
+  log "install failed; retrying once"
+  install || {
+    log "error: could not install kubernetes-validate $KUBERNETES_VALIDATE_VERSION from PyPI"
+    exit 1
+  }
+fi
+echo "$CMD"
