@@ -136,6 +136,10 @@ export function modelKeys(dtsFile: string): Map<string, string | undefined> {
   for (const m of text.matchAll(/^import \{ (\w+) \} from "(\.\/[^"]+)\.js";$/gm)) {
     imports.set(m[1]!, join(dirname(dtsFile), `${m[2]}.d.ts`));
   }
+  // An alias of another model (`export type IAuthSecretTargetRef = IAuthTargetRef;`).
+  const alias = /^export type I\w+ = (\w+);$/m.exec(text);
+  const aliased = alias ? imports.get(alias[1]!) : undefined;
+  if (aliased) return modelKeys(aliased);
   const head = /^export interface \w+(?: extends ([\w, ]+))? \{$/m.exec(text);
   if (!head) throw new Error(`no interface in ${dtsFile}`);
   const body = text.slice(head.index + head[0].length, text.indexOf("\n}", head.index));
@@ -144,7 +148,8 @@ export function modelKeys(dtsFile: string): Map<string, string | undefined> {
     const file = imports.get(base);
     if (file) for (const [k, f] of modelKeys(file)) keys.set(k, f);
   }
-  for (const m of body.matchAll(/^ {4}"([^"]+)"\??: (?:Array<)?(\w+)/gm)) {
+  // `"name"?: IType;`, `"name": Array<IType>;` or an inline `"name": {` (a map: not followed).
+  for (const m of body.matchAll(/^ {4}"([^"]+)"\??: (?:Array<)?(\w+|\{)/gm)) {
     keys.set(m[1]!, imports.get(m[2]!));
   }
   return keys;
