@@ -43,6 +43,18 @@ export type StartOptions = {
 export const partsOf = (state: StackState): PartName[] =>
   PART_NAMES.filter((name) => state.withCdc || !CDC_PARTS.includes(name));
 
+/**
+ * KRaft wants a 16-byte id in URL-safe base64 without padding, as `kafka-storage random-uuid`
+ * prints; like Kafka's Uuid.randomUuid it never starts with "-", which a command line would
+ * take for an option.
+ */
+function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
+}
+
 function newState(dir: string, options: StartOptions): StackState {
   return {
     dir,
@@ -51,8 +63,7 @@ function newState(dir: string, options: StartOptions): StackState {
     ports: {},
     pids: {},
     startedAt: new Date().toISOString(),
-    // KRaft wants a 16-byte id in URL-safe base64 without padding (what `random-uuid` prints).
-    clusterId: randomBytes(16).toString("base64url"),
+    clusterId: clusterId(),
     jars: {},
   };
 }
