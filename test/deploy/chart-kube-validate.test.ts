@@ -12,7 +12,15 @@ import { after, test } from "node:test";
 import { ScaledObject, TriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { parse } from "yaml";
-import { CHART, MODELS, VARIANTS, type K8sObject, kubernetesValidate, render, unknownKeys } from "./deploy-support.ts";
+import {
+  CHART,
+  MODELS,
+  VARIANTS,
+  type K8sObject,
+  kubernetesValidate,
+  render,
+  unknownKeys,
+} from "./deploy-support.ts";
 
 const chartYaml = parse(readFileSync(join(CHART, "Chart.yaml"), "utf8")) as { kubeVersion: string };
 const minKube = /^>=(\d+\.\d+)\.0-0$/.exec(chartYaml.kubeVersion)?.[1];
@@ -26,10 +34,23 @@ const PROM = join(MODELS, "prometheus-operator", "monitoring.coreos.com", "v1");
 // Parameters of KEDA's kafka scaler (keda.sh/docs, scalers/apache-kafka): the trigger metadata is
 // a free string map in the CRD, so a misspelt parameter would otherwise pass unnoticed.
 const KAFKA_TRIGGER_METADATA = new Set([
-  "bootstrapServers", "consumerGroup", "topic", "lagThreshold", "activationLagThreshold",
-  "offsetResetPolicy", "allowIdleConsumers", "scaleToZeroOnInvalidOffset", "excludePersistentLag",
-  "limitToPartitionsWithLag", "version", "partitionLimitation", "sasl", "tls", "unsafeSsl",
-  "awsRegion", "awsEndpoint",
+  "bootstrapServers",
+  "consumerGroup",
+  "topic",
+  "lagThreshold",
+  "activationLagThreshold",
+  "offsetResetPolicy",
+  "allowIdleConsumers",
+  "scaleToZeroOnInvalidOffset",
+  "excludePersistentLag",
+  "limitToPartitionsWithLag",
+  "version",
+  "partitionLimitation",
+  "sasl",
+  "tls",
+  "unsafeSsl",
+  "awsRegion",
+  "awsEndpoint",
 ]);
 
 const dir = mkdtempSync(join(tmpdir(), "cdc-sink-kube-validate-"));
@@ -53,7 +74,10 @@ for (const { variant, text, objects } of renders) {
         timeout: 60_000,
       });
       const lines = (r.stdout + r.stderr).split("\n").filter((l) => l.trim() !== "");
-      const errors = lines.filter((l) => !/^INFO .* passed for resource /.test(l) && !/^WARN .*Couldn't find schema for kind (\w+)/.test(l));
+      const errors = lines.filter(
+        (l) =>
+          !/^INFO .* passed for resource /.test(l) && !/^WARN .*Couldn't find schema for kind (\w+)/.test(l),
+      );
       assert.deepEqual(errors, [], "kubernetes-validate reported problems");
       assert.equal(r.status, 0);
       const builtIn = objects.filter((o) => !CRD_KINDS.has(o.kind));
@@ -81,8 +105,12 @@ function validateCrd(o: K8sObject): void {
   switch (o.kind) {
     case "ScaledObject": {
       assert.equal(o.apiVersion, "keda.sh/v1alpha1");
-      new ScaledObject(o as ConstructorParameters<typeof ScaledObject>[0]).validate();
-      assert.deepEqual(unknownKeys(o.spec, join(KEDA, "ScaledObjectSpec.d.ts")), [], `${where}: unknown keys`);
+      new ScaledObject(o as unknown as ConstructorParameters<typeof ScaledObject>[0]).validate();
+      assert.deepEqual(
+        unknownKeys(o.spec, join(KEDA, "ScaledObjectSpec.d.ts")),
+        [],
+        `${where}: unknown keys`,
+      );
       for (const t of (o.spec?.["triggers"] ?? []) as { metadata: Record<string, string> }[]) {
         const unknown = Object.keys(t.metadata).filter((k) => !KAFKA_TRIGGER_METADATA.has(k));
         assert.deepEqual(unknown, [], `${where}: unknown kafka trigger parameters`);
@@ -91,13 +119,23 @@ function validateCrd(o: K8sObject): void {
     }
     case "TriggerAuthentication":
       assert.equal(o.apiVersion, "keda.sh/v1alpha1");
-      new TriggerAuthentication(o as ConstructorParameters<typeof TriggerAuthentication>[0]).validate();
-      assert.deepEqual(unknownKeys(o.spec, join(KEDA, "TriggerAuthenticationSpec.d.ts")), [], `${where}: unknown keys`);
+      new TriggerAuthentication(
+        o as unknown as ConstructorParameters<typeof TriggerAuthentication>[0],
+      ).validate();
+      assert.deepEqual(
+        unknownKeys(o.spec, join(KEDA, "TriggerAuthenticationSpec.d.ts")),
+        [],
+        `${where}: unknown keys`,
+      );
       return;
     case "ServiceMonitor":
       assert.equal(o.apiVersion, "monitoring.coreos.com/v1");
-      new ServiceMonitor(o as ConstructorParameters<typeof ServiceMonitor>[0]).validate();
-      assert.deepEqual(unknownKeys(o.spec, join(PROM, "ServiceMonitorSpec.d.ts")), [], `${where}: unknown keys`);
+      new ServiceMonitor(o as unknown as ConstructorParameters<typeof ServiceMonitor>[0]).validate();
+      assert.deepEqual(
+        unknownKeys(o.spec, join(PROM, "ServiceMonitorSpec.d.ts")),
+        [],
+        `${where}: unknown keys`,
+      );
       return;
     default:
       assert.fail(`no validator for ${where}`);
@@ -114,7 +152,7 @@ test("the CRD checks catch a misspelt field, a wrong type and an unknown trigger
   (wrongType.spec as Record<string, unknown>)["maxReplicaCount"] = "3";
   assert.throws(() => validateCrd(wrongType), /maxReplicaCount must be integer/);
   const badParam = structuredClone(scaled);
-  ((badParam.spec?.["triggers"] as { metadata: Record<string, string> }[])[0]!.metadata)["lagTreshold"] = "1";
+  (badParam.spec?.["triggers"] as { metadata: Record<string, string> }[])[0]!.metadata["lagTreshold"] = "1";
   assert.throws(() => validateCrd(badParam), /lagTreshold/);
 });
 
@@ -122,9 +160,13 @@ test("kubernetes-validate rejects an unknown field (the strict mode is in force)
   const text = renders[0]!.text.replace("revisionHistoryLimit:", "revisionHistoryLimt:");
   const file = join(dir, "broken.yaml");
   writeFileSync(file, text);
-  const r = spawnSync(kubernetesValidate(), ["--kubernetes-version", KUBE_VERSIONS[1]!, "--strict", "--quiet", file], {
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    kubernetesValidate(),
+    ["--kubernetes-version", KUBE_VERSIONS[1]!, "--strict", "--quiet", file],
+    {
+      encoding: "utf8",
+    },
+  );
   assert.notEqual(r.status, 0);
   assert.match(r.stdout + r.stderr, /revisionHistoryLimt/);
 });

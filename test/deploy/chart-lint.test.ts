@@ -32,7 +32,13 @@ test("rendering fails when maxReplicas exceeds the partition count (keda and hpa
     );
   }
   // The boundary renders: as many replicas as partitions.
-  const r = runHelm(["template", "x", CHART, "--set", "autoscaling.mode=keda,autoscaling.partitions=6,autoscaling.maxReplicas=6"]);
+  const r = runHelm([
+    "template",
+    "x",
+    CHART,
+    "--set",
+    "autoscaling.mode=keda,autoscaling.partitions=6,autoscaling.maxReplicas=6",
+  ]);
   assert.equal(r.status, 0, r.stderr);
 });
 
@@ -42,11 +48,17 @@ test("rendering fails for KEDA without a partition count, and for min > max", ()
     ["autoscaling.mode=hpa", "autoscaling.minReplicas=4", "autoscaling.maxReplicas=3"],
     /minReplicas \(4\) is greater than autoscaling\.maxReplicas \(3\)/,
   );
-  templateFails(["autoscaling.mode=hpa", "autoscaling.minReplicas=0"], /at least 1 with autoscaling\.mode=hpa/);
+  templateFails(
+    ["autoscaling.mode=hpa", "autoscaling.minReplicas=0"],
+    /at least 1 with autoscaling\.mode=hpa/,
+  );
 });
 
 test("rendering fails when terminationGracePeriodSeconds does not outlast the shutdown deadline", () => {
-  templateFails(["terminationGracePeriodSeconds=20"], /terminationGracePeriodSeconds \(20\) must be at least 25/);
+  templateFails(
+    ["terminationGracePeriodSeconds=20"],
+    /terminationGracePeriodSeconds \(20\) must be at least 25/,
+  );
   templateFails(
     ["terminationGracePeriodSeconds=40", "config.SHUTDOWN_DEADLINE_MS=45000"],
     /terminationGracePeriodSeconds \(40\) must be at least 50/,
@@ -73,7 +85,10 @@ test("rendering fails for SASL without a password source and for conflicting fil
     ["config.ROUTES_FILE=/r.json", "routes[0].topic=t", "routes[0].table=tbl"],
     /ROUTES_FILE conflicts with routes/,
   );
-  templateFails(["serviceMonitor.enabled=true", "service.enabled=false"], /serviceMonitor\.enabled needs service\.enabled/);
+  templateFails(
+    ["serviceMonitor.enabled=true", "service.enabled=false"],
+    /serviceMonitor\.enabled needs service\.enabled/,
+  );
 });
 
 test("KEDA with SASL needs a Secret KEDA can read, or the user's own TriggerAuthentication", () => {
@@ -85,6 +100,11 @@ test("KEDA with SASL needs a Secret KEDA can read, or the user's own TriggerAuth
     "config.KAFKA_SASL_PASSWORD_FILE=/var/run/p",
   ];
   templateFails(sasl, /needs the password in a Secret KEDA can read/);
-  const r = runHelm(["template", "x", CHART, ...setArgs([...sasl, "autoscaling.keda.authenticationRef=mine"])]);
+  const r = runHelm([
+    "template",
+    "x",
+    CHART,
+    ...setArgs([...sasl, "autoscaling.keda.authenticationRef=mine"]),
+  ]);
   assert.equal(r.status, 0, r.stderr);
 });

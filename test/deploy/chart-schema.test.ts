@@ -31,9 +31,12 @@ function openObjects(node: unknown, pointer: string): string[] {
   if (Array.isArray(node)) return node.flatMap((n, i) => openObjects(n, `${pointer}/${i}`));
   const n = node as Node;
   const types = [n["type"]].flat();
-  const own = types.includes("object") && n["additionalProperties"] !== false && !(typeof n["additionalProperties"] === "object")
-    ? [pointer]
-    : [];
+  const own =
+    types.includes("object") &&
+    n["additionalProperties"] !== false &&
+    !(typeof n["additionalProperties"] === "object")
+      ? [pointer]
+      : [];
   return [...own, ...Object.entries(n).flatMap(([k, v]) => openObjects(v, `${pointer}/${k}`))];
 }
 
@@ -47,11 +50,14 @@ test("config accepts exactly the service's variables, minus those the chart sets
   assert.deepEqual(Object.keys(config["properties"] as Node).sort(), expected.sort());
   assert.deepEqual(
     (config["required"] as string[]).sort(),
-    ENV_SPEC.filter((v) => "required" in v && v.required).map((v) => v.name).sort(),
+    ENV_SPEC.filter((v) => "required" in v && v.required)
+      .map((v) => v.name)
+      .sort(),
   );
   assert.deepEqual(Object.keys(config["patternProperties"] as Node), [...CONFIG_PATTERNS]);
   for (const v of ENV_SPEC) {
-    if ("secret" in v && v.secret) assert.ok(v.name in CHART_MANAGED, `${v.name} is secret: only via a Secret`);
+    if ("secret" in v && v.secret)
+      assert.ok(v.name in CHART_MANAGED, `${v.name} is secret: only via a Secret`);
   }
 });
 
@@ -77,12 +83,23 @@ test("a misspelt key is rejected by helm lint and helm template, naming the key"
 
 test("the schema rejects chart-managed variables, non-string values and a missing required variable", () => {
   helmFails(["template", "x", CHART, "--set", "config.HEALTH_PORT=9000"], /HEALTH_PORT/);
-  helmFails(["template", "x", CHART, "--set-string", "config.KAFKA_SASL_PASSWORD=hunter2"], /KAFKA_SASL_PASSWORD/);
+  helmFails(
+    ["template", "x", CHART, "--set-string", "config.KAFKA_SASL_PASSWORD=hunter2"],
+    /KAFKA_SASL_PASSWORD/,
+  );
   helmFails(["template", "x", CHART, "--set", "config.MAX_IN_FLIGHT=64"], /MAX_IN_FLIGHT/);
   helmFails(["template", "x", CHART, "--set", "config.DYNAMODB_TABLE=null"], /DYNAMODB_TABLE/);
   helmFails(["template", "x", CHART, "--set", "config.KAFKA_TOPIC_PATTERN=null"], /KAFKA_TOPIC/);
   helmFails(
-    ["template", "x", CHART, "-f", join(import.meta.dirname, "fixtures", "routes-hpa.yaml"), "--set", "routes[0].tabel=x"],
+    [
+      "template",
+      "x",
+      CHART,
+      "-f",
+      join(import.meta.dirname, "fixtures", "routes-hpa.yaml"),
+      "--set",
+      "routes[0].tabel=x",
+    ],
     /tabel/,
   );
 });

@@ -36,10 +36,19 @@ fi
 install() {
   log "creating venv $VENV"
   rm -rf "$VENV"
-  python3 -m venv "$VENV" || {
-    log "error: 'python3 -m venv' failed; on Debian install the python3-venv package"
-    return 1
-  }
+  if ! python3 -m venv "$VENV"; then
+    # Debian splits venv/ensurepip into python3-venv; install it when we may (root, apt).
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      log "'python3 -m venv' failed: installing Debian's python3-venv"
+      rm -rf "$VENV"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >&2 ||
+        { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >&2; }
+      python3 -m venv "$VENV" || return 1
+    else
+      log "error: 'python3 -m venv' failed; on Debian install the python3-venv package"
+      return 1
+    fi
+  fi
   log "pip install kubernetes-validate==$KUBERNETES_VALIDATE_VERSION (from PyPI)"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
   "$CMD" --version >&2
