@@ -1,7 +1,8 @@
 // The Dockerfile and .dockerignore, checked statically (no Docker engine here): Node 24 in every
 // stage, a production-only runtime stage, a numeric non-root user, the CLI as entrypoint.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { builtinModules } from "node:module";
+import { globSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ROOT } from "./deploy-support.ts";
@@ -23,6 +24,7 @@ function instructions(text: string): Instruction[] {
 
 const dockerfile = instructions(readFileSync(join(ROOT, "Dockerfile"), "utf8"));
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
   bin: Record<string, string>;
   scripts: Record<string, string>;
@@ -112,4 +114,27 @@ test(".dockerignore admits only the build's inputs", () => {
     for (const src of sources)
       assert.ok(allowed.includes(src) || allowed.includes(`${src}/`), `${src} is ignored`);
   }
+});
+
+test("the runtime needs only production dependencies: every package src/ imports is one", () => {
+  const builtins = new Set(builtinModules);
+  const imported = new Set<string>();
+  for (const file of globSync("src/**/*.ts", { cwd: ROOT })) {
+    const text = readFileSync(join(ROOT, file), "utf8");
+    // Value imports only: `import type` is erased and needs nothing at run time.
+    for (const m of text.matchAll(
+      /^\s*(?:import(?!\s+type\b)[^"';]*?from\s*|import\s*\(\s*|export[^"';]*?from\s*)["']([^"'.][^"']*)["']/gm,
+    )) {
+      const spec = m[1]!;
+      if (spec.startsWith("node:") || builtins.has(spec)) continue;
+      imported.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!);
+    }
+  }
+  assert.ok(imported.size > 0, "found the service's imports");
+  const missing = [...imported].filter((name) => !(name in pkg.dependencies));
+  assert.deepEqual(
+    missing,
+    [],
+    "imported by src/ but not a production dependency (the image prunes dev dependencies)",
+  );
 });
