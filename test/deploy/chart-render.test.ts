@@ -93,6 +93,15 @@ for (const v of VARIANTS) {
     } else {
       assert.equal(typeof deployment.spec?.["replicas"], "number");
     }
+    const behavior = scaled
+      ? (scaled.spec?.["advanced"] as { horizontalPodAutoscalerConfig: { behavior: unknown } })
+          .horizontalPodAutoscalerConfig.behavior
+      : hpa?.spec?.["behavior"];
+    if (scaled || hpa) {
+      const window = (behavior as { scaleDown: { stabilizationWindowSeconds: number } }).scaleDown
+        .stabilizationWindowSeconds;
+      assert.ok(window >= 60, "scale-down waits: every scale event rebalances the group");
+    }
     if (hpa) {
       assert.deepEqual(hpa.spec?.["scaleTargetRef"], {
         apiVersion: "apps/v1",

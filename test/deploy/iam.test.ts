@@ -43,7 +43,14 @@ function dynamoActionsUsed(): Set<string> {
   for (const file of globSync("src/**/*.ts", { cwd: ROOT })) {
     const text = readFileSync(join(ROOT, file), "utf8");
     if (!/@aws-sdk\/(client|lib)-dynamodb/.test(text)) continue;
-    for (const m of text.matchAll(/new (\w+)Command\(/g)) used.add(documentClient[m[1]!] ?? m[1]!);
+    for (const m of text.matchAll(/new (\w+)Command\(/g)) {
+      const action = documentClient[m[1]!] ?? m[1]!;
+      if (action !== "TransactWriteItems") used.add(action);
+    }
+    // IAM has no TransactWriteItems action: each item needs the action of its kind.
+    if (/new TransactWrite(Items)?Command\(/.test(text)) {
+      for (const m of text.matchAll(/\b(Put|Update|Delete|ConditionCheck): /g)) used.add(`${m[1]}Item`);
+    }
   }
   return used;
 }

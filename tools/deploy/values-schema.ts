@@ -296,6 +296,7 @@ export function buildValuesSchema(): Schema {
           minimum: 1,
           description: "Total partitions of the consumed topics; maxReplicas may not exceed it.",
         },
+        scaleDownStabilizationWindowSeconds: { type: "integer", minimum: 0, maximum: 3600 },
         hpa: obj({ targetCPUUtilizationPercentage: { type: "integer", minimum: 1, maximum: 100 } }),
         keda: obj({
           lagThreshold: int(1),
