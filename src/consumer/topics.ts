@@ -6,7 +6,8 @@ import { ExitCode, FatalError, errorMessage } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 
 export async function checkTopics(kafka: Kafka, config: Config["kafka"]): Promise<void> {
-  const admin = kafka.admin();
+  // Few retries: a wrong address or a broker that is down should fail start-up in seconds, clearly.
+  const admin = kafka.admin({ retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 2000 } });
   try {
     await admin.connect();
     const existing = new Set(await admin.listTopics());

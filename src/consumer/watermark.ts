@@ -10,11 +10,13 @@ export class Watermark {
   #head = 0;
   #index = new Map<bigint, Entry>();
   #last: bigint | undefined;
+  #advancedAt = Date.now();
 
   /** Registers a fetched offset; offsets of one partition arrive in increasing order. */
   register(offset: string): boolean {
     const o = BigInt(offset);
     if (this.#last !== undefined && o <= this.#last) return false;
+    if (this.#index.size === 0) this.#advancedAt = Date.now();
     const entry = { offset: o, done: false };
     this.#entries.push(entry);
     this.#index.set(o, entry);
@@ -27,7 +29,9 @@ export class Watermark {
     if (entry === undefined || entry.done) return;
     entry.done = true;
     this.#index.delete(entry.offset);
+    const head = this.#head;
     while (this.#head < this.#entries.length && this.#entries[this.#head]!.done) this.#head++;
+    if (this.#head !== head) this.#advancedAt = Date.now();
     if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
       this.#entries = this.#entries.slice(this.#head);
       this.#head = 0;
@@ -38,6 +42,14 @@ export class Watermark {
   committable(): string | undefined {
     if (this.#head < this.#entries.length) return this.#entries[this.#head]!.offset.toString();
     return this.#last === undefined ? undefined : (this.#last + 1n).toString();
+  }
+
+  /**
+   * Since when the watermark has stood still with records waiting (undefined when none wait): a
+   * write that never resolves shows here even while other partitions make progress.
+   */
+  stalledSince(): number | undefined {
+    return this.#index.size === 0 ? undefined : this.#advancedAt;
   }
 
   /** Registered records without a final outcome. */

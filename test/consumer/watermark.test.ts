@@ -39,3 +39,17 @@ test("offsets beyond 2^53 are tracked exactly", () => {
   w.complete("9007199254740993");
   assert.equal(w.committable(), "9007199254740994");
 });
+
+test("stalledSince reports how long records have waited without the watermark moving", () => {
+  const w = new Watermark();
+  assert.equal(w.stalledSince(), undefined);
+  const t0 = Date.now();
+  w.register("1");
+  w.register("2");
+  const since = w.stalledSince()!;
+  assert.ok(since >= t0);
+  w.complete("2"); // finishing a later record does not move the watermark
+  assert.equal(w.stalledSince(), since);
+  w.complete("1");
+  assert.equal(w.stalledSince(), undefined);
+});
