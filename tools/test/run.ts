@@ -1,7 +1,7 @@
 // npm test [-- PATH_PREFIX... | --node-test-option=value ...]
 // Makes sure a full stack (with CDC) is up, then runs node's test runner over test/**/*.test.ts.
 import { spawn } from "node:child_process";
-import { existsSync, globSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, globSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,6 +41,32 @@ function dumpLogs(dir: string): void {
   }
 }
 
+const TEMP_PREFIX = "cdc-sink-stack-";
+
+const running = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Stops stacks that an earlier runner started and could not stop (it was SIGKILLed, or the
+ * session ended): their owner.pid names a process that is gone. Others are left alone.
+ */
+async function sweepAbandoned(): Promise<void> {
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(TEMP_PREFIX))) {
+    const dir = join(tmpdir(), name);
+    const ownerFile = join(dir, "owner.pid");
+    if (!existsSync(ownerFile) || running(Number(readFileSync(ownerFile, "utf8")))) continue;
+    say(`stopping an abandoned stack in ${dir}`);
+    await stopStack(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Reuses the stack named by CDC_SINK_STACK_DIR when it is up; otherwise starts one we own. */
 async function ensureStack(signal: AbortSignal): Promise<{ dir: string; owned: boolean }> {
   const named = process.env.CDC_SINK_STACK_DIR;
@@ -50,7 +76,10 @@ async function ensureStack(signal: AbortSignal): Promise<{ dir: string; owned: b
     await startStack({ dir: named, withCdc: true, signal, log: say });
     return { dir: resolve(named), owned: false };
   }
-  const dir = mkdtempSync(join(tmpdir(), "cdc-sink-stack-"));
+  if (named) say(`no running stack in ${named} (CDC_SINK_STACK_DIR); starting a fresh one`);
+  await sweepAbandoned();
+  const dir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
+  writeFileSync(join(dir, "owner.pid"), String(process.pid));
   const began = performance.now();
   say(`starting a stack with CDC in ${dir}`);
   try {

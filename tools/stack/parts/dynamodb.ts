@@ -50,7 +50,7 @@ export const dynamodbPart: Part = {
       region: AWS_REGION,
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
       maxAttempts: 1,
-      requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+      requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
     });
     try {
       await client.send(new ListTablesCommand({ Limit: 1 }));
