@@ -1,29 +1,23 @@
-// Prometheus text exposition of the service's counters and gauges for /metrics.
+// /metrics: the OpenTelemetry instruments in Prometheus text format, collected when scraped. A pull
+// reader on the service's MeterProvider with exporter-prometheus's serializer, and no server of its
+// own: the health server answers /metrics, as before.
 
-import { OUTCOMES } from "../cdc/types.ts";
-import type { Stats } from "../consumer/stats.ts";
+import { MetricReader } from "@opentelemetry/sdk-metrics";
+import { PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 
-export type Gauges = { inFlight: number; limit: number; buffered: number; pausedPartitions: number; ready: boolean };
+export class PrometheusReader extends MetricReader {
+  readonly #serializer = new PrometheusSerializer("", false);
 
-export function prometheusText(stats: Stats, gauges: Gauges): string {
-  const lines: string[] = [];
-  const metric = (name: string, type: string, help: string, samples: [string, number][]): void => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
-  };
-  const byOutcome: [string, number][] = [];
-  for (const [tp, c] of stats.partitions()) {
-    const [topic, partition] = [tp.slice(0, tp.lastIndexOf("/")), tp.slice(tp.lastIndexOf("/") + 1)];
-    for (const o of OUTCOMES) byOutcome.push([`{topic="${topic}",partition="${partition}",outcome="${o}"}`, c[o]]);
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
   }
-  metric("cdc_sink_records_total", "counter", "Records by final outcome.", byOutcome);
-  metric("cdc_sink_records_consumed_total", "counter", "Records received from Kafka.", [["", stats.total.consumed]]);
-  metric("cdc_sink_records_released_total", "counter", "Records handed back to Kafka unprocessed (shutdown, revocation).", [["", stats.total.released]]);
-  metric("cdc_sink_retries_total", "counter", "Transient errors retried.", [["", stats.total.retries]]);
-  metric("cdc_sink_writes_in_flight", "gauge", "DynamoDB writes in flight.", [["", gauges.inFlight]]);
-  metric("cdc_sink_write_concurrency_limit", "gauge", "Adaptive in-flight limit.", [["", gauges.limit]]);
-  metric("cdc_sink_buffered_records", "gauge", "Records fetched and not yet final.", [["", gauges.buffered]]);
-  metric("cdc_sink_paused_partitions", "gauge", "Partitions paused for retries or memory.", [["", gauges.pausedPartitions]]);
-  metric("cdc_sink_ready", "gauge", "1 when ready.", [["", gauges.ready ? 1 : 0]]);
-  return `${lines.join("\n")}\n`;
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** The exposition text; an instrument whose callback failed is left out, the rest is served. */
+  async text(): Promise<string> {
+    const { resourceMetrics } = await this.collect();
+    return this.#serializer.serialize(resourceMetrics);
+  }
 }
