@@ -17,8 +17,9 @@ import { DynamoDbSink, type Sink, type SinkHooks } from "./sink/dynamodb-sink.ts
 import { createDynamoClient } from "./sink/dynamodb-client.ts";
 import { checkTable } from "./sink/table.ts";
 import { startHealthServer } from "./health/server.ts";
-import { prometheusText } from "./telemetry/prometheus.ts";
 import type { Log } from "./telemetry/log.ts";
+import { localTelemetry, type Telemetry } from "./telemetry/otel.ts";
+import { instrumentService, type ServiceTelemetry } from "./telemetry/instrument.ts";
 import { checkTopics } from "./consumer/topics.ts";
 
 export type ServiceOptions = {
@@ -27,6 +28,8 @@ export type ServiceOptions = {
   readonly credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
   /** For tests and fault tools: sit between the sink and the store. */
   readonly sinkHooks?: SinkHooks;
+  /** From startTelemetry (telemetry/otel.ts); the service flushes and stops it when it ends. Default: /metrics only. */
+  readonly telemetry?: Telemetry;
 };
 
 export type ServiceHandle = {
@@ -40,6 +43,16 @@ export type ServiceHandle = {
 };
 
 export async function startService(options: ServiceOptions): Promise<ServiceHandle> {
+  const telemetry = instrumentService(options.telemetry ?? localTelemetry(), options.log, options.config.kafka.groupId);
+  try {
+    return await start(options, telemetry);
+  } catch (err) {
+    await telemetry.close();
+    throw err;
+  }
+}
+
+async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Promise<ServiceHandle> {
   const { config, log } = options;
   const dynamo: DynamoDBClient = createDynamoClient({
     region: config.dynamodb.region,
@@ -48,6 +61,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
     maxSockets: config.processing.maxInFlight,
     credentials: options.credentials,
   });
+  telemetry.dynamo(dynamo);
   const tables = new Set([config.dynamodb.table, ...config.routes.map((r) => r.table).filter((t): t is string => t !== undefined)]);
   for (const table of tables) await checkTable(dynamo, table, config.dynamodb.keyAttribute);
 
@@ -106,7 +120,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
   const processor = new Processor({
     sinkFor,
     decodeOptions,
-    deadLetter: producer === undefined ? undefined : new KafkaDeadLetter(producer, config.kafka.dlqTopic!, config.kafka.groupId),
+    deadLetter: producer === undefined ? undefined : telemetry.deadLetter(new KafkaDeadLetter(producer, config.kafka.dlqTopic!, config.kafka.groupId), config.kafka.dlqTopic!),
     limiter,
     backoff: { baseMs: config.processing.retryBaseMs, maxMs: config.processing.retryMaxMs },
     stats,
@@ -114,8 +128,9 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
     flow: { pause: (t, p) => source.pause(t, p), resume: (t, p) => source.resume(t, p) },
     onFatal,
     log,
+    observer: telemetry.observer,
   });
-  source = new KafkaSource(kafka, config.kafka, processor, log, onFatal);
+  source = new KafkaSource(kafka, config.kafka, processor, log, onFatal, telemetry.sourceListener);
 
   const ready = (): { ready: boolean; reasons: string[] } => {
     const reasons: string[] = [];
@@ -128,13 +143,19 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
     {
       live: () => ending === undefined,
       ready,
-      metrics: () =>
-        prometheusText(stats, { inFlight: limiter.inFlight, limit: limiter.limit, buffered: processor.buffered, pausedPartitions: processor.pausedPartitions(), ready: ready().ready }),
+      metrics: () => telemetry.metricsText(),
     },
     config.service.healthHost,
     config.service.healthPort,
   );
   log.info({ port: health.port }, "health server listening");
+  telemetry.observe(stats, {
+    inFlight: () => limiter.inFlight,
+    limit: () => limiter.limit,
+    buffered: () => processor.buffered,
+    pausedPartitions: () => processor.pausedPartitions(),
+    ready: () => ready().ready,
+  });
 
   // Watchdog: work waiting and no record finished for STUCK_TIMEOUT_MS → unready; twice that → exit 5.
   const watchdog = setInterval(() => {
@@ -172,6 +193,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
     log.info({ exitCode, counts: stats.total }, `stopped: ${summaryLine(stats.total)}`);
     resolveExit(exitCode);
     return exitCode;
+    await telemetry.close();
   }
 
   try {

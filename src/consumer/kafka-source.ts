@@ -14,9 +14,13 @@ const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 10 * 60_000;
 const REBALANCE_ERRORS = /REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|NOT_COORDINATOR|rebalanc/i;
 
+/** Telemetry's view of the consumer; the composition root passes it guarded (telemetry/guard.ts). */
 export type SourceListener = {
   onCommit?(points: readonly CommitPoint[], durationMs: number): void;
+  onCommitError?(points: readonly CommitPoint[], durationMs: number, err: unknown): void;
   onRebalance?(): void;
+  /** A fetched batch: `highWatermark` is the partition's log end offset when it was fetched. */
+  onBatch?(topic: string, partition: number, highWatermark: string, firstOffset: string | undefined): void;
 };
 
 export class KafkaSource {
@@ -70,6 +74,7 @@ export class KafkaSource {
       partitionsConsumedConcurrently: 1,
       eachBatch: async ({ batch }) => {
         // Returns at once: the processor owns the records now, and the commit is the watermark's.
+        this.#listener.onBatch?.(batch.topic, batch.partition, batch.highWatermark, batch.messages[0]?.offset);
         this.#processor.enqueue(batch.topic, batch.partition, batch.messages.map((m) => toRecord(batch.topic, batch.partition, m)));
         return Promise.resolve();
       },
@@ -100,6 +105,7 @@ export class KafkaSource {
       this.#processor.markCommitted(points);
       this.#listener.onCommit?.(points, Date.now() - started);
     } catch (err) {
+      this.#listener.onCommitError?.(points, Date.now() - started, err);
       const msg = errorMessage(err);
       if (REBALANCE_ERRORS.test(`${(err as { type?: string }).type ?? ""} ${msg}`)) this.#log.debug({ err: msg }, "commit refused during a rebalance; redone after rejoining");
       else this.#log.warn({ err: msg }, "offset commit failed; will retry");

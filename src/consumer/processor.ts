@@ -19,6 +19,8 @@ import type { AdaptiveLimiter } from "./limiter.ts";
 import type { Stats } from "./stats.ts";
 import { Watermark } from "./watermark.ts";
 import type { Log } from "../telemetry/log.ts";
+import { FailureReporter, guard } from "../telemetry/guard.ts";
+import type { RecordObserver } from "./observer.ts";
 
 export type DeadLetter = { publish(record: KafkaRecord, error: SinkError, attempts: number): Promise<void> };
 export type Flow = { pause(topic: string, partition: number): void; resume(topic: string, partition: number): void };
@@ -35,6 +37,7 @@ export type ProcessorDeps = {
   readonly flow: Flow;
   readonly onFatal: (err: Error) => void;
   readonly log: Log;
+  readonly observer?: RecordObserver | undefined;
 };
 
 class Lease {
@@ -60,6 +63,7 @@ const PUSHBACK = /Throughput|Throttl|RequestLimit|LimitExceeded|ServiceUnavailab
 
 export class Processor {
   readonly #d: ProcessorDeps;
+  readonly #obs: RecordObserver;
   #leases = new Map<string, Lease>();
   readonly #chains = new Map<string, Promise<void>>();
   readonly #active = new Set<Promise<void>>();
@@ -69,6 +73,7 @@ export class Processor {
 
   constructor(deps: ProcessorDeps) {
     this.#d = deps;
+    this.#obs = guard(deps.observer ?? {}, new FailureReporter(deps.log, "record observer"));
   }
 
   get buffered(): number {
@@ -121,11 +126,12 @@ export class Processor {
         decoded = decodeRecord(record, options);
       } catch (err) {
         if (!(err instanceof PoisonError)) throw err;
-        this.#track(this.#deadLetter(lease, record, err));
+        this.#track(this.#within(record, () => this.#deadLetter(lease, record, err)));
         continue;
       }
       if (decoded.kind === "skip") {
         this.#finish(lease, record, Outcome.skipped);
+      this.#obs.received?.(record);
         continue;
       }
       const pk = itemKey(decoded.event.source, decoded.event.id);
@@ -138,6 +144,7 @@ export class Processor {
       lease.pausedForMemory = true;
       this.#d.flow.pause(topic, partition);
     }
+      this.#obs.decoded?.(record, decoded.event);
   }
 
   commitPoints(): CommitPoint[] {
@@ -188,7 +195,7 @@ export class Processor {
     void guarded.finally(() => this.#active.delete(guarded));
   }
 
-  #finish(lease: Lease, record: KafkaRecord, outcome: (typeof Outcome)[keyof typeof Outcome]): void {
+  #finish(lease: Lease, record: KafkaRecord, outcome: Outcome, detail?: { error?: SinkError; coalesced?: boolean }): void {
     this.#d.stats.outcome(record.topic, record.partition, outcome);
     lease.watermark.complete(record.offset);
     this.#buffered--;
@@ -197,9 +204,13 @@ export class Processor {
   }
 
   #release(records: readonly { record: KafkaRecord }[]): void {
-    for (const { record } of records) this.#d.stats.released(record.topic, record.partition);
+    for (const { record } of records) {
+      this.#d.stats.released(record.topic, record.partition);
+      this.#obs.released?.(record);
+    }
     this.#buffered -= records.length;
   }
+    this.#obs.finished?.(record, outcome, detail);
 
   #resumeAfterMemory(): void {
     for (const lease of this.#leases.values()) {
@@ -221,17 +232,17 @@ export class Processor {
     for (; i < candidates.length && winner === undefined; i++) {
       const c = candidates[i]!;
       try {
-        const outcome = await this.#withRetries(lease, c.record, () => this.#write(c));
+        const outcome = await this.#within(c.record, () => this.#withRetries(lease, c.record, () => this.#write(c)));
         winner = { version: c.event.version, outcome };
         this.#finish(lease, c.record, outcome);
       } catch (err) {
         if (err instanceof Released) return this.#release(candidates.slice(i));
         if (!(err instanceof PoisonError)) throw err;
-        await this.#deadLetter(lease, c.record, err);
+        await this.#within(c.record, () => this.#deadLetter(lease, c.record, err));
       }
     }
     for (const c of candidates.slice(i)) {
-      this.#finish(lease, c.record, c.event.version === winner!.version ? Outcome.duplicate : Outcome.stale);
+      this.#finish(lease, c.record, c.event.version === winner!.version ? Outcome.duplicate : Outcome.stale, { coalesced: true });
     }
   }
 
@@ -245,6 +256,13 @@ export class Processor {
       this.#d.limiter.release();
     }
   }
+  #within<T>(record: KafkaRecord, work: () => Promise<T>): Promise<T> {
+    let result: Promise<T> | undefined;
+    const run = (): Promise<T> => (result ??= work());
+    this.#obs.within?.(record, run);
+    return run();
+  }
+
 
   /** Retries transient errors forever (capped backoff, partition paused); rethrows the rest. */
   async #withRetries<T>(lease: Lease, record: KafkaRecord, work: () => Promise<T>): Promise<T> {
@@ -276,6 +294,7 @@ export class Processor {
   }
 
   async #deadLetter(lease: Lease, record: KafkaRecord, err: PoisonError): Promise<void> {
+          this.#obs.retrying?.(record, err, attempt + 1, delay);
     const where = `${record.topic}/${record.partition}@${record.offset}`;
     const dlq = this.#d.deadLetter;
     if (dlq === undefined) {
@@ -291,7 +310,7 @@ export class Processor {
       throw e;
     }
     this.#d.log.warn({ topic: record.topic, partition: record.partition, offset: record.offset, code: err.code }, `dead-lettered: ${errorMessage(err)}`);
-    this.#finish(lease, record, Outcome.deadLettered);
+    this.#finish(lease, record, Outcome.deadLettered, { error: err });
   }
 }
 
