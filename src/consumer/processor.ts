@@ -197,6 +197,7 @@ export class Processor {
 
   #finish(lease: Lease, record: KafkaRecord, outcome: Outcome, detail?: { error?: SinkError; coalesced?: boolean }): void {
     this.#d.stats.outcome(record.topic, record.partition, outcome);
+    this.#obs.finished?.(record, outcome, detail);
     lease.watermark.complete(record.offset);
     this.#buffered--;
     this.#lastProgressAt = Date.now();
@@ -210,7 +211,6 @@ export class Processor {
     }
     this.#buffered -= records.length;
   }
-    this.#obs.finished?.(record, outcome, detail);
 
   #resumeAfterMemory(): void {
     for (const lease of this.#leases.values()) {
