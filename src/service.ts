@@ -191,9 +191,9 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     await health.close();
     dynamo.destroy();
     log.info({ exitCode, counts: stats.total }, `stopped: ${summaryLine(stats.total)}`);
+    await telemetry.close();
     resolveExit(exitCode);
     return exitCode;
-    await telemetry.close();
   }
 
   try {

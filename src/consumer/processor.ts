@@ -121,6 +121,7 @@ export class Processor {
       if (!lease.watermark.register(record.offset)) continue; // already in hand in this lease
       this.#buffered++;
       this.#d.stats.consumed(topic, partition);
+      this.#obs.received?.(record);
       let decoded;
       try {
         decoded = decodeRecord(record, options);
@@ -131,9 +132,9 @@ export class Processor {
       }
       if (decoded.kind === "skip") {
         this.#finish(lease, record, Outcome.skipped);
-      this.#obs.received?.(record);
         continue;
       }
+      this.#obs.decoded?.(record, decoded.event);
       const pk = itemKey(decoded.event.source, decoded.event.id);
       const group = groups.get(pk);
       if (group === undefined) groups.set(pk, [{ event: decoded.event, record }]);
@@ -144,7 +145,6 @@ export class Processor {
       lease.pausedForMemory = true;
       this.#d.flow.pause(topic, partition);
     }
-      this.#obs.decoded?.(record, decoded.event);
   }
 
   commitPoints(): CommitPoint[] {
@@ -246,6 +246,13 @@ export class Processor {
     }
   }
 
+  #within<T>(record: KafkaRecord, work: () => Promise<T>): Promise<T> {
+    let result: Promise<T> | undefined;
+    const run = (): Promise<T> => (result ??= work());
+    this.#obs.within?.(record, run);
+    return run();
+  }
+
   async #write(c: Candidate): Promise<WriteOutcome> {
     if (!(await this.#d.limiter.acquire(this.#abort.signal))) throw new Released();
     try {
@@ -256,13 +263,6 @@ export class Processor {
       this.#d.limiter.release();
     }
   }
-  #within<T>(record: KafkaRecord, work: () => Promise<T>): Promise<T> {
-    let result: Promise<T> | undefined;
-    const run = (): Promise<T> => (result ??= work());
-    this.#obs.within?.(record, run);
-    return run();
-  }
-
 
   /** Retries transient errors forever (capped backoff, partition paused); rethrows the rest. */
   async #withRetries<T>(lease: Lease, record: KafkaRecord, work: () => Promise<T>): Promise<T> {
@@ -284,6 +284,7 @@ export class Processor {
             if (lease.retrying++ === 0) this.#d.flow.pause(lease.topic, lease.partition);
           }
           const delay = backoffDelay(this.#d.backoff, attempt);
+          this.#obs.retrying?.(record, err, attempt + 1, delay);
           this.#d.log.warn({ topic: record.topic, partition: record.partition, offset: record.offset, attempt: attempt + 1, code: err.code, delayMs: delay }, `transient error, retrying: ${err.message}`);
           if (!(await sleep(delay, this.#abort.signal))) throw new Released();
         }
@@ -294,7 +295,6 @@ export class Processor {
   }
 
   async #deadLetter(lease: Lease, record: KafkaRecord, err: PoisonError): Promise<void> {
-          this.#obs.retrying?.(record, err, attempt + 1, delay);
     const where = `${record.topic}/${record.partition}@${record.offset}`;
     const dlq = this.#d.deadLetter;
     if (dlq === undefined) {
