@@ -57,6 +57,12 @@ export const ENV_SPEC = [
   { group: "service", name: "HEALTH_PORT", default: "8080", description: "Port of `/livez`, `/readyz` and `/metrics` (0 = a free port, logged)." },
   { group: "service", name: "HEALTH_HOST", default: "0.0.0.0", description: "Address the health server binds." },
   { group: "service", name: "LOG_LEVEL", default: "info", description: "`fatal`, `error`, `warn`, `info`, `debug` or `trace`." },
+  {
+    group: "service",
+    name: "OTEL_CDC_KEY_MODE",
+    default: "hash",
+    description: "How the Kafka message key appears on spans (`messaging.kafka.message.key`): `hash` (first 16 hex of its SHA-256), `raw` (the key text; keys are row ids, may be personal data) or `none`. The standard `OTEL_*` variables configure the rest of OpenTelemetry (see Telemetry).",
+  },
 ] as const satisfies readonly EnvVar[];
 
 export type EnvName = (typeof ENV_SPEC)[number]["name"];
