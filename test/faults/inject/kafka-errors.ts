@@ -1,0 +1,35 @@
+// Preload (`node --import`) for fault scenario 9: kafkajs's group calls fail now and then the way a
+// broker fails them during rebalances — commits with REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID or
+// ILLEGAL_GENERATION, heartbeats with REBALANCE_IN_PROGRESS (which makes the member rejoin).
+// INJECT_COMMIT_FAILURE_RATE and INJECT_HEARTBEAT_FAILURE_RATE are probabilities (0–1).
+
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const ConsumerGroup = require("kafkajs/src/consumer/consumerGroup.js") as { prototype: Record<string, (...a: unknown[]) => Promise<unknown>> };
+const { KafkaJSProtocolError } = require("kafkajs/src/errors.js") as { KafkaJSProtocolError: new (e: unknown) => Error };
+const { createErrorFromCode } = require("kafkajs/src/protocol/error.js") as { createErrorFromCode: (code: number) => unknown };
+
+const commitRate = Number(process.env["INJECT_COMMIT_FAILURE_RATE"] ?? "0");
+const heartbeatRate = Number(process.env["INJECT_HEARTBEAT_FAILURE_RATE"] ?? "0");
+const CODES = { REBALANCE_IN_PROGRESS: 27, UNKNOWN_MEMBER_ID: 25, ILLEGAL_GENERATION: 22 };
+const injected = { commit: 0, heartbeat: 0 };
+
+const commit = ConsumerGroup.prototype["commitOffsets"]!;
+ConsumerGroup.prototype["commitOffsets"] = function (this: unknown, ...args: unknown[]) {
+  if (Math.random() < commitRate) {
+    injected.commit++;
+    const codes = Object.values(CODES);
+    return Promise.reject(new KafkaJSProtocolError(createErrorFromCode(codes[injected.commit % codes.length]!)));
+  }
+  return commit.apply(this, args);
+};
+const heartbeat = ConsumerGroup.prototype["heartbeat"]!;
+ConsumerGroup.prototype["heartbeat"] = function (this: unknown, ...args: unknown[]) {
+  if (Math.random() < heartbeatRate) {
+    injected.heartbeat++;
+    return Promise.reject(new KafkaJSProtocolError(createErrorFromCode(CODES.REBALANCE_IN_PROGRESS)));
+  }
+  return heartbeat.apply(this, args);
+};
+process.on("exit", () => process.stderr.write(`{"injected":${JSON.stringify(injected)}}\n`));

@@ -1,0 +1,25 @@
+// `npm run faults -- [--size ci|nightly] [ids…]`: runs scenarios one after another on the stack
+// named by CDC_SINK_STACK_DIR (scenarios that kill parts start their own), and prints the table
+// of results. The nightly size uses the matrix's own durations and larger data.
+
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { SCENARIOS } from "./scenarios/index.ts";
+
+const args = process.argv.slice(2);
+const size = args.includes("--size") ? args[args.indexOf("--size") + 1]! : "ci";
+const ids = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--size");
+const runner = fileURLToPath(new URL("./run-scenario.ts", import.meta.url));
+const rows: string[] = [];
+let failed = 0;
+for (const id of ids.length > 0 ? ids : Object.keys(SCENARIOS)) {
+  const t0 = Date.now();
+  process.stderr.write(`faults: scenario ${id} (${size}) …\n`);
+  const r = spawnSync(process.execPath, [runner, id, "--size", size], { encoding: "utf8", env: process.env, maxBuffer: 64 * 1024 * 1024 });
+  const line = (r.stdout ?? "").split("\n").find((l) => l.startsWith("scenario ")) ?? `scenario ${id}: no result (exit ${r.status})`;
+  if (r.status !== 0) failed++;
+  rows.push(`${line} seconds=${Math.round((Date.now() - t0) / 1000)}`);
+  process.stderr.write(`${rows.at(-1)}\n`);
+}
+process.stdout.write(`\n${rows.join("\n")}\n${rows.length - failed} passed, ${failed} failed\n`);
+process.exit(failed === 0 ? 0 : 1);

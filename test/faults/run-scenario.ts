@@ -1,0 +1,35 @@
+// One fault scenario as a program: `node test/faults/run-scenario.ts <id> [--size ci|nightly]`.
+// Prints the checker's line, exits 0 when every count is 0 and every check holds, 1 otherwise,
+// 2 when the hard time limit ran out (everything it started is stopped first).
+
+import { Harness, type Size } from "./harness.ts";
+import { SCENARIOS } from "./scenarios/index.ts";
+
+process.removeAllListeners("warning"); // kafkajs 2.2.4 arms a negative timer on Node >= 23
+
+const id = process.argv[2] ?? "";
+const size = (process.argv.includes("--size") ? process.argv[process.argv.indexOf("--size") + 1] : "ci") as Size;
+const scenario = SCENARIOS[id];
+if (scenario === undefined) {
+  process.stderr.write(`unknown scenario ${JSON.stringify(id)}; known: ${Object.keys(SCENARIOS).join(", ")}\n`);
+  process.exit(2);
+}
+
+const h = await Harness.create(`${id}-${scenario.title}`, size, { privateStack: scenario.privateStack === true, dynamodbPersistent: scenario.dynamodbPersistent === true });
+const limit = setTimeout(() => {
+  process.stdout.write(`scenario ${h.name}: TIMEOUT after ${scenario.limitMs[size]} ms\n`);
+  void h.close().finally(() => process.exit(2));
+}, scenario.limitMs[size]);
+let code = 1;
+try {
+  const outcome = await scenario.run(h);
+  const { line, ok } = await h.verdict(outcome);
+  process.stdout.write(`${line}\n`);
+  code = ok ? 0 : 1;
+} catch (err) {
+  process.stdout.write(`scenario ${h.name}: ERROR ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+} finally {
+  clearTimeout(limit);
+  await h.close();
+}
+process.exit(code);
