@@ -2,12 +2,13 @@
 // `cdc-sink`: the command line. Reads the environment (the only place besides nothing else that
 // does), parses the configuration once and hands it to the composition root.
 
+import { defaultSignals, onStopSignal } from "./signals.ts"; // first: see signals.ts
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadConfig, type Config } from "../config/config.ts";
 import { ENV_SPEC } from "../config/env-spec.ts";
 import { ExitCode, FatalError, SinkError, errorMessage } from "../errors.ts";
-import { startService } from "../service.ts";
+import { startService, type ServiceHandle } from "../service.ts";
 import { createDynamoClient } from "../sink/dynamodb-client.ts";
 import { initTable } from "../sink/table.ts";
 import { createLog } from "../telemetry/log.ts";
@@ -61,7 +62,12 @@ function configFrom(env: NodeJS.ProcessEnv, only?: (name: string) => boolean): C
 async function run(): Promise<number> {
   const config = configFrom(process.env);
   const log = createLog(config.service.logLevel);
-  let service;
+  let service: ServiceHandle | undefined;
+  let stopRequested: NodeJS.Signals | undefined;
+  onStopSignal((signal) => {
+    if (service !== undefined) void service.stop(signal);
+    else stopRequested ??= signal;
+  });
   try {
     service = await startService({ config, log, credentials: credentials(config) });
   } catch (err) {
@@ -69,7 +75,8 @@ async function run(): Promise<number> {
     log.fatal({ code: err instanceof SinkError ? err.code : undefined }, errorMessage(err));
     return code;
   }
-  for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void service.stop(signal));
+  // A stop asked for while starting: leave at once, cleanly (nothing was consumed yet).
+  if (stopRequested !== undefined) void service.stop(stopRequested);
   return service.exited;
 }
 
@@ -100,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
     "init-table": { help: INIT_HELP, action: initTableCommand },
   };
   const entry = commands[command];
+  if (command !== "run") defaultSignals();
   if (entry === undefined) fail([`unknown command ${JSON.stringify(command)}`, USAGE], ExitCode.badConfig);
   if (values.help === true) {
     process.stdout.write(`${entry.help}\n`);

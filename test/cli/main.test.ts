@@ -13,7 +13,7 @@ import { createTable, dynamoClient, scanTable } from "../fixtures/dynamo.ts";
 import { caughtUp, connectedProducer, groupProgress, readTopic } from "../fixtures/kafka-progress.ts";
 import { assertClean, judge, pgItemKey } from "../fixtures/ledger.ts";
 import { makeWorkload, produce } from "../fixtures/workload.ts";
-import { spawnSink, type SinkProcess } from "../fixtures/sink.ts";
+import { spawnSink, waitConsuming, type SinkProcess } from "../fixtures/sink.ts";
 import { pgKey, pgRecord } from "../fixtures/debezium.ts";
 
 let endpoints: Endpoints;
@@ -60,6 +60,7 @@ test("SIGKILL mid-stream, then a restart: the table converges and nothing is los
   first.child.kill("SIGKILL");
   assert.equal((await first.exited).signal, "SIGKILL");
   const second = start(env);
+  await waitConsuming(second);
   await waitFor(() => caughtUp(endpoints.kafkaBrokers, env.KAFKA_GROUP_ID, topic), { timeoutMs: 120_000, message: `no catch-up after restart:\n${second.output()}` });
   second.child.kill("SIGTERM");
   assert.equal((await second.exited).code, 0, second.output());
@@ -71,10 +72,12 @@ test("two consumer processes, one leaving and rejoining mid-run: converges with 
   const env = { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: uniqueName("g"), DYNAMODB_TABLE: table, MAX_BUFFERED_RECORDS: "300", MAX_IN_FLIGHT: "8" };
   const a = start(env);
   const b = start(env);
+  await Promise.all([waitConsuming(a), waitConsuming(b)]);
   await waitFor(async () => (await committedTotal(env.KAFKA_GROUP_ID, topic)) > 0n, { timeoutMs: 60_000, message: "no progress" });
   b.child.kill("SIGTERM");
   assert.equal((await b.exited).code, 0, b.output());
   const b2 = start(env);
+  await waitConsuming(b2);
   await waitFor(() => caughtUp(endpoints.kafkaBrokers, env.KAFKA_GROUP_ID, topic), { timeoutMs: 180_000, message: `no catch-up:\n${a.output()}\n${b2.output()}` });
   for (const p of [a, b2]) p.child.kill("SIGTERM");
   for (const p of [a, b2]) assert.equal((await p.exited).code, 0, p.output());

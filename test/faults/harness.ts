@@ -18,7 +18,7 @@ import { caughtUp, groupProgress } from "../fixtures/kafka-progress.ts";
 import { spawnSink, type SinkProcess } from "../fixtures/sink.ts";
 import { CommitAuditor, itemKeyOf } from "./auditor.ts";
 import { readLedger, storedVersion, type Ledger } from "./ledger.ts";
-import { readStream, streamCounts } from "./stream-evidence.ts";
+import { readStream, streamCounts } from "../fixtures/stream-evidence.ts";
 
 export type Size = "ci" | "nightly";
 export type Counts = { consumed: number; applied: number; duplicate: number; stale: number; skipped: number; dead_lettered: number; released: number; retries: number };
