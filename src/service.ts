@@ -66,7 +66,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   for (const table of tables) await checkTable(dynamo, table, config.dynamodb.keyAttribute);
 
   const kafka: Kafka = createKafka(config.kafka, log);
-  await checkTopics(kafka, config.kafka);
+  await checkTopics(createKafka(config.kafka, log, true), config.kafka);
 
   let producer: Producer | undefined;
   if (config.kafka.dlqTopic !== undefined) {
@@ -157,13 +157,15 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     ready: () => ready().ready,
   });
 
-  // Watchdog: work waiting and no record finished for STUCK_TIMEOUT_MS → unready; twice that → exit 5.
+  // Watchdog: a partition whose watermark stood still for STUCK_TIMEOUT_MS with records waiting makes
+  // the service unready; twice that, and it exits 5 so the orchestrator restarts it. Per partition,
+  // so one write that never resolves is noticed even while the other partitions progress.
   const watchdog = setInterval(() => {
-    const idleMs = Date.now() - processor.lastProgressAt;
-    const waiting = processor.buffered > 0;
-    stuck = waiting && idleMs > config.processing.stuckTimeoutMs;
-    if (waiting && idleMs > 2 * config.processing.stuckTimeoutMs) {
-      onFatal(new FatalError("stuck", `no record finished for ${Math.round(idleMs / 1000)} s while ${processor.buffered} wait; exiting so the orchestrator restarts the service`, ExitCode.stuck));
+    const since = processor.stalledSince();
+    const idleMs = since === undefined ? 0 : Date.now() - since;
+    stuck = idleMs > config.processing.stuckTimeoutMs;
+    if (idleMs > 2 * config.processing.stuckTimeoutMs) {
+      onFatal(new FatalError("stuck", `a partition's records have not moved for ${Math.round(idleMs / 1000)} s (${processor.buffered} waiting); exiting so the orchestrator restarts the service`, ExitCode.stuck));
     }
   }, Math.min(1000, config.processing.stuckTimeoutMs));
   watchdog.unref();

@@ -21,15 +21,16 @@ export function kafkaLogCreator(log: Log) {
   };
 }
 
-export function createKafka(config: Config["kafka"], log: Log): Kafka {
+/** `quick`: few, short retries — for start-up checks, which should fail in seconds, clearly. */
+export function createKafka(config: Config["kafka"], log: Log, quick = false): Kafka {
   const options: KafkaConfig = {
     clientId: config.clientId,
     brokers: config.brokers,
     logLevel: logLevel.INFO,
     logCreator: kafkaLogCreator(log),
-    connectionTimeout: 10_000,
+    connectionTimeout: quick ? 3_000 : 10_000,
     requestTimeout: 30_000,
-    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
+    retry: quick ? { initialRetryTime: 300, retries: 2, maxRetryTime: 2_000 } : { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
   };
   if (config.tls !== undefined) options.ssl = { rejectUnauthorized: true, ...config.tls };
   if (config.sasl !== undefined) options.sasl = { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions;

@@ -132,6 +132,13 @@ export class KafkaSource {
   }
 
   #mayRestart(err: Error): boolean {
+    // A non-retriable error fails the same way again: exit (6) and let the orchestrator decide.
+    // KafkaJSNumberOfRetriesExceeded wraps retriable causes (a broker that stayed down): restart.
+    const e = err as { retriable?: boolean; name?: string };
+    if (e.retriable === false && e.name !== "KafkaJSNumberOfRetriesExceeded") {
+      this.#log.error({ err: errorMessage(err) }, "kafka consumer failed with a non-retriable error");
+      return false;
+    }
     const now = Date.now();
     while (this.#restarts.length > 0 && now - this.#restarts[0]! > RESTART_WINDOW_MS) this.#restarts.shift();
     this.#restarts.push(now);

@@ -82,6 +82,16 @@ export class Processor {
   get lastProgressAt(): number {
     return this.#lastProgressAt;
   }
+  /** The earliest time since which a current partition's watermark has stood still with records waiting. */
+  stalledSince(): number | undefined {
+    let since: number | undefined;
+    for (const lease of this.#leases.values()) {
+      const s = lease.watermark.stalledSince();
+      if (s !== undefined && (since === undefined || s < since)) since = s;
+    }
+    return since;
+  }
+
   get stopping(): boolean {
     return this.#abort.signal.aborted;
   }

@@ -5,9 +5,9 @@ import type { Kafka } from "kafkajs";
 import { ExitCode, FatalError, errorMessage } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 
+/** `kafka` should be a client with few retries (createKafka's `quick`): a broker that is down fails start-up in seconds. */
 export async function checkTopics(kafka: Kafka, config: Config["kafka"]): Promise<void> {
-  // Few retries: a wrong address or a broker that is down should fail start-up in seconds, clearly.
-  const admin = kafka.admin({ retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 2000 } });
+  const admin = kafka.admin();
   try {
     await admin.connect();
     const existing = new Set(await admin.listTopics());
