@@ -18,7 +18,7 @@ import { createDynamoClient } from "./sink/dynamodb-client.ts";
 import { checkTable } from "./sink/table.ts";
 import { startHealthServer } from "./health/server.ts";
 import type { Log } from "./telemetry/log.ts";
-import { localTelemetry, type Telemetry } from "./telemetry/otel.ts";
+import { localTelemetry, type Telemetry } from "./telemetry/telemetry.ts";
 import { instrumentService, type ServiceTelemetry } from "./telemetry/instrument.ts";
 import { checkTopics } from "./consumer/topics.ts";
 

@@ -9,7 +9,7 @@ import type { DeadLetter } from "../consumer/processor.ts";
 import type { SourceListener } from "../consumer/kafka-source.ts";
 import type { Stats } from "../consumer/stats.ts";
 import type { Log } from "./log.ts";
-import type { Telemetry } from "./otel.ts";
+import type { Telemetry } from "./telemetry.ts";
 import { instrumentDynamo } from "./aws.ts";
 import { FailureReporter, guard, safely } from "./guard.ts";
 import { SinkMetrics, type ServiceGauges } from "./metrics.ts";

@@ -11,38 +11,22 @@
 // - The SDK and the OTLP exporters read the OTEL_* variables from the process environment
 //   themselves (they are the SDK's contract); `env` is what this module decides on, so the CLI
 //   passes process.env.
+// - The SDK and its exporters are imported only when configured (see telemetry.ts).
 // - Exporter failures never reach processing: the SDK exports in the background and reports
 //   through `diag`, which is routed to the log (rate-limited, and never back into the OTLP logs).
 
-import { DiagLogLevel, ProxyTracerProvider, context, diag, propagation, trace, type DiagLogger, type Meter, type Tracer } from "@opentelemetry/api";
+import { DiagLogLevel, context, diag, propagation, trace, type DiagLogger } from "@opentelemetry/api";
 import { logs } from "@opentelemetry/api-logs";
-import { NodeSDK } from "@opentelemetry/sdk-node";
-import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
-import { defaultResource, detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
-import { OTLPMetricExporter as OtlpJson } from "@opentelemetry/exporter-metrics-otlp-http";
-import { OTLPMetricExporter as OtlpProto } from "@opentelemetry/exporter-metrics-otlp-proto";
-import { OTLPMetricExporter as OtlpGrpc } from "@opentelemetry/exporter-metrics-otlp-grpc";
+import { ConsoleMetricExporter, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
+import { detectResources, envDetector, hostDetector, processDetector } from "@opentelemetry/resources";
 import { ExitCode, FatalError } from "../errors.ts";
 import { teeLines, type Log } from "./log.ts";
 import { DIAG_FIELD, logBridge } from "./log-bridge.ts";
-import { PrometheusReader } from "./prometheus.ts";
 import { KeyMode } from "./record-tracer.ts";
+import { SERVICE, SHUTDOWN_MS, baseResource, bounded, localTelemetry, meterProvider, once, type Telemetry } from "./telemetry.ts";
 
-export const SERVICE = "cdc-dynamodb-sink";
-const SHUTDOWN_MS = 5000;
-
+export { localTelemetry, type Telemetry };
 export type Env = Readonly<Record<string, string | undefined>>;
-
-/** What the composition root hands to startService. */
-export type Telemetry = {
-  readonly tracer: Tracer;
-  readonly meter: Meter;
-  readonly keyMode: KeyMode;
-  /** Prometheus text of every instrument, for the health server's /metrics. */
-  metricsText(): Promise<string>;
-  /** Flushes and stops the exporters; bounded, never throws, idempotent. */
-  shutdown(): Promise<void>;
-};
 
 const ENABLING = [
   "OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -69,49 +53,21 @@ export function telemetryConfigured(env: Env): boolean {
   return ENABLING.some((name) => set(env[name]));
 }
 
-function once(fn: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined;
-  return () => (done ??= fn().catch(() => undefined));
-}
-
-function bounded(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms).unref()));
-  return Promise.race([work.then(() => undefined, () => undefined), deadline]).finally(() => clearTimeout(timer));
-}
-
-function baseResource(): Resource {
-  return defaultResource().merge(resourceFromAttributes({ "service.name": SERVICE }));
-}
-
-/** Metrics for /metrics only, and a tracer that records nothing: the state with no OTEL_* set. */
-export function localTelemetry(keyMode: KeyMode = KeyMode.hash): Telemetry {
-  const prometheus = new PrometheusReader();
-  const meterProvider = new MeterProvider({ resource: baseResource(), readers: [prometheus] });
-  return {
-    tracer: new ProxyTracerProvider().getTracer(SERVICE),
-    meter: meterProvider.getMeter(SERVICE),
-    keyMode,
-    metricsText: () => prometheus.text(),
-    shutdown: once(() => bounded(meterProvider.shutdown(), SHUTDOWN_MS)),
-  };
-}
-
-function otlpMetricExporter(env: Env): PushMetricExporter {
+async function otlpMetricExporter(env: Env): Promise<PushMetricExporter> {
   const protocol = (env["OTEL_EXPORTER_OTLP_METRICS_PROTOCOL"] ?? env["OTEL_EXPORTER_OTLP_PROTOCOL"] ?? "").trim() || "http/protobuf";
-  if (protocol === "http/json") return new OtlpJson();
-  if (protocol === "grpc") return new OtlpGrpc();
-  return new OtlpProto();
+  if (protocol === "http/json") return new (await import("@opentelemetry/exporter-metrics-otlp-http")).OTLPMetricExporter();
+  if (protocol === "grpc") return new (await import("@opentelemetry/exporter-metrics-otlp-grpc")).OTLPMetricExporter();
+  return new (await import("@opentelemetry/exporter-metrics-otlp-proto")).OTLPMetricExporter();
 }
 
-function metricReaders(env: Env, log: Log): IMetricReader[] {
+async function metricReaders(env: Env, log: Log): Promise<IMetricReader[]> {
   const names = list(env["OTEL_METRICS_EXPORTER"]);
   if (names.includes("none")) return [];
   const interval = Number(env["OTEL_METRIC_EXPORT_INTERVAL"]) || 60_000;
   const timeout = Math.min(Number(env["OTEL_METRIC_EXPORT_TIMEOUT"]) || 30_000, interval);
   const readers: IMetricReader[] = [];
   for (const name of names) {
-    if (name === "otlp") readers.push(new PeriodicExportingMetricReader({ exporter: otlpMetricExporter(env), exportIntervalMillis: interval, exportTimeoutMillis: timeout }));
+    if (name === "otlp") readers.push(new PeriodicExportingMetricReader({ exporter: await otlpMetricExporter(env), exportIntervalMillis: interval, exportTimeoutMillis: timeout }));
     else if (name === "console") readers.push(new PeriodicExportingMetricReader({ exporter: new ConsoleMetricExporter(), exportIntervalMillis: interval, exportTimeoutMillis: timeout }));
     else if (name !== "prometheus") log.warn({ exporter: name }, "OTEL_METRICS_EXPORTER: unsupported exporter ignored (otlp, console, prometheus, none)");
     // `prometheus`: always served on the health port's /metrics, no second server.
@@ -158,8 +114,8 @@ export async function startTelemetry(env: Env, log: Log): Promise<Telemetry> {
   }
   diag.setLogger(diagToLog(log), DiagLogLevel.WARN);
   const resource = baseResource().merge(detectResources({ detectors: [envDetector, processDetector, hostDetector] }));
-  const prometheus = new PrometheusReader();
-  const meterProvider = new MeterProvider({ resource, readers: [prometheus, ...metricReaders(env, log)] });
+  const { provider, prometheus } = meterProvider(resource, await metricReaders(env, log));
+  const { NodeSDK } = await import("@opentelemetry/sdk-node");
   // metricReaders: [] keeps sdk-node from building a second MeterProvider of its own.
   const sdk = new NodeSDK({ resource, autoDetectResources: false, metricReaders: [] });
   sdk.start();
@@ -180,11 +136,11 @@ export async function startTelemetry(env: Env, log: Log): Promise<Telemetry> {
   );
   return {
     tracer: trace.getTracer(SERVICE),
-    meter: meterProvider.getMeter(SERVICE),
+    meter: provider.getMeter(SERVICE),
     keyMode,
     metricsText: () => prometheus.text(),
     shutdown: once(async () => {
-      await bounded(Promise.allSettled([sdk.shutdown(), meterProvider.shutdown()]), SHUTDOWN_MS);
+      await bounded(Promise.allSettled([sdk.shutdown(), provider.shutdown()]), SHUTDOWN_MS);
       detach();
       // Unregistered, so that a later start in the same process (tests) registers afresh.
       trace.disable();
