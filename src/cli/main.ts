@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `cdc-sink`: the command line. Reads the environment (the only place besides nothing else that
-// does), parses the configuration once and hands it to the composition root.
+// `cdc-sink`: the command line. The only reader of process.env: parses the configuration once and
+// hands it to the composition root.
 
 import { defaultSignals, onStopSignal } from "./signals.ts"; // first: see signals.ts
 import { readFileSync } from "node:fs";
