@@ -124,7 +124,12 @@ export class Processor {
     if (this.stopping) return; // never registered: Kafka delivers them again
     const key = `${topic}/${partition}`;
     let lease = this.#leases.get(key);
-    if (lease === undefined) this.#leases.set(key, (lease = new Lease(topic, partition)));
+    if (lease === undefined) {
+      // Not in this member's current assignment (kafkajs fetches only after GROUP_JOIN, so this is
+      // a straggler): its records are released, never committed; the partition's owner has them.
+      lease = new Lease(topic, partition);
+      lease.revoked = true;
+    }
     const options = this.#d.decodeOptions(topic);
     const groups = new Map<string, Candidate[]>();
     for (const record of records) {
