@@ -1,4 +1,5 @@
-// npm run stack -- up|down|status|logs|env|fetch [--with-cdc] [--dynamodb-persistent] [--dir DIR]
+// npm run stack -- up|down|status|logs|env|fetch [--with-cdc] [--dynamodb-persistent] [--kafka-sasl-ssl]
+//   [--kafka-proxied] [--kafka-proxy-port N] [--dir DIR]
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +17,11 @@ const USAGE = `usage: npm run stack -- <command> [options]
   logs    [part] [-f] [-n LINES]  print (or follow) the parts' logs
   env     print the export lines of a running stack
   fetch   download the jars into the cache without starting anything
-options: --dir DIR (default $CDC_SINK_STACK_DIR or <repo>/.stack), --with-cdc, --dynamodb-persistent`;
+options: --dir DIR (default $CDC_SINK_STACK_DIR or <repo>/.stack), --with-cdc, --dynamodb-persistent,
+  --kafka-sasl-ssl      also a SASL_SSL listener (SCRAM-SHA-512, TLS with a CA the stack makes);
+                        its brokers, CA file, user and password are in endpoints.json (kafkaSaslSsl)
+  --kafka-proxied       also a plaintext listener advertised on another port, for a TCP proxy
+  --kafka-proxy-port N  that advertised port (implies --kafka-proxied; default: a free port)`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -24,6 +29,9 @@ const { values, positionals } = parseArgs({
     dir: { type: "string" },
     "with-cdc": { type: "boolean", default: false },
     "dynamodb-persistent": { type: "boolean", default: false },
+    "kafka-sasl-ssl": { type: "boolean", default: false },
+    "kafka-proxied": { type: "boolean", default: false },
+    "kafka-proxy-port": { type: "string" },
     follow: { type: "boolean", short: "f", default: false },
     lines: { type: "string", short: "n", default: "100" },
     help: { type: "boolean", short: "h", default: false },
@@ -44,10 +52,17 @@ async function up(): Promise<number> {
     abort.abort(new StackError(`interrupted by ${sig}; stopped what was started`));
   process.once("SIGINT", interrupt).once("SIGTERM", interrupt);
   const began = performance.now();
+  const proxyPort = values["kafka-proxy-port"];
+  if (proxyPort !== undefined && !/^\d+$/.test(proxyPort)) {
+    throw new StackError(`--kafka-proxy-port wants a port number, got ${JSON.stringify(proxyPort)}`);
+  }
   const endpoints = await startStack({
     dir: values.dir,
     withCdc: values["with-cdc"],
     dynamodbPersistent: values["dynamodb-persistent"],
+    kafkaSaslSsl: values["kafka-sasl-ssl"],
+    kafkaProxied: values["kafka-proxied"],
+    ...(proxyPort === undefined ? {} : { kafkaProxyPort: Number(proxyPort) }),
     signal: abort.signal,
     log: say,
   });

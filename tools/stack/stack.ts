@@ -13,6 +13,8 @@ import { findTagged, freePorts, isOurs, spawnPart, stopProcess, tail, type Start
 import {
   CDC_PARTS,
   PART_NAMES,
+  type KafkaListeners,
+  type PortName,
   logFile,
   readState,
   removeVolatile,
@@ -35,6 +37,12 @@ export type StartOptions = {
   dir?: string;
   withCdc?: boolean;
   dynamodbPersistent?: boolean;
+  /** A SASL_SSL listener besides the plaintext one: SCRAM-SHA-512 over TLS with a CA the stack makes. */
+  kafkaSaslSsl?: boolean;
+  /** A plaintext listener advertised on a port where a test's TCP proxy listens (see ProxiedEndpoint). */
+  kafkaProxied?: boolean;
+  /** The advertised port of the proxied listener (implies kafkaProxied); default: a free port. */
+  kafkaProxyPort?: number;
   /** Aborting (e.g. on SIGINT) stops what this call started and rejects. */
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -55,12 +63,25 @@ function clusterId(): string {
   }
 }
 
+/** Hex only: the SCRAM credential goes into `--add-scram '...=[name=..,password=..]'`. */
+const secret = (): string => randomBytes(16).toString("hex");
+
+function listenersFor(options: StartOptions): KafkaListeners {
+  return {
+    ...(options.kafkaSaslSsl === true
+      ? { saslSsl: { username: "cdcsink", password: secret(), keystorePassword: secret() } }
+      : {}),
+    ...(options.kafkaProxied === true || options.kafkaProxyPort !== undefined ? { proxied: true } : {}),
+  };
+}
+
 function newState(dir: string, options: StartOptions): StackState {
   return {
     dir,
     withCdc: options.withCdc === true,
     dynamodbPersistent: options.dynamodbPersistent === true,
-    ports: {},
+    kafkaListeners: listenersFor(options),
+    ports: options.kafkaProxyPort === undefined ? {} : { kafkaProxy: options.kafkaProxyPort },
     pids: {},
     startedAt: new Date().toISOString(),
     clusterId: clusterId(),
@@ -145,8 +166,12 @@ async function resolveTools(state: StackState, mavenLog: string): Promise<void> 
 }
 
 async function assignPorts(state: StackState, names: PartName[]): Promise<void> {
-  const wanted: (PartName | "controller")[] = [...names];
-  if (names.includes("kafka")) wanted.push("controller");
+  const wanted: PortName[] = [...names];
+  if (names.includes("kafka")) {
+    wanted.push("controller");
+    if (state.kafkaListeners?.saslSsl !== undefined) wanted.push("kafkaSaslSsl");
+    if (state.kafkaListeners?.proxied === true) wanted.push("kafkaProxied", "kafkaProxy");
+  }
   const missing = wanted.filter((name) => state.ports[name] === undefined);
   const ports = await freePorts(missing.length);
   missing.forEach((name, i) => (state.ports[name] = ports[i]));
@@ -172,6 +197,17 @@ export async function startStack(options: StartOptions = {}): Promise<Endpoints>
   if (options.withCdc === true) state.withCdc = true;
   if (!fresh && options.dynamodbPersistent === true && !state.dynamodbPersistent) {
     log("note: the running DynamoDB Local is in-memory; down and up again for --dynamodb-persistent");
+  }
+  const wantedListeners = listenersFor(options);
+  const haveListeners = state.kafkaListeners ?? {};
+  if (
+    !fresh &&
+    ((wantedListeners.saslSsl && !haveListeners.saslSsl) ||
+      (wantedListeners.proxied && !haveListeners.proxied))
+  ) {
+    log(
+      "note: the stack's broker was made without these listeners; down and up again for --kafka-sasl-ssl/--kafka-proxied",
+    );
   }
   const current = state;
   const toStart = partsOf(current).filter((name) => !isOurs(current.pids[name], dir));

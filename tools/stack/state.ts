@@ -7,23 +7,52 @@ export const PART_NAMES = ["kafka", "dynamodb", "postgres", "connect"] as const;
 export type PartName = (typeof PART_NAMES)[number];
 export const CDC_PARTS: readonly PartName[] = ["postgres", "connect"];
 
-/** What the product's tests and demo read: keep this shape stable. */
+/** The broker's SASL_SSL listener (`--kafka-sasl-ssl`): SCRAM over TLS with the stack's own CA. */
+export type SaslSslEndpoint = {
+  brokers: string;
+  /** PEM of the CA that signed the broker's certificate (for KAFKA_SSL_CA_FILE). */
+  caFile: string;
+  mechanism: "scram-sha-512";
+  username: string;
+  password: string;
+};
+
+/**
+ * The proxied listener (`--kafka-proxied`): the broker listens on `upstream` but advertises
+ * `brokers`, where a test's TCP proxy is expected to listen, so every connection a client makes
+ * (bootstrap and the broker connections it learns from metadata) passes through the proxy.
+ */
+export type ProxiedEndpoint = { brokers: string; upstream: string };
+
+/** What the product's tests and demo read: keep this shape stable (new fields only, optional). */
 export type Endpoints = {
   kafkaBrokers: string;
   dynamodbEndpoint: string;
   awsRegion: string;
   postgresUrl?: string;
   connectUrl?: string;
+  kafkaSaslSsl?: SaslSslEndpoint;
+  kafkaProxied?: ProxiedEndpoint;
   pids: Partial<Record<PartName, number>>;
   startedAt: string;
 };
 
 /** The stack's own bookkeeping (stack.json): enough to restart any part on the same ports. */
+export type PortName = PartName | "controller" | "kafkaSaslSsl" | "kafkaProxied" | "kafkaProxy";
+
+/** Extra broker listeners, fixed when the stack is created (SCRAM users are written at format time). */
+export type KafkaListeners = {
+  saslSsl?: { username: string; password: string; keystorePassword: string };
+  proxied?: boolean;
+};
+
 export type StackState = {
   dir: string;
   withCdc: boolean;
   dynamodbPersistent: boolean;
-  ports: Partial<Record<PartName | "controller", number>>;
+  /** Absent in stacks made before listeners existed: the plaintext listener only. */
+  kafkaListeners?: KafkaListeners;
+  ports: Partial<Record<PortName, number>>;
   pids: Partial<Record<PartName, number>>;
   startedAt: string;
   clusterId: string;
@@ -41,6 +70,13 @@ export function resolveDir(dir?: string): string {
 
 export const logFile = (dir: string, part: string): string => join(dir, "logs", `${part}.log`);
 export const partDir = (dir: string, part: PartName): string => join(dir, part);
+
+/** Where the SASL_SSL listener's CA and keystore live (removed with the rest by `down`). */
+export const kafkaTlsFiles = (dir: string): { dir: string; ca: string; keystore: string } => ({
+  dir: join(dir, "kafka", "tls"),
+  ca: join(dir, "kafka", "tls", "ca.pem"),
+  keystore: join(dir, "kafka", "tls", "server.p12"),
+});
 
 export function readState(dir: string): StackState | undefined {
   const file = join(dir, "stack.json");
@@ -69,6 +105,25 @@ export function endpointsOf(state: StackState): Endpoints {
       ? {
           postgresUrl: `postgres://${postgres.user}:${postgres.password}@127.0.0.1:${ports.postgres}/${postgres.database}`,
           connectUrl: `http://127.0.0.1:${ports.connect}`,
+        }
+      : {}),
+    ...(state.kafkaListeners?.saslSsl
+      ? {
+          kafkaSaslSsl: {
+            brokers: `127.0.0.1:${ports.kafkaSaslSsl}`,
+            caFile: kafkaTlsFiles(state.dir).ca,
+            mechanism: "scram-sha-512" as const,
+            username: state.kafkaListeners.saslSsl.username,
+            password: state.kafkaListeners.saslSsl.password,
+          },
+        }
+      : {}),
+    ...(state.kafkaListeners?.proxied === true
+      ? {
+          kafkaProxied: {
+            brokers: `127.0.0.1:${ports.kafkaProxy}`,
+            upstream: `127.0.0.1:${ports.kafkaProxied}`,
+          },
         }
       : {}),
     pids: state.pids,

@@ -1,10 +1,12 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
-import { Kafka, logLevel } from "kafkajs";
+import { Kafka, logLevel, type KafkaConfig } from "kafkajs";
 import { StackError } from "../errors.ts";
 import { runToEnd } from "../process.ts";
-import { logFile, partDir, type StackState } from "../state.ts";
+import { kafkaTlsFiles, logFile, partDir, type StackState } from "../state.ts";
 import { javaArgs, writeProperties, type Part } from "./part.ts";
+import { makeServerTls } from "./tls.ts";
 
 function classPath(state: StackState): string {
   if (state.jars.kafka === undefined) throw new StackError("kafka jars not fetched");
@@ -20,16 +22,28 @@ export const kafkaPart: Part = {
   async prepare(state) {
     const home = partDir(state.dir, "kafka");
     mkdirSync(join(home, "data"), { recursive: true });
-    const { kafka: port, controller } = state.ports;
+    const { controller } = state.ports;
+    const { saslSsl } = state.kafkaListeners ?? {};
+    if (saslSsl !== undefined)
+      await makeServerTls(
+        kafkaTlsFiles(state.dir).dir,
+        saslSsl.keystorePassword,
+        logFile(state.dir, "kafka"),
+      );
+    const listeners = listenersOf(state);
     writeProperties(join(home, "server.properties"), {
       "process.roles": "broker,controller",
       "node.id": 1,
       "controller.quorum.voters": `1@127.0.0.1:${controller}`,
-      listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
-      "advertised.listeners": `PLAINTEXT://127.0.0.1:${port}`,
+      listeners: listeners.map((l) => `${l.name}://127.0.0.1:${l.port}`).join(","),
+      "advertised.listeners": listeners
+        .filter((l) => l.name !== "CONTROLLER")
+        .map((l) => `${l.name}://127.0.0.1:${l.advertised ?? l.port}`)
+        .join(","),
       "controller.listener.names": "CONTROLLER",
       "inter.broker.listener.name": "PLAINTEXT",
-      "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+      "listener.security.protocol.map": listeners.map((l) => `${l.name}:${l.protocol}`).join(","),
+      ...(saslSsl === undefined ? {} : saslSslProperties(state, saslSsl.keystorePassword)),
       "log.dirs": join(home, "data"),
       // The product must create its topics itself; a typo must not conjure a topic.
       "auto.create.topics.enable": false,
@@ -55,6 +69,10 @@ export const kafkaPart: Part = {
         state.clusterId,
         "-c",
         join(home, "server.properties"),
+        // KRaft keeps SCRAM credentials in the metadata log; format writes the first ones (KIP-900).
+        ...(saslSsl === undefined
+          ? []
+          : ["--add-scram", `SCRAM-SHA-512=[name=${saslSsl.username},password=${saslSsl.password}]`]),
       ],
       cwd: home,
       logFile: logFile(state.dir, "kafka"),
@@ -83,22 +101,81 @@ export const kafkaPart: Part = {
   },
 
   async probe(state) {
-    const kafka = new Kafka({
-      clientId: "cdc-sink-stack-probe",
-      brokers: [`127.0.0.1:${state.ports.kafka}`],
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 2_000,
-      requestTimeout: 5_000,
-      retry: { retries: 0 },
-    });
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      // A metadata round trip that lists this broker means it is registered and unfenced.
-      const cluster = await admin.describeCluster();
-      if (cluster.brokers.length === 0) throw new Error("metadata lists no broker yet");
-    } finally {
-      await admin.disconnect().catch(() => undefined);
+    await probeMetadata({ brokers: [`127.0.0.1:${state.ports.kafka}`] });
+    const { saslSsl, proxied } = state.kafkaListeners ?? {};
+    // Same round trip through SASL_SSL: proves the keystore, the CA and the SCRAM user together.
+    if (saslSsl !== undefined) {
+      await probeMetadata({
+        brokers: [`127.0.0.1:${state.ports.kafkaSaslSsl}`],
+        ssl: { ca: [readFileSync(kafkaTlsFiles(state.dir).ca, "utf8")], rejectUnauthorized: true },
+        sasl: { mechanism: "scram-sha-512", username: saslSsl.username, password: saslSsl.password },
+      });
     }
+    // Nothing listens on the advertised port until a test starts its proxy: a TCP accept will do.
+    if (proxied === true) await tcpAccepts(state.ports.kafkaProxied ?? 0);
   },
 };
+
+type Listener = { name: string; protocol: string; port: number | undefined; advertised?: number | undefined };
+
+function listenersOf(state: StackState): Listener[] {
+  const { ports } = state;
+  const { saslSsl, proxied } = state.kafkaListeners ?? {};
+  return [
+    { name: "PLAINTEXT", protocol: "PLAINTEXT", port: ports.kafka },
+    { name: "CONTROLLER", protocol: "PLAINTEXT", port: ports.controller },
+    ...(saslSsl === undefined ? [] : [{ name: "SASL_SSL", protocol: "SASL_SSL", port: ports.kafkaSaslSsl }]),
+    // Metadata answers each listener with its own advertised address, so a client that bootstraps
+    // through the proxy is sent back to the proxy for every broker connection too.
+    ...(proxied === true
+      ? [{ name: "PROXIED", protocol: "PLAINTEXT", port: ports.kafkaProxied, advertised: ports.kafkaProxy }]
+      : []),
+  ];
+}
+
+/** SCRAM-SHA-512 only on the SASL_SSL listener; the plaintext listeners stay open for the other tests. */
+function saslSslProperties(state: StackState, keystorePassword: string): Record<string, string> {
+  const prefix = "listener.name.sasl_ssl";
+  return {
+    [`${prefix}.sasl.enabled.mechanisms`]: "SCRAM-SHA-512",
+    [`${prefix}.scram-sha-512.sasl.jaas.config`]:
+      "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+    [`${prefix}.ssl.keystore.type`]: "PKCS12",
+    [`${prefix}.ssl.keystore.location`]: kafkaTlsFiles(state.dir).keystore,
+    [`${prefix}.ssl.keystore.password`]: keystorePassword,
+    [`${prefix}.ssl.key.password`]: keystorePassword,
+    [`${prefix}.ssl.client.auth`]: "none",
+  };
+}
+
+async function probeMetadata(config: Pick<KafkaConfig, "brokers" | "ssl" | "sasl">): Promise<void> {
+  const kafka = new Kafka({
+    clientId: "cdc-sink-stack-probe",
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2_000,
+    requestTimeout: 5_000,
+    retry: { retries: 0 },
+    ...config,
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    // A metadata round trip that lists this broker means it is registered and unfenced.
+    const cluster = await admin.describeCluster();
+    if (cluster.brokers.length === 0) throw new Error("metadata lists no broker yet");
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+function tcpAccepts(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port, timeout: 2_000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once("timeout", () => socket.destroy(new Error(`no answer on 127.0.0.1:${port}`)));
+    socket.once("error", reject);
+  });
+}
