@@ -12,12 +12,14 @@ import { startService, type ServiceHandle } from "../service.ts";
 import { createDynamoClient } from "../sink/dynamodb-client.ts";
 import { initTable } from "../sink/table.ts";
 import { createLog } from "../telemetry/log.ts";
+import { RECONCILE_HELP } from "../reconcile/help.ts";
 
 const USAGE = `cdc-sink — replay-safe sink from Debezium CDC topics on Kafka into DynamoDB
 
 Usage:
   cdc-sink run           consume the configured topics and write them to DynamoDB
   cdc-sink init-table    create the DynamoDB table with the sink's key schema (development, demo)
+  cdc-sink reconcile     compare a PostgreSQL source table with the sink's items (exit 1 on drift)
   cdc-sink <command> --help
 
 Configuration comes from environment variables (see README, Configuration).
@@ -105,6 +107,8 @@ async function main(argv: string[]): Promise<number> {
   const commands: Record<string, { help: string; action: () => Promise<number> }> = {
     run: { help: RUN_HELP, action: run },
     "init-table": { help: INIT_HELP, action: initTableCommand },
+    // Loaded on demand: `run` never needs the PostgreSQL driver.
+    reconcile: { help: RECONCILE_HELP, action: async () => (await import("../reconcile/command.ts")).reconcileCommand(argv.slice(argv.indexOf(command) + 1), process.env, process) },
   };
   const entry = commands[command];
   if (command !== "run") defaultSignals();

@@ -1,0 +1,194 @@
+// `cdc-sink reconcile`: compares a PostgreSQL table with the items the sink wrote for it and prints a
+// drift report. Exit 0: equal; 1: drift; 2: the comparison could not be made (bad arguments, a
+// database or table that cannot be reached). The composition root of the command: it alone reads
+// arguments and the environment.
+
+import { parseArgs } from "node:util";
+import pg from "pg";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { errorMessage } from "../errors.ts";
+import { Tally, mergeCompare } from "./compare.ts";
+import { itemEntry, sourceEntry, type Entry, type ItemLayout } from "./entry.ts";
+import { Progress, type ProgressOut } from "./progress.ts";
+import { renderJson, renderText, type ReconcileResult } from "./report.ts";
+import { candidateItemKeys } from "./sink-key.ts";
+import { SortedRuns } from "./sorted-runs.ts";
+import { ReconcileInputError, estimateRows, loadTable, parseTableName, readRows, sampleRows } from "./source.ts";
+import { describeTarget, getItems, scanSource, targetClient } from "./target.ts";
+import { RECONCILE_HELP } from "./help.ts";
+import { DEFAULT_SETTINGS, SETTING_VALUES, type ConverterSettings, type TableInfo } from "./types.ts";
+
+const OPTIONS = {
+  pg: { type: "string" },
+  table: { type: "string" },
+  source: { type: "string" },
+  "topic-prefix": { type: "string" },
+  "dynamodb-table": { type: "string" },
+  endpoint: { type: "string" },
+  region: { type: "string" },
+  "key-attribute": { type: "string" },
+  "ttl-attribute": { type: "string" },
+  "decimal-handling-mode": { type: "string" },
+  "time-precision-mode": { type: "string" },
+  "binary-handling-mode": { type: "string" },
+  "interval-handling-mode": { type: "string" },
+  sample: { type: "string" },
+  first: { type: "string" },
+  json: { type: "boolean" },
+  segments: { type: "string" },
+  "sort-buffer": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type Io = { stdout: { write(text: string): unknown }; stderr: ProgressOut };
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new ReconcileInputError(`--${name} must be a positive integer, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function setting<K extends keyof ConverterSettings>(key: K, flag: string, value: string | undefined): ConverterSettings[K] {
+  if (value === undefined) return DEFAULT_SETTINGS[key];
+  const allowed = SETTING_VALUES[key] as readonly string[];
+  if (!allowed.includes(value)) throw new ReconcileInputError(`--${flag} must be one of ${allowed.join(", ")}, not ${JSON.stringify(value)}`);
+  return value as ConverterSettings[K];
+}
+
+function required(value: string | undefined, what: string): string {
+  if (value === undefined || value === "") throw new ReconcileInputError(`${what} is required (see cdc-sink reconcile --help)`);
+  return value;
+}
+
+function isLocal(endpoint: string | undefined): boolean {
+  return endpoint !== undefined && /^https?:\/\/(localhost|127\.|\[::1\])/.test(endpoint);
+}
+
+export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  const started = Date.now();
+  let client: pg.Client | undefined;
+  let dynamo: DynamoDBClient | undefined;
+  try {
+    const { values: v } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true });
+    if (v.help === true) {
+      io.stdout.write(`${RECONCILE_HELP}\n`);
+      return 0;
+    }
+    const e = (name: string): string | undefined => (env[name] === "" ? undefined : env[name]);
+    const { schema, table } = parseTableName(required(v.table, "--table"));
+    const settings: ConverterSettings = {
+      decimalHandling: setting("decimalHandling", "decimal-handling-mode", v["decimal-handling-mode"]),
+      timePrecision: setting("timePrecision", "time-precision-mode", v["time-precision-mode"]),
+      binaryHandling: setting("binaryHandling", "binary-handling-mode", v["binary-handling-mode"]),
+      intervalHandling: setting("intervalHandling", "interval-handling-mode", v["interval-handling-mode"]),
+    };
+    const sample = v.sample === undefined ? undefined : positiveInt(v.sample, "sample", 1);
+    const firstN = positiveInt(v.first, "first", 10);
+    const segments = positiveInt(v.segments, "segments", 4);
+    const sortBuffer = positiveInt(v["sort-buffer"], "sort-buffer", 50_000);
+    const dynamodbTable = required(v["dynamodb-table"] ?? e("DYNAMODB_TABLE"), "--dynamodb-table (or DYNAMODB_TABLE)");
+    const region = required(v.region ?? e("AWS_REGION"), "--region (or AWS_REGION)");
+    const endpoint = v.endpoint ?? e("DYNAMODB_ENDPOINT");
+    const layout: ItemLayout = { keyAttribute: v["key-attribute"] ?? e("DYNAMODB_KEY_ATTRIBUTE") ?? "pk", ttlAttribute: v["ttl-attribute"] ?? e("TTL_ATTRIBUTE") ?? "_cdc_expires_at" };
+    if (v.source === undefined && v["topic-prefix"] === undefined && e("SOURCE_NAME") === undefined) throw new ReconcileInputError("--source or --topic-prefix is required (see cdc-sink reconcile --help)");
+
+    client = new pg.Client({ connectionString: required(v.pg ?? e("PG_URL"), "--pg (or PG_URL)"), connectionTimeoutMillis: 10_000 });
+    await client.connect().catch((err: unknown) => {
+      throw new ReconcileInputError(`cannot connect to PostgreSQL: ${errorMessage(err)}`);
+    });
+    const info = await loadTable(client, schema, table);
+    const database = (await client.query<{ db: string }>("SELECT current_database() AS db")).rows[0]!.db;
+    const source = v.source ?? (v["topic-prefix"] !== undefined ? [v["topic-prefix"], database, schema, table].join(".") : e("SOURCE_NAME")!);
+
+    const local = isLocal(endpoint) && e("AWS_ACCESS_KEY_ID") === undefined;
+    dynamo = targetClient({ table: dynamodbTable, region, endpoint, credentials: local ? { accessKeyId: "local", secretAccessKey: "local" } : undefined });
+    const itemCount = await describeTarget(dynamo, dynamodbTable).catch((err: unknown) => {
+      throw err instanceof ReconcileInputError ? err : new ReconcileInputError(`cannot reach DynamoDB${endpoint === undefined ? "" : ` at ${endpoint}`}: ${errorMessage(err)}`);
+    });
+
+    const tally = new Tally(firstN);
+    const notes: string[] = [];
+    if (sample === undefined) {
+      const progress = new Progress(io.stderr);
+      progress.sourceTotal = await estimateRows(client, info);
+      progress.itemsTotal = itemCount;
+      await compareAll({ client, dynamo, dynamodbTable, info, source, settings, layout, segments, sortBuffer, tally, progress });
+      progress.done();
+    } else {
+      await compareSample({ client, dynamo, dynamodbTable, info, source, settings, layout, n: sample, tally });
+      notes.push("a sample sees only source rows: items without a source row (extra) are not looked for");
+    }
+    if (settings.decimalHandling === "double") notes.push("decimal.handling.mode=double is lossy: numeric columns are compared at double precision");
+    if (settings.intervalHandling === "numeric") notes.push("interval.handling.mode=numeric is lossy (a month counts 30.4375 days): intervals are compared as Debezium computes them");
+
+    const result: ReconcileResult = {
+      table: `${schema}.${table}`,
+      source,
+      dynamodbTable,
+      mode: sample === undefined ? "full" : "sample",
+      settings,
+      ...tally.report(),
+      elapsedMs: Date.now() - started,
+      notes,
+    };
+    io.stdout.write(v.json === true ? renderJson(result) : renderText(result));
+    return result.drift === 0 ? 0 : 1;
+  } catch (err) {
+    io.stderr.write(`cdc-sink reconcile: ${errorMessage(err)}\n`);
+    return 2;
+  } finally {
+    await client?.end().catch(() => undefined);
+    dynamo?.destroy();
+  }
+}
+
+type Context = {
+  client: pg.Client;
+  dynamo: DynamoDBClient;
+  dynamodbTable: string;
+  info: TableInfo;
+  source: string;
+  settings: ConverterSettings;
+  layout: ItemLayout;
+  tally: Tally;
+};
+
+/** Both sides read at once into external sorts, then merged in key order. */
+async function compareAll(c: Context & { segments: number; sortBuffer: number; progress: Progress }): Promise<void> {
+  const rows = new SortedRuns<Entry>(c.sortBuffer);
+  const items = new SortedRuns<Entry>(c.sortBuffer);
+  const strays: string[] = [];
+  try {
+    const readSource = async (): Promise<void> => {
+      for await (const values of readRows(c.client, c.info)) {
+        await rows.add(sourceEntry(values, c.info, c.settings));
+        c.progress.source++;
+        c.progress.tick();
+      }
+    };
+    const readTarget = (): Promise<void> =>
+      scanSource(c.dynamo, c.dynamodbTable, c.source, c.segments, async (item) => {
+        const entry = itemEntry(item, c.info, c.settings, c.layout);
+        if (entry === undefined) strays.push(item[c.layout.keyAttribute]?.S ?? "?");
+        else await items.add(entry);
+        c.progress.items++;
+        c.progress.tick();
+      });
+    await Promise.all([readSource(), readTarget()]);
+    await mergeCompare(rows.sorted(), items.sorted(), c.tally);
+    for (const s of strays) c.tally.stray(JSON.stringify(s));
+  } finally {
+    await Promise.all([rows.dispose(), items.dispose()]);
+  }
+}
+
+async function compareSample(c: Context & { n: number }): Promise<void> {
+  const sampled = await sampleRows(c.client, c.info, c.n);
+  const keyIndex = c.info.key.map((k) => c.info.columns.indexOf(k));
+  const candidates = sampled.map((values) => candidateItemKeys(c.source, c.info.key, keyIndex.map((i) => values[i] ?? null), c.settings));
+  const found = await getItems(c.dynamo, c.dynamodbTable, c.layout.keyAttribute, candidates.flat());
+  sampled.forEach((values, i) => {
+    const item = candidates[i]!.map((k) => found.get(k)).find((x) => x !== undefined);
+    c.tally.judge(sourceEntry(values, c.info, c.settings), item === undefined ? undefined : itemEntry(item, c.info, c.settings, c.layout));
+  });
+}
