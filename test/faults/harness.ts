@@ -59,11 +59,11 @@ export class Harness {
   }
 
   /** A private stack when the scenario stops parts of it; the shared test stack otherwise. */
-  static async create(name: string, size: Size, opts: { privateStack?: boolean; dynamodbPersistent?: boolean } = {}): Promise<Harness> {
+  static async create(name: string, size: Size, opts: { privateStack?: boolean; dynamodbPersistent?: boolean; listeners?: { kafkaSaslSsl?: boolean; kafkaProxied?: boolean } } = {}): Promise<Harness> {
     let h: Harness;
     if (opts.privateStack === true) {
       const dir = mkdtempSync(join(tmpdir(), `cdc-fault-${name}-`));
-      const endpoints = await startStack({ dir, dynamodbPersistent: opts.dynamodbPersistent === true, log: () => undefined });
+      const endpoints = await startStack({ dir, dynamodbPersistent: opts.dynamodbPersistent === true, ...opts.listeners, log: () => undefined });
       h = new Harness(name, size, endpoints, dir, true);
     } else {
       h = new Harness(name, size, stackEndpoints(), process.env["CDC_SINK_STACK_DIR"]!, false);

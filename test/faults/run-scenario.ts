@@ -15,7 +15,7 @@ if (scenario === undefined) {
   process.exit(2);
 }
 
-const h = await Harness.create(`${id}-${scenario.title}`, size, { privateStack: scenario.privateStack === true, dynamodbPersistent: scenario.dynamodbPersistent === true });
+const h = await Harness.create(`${id}-${scenario.title}`, size, { privateStack: scenario.privateStack === true, dynamodbPersistent: scenario.dynamodbPersistent === true, ...(scenario.listeners === undefined ? {} : { listeners: scenario.listeners }) });
 const limit = setTimeout(() => {
   process.stdout.write(`scenario ${h.name}: TIMEOUT after ${scenario.limitMs[size]} ms\n`);
   void h.close().finally(() => process.exit(2));

@@ -9,6 +9,8 @@ export type Scenario = {
   /** Scenarios that stop the broker or DynamoDB Local get a stack of their own. */
   readonly privateStack?: boolean;
   readonly dynamodbPersistent?: boolean;
+  /** Extra broker listeners of the private stack (tools/stack StartOptions): SASL_SSL, proxied. */
+  readonly listeners?: { kafkaSaslSsl?: boolean; kafkaProxied?: boolean };
   /** Hard limit of the whole scenario program, per size. */
   readonly limitMs: Record<Size, number>;
   run(h: Harness): Promise<Outcome>;

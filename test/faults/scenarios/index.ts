@@ -19,6 +19,7 @@ import { deletes } from "./16-deletes.ts";
 import { snapshotOverlap } from "./17-snapshot-overlap.ts";
 import { processErrors } from "./18-process-errors.ts";
 import { stuckHandler } from "./19-stuck-handler.ts";
+import { security } from "./20-security.ts";
 
 export const SCENARIOS: Record<string, Scenario> = {
   "01": baseline,
@@ -39,4 +40,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   "17": snapshotOverlap,
   "18": processErrors,
   "19": stuckHandler,
+  "20": security,
 };
