@@ -6,7 +6,7 @@ import { convertStruct, convertValue, fieldSchema, unwrap, type ConnectSchema } 
 import { describeIssues, envelopeSchema } from "./envelope.ts";
 import { encodeId, sourceName } from "./identity.ts";
 import { isPlainObject, numberText, parseJson, type JsonValue } from "./json.ts";
-import type { ChangeEvent, DecodeOptions, Decoded, KafkaRecord, KeyColumn, Row } from "./types.ts";
+import type { ChangeEvent, DecodeOptions, Decoded, KafkaRecord, KeyColumn, Row, RowValue } from "./types.ts";
 import { deriveVersion } from "./version.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -41,6 +41,31 @@ function image(value: unknown, schema: ConnectSchema | undefined, name: "before"
   return convertStruct(value, fieldSchema(schema, name));
 }
 
+// Debezium's `unavailable.value.placeholder` (default shown): under REPLICA IDENTITY DEFAULT an
+// UPDATE that leaves a TOASTed column (a large text, jsonb, bytea, array) unchanged carries this
+// instead of the value — as text, as bytes, or as base64 text for bytes without the schema. Written
+// as-is it would replace the row's value in DynamoDB; the row image is incomplete, so the record is
+// refused (REPLICA IDENTITY FULL makes Debezium send the value).
+const UNAVAILABLE = "__debezium_unavailable_value";
+const UNAVAILABLE_BYTES = Buffer.from(UNAVAILABLE);
+const UNAVAILABLE_TEXTS = new Set([UNAVAILABLE, UNAVAILABLE_BYTES.toString("base64"), UNAVAILABLE_BYTES.toString("hex")]);
+
+function isUnavailable(value: RowValue): boolean {
+  if (typeof value === "string") return UNAVAILABLE_TEXTS.has(value);
+  if (value instanceof Uint8Array) return UNAVAILABLE_BYTES.equals(value);
+  return Array.isArray(value) && value.length > 0 && value.every((v) => isUnavailable(v));
+}
+
+function refuseUnavailable(row: Row | null): void {
+  const column = row === null ? undefined : Object.keys(row).find((c) => isUnavailable(row[c]!));
+  if (column !== undefined) {
+    throw new PoisonError(
+      "unavailable_value",
+      `column ${JSON.stringify(column)} holds Debezium's unavailable-value placeholder (an unchanged TOASTed value under REPLICA IDENTITY DEFAULT); the row image is incomplete: set REPLICA IDENTITY FULL on the source table`,
+    );
+  }
+}
+
 function tsMs(value: unknown): number | undefined {
   const text = numberText(value);
   const n = text === undefined ? NaN : Number(text);
@@ -63,6 +88,7 @@ export function decodeRecord(record: KafkaRecord, options: DecodeOptions): Decod
   const keyColumns = decodeKey(record.key);
   const before = image(env.before, schema, "before");
   const after = image(env.after, schema, "after");
+  if (env.op !== "d") refuseUnavailable(after);
   const source = env.source as { [key: string]: JsonValue | undefined } | undefined;
   const { version, scheme } = deriveVersion(
     { op: env.op, source, row: env.op === "d" ? before : after, kafkaOffset: record.offset },
