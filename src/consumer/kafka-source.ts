@@ -9,6 +9,7 @@ import type { Config } from "../config/config.ts";
 import type { KafkaRecord } from "../cdc/types.ts";
 import type { Log } from "../telemetry/log.ts";
 import type { CommitPoint, Processor } from "./processor.ts";
+import { topicLister, watchTopics, type TopicWatcher } from "./topic-watcher.ts";
 
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 10 * 60_000;
@@ -25,6 +26,8 @@ export type SourceListener = {
 
 export class KafkaSource {
   readonly #consumer: Consumer;
+  readonly #kafka: Kafka;
+  #watcher: TopicWatcher | undefined;
   readonly #config: Config["kafka"];
   readonly #processor: Processor;
   readonly #log: Log;
@@ -38,6 +41,7 @@ export class KafkaSource {
   #assignment: Record<string, number[]> = {};
 
   constructor(kafka: Kafka, config: Config["kafka"], processor: Processor, log: Log, onFatal: (err: Error) => void, listener: SourceListener = {}) {
+    this.#kafka = kafka;
     this.#config = config;
     this.#processor = processor;
     this.#log = log;
@@ -65,9 +69,37 @@ export class KafkaSource {
 
   async start(): Promise<void> {
     await this.#consumer.connect();
-    const topics: (string | RegExp)[] = [...this.#config.topics];
+    const pattern = this.#config.topicPattern;
+    // Listed before subscribing: a topic created in between is then both subscribed and "new" (a
+    // needless resubscription), never neither.
+    const lister = pattern === undefined ? undefined : topicLister(this.#kafka);
+    const known = new Set(lister === undefined ? [] : await lister.list());
+    await this.#subscribe([]);
+    await this.#run();
+    this.#timer = setInterval(() => void this.commit(), this.#config.commitIntervalMs);
+    if (pattern !== undefined && lister !== undefined) {
+      this.#watcher = watchTopics(lister, { pattern, known, intervalMs: this.#config.metadataMaxAgeMs, onNew: (topics) => this.#resubscribe(topics), log: this.#log });
+    }
+  }
+
+  async #subscribe(extra: readonly string[]): Promise<void> {
+    const topics: (string | RegExp)[] = [...this.#config.topics, ...extra];
     if (this.#config.topicPattern !== undefined) topics.push(this.#config.topicPattern);
     await this.#consumer.subscribe({ topics, fromBeginning: this.#config.fromBeginning });
+  }
+
+  /** New topics match the pattern: commit what is durable, leave, subscribe again, rejoin. */
+  async #resubscribe(topics: readonly string[]): Promise<void> {
+    await this.#committing;
+    await this.#commitOnce();
+    this.#frozen = true;
+    await this.#consumer.stop();
+    this.#processor.revokeAll();
+    await this.#subscribe(topics);
+    await this.#run();
+  }
+
+  async #run(): Promise<void> {
     await this.#consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
@@ -79,14 +111,22 @@ export class KafkaSource {
         return Promise.resolve();
       },
     });
-    this.#timer = setInterval(() => void this.commit(), this.#config.commitIntervalMs);
   }
 
   pause(topic: string, partition: number): void {
-    this.#consumer.pause([{ topic, partitions: [partition] }]);
+    this.#flow(() => this.#consumer.pause([{ topic, partitions: [partition] }]));
   }
   resume(topic: string, partition: number): void {
-    this.#consumer.resume([{ topic, partitions: [partition] }]);
+    this.#flow(() => this.#consumer.resume([{ topic, partitions: [partition] }]));
+  }
+
+  /** kafkajs throws on pause/resume while its group is down (after a crash, before a restart): moot then. */
+  #flow(action: () => void): void {
+    try {
+      action();
+    } catch (err) {
+      this.#log.debug({ err: errorMessage(err) }, "pause/resume skipped: the consumer is not running");
+    }
   }
 
   /** Commits every watermark that moved. Never throws: a failed commit is redone next time. */
@@ -114,6 +154,7 @@ export class KafkaSource {
 
   /** Final commit while still a member (kafkajs ignores commits once stopped), then leave the group. */
   async shutdown(): Promise<void> {
+    await this.#watcher?.stop();
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.#committing;
     await this.#commitOnce();
@@ -122,13 +163,14 @@ export class KafkaSource {
 
   /** Stops without committing anything more (fatal path: what is durable was committed already). */
   async abort(): Promise<void> {
+    await this.#watcher?.stop();
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.#consumer.disconnect().catch(() => undefined);
   }
 
   pauseAll(): void {
     const all = Object.entries(this.#assignment).map(([topic, partitions]) => ({ topic, partitions }));
-    if (all.length > 0) this.#consumer.pause(all);
+    if (all.length > 0) this.#flow(() => this.#consumer.pause(all));
   }
 
   #mayRestart(err: Error): boolean {
