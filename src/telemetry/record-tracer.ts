@@ -59,12 +59,13 @@ export class RecordTracer implements RecordObserver {
       "messaging.kafka.offset": offsetValue(record.offset),
       "messaging.consumer.group.name": this.#o.groupId,
     };
-    if (record.key !== null && this.#o.keyMode !== KeyMode.none) {
-      attributes["messaging.kafka.message.key"] = this.#o.keyMode === KeyMode.raw ? record.key.toString("utf8") : keyHash(record.key);
-    }
     if (record.value === null) attributes["messaging.kafka.message.tombstone"] = true;
     else attributes["messaging.message.body.size"] = record.value.length;
     const span = this.#o.tracer.startSpan(`${record.topic} process`, { kind: SpanKind.CONSUMER, attributes }, parent);
+    // Hashed only for a span that is recorded: no cost per record when tracing is off or sampled out.
+    if (record.key !== null && this.#o.keyMode !== KeyMode.none && span.isRecording()) {
+      span.setAttribute("messaging.kafka.message.key", this.#o.keyMode === KeyMode.raw ? record.key.toString("utf8") : keyHash(record.key));
+    }
     this.#open.set(record, { span, ctx: trace.setSpan(parent, span) });
   }
 
