@@ -2,12 +2,16 @@
 // broker fails them during rebalances — commits with REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID or
 // ILLEGAL_GENERATION, heartbeats with REBALANCE_IN_PROGRESS (which makes the member rejoin).
 // INJECT_COMMIT_FAILURE_RATE and INJECT_HEARTBEAT_FAILURE_RATE are probabilities (0–1).
+// INJECT_FETCH_FATAL_AFTER=N: the N-th fetch fails with a non-retriable error (scenario 18).
 
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const ConsumerGroup = require("kafkajs/src/consumer/consumerGroup.js") as { prototype: Record<string, (...a: unknown[]) => Promise<unknown>> };
-const { KafkaJSProtocolError } = require("kafkajs/src/errors.js") as { KafkaJSProtocolError: new (e: unknown) => Error };
+const { KafkaJSProtocolError, KafkaJSNonRetriableError } = require("kafkajs/src/errors.js") as {
+  KafkaJSProtocolError: new (e: unknown) => Error;
+  KafkaJSNonRetriableError: new (m: string) => Error;
+};
 const { createErrorFromCode } = require("kafkajs/src/protocol/error.js") as { createErrorFromCode: (code: number) => unknown };
 
 const commitRate = Number(process.env["INJECT_COMMIT_FAILURE_RATE"] ?? "0");
@@ -31,5 +35,12 @@ ConsumerGroup.prototype["heartbeat"] = function (this: unknown, ...args: unknown
     return Promise.reject(new KafkaJSProtocolError(createErrorFromCode(CODES.REBALANCE_IN_PROGRESS)));
   }
   return heartbeat.apply(this, args);
+};
+const fatalAfter = Number(process.env["INJECT_FETCH_FATAL_AFTER"] ?? "0");
+let fetches = 0;
+const fetch = ConsumerGroup.prototype["fetch"]!;
+ConsumerGroup.prototype["fetch"] = function (this: unknown, ...args: unknown[]) {
+  if (fatalAfter > 0 && ++fetches === fatalAfter) return Promise.reject(new KafkaJSNonRetriableError("injected: a non-retriable broker error"));
+  return fetch.apply(this, args);
 };
 process.on("exit", () => process.stderr.write(`{"injected":${JSON.stringify(injected)}}\n`));

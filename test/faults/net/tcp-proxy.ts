@@ -13,7 +13,8 @@ export type ProxyStats = {
   bytesDown: number;
   delayedChunks: number;
   maxDelayMs: number;
-  heldChunks: number;
+  /** Connections that were open or opened while a black hole lasted (each one stalled). */
+  stalledConnections: number;
 };
 
 type Mode = { kind: "normal" } | { kind: "latency"; minMs: number; maxMs: number } | { kind: "blackhole" };
@@ -57,10 +58,7 @@ class Pipe {
     const at = Math.max(Date.now() + delay, this.#last);
     this.#last = at;
     this.#queue.push({ at, chunk });
-    if (mode.kind === "blackhole") {
-      this.#proxy.stats.heldChunks++;
-      this.#from.pause();
-    }
+    if (mode.kind === "blackhole") this.#from.pause();
     this.pump();
   }
 
@@ -160,6 +158,7 @@ export class TcpProxy {
     // Written before the upstream connects: the socket buffers it, as the kernel would.
     upstream.connect(this.#target.port, this.#target.host);
     if (this.mode.kind === "blackhole") {
+      this.stats.stalledConnections++;
       client.pause();
       upstream.pause();
     }
@@ -195,6 +194,7 @@ export class TcpProxy {
   blackhole(forMs: number): Promise<void> {
     const ended = this.#fault({ kind: "blackhole" }, forMs);
     for (const link of this.#links) {
+      this.stats.stalledConnections++;
       link.client.pause();
       link.upstream.pause();
     }

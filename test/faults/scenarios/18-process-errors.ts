@@ -4,6 +4,7 @@ import { standardFill } from "./common.ts";
 import { spawnSink } from "../../fixtures/sink.ts";
 
 const preload = fileURLToPath(new URL("../inject/dynamo-client.ts", import.meta.url));
+const kafkaPreload = fileURLToPath(new URL("../inject/kafka-errors.ts", import.meta.url));
 
 export const processErrors: Scenario = {
   title: "process-errors",
@@ -22,13 +23,18 @@ export const processErrors: Scenario = {
     const down = spawnSink({ ...h.endpoints, kafkaBrokers: "127.0.0.1:1" }, { KAFKA_TOPICS: h.topic, KAFKA_GROUP_ID: h.group, DYNAMODB_TABLE: h.table });
     const b = await down.exited;
     checks.push([`broker down at start: exit ${b.code} after ${Date.now() - t1} ms`, b.code === 3 && Date.now() - t1 < 30_000 && /cannot reach Kafka/.test(down.output())]);
-    // (c) A non-retriable Kafka error: a topic that does not exist is refused before consuming.
+    // (c) A missing topic is refused before consuming.
     const missing = spawnSink(h.endpoints, { KAFKA_TOPICS: `${h.topic}_nope`, KAFKA_GROUP_ID: h.group, DYNAMODB_TABLE: h.table });
     const c = await missing.exited;
-    checks.push([`non-retriable Kafka error: exit ${c.code}`, c.code === 3 && /do not exist/.test(missing.output())]);
+    checks.push([`missing topic: exit ${c.code}`, c.code === 3 && /do not exist/.test(missing.output())]);
+    // (d) A non-retriable Kafka error while consuming: no restart loop, exit 6 within seconds.
+    const t3 = Date.now();
+    const fatal = spawnSink(h.endpoints, { KAFKA_TOPICS: h.topic, KAFKA_GROUP_ID: h.group, DYNAMODB_TABLE: h.table, INJECT_FETCH_FATAL_AFTER: "3" }, ["run"], ["--import", kafkaPreload]);
+    const d = await fatal.exited;
+    checks.push([`non-retriable Kafka error: exit ${d.code} after ${Date.now() - t3} ms`, d.code === 6 && Date.now() - t3 < 30_000 && !/Unhandled|unhandled/.test(fatal.output())]);
     // Then a healthy member finishes the work the failed one left.
     h.consumer();
     await h.waitCaughtUp(120_000);
-    return { faults: "a throwing handler, a broker down at start, a missing topic", checks };
+    return { faults: "a throwing handler, a broker down at start, a missing topic, a non-retriable Kafka error", checks };
   },
 };

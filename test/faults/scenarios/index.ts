@@ -10,6 +10,7 @@ import { zombie } from "./06-zombie.ts";
 import { rebalanceStorm } from "./07-rebalance-storm.ts";
 import { brokerDown } from "./08-broker-down.ts";
 import { kafkaErrors } from "./09-kafka-errors.ts";
+import { slowNetwork } from "./10-slow-network.ts";
 import { dynamodbDown } from "./11-dynamodb-down.ts";
 import { ackLost } from "./12-ack-lost.ts";
 import { throttling } from "./13-throttling.ts";
@@ -31,6 +32,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   "07": rebalanceStorm,
   "08": brokerDown,
   "09": kafkaErrors,
+  "10": slowNetwork,
   "11": dynamodbDown,
   "12": ackLost,
   "13": throttling,
