@@ -195,19 +195,21 @@ export class Processor {
   }
 
   #schedule(pk: string, job: () => Promise<void>): void {
+    // The chain holds the guarded promise (it never rejects), so no derived promise can go unhandled.
     const previous = this.#chains.get(pk) ?? Promise.resolve();
-    const next = previous.then(job);
+    const next = this.#track(previous.then(job));
     this.#chains.set(pk, next);
-    this.#track(next);
     void next.finally(() => {
       if (this.#chains.get(pk) === next) this.#chains.delete(pk);
     });
   }
 
-  #track(work: Promise<void>): void {
+  /** Tracks work until it settles; a rejection is a fatal stop (programming errors included). */
+  #track(work: Promise<void>): Promise<void> {
     const guarded = work.catch((err: unknown) => this.#d.onFatal(err instanceof Error ? err : new Error(String(err))));
     this.#active.add(guarded);
     void guarded.finally(() => this.#active.delete(guarded));
+    return guarded;
   }
 
   #finish(lease: Lease, record: KafkaRecord, outcome: Outcome, detail?: { error?: SinkError; coalesced?: boolean }): void {
@@ -264,7 +266,9 @@ export class Processor {
   #within<T>(record: KafkaRecord, work: () => Promise<T>): Promise<T> {
     let result: Promise<T> | undefined;
     const run = (): Promise<T> => (result ??= work());
-    this.#obs.within?.(record, run);
+    // The observer gets no promise back: the work's own failure is the processor's to handle, not
+    // a telemetry failure.
+    this.#obs.within?.(record, () => void run());
     return run();
   }
 
