@@ -14,7 +14,9 @@ export type Rebalance = { at: string; generation: number; kind: "preparing" | "s
 export function rebalancesInLog(text: string, group: string): Rebalance[] {
   const out: Rebalance[] = [];
   const escaped = group.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const preparing = new RegExp(`^\\[([^\\]]+)\\].*Preparing to rebalance group ${escaped} in state \\w+ with old generation (\\d+).*?\\(reason: (.*?)\\)`);
+  const preparing = new RegExp(
+    `^\\[([^\\]]+)\\].*Preparing to rebalance group ${escaped} in state \\w+ with old generation (\\d+).*?\\(reason: (.*?)\\)`,
+  );
   const stabilized = new RegExp(`^\\[([^\\]]+)\\].*Stabilized group ${escaped} generation (\\d+)`);
   for (const line of text.split("\n")) {
     const p = preparing.exec(line);
@@ -44,7 +46,7 @@ export function tcpPeers(pid: number): string[] {
   }
   const peers: string[] = [];
   for (const table of ["tcp", "tcp6"]) {
-    let text = "";
+    let text: string;
     try {
       text = readFileSync(`/proc/${pid}/net/${table}`, "utf8");
     } catch {
@@ -55,7 +57,14 @@ export function tcpPeers(pid: number): string[] {
       // sl local rem st ... inode (field 9); st 01 = ESTABLISHED
       if (f.length < 10 || f[3] !== "01" || !inodes.has(f[9]!)) continue;
       const [hexHost, hexPort] = f[2]!.split(":");
-      const host = hexHost!.length === 8 ? hexHost!.match(/../g)!.reverse().map((b) => parseInt(b, 16)).join(".") : "ipv6";
+      const host =
+        hexHost!.length === 8
+          ? hexHost!
+              .match(/../g)!
+              .reverse()
+              .map((b) => parseInt(b, 16))
+              .join(".")
+          : "ipv6";
       peers.push(`${host}:${parseInt(hexPort!, 16)}`);
     }
   }

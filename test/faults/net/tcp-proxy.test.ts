@@ -76,6 +76,7 @@ void test("tcp-proxy: a black hole holds traffic, new connections included, and 
     const [a, b] = await Promise.all([roundTrip(s, "held"), roundTrip(late, "held too")]);
     assert.ok(a >= 700 && b >= 600, `released after ${a} and ${b} ms`);
     await ended;
+    assert.equal(proxy.stats.stalledConnections, 2);
     late.destroy();
   } finally {
     s.destroy();

@@ -98,7 +98,7 @@ export class TcpProxy {
     bytesDown: 0,
     delayedChunks: 0,
     maxDelayMs: 0,
-    heldChunks: 0,
+    stalledConnections: 0,
   };
   readonly #links = new Set<Link>();
   readonly #server: Server;

@@ -21,12 +21,21 @@ const LATENCY = { minMs: 50, maxMs: 200 };
 
 const joins = (c: Consumer): number => c.proc.output().split('"msg":"joined the consumer group"').length - 1;
 const committedSum = async (h: Harness): Promise<bigint> =>
-  [...(await groupProgress(h.endpoints.kafkaBrokers, h.group, h.topic)).values()].reduce((n, [c]) => n + (c < 0n ? 0n : c), 0n);
+  [...(await groupProgress(h.endpoints.kafkaBrokers, h.group, h.topic)).values()].reduce(
+    (n, [c]) => n + (c < 0n ? 0n : c),
+    0n,
+  );
 
 async function members(h: Harness): Promise<{ state: string; ids: string }> {
   const { groups } = await h.admin.describeGroups([h.group]);
   const g = groups[0];
-  return { state: g?.state ?? "?", ids: (g?.members ?? []).map((m) => m.memberId).sort().join(",") };
+  return {
+    state: g?.state ?? "?",
+    ids: (g?.members ?? [])
+      .map((m) => m.memberId)
+      .sort()
+      .join(","),
+  };
 }
 
 export const slowNetwork: Scenario = {
@@ -45,11 +54,17 @@ export const slowNetwork: Scenario = {
       // Small buffers and few writes in flight: many fetch round trips, so the network matters.
       const env = { KAFKA_BROKERS: proxied.brokers, MAX_IN_FLIGHT: "2", MAX_BUFFERED_RECORDS: "200" };
       const consumers = [h.consumer(env), h.consumer(env)];
-      await waitFor(async () => (await members(h)).state === "Stable" && (await members(h)).ids.split(",").length === 2 && consumers.every((c) => joins(c) > 0), {
-        timeoutMs: 60_000,
-        intervalMs: 250,
-        message: "the two consumers did not form a stable group through the proxy",
-      });
+      await waitFor(
+        async () =>
+          (await members(h)).state === "Stable" &&
+          (await members(h)).ids.split(",").length === 2 &&
+          consumers.every((c) => joins(c) > 0),
+        {
+          timeoutMs: 60_000,
+          intervalMs: 250,
+          message: "the two consumers did not form a stable group through the proxy",
+        },
+      );
 
       // Every Kafka connection of the sinks goes to the proxy: none straight to a broker port.
       const brokerPorts = new Set([h.endpoints.kafkaBrokers, proxied.upstream]);
@@ -60,15 +75,30 @@ export const slowNetwork: Scenario = {
       // Phase 1: latency. Marks taken while the group is stable; compared when the phase ends.
       const brokerLog = logFile(h.stackDir, "kafka");
       let mark = readSince(brokerLog, 0).mark;
-      const before = { members: await members(h), joins: consumers.map(joins), committed: await committedSum(h) };
+      const before = {
+        members: await members(h),
+        joins: consumers.map(joins),
+        committed: await committedSum(h),
+      };
       const samples: string[] = [];
-      const sampler = setInterval(() => void members(h).then((m) => samples.push(`${m.state}:${m.ids}`), () => undefined), 1_000);
+      const sampler = setInterval(
+        () =>
+          void members(h).then(
+            (m) => samples.push(`${m.state}:${m.ids}`),
+            () => undefined,
+          ),
+        1_000,
+      );
       await proxy.latency(LATENCY.minMs, LATENCY.maxMs, phases.latencyMs);
       clearInterval(sampler);
       const duringLatency = readSince(brokerLog, mark);
       mark = duringLatency.mark;
       const rebalancesDuringLatency = rebalancesInLog(duringLatency.text, h.group);
-      const after = { members: await members(h), joins: consumers.map(joins), committed: await committedSum(h) };
+      const after = {
+        members: await members(h),
+        joins: consumers.map(joins),
+        committed: await committedSum(h),
+      };
       const unchangedSamples = samples.every((s) => s === `Stable:${before.members.ids}`);
 
       // Phase 2: a black hole (no byte moves, connections held), then phase 3: resets, then normal.
@@ -89,14 +119,23 @@ export const slowNetwork: Scenario = {
           `black hole ${phases.blackholeMs / 1000} s (${s.stalledConnections} connections stalled; ${afterBlackhole} coordinator rebalance lines), ` +
           `resets every ${phases.resetEveryMs / 1000} s for ${phases.resetsMs / 1000} s (${s.resets} connections reset; generations after: ${generations.join(",") || "none"}); ${s.connections} proxied connections; consumed per consumer ${consumers.map((c) => c.summary?.consumed ?? "?").join("+")}`,
         checks: [
-          [`all Kafka connections through the proxy (${viaProxy} via proxy, ${bypass.length} bypassing)`, viaProxy >= 2 && bypass.length === 0],
+          [
+            `all Kafka connections through the proxy (${viaProxy} via proxy, ${bypass.length} bypassing)`,
+            viaProxy >= 2 && bypass.length === 0,
+          ],
           [
             `no rebalance from latency alone (coordinator: ${rebalancesDuringLatency.map((r) => `${r.kind} ${r.generation} ${r.reason}`).join("; ") || "none"})`,
             rebalancesDuringLatency.length === 0,
           ],
-          ["same members, Stable throughout the latency phase", before.members.ids === after.members.ids && after.members.state === "Stable" && unchangedSamples],
+          [
+            "same members, Stable throughout the latency phase",
+            before.members.ids === after.members.ids && after.members.state === "Stable" && unchangedSamples,
+          ],
           ["no consumer re-joined during latency", after.joins.every((n, i) => n === before.joins[i])],
-          [`work went on under latency (${after.committed - before.committed} offsets)`, after.committed > before.committed],
+          [
+            `work went on under latency (${after.committed - before.committed} offsets)`,
+            after.committed > before.committed,
+          ],
           ["both consumers survived the black hole and the resets", alive],
           [`connections were reset (${s.resets})`, s.resets > 0],
         ],

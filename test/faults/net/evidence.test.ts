@@ -1,0 +1,39 @@
+// The evidence readers: the coordinator's generation history from Kafka's log, and a process's
+// TCP peers from /proc.
+
+import assert from "node:assert/strict";
+import { connect, createServer, type AddressInfo } from "node:net";
+import { test } from "node:test";
+import { rebalancesInLog, tcpPeers } from "./evidence.ts";
+
+const LOG = `[2026-11-22 10:51:06,824] INFO [GroupCoordinator 1]: Preparing to rebalance group g.1 in state PreparingRebalance with old generation 0 (__consumer_offsets-32) (reason: Adding new member m-1 with group instance id None; client reason: not provided) (kafka.coordinator.group.GroupCoordinator)
+[2026-11-22 10:51:06,952] INFO [GroupCoordinator 1]: Stabilized group g.1 generation 1 (__consumer_offsets-32) with 1 members (kafka.coordinator.group.GroupCoordinator)
+[2026-11-22 10:51:07,001] INFO [GroupCoordinator 1]: Stabilized group g.10 generation 7 (__consumer_offsets-3) with 2 members (kafka.coordinator.group.GroupCoordinator)
+[2026-11-22 10:51:13,068] INFO [GroupCoordinator 1]: Preparing to rebalance group gx1 in state PreparingRebalance with old generation 1 (__consumer_offsets-32) (reason: Removing member m-1 on LeaveGroup; client reason: not provided) (kafka.coordinator.group.GroupCoordinator)`;
+
+void test("evidence: the group's rebalances from the coordinator log, that group only", () => {
+  assert.deepEqual(rebalancesInLog(LOG, "g.1"), [
+    {
+      at: "2026-11-22 10:51:06,824",
+      generation: 0,
+      kind: "preparing",
+      reason: "Adding new member m-1 with group instance id None; client reason: not provided",
+    },
+    { at: "2026-11-22 10:51:06,952", generation: 1, kind: "stabilized", reason: "" },
+  ]);
+  assert.deepEqual(rebalancesInLog(LOG, "nope"), []);
+});
+
+void test("evidence: tcpPeers lists this process's established loopback connection", async () => {
+  const server = createServer((s) => s.on("error", () => undefined));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const client = connect({ host: "127.0.0.1", port });
+  await new Promise<void>((resolve) => client.once("connect", resolve));
+  try {
+    assert.ok(tcpPeers(process.pid).includes(`127.0.0.1:${port}`));
+  } finally {
+    client.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
