@@ -5,7 +5,10 @@ import { z } from "zod";
 import { ENV_SPEC, type EnvName } from "./env-spec.ts";
 import { parseRoutes, type Route } from "./routes.ts";
 
-export type SaslConfig = { mechanism: "scram-sha-256" | "scram-sha-512" | "plain"; username: string; password: string };
+export type SaslConfig =
+  | { mechanism: "scram-sha-256" | "scram-sha-512" | "plain"; username: string; password: string }
+  /** Amazon MSK IAM: an OAUTHBEARER token signed with the AWS default credential chain for `region`. */
+  | { mechanism: "aws-msk-iam"; region: string };
 export type TlsConfig = { ca?: string; cert?: string; key?: string };
 
 export type Config = Readonly<{
@@ -65,7 +68,7 @@ const schema = z
     KAFKA_SSL_CA_FILE: text.optional(),
     KAFKA_SSL_CERT_FILE: text.optional(),
     KAFKA_SSL_KEY_FILE: text.optional(),
-    KAFKA_SASL_MECHANISM: z.enum(["scram-sha-256", "scram-sha-512", "plain"], { message: "must be scram-sha-256, scram-sha-512 or plain" }).optional(),
+    KAFKA_SASL_MECHANISM: z.enum(["scram-sha-256", "scram-sha-512", "plain", "aws-msk-iam"], { message: "must be scram-sha-256, scram-sha-512, plain or aws-msk-iam" }).optional(),
     KAFKA_SASL_USERNAME: text.optional(),
     KAFKA_SASL_PASSWORD: text.optional(),
     KAFKA_SASL_PASSWORD_FILE: text.optional(),
@@ -103,7 +106,13 @@ const schema = z
       }
     }
     if (c.VERSION_SOURCE === "column" && c.VERSION_COLUMN === undefined) issue("VERSION_COLUMN", "is required when VERSION_SOURCE=column");
-    if (c.KAFKA_SASL_MECHANISM !== undefined) {
+    if (c.KAFKA_SASL_MECHANISM === "aws-msk-iam") {
+      // MSK's IAM listener is TLS-only (port 9098); the signed token must never cross in plaintext.
+      if (!c.KAFKA_SSL) issue("KAFKA_SSL", "must be true with KAFKA_SASL_MECHANISM=aws-msk-iam");
+      for (const name of ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "KAFKA_SASL_PASSWORD_FILE"] as const) {
+        if (c[name] !== undefined) issue(name, "is not used with aws-msk-iam (IAM credentials come from the AWS default chain); unset it");
+      }
+    } else if (c.KAFKA_SASL_MECHANISM !== undefined) {
       if (c.KAFKA_SASL_USERNAME === undefined) issue("KAFKA_SASL_USERNAME", `is required with KAFKA_SASL_MECHANISM`);
       if (c.KAFKA_SASL_PASSWORD === undefined && c.KAFKA_SASL_PASSWORD_FILE === undefined) issue("KAFKA_SASL_PASSWORD", "or KAFKA_SASL_PASSWORD_FILE is required with KAFKA_SASL_MECHANISM");
     }
@@ -174,7 +183,12 @@ export function loadConfig(env: Env, readFile: ReadFile): ConfigResult {
       metadataMaxAgeMs: c.KAFKA_METADATA_MAX_AGE_MS,
       commitIntervalMs: c.KAFKA_COMMIT_INTERVAL_MS,
       tls,
-      sasl: c.KAFKA_SASL_MECHANISM === undefined ? undefined : { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME!, password: password! },
+      sasl:
+        c.KAFKA_SASL_MECHANISM === undefined
+          ? undefined
+          : c.KAFKA_SASL_MECHANISM === "aws-msk-iam"
+            ? { mechanism: "aws-msk-iam", region: c.AWS_REGION }
+            : { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME!, password: password! },
       dlqTopic: c.DLQ_TOPIC,
     },
     dynamodb: { table: c.DYNAMODB_TABLE, keyAttribute: c.DYNAMODB_KEY_ATTRIBUTE, region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT, requestTimeoutMs: c.DYNAMODB_REQUEST_TIMEOUT_MS },

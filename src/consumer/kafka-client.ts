@@ -5,7 +5,23 @@ import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } fr
 import type { Config } from "../config/config.ts";
 import type { Log } from "../telemetry/log.ts";
 
-const SAFE_FIELDS = ["groupId", "memberId", "topic", "partition", "offset", "broker", "clientId", "retryCount", "retryTime", "error", "generationId", "leaderId", "isLeader", "type", "code"];
+const SAFE_FIELDS = [
+  "groupId",
+  "memberId",
+  "topic",
+  "partition",
+  "offset",
+  "broker",
+  "clientId",
+  "retryCount",
+  "retryTime",
+  "error",
+  "generationId",
+  "leaderId",
+  "isLeader",
+  "type",
+  "code",
+];
 
 export function kafkaLogCreator(log: Log) {
   return (_level: logLevel) => (entry: LogEntry) => {
@@ -21,8 +37,42 @@ export function kafkaLogCreator(log: Log) {
   };
 }
 
-/** `quick`: few, short retries — for start-up checks, which should fail in seconds, clearly. */
-export function createKafka(config: Config["kafka"], log: Log, quick = false): Kafka {
+/** An MSK IAM token for a region: aws-msk-iam-sasl-signer-js's generateAuthToken, or a fake in tests. */
+export type MskTokenProvider = (region: string) => Promise<{ token: string; expiryTime?: number }>;
+
+/**
+ * The signer (and the AWS SDK credential chain behind it) is loaded only when MSK IAM is used: it
+ * is a large module tree that every other deployment would pay for at start-up. Credentials come
+ * from the default chain (environment, web identity token of IRSA/EKS Pod Identity, ECS, instance
+ * metadata…), so nothing secret is configured on the sink itself.
+ */
+export const mskSignerToken: MskTokenProvider = async (region) => {
+  const { generateAuthToken } = await import("aws-msk-iam-sasl-signer-js");
+  return generateAuthToken({ region });
+};
+
+/**
+ * MSK IAM is SASL/OAUTHBEARER whose bearer token is a SigV4-presigned `kafka-cluster:Connect`
+ * request (valid 15 minutes). kafkajs asks the provider on every authentication, including its
+ * re-authentication before the broker's session lifetime ends (KIP-368), so a fresh token is
+ * signed each time and expiring credentials (IRSA rotates them) are picked up.
+ */
+export function mskIamSasl(region: string, provider: MskTokenProvider = mskSignerToken): SASLOptions {
+  return {
+    mechanism: "oauthbearer",
+    oauthBearerProvider: async () => ({ value: (await provider(region)).token }),
+  };
+}
+
+export type KafkaDeps = { mskToken?: MskTokenProvider };
+
+/** The kafkajs options for a config: brokers, retries, TLS and SASL, and the redacting log creator. */
+export function kafkaOptions(
+  config: Config["kafka"],
+  log: Log,
+  quick = false,
+  deps: KafkaDeps = {},
+): KafkaConfig {
   const options: KafkaConfig = {
     clientId: config.clientId,
     brokers: config.brokers,
@@ -30,9 +80,23 @@ export function createKafka(config: Config["kafka"], log: Log, quick = false): K
     logCreator: kafkaLogCreator(log),
     connectionTimeout: quick ? 3_000 : 10_000,
     requestTimeout: 30_000,
-    retry: quick ? { initialRetryTime: 300, retries: 2, maxRetryTime: 2_000 } : { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
+    retry: quick
+      ? { initialRetryTime: 300, retries: 2, maxRetryTime: 2_000 }
+      : { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
   };
   if (config.tls !== undefined) options.ssl = { rejectUnauthorized: true, ...config.tls };
-  if (config.sasl !== undefined) options.sasl = { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions;
-  return new Kafka(options);
+  const sasl = config.sasl;
+  if (sasl?.mechanism === "aws-msk-iam") options.sasl = mskIamSasl(sasl.region, deps.mskToken);
+  else if (sasl !== undefined)
+    options.sasl = {
+      mechanism: sasl.mechanism,
+      username: sasl.username,
+      password: sasl.password,
+    } as SASLOptions;
+  return options;
+}
+
+/** `quick`: few, short retries — for start-up checks, which should fail in seconds, clearly. */
+export function createKafka(config: Config["kafka"], log: Log, quick = false, deps: KafkaDeps = {}): Kafka {
+  return new Kafka(kafkaOptions(config, log, quick, deps));
 }

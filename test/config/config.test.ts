@@ -36,7 +36,7 @@ test("cross-field rules: column versions need a column; SASL needs credentials",
 
 test("secrets can come from files; unreadable files are named", () => {
   const ok = loadConfig({ ...base, KAFKA_SASL_MECHANISM: "scram-sha-256", KAFKA_SASL_USERNAME: "u", KAFKA_SASL_PASSWORD_FILE: "/s" }, () => "pw\n");
-  assert.ok(ok.ok && ok.config.kafka.sasl?.password === "pw");
+  assert.ok(ok.ok && ok.config.kafka.sasl !== undefined && "password" in ok.config.kafka.sasl && ok.config.kafka.sasl.password === "pw");
   const bad = loadConfig({ ...base, KAFKA_SSL: "true", KAFKA_SSL_CA_FILE: "/nope.pem" }, noFiles);
   assert.ok(!bad.ok && /KAFKA_SSL_CA_FILE: cannot read \/nope\.pem/.test(bad.errors.join()));
 });
