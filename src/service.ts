@@ -108,7 +108,8 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   let ending: Promise<number> | undefined;
   let stuck = false;
 
-  // Filled in once the source exists; the processor needs flow control from it.
+  // Filled in once the source exists; the processor needs flow control from it and vice versa.
+  // eslint-disable-next-line prefer-const -- a forward declaration, assigned once below
   let source!: KafkaSource;
   const onFatal = (err: Error): void => {
     if (ending !== undefined) return;

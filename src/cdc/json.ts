@@ -28,7 +28,7 @@ const reviver: Reviver = (_key, value, context) => {
 
 /** Parses JSON text; throws SyntaxError on malformed input. */
 export function parseJson(text: string): JsonValue {
-  return JSON.parse(text, reviver as (key: string, value: unknown) => unknown) as JsonValue;
+  return JSON.parse(text, reviver) as JsonValue;
 }
 
 /** Exact decimal text of a JSON number (or a string of digits, as Debezium sometimes sends). */

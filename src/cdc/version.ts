@@ -76,7 +76,7 @@ function mysql(input: VersionInput, e: string): Version {
   const source = input.source!;
   const file = source["file"];
   const fileNo = typeof file === "string" ? /\.(\d+)$/.exec(file)?.[1] : undefined;
-  if (fileNo === undefined) throw missing(`source.file is not a binlog file name (${String(file)})`);
+  if (fileNo === undefined) throw missing(`source.file is not a binlog file name (${JSON.stringify(file ?? null)})`);
   const row = source["row"] ?? 0;
   return {
     scheme: "my:",

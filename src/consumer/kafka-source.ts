@@ -220,7 +220,7 @@ type KafkaMessage = { offset: string; key: Buffer | null; value: Buffer | null; 
 function toRecord(topic: string, partition: number, m: KafkaMessage): KafkaRecord {
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(m.headers ?? {})) {
-    const first = Array.isArray(v) ? v[0] : v;
+    const first: unknown = Array.isArray(v) ? (v as unknown[])[0] : v;
     headers[k] = first === undefined || first === null ? undefined : Buffer.isBuffer(first) ? first.toString("utf8") : String(first);
   }
   return { topic, partition, offset: m.offset, key: m.key, value: m.value, headers, timestamp: m.timestamp };

@@ -69,7 +69,6 @@ export class Processor {
   readonly #active = new Set<Promise<void>>();
   readonly #abort = new AbortController();
   #buffered = 0;
-  #lastProgressAt = Date.now();
 
   constructor(deps: ProcessorDeps) {
     this.#d = deps;
@@ -78,9 +77,6 @@ export class Processor {
 
   get buffered(): number {
     return this.#buffered;
-  }
-  get lastProgressAt(): number {
-    return this.#lastProgressAt;
   }
   /** The earliest time since which a current partition's watermark has stood still with records waiting. */
   stalledSince(): number | undefined {
@@ -142,7 +138,7 @@ export class Processor {
         decoded = decodeRecord(record, options);
       } catch (err) {
         if (!(err instanceof PoisonError)) throw err;
-        this.#track(this.#within(record, () => this.#deadLetter(lease, record, err)));
+        void this.#track(this.#within(record, () => this.#deadLetter(lease, record, err)));
         continue;
       }
       if (decoded.kind === "skip") {
@@ -217,7 +213,6 @@ export class Processor {
     this.#obs.finished?.(record, outcome, detail);
     lease.watermark.complete(record.offset);
     this.#buffered--;
-    this.#lastProgressAt = Date.now();
     if (this.#buffered < this.#d.maxBuffered / 2) this.#resumeAfterMemory();
   }
 
