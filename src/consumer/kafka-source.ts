@@ -221,7 +221,7 @@ function toRecord(topic: string, partition: number, m: KafkaMessage): KafkaRecor
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(m.headers ?? {})) {
     const first: unknown = Array.isArray(v) ? (v as unknown[])[0] : v;
-    headers[k] = first === undefined || first === null ? undefined : Buffer.isBuffer(first) ? first.toString("utf8") : String(first);
+    headers[k] = Buffer.isBuffer(first) ? first.toString("utf8") : typeof first === "string" ? first : undefined;
   }
   return { topic, partition, offset: m.offset, key: m.key, value: m.value, headers, timestamp: m.timestamp };
 }
