@@ -3,6 +3,7 @@
 // 2 when the hard time limit ran out (everything it started is stopped first).
 
 import { Harness, type Size } from "./harness.ts";
+import { NETNS_VAR, runInOwnNetns } from "./net/netns.ts";
 import { SCENARIOS } from "./scenarios/index.ts";
 
 process.removeAllListeners("warning"); // kafkajs 2.2.4 arms a negative timer on Node >= 23
@@ -13,6 +14,12 @@ const scenario = SCENARIOS[id];
 if (scenario === undefined) {
   process.stderr.write(`unknown scenario ${JSON.stringify(id)}; known: ${Object.keys(SCENARIOS).join(", ")}\n`);
   process.exit(2);
+}
+
+// A scenario with partitions runs in a network namespace of its own (when one can be made here).
+if (scenario.netns === true && process.env[NETNS_VAR] === undefined) {
+  const code = await runInOwnNetns(process.argv.slice(1));
+  if (code !== undefined) process.exit(code);
 }
 
 const h = await Harness.create(`${id}-${scenario.title}`, size, { privateStack: scenario.privateStack === true, dynamodbPersistent: scenario.dynamodbPersistent === true, ...(scenario.listeners === undefined ? {} : { listeners: scenario.listeners }) });

@@ -11,6 +11,8 @@ export type Scenario = {
   readonly dynamodbPersistent?: boolean;
   /** Extra broker listeners of the private stack (tools/stack StartOptions): SASL_SSL, proxied. */
   readonly listeners?: { kafkaSaslSsl?: boolean; kafkaProxied?: boolean };
+  /** Run in a network namespace of its own (test/faults/net/netns.ts), for iptables partitions. */
+  readonly netns?: boolean;
   /** Hard limit of the whole scenario program, per size. */
   readonly limitMs: Record<Size, number>;
   run(h: Harness): Promise<Outcome>;

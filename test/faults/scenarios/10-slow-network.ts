@@ -1,21 +1,37 @@
 // Scenario 10, slow Kafka network: two consumers reach the broker only through a TCP fault proxy
 // (the stack's proxied listener advertises the proxy's port, so bootstrap and broker connections
 // alike pass through it). Phases: latency with jitter, then a black hole, then connection resets,
-// then normal. Latency alone must not cost a rebalance: the group's generation (from the broker's
+// then (in a network namespace of its own, where iptables is available) a partition, then normal.
+// Latency alone must not cost a rebalance: the group's generation (from the broker's
 // group coordinator log), its members, and the sinks' join lines must stay as they were.
 
 import { logFile } from "../../../tools/stack/state.ts";
 import { groupProgress } from "../../fixtures/kafka-progress.ts";
 import { waitFor } from "../../support/wait.ts";
 import { readSince, rebalancesInLog, tcpPeers } from "../net/evidence.ts";
+import { netnsStatus, partition } from "../net/netns.ts";
 import { TcpProxy } from "../net/tcp-proxy.ts";
 import type { Consumer, Harness } from "../harness.ts";
 import type { Scenario } from "../scenario.ts";
 import { standardFill } from "./common.ts";
 
 const PHASES = {
-  ci: { latencyMs: 20_000, blackholeMs: 6_000, resetsMs: 8_000, resetEveryMs: 2_000, scale: 4 },
-  nightly: { latencyMs: 90_000, blackholeMs: 15_000, resetsMs: 30_000, resetEveryMs: 3_000, scale: 12 },
+  ci: {
+    latencyMs: 20_000,
+    blackholeMs: 6_000,
+    resetsMs: 8_000,
+    resetEveryMs: 2_000,
+    partitionMs: 12_000,
+    scale: 4,
+  },
+  nightly: {
+    latencyMs: 90_000,
+    blackholeMs: 15_000,
+    resetsMs: 30_000,
+    resetEveryMs: 3_000,
+    partitionMs: 40_000,
+    scale: 12,
+  },
 } as const;
 const LATENCY = { minMs: 50, maxMs: 200 };
 
@@ -42,6 +58,7 @@ export const slowNetwork: Scenario = {
   title: "slow-kafka-network",
   privateStack: true,
   listeners: { kafkaProxied: true },
+  netns: true,
   limitMs: { ci: 300_000, nightly: 1_200_000 },
   async run(h) {
     const phases = PHASES[h.size];
@@ -105,6 +122,23 @@ export const slowNetwork: Scenario = {
       await proxy.blackhole(phases.blackholeMs);
       const afterBlackhole = rebalancesInLog(readSince(brokerLog, mark).text, h.group).length;
       await proxy.resets(phases.resetEveryMs, phases.resetsMs);
+      // Phase 4, where the scenario has a network namespace of its own: iptables drops every segment
+      // to and from the proxy's port, longer than the session timeout, so the members are expired
+      // by the coordinator and must rejoin once the partition heals.
+      const ns = netnsStatus();
+      let partitioned = `iptables partition skipped (${ns.note})`;
+      if (ns.own) {
+        const since = readSince(brokerLog, 0).mark;
+        await partition(proxyPort, phases.partitionMs);
+        await h.recoveryMs(120_000);
+        const seen = rebalancesInLog(readSince(brokerLog, since).text, h.group);
+        partitioned = `iptables partition of the proxy port for ${phases.partitionMs / 1000} s in the scenario's own network namespace (coordinator: ${
+          seen
+            .filter((r) => r.kind === "preparing")
+            .map((r) => r.reason.replace(/ cdc-dynamodb-sink-\S+/g, ""))
+            .join("; ") || "no rebalance"
+        })`;
+      }
       await h.waitCaughtUp(180_000);
       const alive = consumers.every((c) => c.stopped === undefined);
       const later = rebalancesInLog(readSince(brokerLog, mark).text, h.group);
@@ -117,7 +151,7 @@ export const slowNetwork: Scenario = {
           `latency ${LATENCY.minMs}-${LATENCY.maxMs} ms per chunk for ${phases.latencyMs / 1000} s (${s.delayedChunks} chunks delayed, max ${s.maxDelayMs} ms; ` +
           `${after.committed - before.committed} offsets committed meanwhile; rebalances ${rebalancesDuringLatency.length}, joins ${after.joins.map((n, i) => n - before.joins[i]!).join("+")}), ` +
           `black hole ${phases.blackholeMs / 1000} s (${s.stalledConnections} connections stalled; ${afterBlackhole} coordinator rebalance lines), ` +
-          `resets every ${phases.resetEveryMs / 1000} s for ${phases.resetsMs / 1000} s (${s.resets} connections reset; generations after: ${generations.join(",") || "none"}); ${s.connections} proxied connections; consumed per consumer ${consumers.map((c) => c.summary?.consumed ?? "?").join("+")}`,
+          `resets every ${phases.resetEveryMs / 1000} s for ${phases.resetsMs / 1000} s (${s.resets} connections reset; generations after: ${generations.join(",") || "none"}); ${partitioned}; ${s.connections} proxied connections; consumed per consumer ${consumers.map((c) => c.summary?.consumed ?? "?").join("+")}`,
         checks: [
           [
             `all Kafka connections through the proxy (${viaProxy} via proxy, ${bypass.length} bypassing)`,

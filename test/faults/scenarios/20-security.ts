@@ -134,6 +134,7 @@ export const security: Scenario = {
       const deadLetters = await readDeadLetters(h.endpoints.kafkaBrokers, h.dlq, poison.length);
 
       const logs = [...refusals.map((r) => r.output), good.proc.output()];
+      const spans = otlp.spans().length;
       const payloads = otlp.requests.map((r) => `${JSON.stringify(r.headers)}\n${r.body}`);
       const headers = deadLetters.map((d) => JSON.stringify(d.headers));
       const inLogs = countCanaries(secrets, logs);
@@ -157,8 +158,10 @@ export const security: Scenario = {
       for (const r of refusals.filter((x) => !x.ok))
         process.stderr.write(`--- ${r.name} (exit ${r.code})\n${r.output.slice(-3000)}\n`);
       return {
-        faults: `3 refused configurations (${refusals.map((r) => `${r.name}: exit ${r.code} in ${r.ms} ms`).join("; ")}); SASL_SSL run with ${poison.length} poison records; ${logs.join("").split("\n").length} log lines, ${otlp.requests.length} OTLP requests, ${deadLetters.length} dead letters searched; canaries found: logs=${total(inLogs)} otlp=${total(inTelemetry)} dlq_headers=${total(inDlq)}`,
+        faults: `3 refused configurations (${refusals.map((r) => `${r.name}: exit ${r.code} in ${r.ms} ms`).join("; ")}); SASL_SSL run with ${poison.length} poison records; ${logs.join("").split("\n").length} log lines, ${otlp.requests.length} OTLP requests (${spans} spans, ${otlp.logs().length} log records), ${deadLetters.length} dead letters searched; canaries found: logs=${total(inLogs)} otlp=${total(inTelemetry)} dlq_headers=${total(inDlq)}`,
         checks: [
+          // The CLI exports OTLP when an endpoint is set: with no spans the search above would prove nothing.
+          [`spans were exported to the loopback receiver (${spans})`, spans > 0],
           ...refusals.map((r): [string, boolean] => [
             `${r.name}: fails closed (exit ${r.code}, ${r.ms} ms, cause named, never joined)`,
             r.ok,
