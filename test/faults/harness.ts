@@ -54,7 +54,7 @@ export class Harness {
     this.#dynamoEndpoint = endpoints.dynamodbEndpoint;
     const kafka = kafkaClient(endpoints.kafkaBrokers, `fault-${name}`);
     this.admin = kafka.admin();
-    this.producer = kafka.producer({ allowAutoTopicCreation: false });
+    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
     this.dynamo = dynamoClient(endpoints.dynamodbEndpoint);
   }
 

@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   const sink = await startService({ config: config.config, log: createLog("error"), credentials: { accessKeyId: "local", secretAccessKey: "local" } });
   say(`demo: sink running (health on http://127.0.0.1:${sink.healthPort}/readyz)`);
 
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const stream = demoStream(5000);
   let produced = 0;
