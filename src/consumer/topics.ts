@@ -2,8 +2,9 @@
 // never auto-created: a typo would otherwise create an empty topic and consume nothing forever).
 
 import type { Kafka } from "kafkajs";
-import { ExitCode, FatalError, errorMessage } from "../errors.ts";
+import { ExitCode, FatalError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
+import { kafkaConnectFailure } from "./kafka-client.ts";
 
 /** `kafka` should be a client with few retries (createKafka's `quick`): a broker that is down fails start-up in seconds. */
 export async function checkTopics(kafka: Kafka, config: Config["kafka"]): Promise<void> {
@@ -18,7 +19,7 @@ export async function checkTopics(kafka: Kafka, config: Config["kafka"]): Promis
     }
   } catch (err) {
     if (err instanceof FatalError) throw err;
-    throw new FatalError("kafka_unreachable", `cannot reach Kafka at ${config.brokers.join(",")}: ${errorMessage(err)}`, ExitCode.fatal, { cause: err });
+    throw kafkaConnectFailure(err, config.brokers);
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

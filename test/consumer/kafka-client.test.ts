@@ -7,7 +7,7 @@ import { PassThrough } from "node:stream";
 import { test } from "node:test";
 import type { KafkaConfig, OauthbearerProviderResponse } from "kafkajs";
 import type { Config } from "../../src/config/config.ts";
-import { kafkaOptions } from "../../src/consumer/kafka-client.ts";
+import { kafkaConnectFailure, kafkaOptions } from "../../src/consumer/kafka-client.ts";
 import { createLog } from "../../src/telemetry/log.ts";
 
 const log = createLog("silent", new PassThrough());
@@ -98,4 +98,31 @@ void test("no TLS and no SASL unless configured", () => {
   const options = kafkaOptions(kafka({}), log);
   assert.equal(options.ssl, undefined);
   assert.equal(options.sasl, undefined);
+});
+
+void test("a refused login and a failed TLS handshake are named as such, not as an unreachable broker", () => {
+  const sasl = Object.assign(new Error("SASL SCRAM SHA512 authentication failed: invalid credentials"), {
+    name: "KafkaJSSASLAuthenticationError",
+  });
+  const auth = kafkaConnectFailure(sasl, ["b:9096"]);
+  assert.equal(auth.code, "kafka_auth");
+  assert.equal(auth.exitCode, 3);
+  assert.match(auth.message, /^Kafka at b:9096 refused authentication: SASL SCRAM SHA512/);
+  const tls = kafkaConnectFailure(
+    new Error("Connection error: self-signed certificate in certificate chain"),
+    ["b:9096"],
+  );
+  assert.equal(tls.code, "kafka_tls");
+  assert.match(tls.message, /KAFKA_SSL_CA_FILE/);
+  // kafkajs wraps the last attempt's error when retries run out.
+  const wrapped = Object.assign(new Error("retries exhausted"), {
+    name: "KafkaJSNumberOfRetriesExceeded",
+    originalError: sasl,
+  });
+  assert.equal(kafkaConnectFailure(wrapped, ["b:9096"]).code, "kafka_auth");
+  const down = kafkaConnectFailure(new Error("Connection error: connect ECONNREFUSED 127.0.0.1:1"), [
+    "127.0.0.1:1",
+  ]);
+  assert.equal(down.code, "kafka_unreachable");
+  assert.match(down.message, /^cannot reach Kafka at 127\.0\.0\.1:1/);
 });
