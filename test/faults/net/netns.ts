@@ -6,6 +6,9 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { readlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureJars } from "../../../tools/stack/fetch.ts";
 
 /** Set by runInOwnNetns for the program it re-runs: "1" inside, else why it could not be made. */
 export const NETNS_VAR = "CDC_FAULT_NETNS";
@@ -39,6 +42,8 @@ export async function runInOwnNetns(argv: string[]): Promise<number | undefined>
     process.env[NETNS_VAR] = `unavailable: ${why}`;
     return undefined;
   }
+  // Nothing outside is reachable from the namespace: fetch the broker's jars (a no-op once cached) first.
+  await ensureJars("kafka", join(tmpdir(), "cdc-fault-netns-maven.log"));
   const child = spawn(
     "unshare",
     ["-n", "--", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", process.execPath, ...argv],
