@@ -130,8 +130,10 @@ export function isoInterval(text: string): Interval | undefined {
   const m = /^P(?:(-?\d+)Y)?(?:(-?\d+)M)?(?:(-?\d+)W)?(?:(-?\d+)D)?(?:T(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?)(\d+)(?:\.(\d+))?S)?)?$/.exec(text);
   if (!m || text === "P" || text.endsWith("T")) return undefined;
   const n = (s: string | undefined): bigint => BigInt(s ?? "0");
-  const f = fractionMicros(m[9]);
-  if (f === undefined) return undefined;
+  // Debezium's string mode derives the seconds from a double and truncates to nanoseconds, writing
+  // 2.940204999S for PostgreSQL's 2.940205 s: rounded to PostgreSQL's resolution, the microsecond.
+  const nanos = BigInt((m[9] ?? "").padEnd(9, "0").slice(0, 9));
+  const f = (nanos + 500n) / 1000n;
   const secondsMicros = (n(m[8]) * 1_000_000n + f) * (m[7] === "-" ? -1n : 1n);
   return {
     months: n(m[1]) * 12n + n(m[2]),

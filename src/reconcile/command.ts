@@ -7,20 +7,19 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { errorMessage } from "../errors.ts";
-import { Tally, mergeCompare } from "./compare.ts";
-import { itemEntry, sourceEntry, type Entry, type ItemLayout } from "./entry.ts";
+import { Tally } from "./compare.ts";
+import type { ItemLayout } from "./entry.ts";
 import { Progress, type ProgressOut } from "./progress.ts";
 import { renderJson, renderText, type ReconcileResult } from "./report.ts";
-import { candidateItemKeys } from "./sink-key.ts";
-import { SortedRuns } from "./sorted-runs.ts";
-import { ReconcileInputError, estimateRows, loadTable, parseTableName, readRows, sampleRows } from "./source.ts";
-import { describeTarget, getItems, scanSource, targetClient } from "./target.ts";
+import { compareAll, compareSample, type Job } from "./run.ts";
+import { ReconcileInputError, estimateRows, loadTable, parseTableName } from "./source.ts";
+import { describeTarget, targetClient } from "./target.ts";
 import { RECONCILE_HELP } from "./help.ts";
 import { DEFAULT_SETTINGS, SETTING_VALUES, type ConverterSettings, type TableInfo } from "./types.ts";
 
 const OPTIONS = {
   pg: { type: "string" },
-  table: { type: "string" },
+  table: { type: "string", multiple: true },
   source: { type: "string" },
   "topic-prefix": { type: "string" },
   "dynamodb-table": { type: "string" },
@@ -75,7 +74,9 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
       return 0;
     }
     const e = (name: string): string | undefined => (env[name] === "" ? undefined : env[name]);
-    const { schema, table } = parseTableName(required(v.table, "--table"));
+    const names = (v.table ?? []).map(parseTableName);
+    if (names.length === 0) throw new ReconcileInputError("--table is required (see cdc-sink reconcile --help)");
+    if (v.source !== undefined && names.length > 1) throw new ReconcileInputError("--source names one table's source: with several --table, use --topic-prefix");
     const settings: ConverterSettings = {
       decimalHandling: setting("decimalHandling", "decimal-handling-mode", v["decimal-handling-mode"]),
       timePrecision: setting("timePrecision", "time-precision-mode", v["time-precision-mode"]),
@@ -96,9 +97,12 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
     await client.connect().catch((err: unknown) => {
       throw new ReconcileInputError(`cannot connect to PostgreSQL: ${errorMessage(err)}`);
     });
-    const info = await loadTable(client, schema, table);
     const database = (await client.query<{ db: string }>("SELECT current_database() AS db")).rows[0]!.db;
-    const source = v.source ?? (v["topic-prefix"] !== undefined ? [v["topic-prefix"], database, schema, table].join(".") : e("SOURCE_NAME")!);
+    const jobs: Job[] = [];
+    for (const { schema, table } of names) {
+      const source = v.source ?? (v["topic-prefix"] !== undefined ? [v["topic-prefix"], database, schema, table].join(".") : e("SOURCE_NAME")!);
+      jobs.push({ info: await loadTable(client, schema, table), source, tally: new Tally(firstN) });
+    }
 
     const local = isLocal(endpoint) && e("AWS_ACCESS_KEY_ID") === undefined;
     dynamo = targetClient({ table: dynamodbTable, region, endpoint, credentials: local ? { accessKeyId: "local", secretAccessKey: "local" } : undefined });
@@ -106,33 +110,29 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
       throw err instanceof ReconcileInputError ? err : new ReconcileInputError(`cannot reach DynamoDB${endpoint === undefined ? "" : ` at ${endpoint}`}: ${errorMessage(err)}`);
     });
 
-    const tally = new Tally(firstN);
-    const notes: string[] = [];
+    const context = { client, dynamo, dynamodbTable, settings, layout };
     if (sample === undefined) {
       const progress = new Progress(io.stderr);
-      progress.sourceTotal = await estimateRows(client, info);
+      for (const j of jobs) progress.sourceTotal += await estimateRows(client, j.info);
       progress.itemsTotal = itemCount;
-      await compareAll({ client, dynamo, dynamodbTable, info, source, settings, layout, segments, sortBuffer, tally, progress });
+      await compareAll(context, jobs, { segments, sortBuffer, progress });
       progress.done();
     } else {
-      await compareSample({ client, dynamo, dynamodbTable, info, source, settings, layout, n: sample, tally });
-      notes.push("a sample sees only source rows: items without a source row (extra) are not looked for");
+      for (const j of jobs) await compareSample(context, j, sample);
     }
-    if (settings.decimalHandling === "double") notes.push("decimal.handling.mode=double is lossy: numeric columns are compared at double precision");
-    if (settings.intervalHandling === "numeric") notes.push("interval.handling.mode=numeric is lossy (a month counts 30.4375 days): intervals are compared as Debezium computes them");
-
-    const result: ReconcileResult = {
-      table: `${schema}.${table}`,
-      source,
+    const results = jobs.map((j): ReconcileResult => ({
+      table: `${j.info.schema}.${j.info.table}`,
+      source: j.source,
       dynamodbTable,
       mode: sample === undefined ? "full" : "sample",
       settings,
-      ...tally.report(),
+      ...j.tally.report(),
       elapsedMs: Date.now() - started,
-      notes,
-    };
-    io.stdout.write(v.json === true ? renderJson(result) : renderText(result));
-    return result.drift === 0 ? 0 : 1;
+      notes: notes(j.info, settings, sample !== undefined),
+    }));
+    if (v.json === true) io.stdout.write(results.length === 1 ? renderJson(results[0]!) : renderJson(results));
+    else io.stdout.write(results.map(renderText).join(""));
+    return results.every((r) => r.drift === 0) ? 0 : 1;
   } catch (err) {
     io.stderr.write(`cdc-sink reconcile: ${errorMessage(err)}\n`);
     return 2;
@@ -142,53 +142,11 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
   }
 }
 
-type Context = {
-  client: pg.Client;
-  dynamo: DynamoDBClient;
-  dynamodbTable: string;
-  info: TableInfo;
-  source: string;
-  settings: ConverterSettings;
-  layout: ItemLayout;
-  tally: Tally;
-};
-
-/** Both sides read at once into external sorts, then merged in key order. */
-async function compareAll(c: Context & { segments: number; sortBuffer: number; progress: Progress }): Promise<void> {
-  const rows = new SortedRuns<Entry>(c.sortBuffer);
-  const items = new SortedRuns<Entry>(c.sortBuffer);
-  const strays: string[] = [];
-  try {
-    const readSource = async (): Promise<void> => {
-      for await (const values of readRows(c.client, c.info)) {
-        await rows.add(sourceEntry(values, c.info, c.settings));
-        c.progress.source++;
-        c.progress.tick();
-      }
-    };
-    const readTarget = (): Promise<void> =>
-      scanSource(c.dynamo, c.dynamodbTable, c.source, c.segments, async (item) => {
-        const entry = itemEntry(item, c.info, c.settings, c.layout);
-        if (entry === undefined) strays.push(item[c.layout.keyAttribute]?.S ?? "?");
-        else await items.add(entry);
-        c.progress.items++;
-        c.progress.tick();
-      });
-    await Promise.all([readSource(), readTarget()]);
-    await mergeCompare(rows.sorted(), items.sorted(), c.tally);
-    for (const s of strays) c.tally.stray(JSON.stringify(s));
-  } finally {
-    await Promise.all([rows.dispose(), items.dispose()]);
-  }
-}
-
-async function compareSample(c: Context & { n: number }): Promise<void> {
-  const sampled = await sampleRows(c.client, c.info, c.n);
-  const keyIndex = c.info.key.map((k) => c.info.columns.indexOf(k));
-  const candidates = sampled.map((values) => candidateItemKeys(c.source, c.info.key, keyIndex.map((i) => values[i] ?? null), c.settings));
-  const found = await getItems(c.dynamo, c.dynamodbTable, c.layout.keyAttribute, candidates.flat());
-  sampled.forEach((values, i) => {
-    const item = candidates[i]!.map((k) => found.get(k)).find((x) => x !== undefined);
-    c.tally.judge(sourceEntry(values, c.info, c.settings), item === undefined ? undefined : itemEntry(item, c.info, c.settings, c.layout));
-  });
+function notes(info: TableInfo, settings: ConverterSettings, sampled: boolean): string[] {
+  const out: string[] = [];
+  if (sampled) out.push("a sample sees only source rows: items without a source row (extra) are not looked for");
+  if (settings.decimalHandling === "double" && info.columns.some((c) => c.kind === "decimal")) out.push("decimal.handling.mode=double is lossy: numeric columns are compared at double precision");
+  if (settings.intervalHandling === "numeric" && info.columns.some((c) => c.kind === "interval")) out.push("interval.handling.mode=numeric is lossy (a month counts 30.4375 days): intervals are compared as Debezium computes them");
+  if (settings.timePrecision === "connect" && info.columns.some((c) => c.kind === "time" || c.kind === "timestamp")) out.push("time.precision.mode=connect keeps milliseconds: times and timestamps are compared at millisecond precision");
+  return out;
 }

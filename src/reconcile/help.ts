@@ -9,7 +9,8 @@ Usage:
 
 Source:
   --pg URL                   PostgreSQL connection string (default: env PG_URL)
-  --table SCHEMA.TABLE       the source table; compared by its primary key
+  --table SCHEMA.TABLE       the source table, compared by its primary key; repeat it to compare several
+                             tables in one Scan of the DynamoDB table (--json then prints an array)
   --source NAME              the source name the sink used (its items' _cdc_source), e.g. pg.app.public.customers
   --topic-prefix PREFIX      or derive it as PREFIX.<database>.<schema>.<table> (Debezium's topic.prefix)
                              (default: env SOURCE_NAME, as the sink reads it)

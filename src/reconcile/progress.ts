@@ -7,7 +7,7 @@ export class Progress {
   readonly #out: ProgressOut;
   readonly #intervalMs: number;
   readonly #started = Date.now();
-  #lastDraw = 0;
+  #lastDraw = Date.now(); // the first line after one interval: a quick run prints none
   #drawn = false;
   source = 0;
   items = 0;

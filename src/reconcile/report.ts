@@ -39,6 +39,6 @@ export function renderText(r: ReconcileResult): string {
   return lines.join("\n") + "\n";
 }
 
-export function renderJson(r: ReconcileResult): string {
+export function renderJson(r: ReconcileResult | readonly ReconcileResult[]): string {
   return JSON.stringify(r, null, 2) + "\n";
 }

@@ -70,4 +70,7 @@ test("intervals: PostgreSQL's iso_8601 style and Debezium's string mode agree", 
   assert.deepEqual(isoInterval("P-1DT-1S"), isoInterval("P0Y0M-1DT0H0M-1S"));
   assert.deepEqual(isoInterval("P1Y2M3DT4H5M6.7S"), { months: 14n, days: 3n, micros: 14_706_700_000n });
   assert.equal(isoInterval("P"), undefined);
+  // Debezium 3.1 computes seconds through a double: 2.940205 s is written 2.940204999S.
+  assert.deepEqual(isoInterval("P1Y10M14DT2H21M2.940204999S"), isoInterval("P1Y10M14DT2H21M2.940205S"));
+  assert.deepEqual(isoInterval("P0Y3M-31DT-4H-22M-1.992462999S"), isoInterval("P3M-31DT-4H-22M-1.992463S"));
 });

@@ -1,0 +1,73 @@
+// Running the comparison: every source table's rows are read through a cursor while one Scan reads
+// the DynamoDB table (items routed to their table by `_cdc_source`), both into external sorts; then
+// each table's two sorted streams are merged. Several tables of one DynamoDB table cost one Scan.
+
+import type pg from "pg";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Tally } from "./compare.ts";
+import { mergeCompare } from "./compare.ts";
+import { itemEntry, sourceEntry, type Entry, type ItemLayout } from "./entry.ts";
+import type { Progress } from "./progress.ts";
+import { candidateItemKeys } from "./sink-key.ts";
+import { SortedRuns } from "./sorted-runs.ts";
+import { readRows, sampleRows } from "./source.ts";
+import { getItems, scanSources } from "./target.ts";
+import type { ConverterSettings, TableInfo } from "./types.ts";
+
+export type Job = { readonly info: TableInfo; readonly source: string; readonly tally: Tally };
+
+export type RunContext = {
+  readonly client: pg.Client;
+  readonly dynamo: DynamoDBClient;
+  readonly dynamodbTable: string;
+  readonly settings: ConverterSettings;
+  readonly layout: ItemLayout;
+};
+
+type Sorted = { job: Job; rows: SortedRuns<Entry>; items: SortedRuns<Entry>; strays: string[] };
+
+export async function compareAll(c: RunContext, jobs: readonly Job[], o: { segments: number; sortBuffer: number; progress: Progress }): Promise<void> {
+  const sorted: Sorted[] = jobs.map((job) => ({ job, rows: new SortedRuns<Entry>(o.sortBuffer), items: new SortedRuns<Entry>(o.sortBuffer), strays: [] }));
+  const bySource = new Map(sorted.map((s) => [s.job.source, s]));
+  try {
+    const readSources = async (): Promise<void> => {
+      for (const s of sorted) {
+        for await (const values of readRows(c.client, s.job.info)) {
+          await s.rows.add(sourceEntry(values, s.job.info, c.settings));
+          o.progress.source++;
+          o.progress.tick();
+        }
+      }
+    };
+    const readTarget = (): Promise<void> =>
+      scanSources(c.dynamo, c.dynamodbTable, [...bySource.keys()], o.segments, async (item) => {
+        const s = bySource.get(item["_cdc_source"]?.S ?? "");
+        if (s === undefined) return;
+        const entry = itemEntry(item, s.job.info, c.settings, c.layout);
+        if (entry === undefined) s.strays.push(item[c.layout.keyAttribute]?.S ?? "?");
+        else await s.items.add(entry);
+        o.progress.items++;
+        o.progress.tick();
+      });
+    await Promise.all([readSources(), readTarget()]);
+    for (const s of sorted) {
+      await mergeCompare(s.rows.sorted(), s.items.sorted(), s.job.tally);
+      for (const stray of s.strays) s.job.tally.stray(JSON.stringify(stray));
+    }
+  } finally {
+    await Promise.all(sorted.flatMap((s) => [s.rows.dispose(), s.items.dispose()]));
+  }
+}
+
+/** `n` random source rows and the items the sink wrote for them (extra items cannot be seen). */
+export async function compareSample(c: RunContext, job: Job, n: number): Promise<void> {
+  const { info } = job;
+  const sampled = await sampleRows(c.client, info, n);
+  const keyIndex = info.key.map((k) => info.columns.indexOf(k));
+  const candidates = sampled.map((values) => candidateItemKeys(job.source, info.key, keyIndex.map((i) => values[i] ?? null), c.settings));
+  const found = await getItems(c.dynamo, c.dynamodbTable, c.layout.keyAttribute, candidates.flat());
+  sampled.forEach((values, i) => {
+    const item = candidates[i]!.map((k) => found.get(k)).find((x) => x !== undefined);
+    job.tally.judge(sourceEntry(values, info, c.settings), item === undefined ? undefined : itemEntry(item, info, c.settings, c.layout));
+  });
+}

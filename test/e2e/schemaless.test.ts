@@ -1,0 +1,69 @@
+// The same pipeline with JsonConverter schemas disabled: without the schema wrapper an exact
+// decimal would arrive as base64 bytes, so the connector runs with decimal.handling.mode=string
+// (the supported setting: decimals land as exact strings), intervals as ISO 8601 strings and
+// times in microseconds. bytea arrives as base64 text and is compared by bytes.
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { after, before, test } from "node:test";
+import { createTable } from "../fixtures/dynamo.ts";
+import { CLI, waitConsuming, type SinkProcess } from "../fixtures/sink.ts";
+import { uniqueName } from "../support/names.ts";
+import { cdcEndpoints } from "../support/stack.ts";
+import { connectorConfig, converged, createSource, startConnector, startSink, stopSink, teardown, waitCaughtUp, waitFence, type Pipeline } from "./pipeline.ts";
+import { Workload } from "./workload.ts";
+
+const SETTINGS = { "decimal.handling.mode": "string", "interval.handling.mode": "string", "time.precision.mode": "adaptive_time_microseconds" };
+const FLAGS = ["--decimal-handling-mode", "string", "--interval-handling-mode", "string", "--time-precision-mode", "adaptive_time_microseconds"];
+const TABLES = ["customers", "order_lines", "devices"];
+
+let p: Pipeline;
+let workload: Workload;
+const sinks = new Set<SinkProcess>();
+
+before(async () => {
+  const ep = cdcEndpoints();
+  const base = { ep, schema: uniqueName("e2e_nos"), prefix: uniqueName("cdc"), connector: uniqueName("conn"), slot: uniqueName("slot"), publication: uniqueName("pub"), table: uniqueName("items"), group: uniqueName("sink") };
+  const database = await createSource(ep, base.schema, base.publication);
+  p = { ...base, database, connectorConfig: connectorConfig({ ...base, database }, false, SETTINGS), reconcileFlags: FLAGS };
+  workload = new Workload(ep.postgresUrl, p.schema, 3);
+  await workload.load({ customers: 500, orders: 500, devices: 300 }, 101);
+  await createTable(ep.dynamodbEndpoint, p.table);
+  await startConnector(p);
+});
+
+after(async () => {
+  for (const s of sinks) s.child.kill("SIGKILL");
+  await teardown(p);
+});
+
+test("schemas disabled, decimal.handling.mode=string: snapshot and a concurrent workload converge", async (t) => {
+  const s = startSink(p);
+  sinks.add(s);
+  await waitConsuming(s);
+  const stats = await workload.run(80, 102);
+  await waitFence(p, await workload.fence(), s);
+  await waitCaughtUp(p);
+  const reports = await converged(p, TABLES);
+  const counts = await stopSink(s);
+  t.diagnostic(`workload ${JSON.stringify(stats)}; sink ${JSON.stringify(counts)}`);
+  t.diagnostic(`reconcile ${JSON.stringify(reports.map((r) => ({ table: r.table, rows: r.sourceRows, items: r.items, drift: r.drift, ms: r.elapsedMs })))}`);
+  assert.ok(reports.every((r) => r.sourceRows > 0 && r.drift === 0));
+});
+
+test("the text report and its exit code, as an operator sees them", async () => {
+  const args = [CLI, "reconcile", "--pg", p.ep.postgresUrl, "--table", `${p.schema}.devices`, "--topic-prefix", p.prefix, ...FLAGS];
+  const env = { PATH: process.env["PATH"] ?? "", DYNAMODB_TABLE: p.table, DYNAMODB_ENDPOINT: p.ep.dynamodbEndpoint, AWS_REGION: p.ep.awsRegion };
+  const { code, out, err } = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    child.once("exit", (code) => resolve({ code, out, err }));
+  });
+  assert.equal(code, 0, err);
+  assert.match(out, new RegExp(`^reconcile ${p.schema}\\.devices \\(source ${p.prefix}\\.${p.database}\\.${p.schema}\\.devices\\) against DynamoDB table ${p.table}\\n`));
+  assert.match(out, /no drift: missing 0, extra 0, different 0, deleted_but_live 0/);
+  assert.equal(err, "", "no progress lines on a short run; never a bar when stderr is not a terminal");
+});
