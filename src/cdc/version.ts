@@ -8,11 +8,29 @@
 //   ko:EEEE:<kafka offset>                   the Kafka offset (explicit opt-in)
 //
 // The scheme prefix (`pg:`…) is checked by the write, so versions of two schemes are never compared;
-// EEEE is the operator's epoch, inside the compared text so that raising it wins over old items. <rank> is 0 for snapshot reads and 1 for streamed changes, so at an
-// equal position a streamed change wins over a snapshot read. For PostgreSQL, <lastCommitLsn> (the
-// commit LSN of the previous transaction, from source.sequence) comes first: a change's own LSN can
-// be lower than the snapshot's position when its transaction began before the snapshot and
-// committed after it, but it is always streamed after the snapshot was taken.
+// EEEE is the operator's epoch, inside the compared text so that raising it wins over old items.
+// <rank> is 0 for snapshot reads and 1 for streamed changes, so at an equal position a streamed
+// change wins over a snapshot read.
+//
+// PostgreSQL, as Debezium 3.1 (pgoutput) fills source.sequence = [lastCommitLsn, lsn] — observed on
+// the real connector (test/e2e, and the sequences pinned in test/cdc/version.test.ts):
+//   - streamed changes: lastCommitLsn is the end of the previous transaction's commit record, in
+//     commit order, so it orders transactions; lsn orders the changes inside one. A Connect restart
+//     restores it from the offsets: re-emitted events carry the same pair (they come back duplicate).
+//   - snapshot reads (initial, and snapshot.mode=always): [null, <snapshot position>].
+//   - the first transaction streamed after such a snapshot: [null, <its lsn>], and its lsn may be
+//     below the snapshot position when it began before the snapshot and committed after it.
+//   - incremental snapshot reads: [W, W], W the close-window signal's position; source.lsn is null.
+// A null lastCommitLsn counts as 0 for a snapshot read and as the change's own lsn for a streamed
+// change. That streamed change then outranks the snapshot read it follows (a position above 0) and
+// every earlier change of the same row (a later writer of a row writes its record after the earlier
+// writer committed: row locks), and stays below the next transaction (whose lastCommitLsn is past
+// its commit); so the first transaction after a re-snapshot is not lost behind items of the earlier
+// stream, as it was when a null counted as 0 for every event. What stays
+// out of reach: a snapshot read carries no commit position, so it never outranks an item written by
+// streaming (lastCommitLsn > 0). Rows changed while nothing streamed them (a lost slot, a new
+// connector over an existing table) need a VERSION_EPOCH raise before that snapshot (README,
+// Operations); incremental snapshots (a signal) are ordered by their window and need nothing.
 
 import { PoisonError } from "../errors.ts";
 import { numberText, type JsonValue } from "./json.ts";
@@ -54,7 +72,7 @@ function rank(op: VersionInput["op"]): string {
 
 function postgres(input: VersionInput, e: string): Version {
   const source = input.source!;
-  let lastCommit: unknown = 0;
+  let lastCommit: unknown = null;
   let lsn: unknown = source["lsn"];
   const sequence = source["sequence"];
   if (typeof sequence === "string") {
@@ -65,10 +83,11 @@ function postgres(input: VersionInput, e: string): Version {
       throw missing(`source.sequence is not JSON (${sequence})`);
     }
     if (!Array.isArray(parsed) || parsed.length !== 2) throw missing(`source.sequence is not a pair (${sequence})`);
-    lastCommit = parsed[0] ?? 0;
+    lastCommit = parsed[0] ?? null;
     lsn = parsed[1] ?? lsn;
   }
   if (lsn === undefined || lsn === null) throw missing("source.lsn is absent");
+  if (lastCommit === null || lastCommit === undefined) lastCommit = input.op === "r" ? 0 : lsn;
   return { scheme: "pg:", version: `pg:${e}:${pad(lastCommit, "lastCommitLsn")}:${rank(input.op)}:${pad(lsn, "source.lsn")}` };
 }
 

@@ -66,3 +66,35 @@ test("Kafka offsets as versions only by opt-in", () => {
   const v = deriveVersion({ op: "c", source: undefined, row: {}, kafkaOffset: "42" }, { versionSource: "kafka-offset", epoch: 0 });
   assert.equal(v.version, "ko:0000:00000000000000000042");
 });
+
+// Sequences as Debezium 3.1 emitted them on the local stack (PostgreSQL 15, pgoutput).
+const seq = (op: "c" | "u" | "d" | "r", sequence: string, lsn: string | null = null): string =>
+  deriveVersion({ op, source: { connector: "postgresql", lsn: lsn === null ? null : new JsonNumber(lsn), sequence }, row: {}, kafkaOffset: "0" }, auto).version;
+
+test("real Debezium: a transaction in flight across the initial snapshot wins over the snapshot read", () => {
+  // Its change (lsn 57020208) precedes the snapshot position (57032888); it committed after it, as
+  // the first transaction streamed, with no lastCommitLsn — or after another one (second pair).
+  assert.ok(seq("u", '[null,"57020208"]') > seq("r", '[null,"57032888"]'));
+  assert.ok(seq("u", '["30040752","30036088"]') > seq("r", '[null,"30040064"]'));
+});
+
+test("real Debezium: the first transaction after a re-snapshot (snapshot.mode=always) outranks the earlier stream", () => {
+  const earlier = seq("u", '["77714504","77714504"]'); // id 1 streamed before the restart
+  const reread = seq("r", '[null,"77714936"]'); // the new snapshot's read of id 1: same state, stale
+  const first = seq("u", '[null,"77714976"]'); // the first transaction after it (no lastCommitLsn)
+  const next = seq("u", '["77715104","77715104"]');
+  assert.ok(reread < earlier, "a snapshot read never outranks a streamed item (README: raise VERSION_EPOCH)");
+  assert.ok(first > earlier && first > reread && first < next);
+});
+
+test("real Debezium: incremental snapshot reads sit between the changes around their window", () => {
+  const read = seq("r", '["26841096","26841096"]'); // source.lsn is null for these
+  assert.ok(seq("u", '["26840232","26840232"]') < read);
+  assert.ok(read < seq("u", '["26842208","26842208"]'));
+});
+
+test("a re-snapshot after a lost slot outranks the old items once VERSION_EPOCH is raised", () => {
+  const old = seq("u", '["77714504","77714504"]');
+  const reread = deriveVersion({ op: "r", source: { connector: "postgresql", lsn: 5, sequence: '[null,"5"]' }, row: {}, kafkaOffset: "0" }, { versionSource: "auto", epoch: 1 }).version;
+  assert.ok(reread > old);
+});
