@@ -15,7 +15,7 @@ import { uniqueName } from "../support/names.ts";
 import { waitFor } from "../support/wait.ts";
 import { dynamoClient } from "../fixtures/dynamo.ts";
 import { caughtUp, groupProgress } from "../fixtures/kafka-progress.ts";
-import { spawnSink, type SinkProcess } from "../fixtures/sink.ts";
+import { spawnSink, waitConsuming, type SinkProcess } from "../fixtures/sink.ts";
 import { CommitAuditor, itemKeyOf } from "./auditor.ts";
 import { readLedger, storedVersion, type Ledger } from "./ledger.ts";
 import { readStream, streamCounts } from "../fixtures/stream-evidence.ts";
@@ -149,6 +149,8 @@ export class Harness {
 
   /** Stops every consumer cleanly and computes the verdict. */
   async verdict(extra: { faults: string; checks?: [string, boolean][] }): Promise<{ line: string; ok: boolean }> {
+    // A member still starting would be stopped before it could say what it did: let it join first.
+    for (const c of this.running()) await waitConsuming(c.proc, 60_000).catch(() => undefined);
     for (const c of this.running()) await this.stop(c, "SIGTERM");
     await new Promise((r) => setTimeout(r, 50));
     const audit = await this.auditor!.stop();

@@ -9,7 +9,7 @@ import { stackStatus } from "../stack/control.ts";
 import { describeError } from "../stack/errors.ts";
 import { tail } from "../stack/process.ts";
 import { startStack, stopStack } from "../stack/stack.ts";
-import { ensurePostgres } from "./ensure-postgres.ts";
+import { ensurePackages } from "./ensure-packages.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const say = (line: string): void => void process.stderr.write(`test: ${line}\n`);
@@ -70,7 +70,7 @@ async function sweepAbandoned(): Promise<void> {
 
 /** Reuses the stack named by CDC_SINK_STACK_DIR when it is up; otherwise starts one we own. */
 async function ensureStack(signal: AbortSignal): Promise<{ dir: string; owned: boolean }> {
-  ensurePostgres(say);
+  ensurePackages(say);
   const named = process.env.CDC_SINK_STACK_DIR;
   if (named && existsSync(join(named, "endpoints.json")) && (await stackStatus(named)).up) {
     say(`reusing the stack in ${named}`);
