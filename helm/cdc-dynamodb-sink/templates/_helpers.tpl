@@ -120,7 +120,11 @@ the deadline rounded up + 10 s; an explicit value must leave at least 5 s after 
 {{- if and (eq $mode "hpa") (lt (int64 $a.minReplicas) 1) }}
 {{- fail "autoscaling.minReplicas must be at least 1 with autoscaling.mode=hpa (scaling to zero needs mode keda)" }}
 {{- end }}
-{{- if and (get $c "KAFKA_SASL_MECHANISM") (not .Values.kafka.saslPassword.existingSecret) (not (get $c "KAFKA_SASL_PASSWORD_FILE")) }}
+{{- $iam := eq (toString (get $c "KAFKA_SASL_MECHANISM")) "aws-msk-iam" }}
+{{- if and $iam .Values.kafka.saslPassword.existingSecret }}
+{{- fail "config.KAFKA_SASL_MECHANISM is aws-msk-iam, which signs a token with the pod's AWS role: remove kafka.saslPassword" }}
+{{- end }}
+{{- if and (get $c "KAFKA_SASL_MECHANISM") (not $iam) (not .Values.kafka.saslPassword.existingSecret) (not (get $c "KAFKA_SASL_PASSWORD_FILE")) }}
 {{- fail (printf "config.KAFKA_SASL_MECHANISM is %q but no password is given: set kafka.saslPassword.existingSecret (the name of an existing Secret) or config.KAFKA_SASL_PASSWORD_FILE" (get $c "KAFKA_SASL_MECHANISM")) }}
 {{- end }}
 {{- if and .Values.kafka.saslPassword.existingSecret .Values.kafka.saslPassword.mountAsFile (get $c "KAFKA_SASL_PASSWORD_FILE") }}
