@@ -242,10 +242,10 @@ export function repeats(events: readonly TopicEvent[]): number {
   return n;
 }
 
-/** Waits for Debezium's notification that an incremental snapshot completed. */
-export async function waitSnapshotCompleted(p: Pipeline, timeoutMs = 120_000): Promise<void> {
+/** Waits until Debezium has notified `count` completed snapshots of a kind ("Incremental Snapshot", "Initial Snapshot"). */
+export async function waitSnapshotCompleted(p: Pipeline, kind = "Incremental Snapshot", count = 1, timeoutMs = 120_000): Promise<void> {
   const consumer = kafkaClient(p.ep.kafkaBrokers, "e2e-notifications").consumer({ groupId: `${p.group}-notes-${Date.now()}` });
-  let completed = false;
+  let completed = 0;
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [`${p.prefix}.notifications`], fromBeginning: true });
@@ -253,11 +253,11 @@ export async function waitSnapshotCompleted(p: Pipeline, timeoutMs = 120_000): P
       eachMessage: ({ message }) => {
         const v = JSON.parse(message.value?.toString() ?? "{}") as { payload?: unknown };
         const n = (v.payload ?? v) as { aggregate_type?: string; type?: string };
-        if (n.aggregate_type === "Incremental Snapshot" && n.type === "COMPLETED") completed = true;
+        if (n.aggregate_type === kind && n.type === "COMPLETED") completed++;
         return Promise.resolve();
       },
     });
-    await waitFor(() => completed, { timeoutMs, intervalMs: 250, message: "the incremental snapshot did not complete" });
+    await waitFor(() => completed >= count, { timeoutMs, intervalMs: 250, message: `${count} ${kind} notification(s) did not come` });
   } finally {
     await consumer.disconnect();
   }

@@ -10,7 +10,9 @@ import { createTable } from "../fixtures/dynamo.ts";
 import { CLI, waitConsuming, type SinkProcess } from "../fixtures/sink.ts";
 import { uniqueName } from "../support/names.ts";
 import { cdcEndpoints } from "../support/stack.ts";
-import { connectorConfig, converged, createSource, startConnector, startSink, stopSink, teardown, waitCaughtUp, waitFence, type Pipeline } from "./pipeline.ts";
+import { putConnector } from "../support/debezium.ts";
+import { withPg } from "../support/postgres.ts";
+import { connectorConfig, converged, createSource, startConnector, startSink, stopSink, teardown, waitCaughtUp, waitFence, waitSnapshotCompleted, type Pipeline } from "./pipeline.ts";
 import { Workload } from "./workload.ts";
 
 const SETTINGS = { "decimal.handling.mode": "string", "interval.handling.mode": "string", "time.precision.mode": "adaptive_time_microseconds" };
@@ -66,4 +68,22 @@ test("the text report and its exit code, as an operator sees them", async () => 
   assert.match(out, new RegExp(`^reconcile ${p.schema}\\.devices \\(source ${p.prefix}\\.${p.database}\\.${p.schema}\\.devices\\) against DynamoDB table ${p.table}\\n`));
   assert.match(out, /no drift: missing 0, extra 0, different 0, deleted_but_live 0/);
   assert.equal(err, "", "no progress lines on a short run; never a bar when stderr is not a terminal");
+});
+
+test("a re-snapshot (snapshot.mode=always): the first transaction after it is applied, not lost behind the earlier stream", async (t) => {
+  // Debezium streams that transaction without lastCommitLsn; versions once counted that as 0, below
+  // every item the earlier stream wrote (lastCommitLsn > 0), and the change was refused as stale.
+  const s = startSink(p);
+  sinks.add(s);
+  await waitConsuming(s);
+  const moved = await withPg(p.ep.postgresUrl, (c) => c.query<{ id: number }>(`SELECT id FROM ${p.schema}.customers WHERE id > 20 ORDER BY id LIMIT 3`));
+  const ids = moved.rows.map((r) => r.id);
+  await putConnector(p.ep.connectUrl, p.connector, { ...p.connectorConfig, "snapshot.mode": "always" });
+  await waitSnapshotCompleted(p, "Initial Snapshot", 2);
+  await withPg(p.ep.postgresUrl, (c) => c.query(`UPDATE ${p.schema}.customers SET note = 'first after the re-snapshot' WHERE id = ANY($1)`, [ids]));
+  await waitFence(p, await workload.fence(), s);
+  await waitCaughtUp(p);
+  const reports = await converged(p, TABLES, (r) => r.drift === 0, 20_000);
+  const counts = await stopSink(s);
+  t.diagnostic(`re-snapshot: sink ${JSON.stringify(counts)}; reconcile ${JSON.stringify(reports.map((r) => ({ table: r.table, drift: r.drift })))}`);
 });
