@@ -28,9 +28,11 @@
 // its commit); so the first transaction after a re-snapshot is not lost behind items of the earlier
 // stream, as it was when a null counted as 0 for every event. What stays
 // out of reach: a snapshot read carries no commit position, so it never outranks an item written by
-// streaming (lastCommitLsn > 0). Rows changed while nothing streamed them (a lost slot, a new
-// connector over an existing table) need a VERSION_EPOCH raise before that snapshot (README,
-// Operations); incremental snapshots (a signal) are ordered by their window and need nothing.
+// streaming (lastCommitLsn > 0). Debezium streams from a blocking snapshot's position, so rows
+// changed while the connector was down (snapshot.mode=always, a lost slot, a new connector over an
+// existing table) need a VERSION_EPOCH raise before that snapshot (README, Re-snapshots); giving
+// snapshot reads their position instead would lose the transaction in flight across every snapshot.
+// Incremental snapshots (a signal) are ordered by their window and need nothing.
 
 import { PoisonError } from "../errors.ts";
 import { numberText, type JsonValue } from "./json.ts";
