@@ -20,7 +20,7 @@ export type Scenario = {
 
 export const SIZES: Record<Size, { keys: number; changesPerKey: number; partitions: number; bounces: number }> = {
   ci: { keys: 400, changesPerKey: 4, partitions: 6, bounces: 5 },
-  nightly: { keys: 6000, changesPerKey: 6, partitions: 12, bounces: 10 },
+  nightly: { keys: 3000, changesPerKey: 6, partitions: 12, bounces: 10 },
 };
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
