@@ -1,0 +1,162 @@
+// G5 and G6 while B-ours runs: a paced producer sends fresh keys (one write per record) at a fixed
+// rate; afterwards the table says when each record became durable. Produce time = the Kafka record
+// timestamp, set by the producer and also stored in the row (`produced_at`), so it can be read back
+// with the item; durable time = the item's `_cdc_written_at` (stamped by the sink when it builds
+// the request, so the store's reply time is not in it). Commit lag = from durable to the first
+// sample of admin.fetchOffsets (every 100 ms) whose committed offset is past the record.
+
+import type { Admin, Producer } from "kafkajs";
+import { pgKey, pgValue } from "../test/fixtures/debezium.ts";
+import { scanTable } from "../test/fixtures/dynamo.ts";
+import { connectedProducer } from "../test/fixtures/kafka-progress.ts";
+import { kafkaClient } from "../test/support/kafka.ts";
+import { startOurs, type OursOptions } from "./ours.ts";
+
+export type LatencyResult = {
+  rate: number;
+  records: number;
+  p50Ms: number;
+  p99Ms: number;
+  commitLagP50Ms: number;
+  commitLagP99Ms: number;
+  unseen: number;
+};
+
+type Commit = { at: number; offset: bigint };
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Sends `rate` records/s for `seconds`, in 10 ms ticks; returns how many were sent. */
+export async function pacedProduce(
+  producer: Producer,
+  topic: string,
+  rate: number,
+  seconds: number,
+  firstId: number,
+): Promise<number> {
+  const started = Date.now();
+  let sent = 0;
+  let lsn = 2n ** 53n;
+  const bio = "x".repeat(600);
+  const pending = new Set<Promise<unknown>>();
+  while (Date.now() - started < seconds * 1000) {
+    const due = Math.floor(((Date.now() - started) / 1000) * rate) - sent;
+    if (due > 0) {
+      const now = Date.now();
+      const messages = Array.from({ length: due }, (_, i) => {
+        lsn += 2n;
+        const id = firstId + sent + i;
+        return {
+          key: pgKey(id),
+          value: pgValue({
+            op: "c",
+            id,
+            lsn,
+            lastCommitLsn: lsn - 1n,
+            row: { produced_at: now, name: `customer ${id}`, bio },
+          }),
+          timestamp: String(now),
+        };
+      });
+      sent += due;
+      const p = producer.send({ topic, acks: 1, messages });
+      pending.add(p);
+      void p.finally(() => pending.delete(p)).catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await Promise.all(pending);
+  return sent;
+}
+
+/** Samples the group's committed offsets until stopped; returns per partition the commit history. */
+export function sampleCommits(
+  admin: Admin,
+  group: string,
+  topic: string,
+): { stop(): Promise<Map<number, Commit[]>> } {
+  const history = new Map<number, Commit[]>();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const at = Date.now();
+      const offsets = await admin.fetchOffsets({ groupId: group, topics: [topic] }).catch(() => []);
+      for (const p of offsets[0]?.partitions ?? []) {
+        const list = history.get(p.partition) ?? [];
+        const offset = BigInt(p.offset);
+        if (offset >= 0n && (list.length === 0 || list.at(-1)!.offset !== offset)) list.push({ at, offset });
+        history.set(p.partition, list);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return history;
+    },
+  };
+}
+
+export async function measureLatency(
+  endpoint: string,
+  table: string,
+  commits: Map<number, Commit[]>,
+  rate: number,
+  sent: number,
+): Promise<LatencyResult> {
+  const items = await scanTable(endpoint, table);
+  const latency: number[] = [];
+  const lag: number[] = [];
+  let unseen = 0;
+  for (const item of items.values()) {
+    const produced = Number(item["produced_at"]?.N);
+    const written = Number(item["_cdc_written_at"]?.N);
+    latency.push(written - produced);
+    const offset = BigInt(item["_cdc_offset"]!.N!);
+    const committed = commits.get(Number(item["_cdc_partition"]!.N))?.find((c) => c.offset > offset);
+    if (committed === undefined) unseen++;
+    else lag.push(committed.at - written);
+  }
+  return {
+    rate,
+    records: sent,
+    p50Ms: percentile(latency, 50),
+    p99Ms: percentile(latency, 99),
+    commitLagP50Ms: percentile(lag, 50),
+    commitLagP99Ms: percentile(lag, 99),
+    unseen: unseen + (sent - items.size),
+  };
+}
+
+/** Starts B-ours on an empty topic, produces at `rate` for `seconds`, waits for the sink, measures. */
+export async function runLatency(
+  o: OursOptions,
+  tableEndpoint: string,
+  rate: number,
+  seconds: number,
+): Promise<LatencyResult> {
+  const run = startOurs(o);
+  const admin = kafkaClient(o.brokers, "bench-admin").admin();
+  await admin.connect();
+  const producer = await connectedProducer(o.brokers);
+  try {
+    await run.joined;
+    const commits = sampleCommits(admin, o.group, o.topic);
+    const sent = await pacedProduce(producer, o.topic, rate, seconds, 0);
+    const deadline = Date.now() + 120_000;
+    while ((await run.finished()) < sent && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1500)); // a few commit intervals, so the last records' commits are sampled
+    return await measureLatency(tableEndpoint, o.table, await commits.stop(), rate, sent);
+  } finally {
+    await producer.disconnect();
+    await admin.disconnect();
+    await run.stop();
+  }
+}

@@ -1,0 +1,484 @@
+// npm run bench [-- --short] [--regimes L,R] [--product DIR]
+// Runs every arm of /work/shared/design/performance.md side by side on one local stack and prints
+// the table and the goals; the same goes to bench/results/<timestamp>.json. See bench/README.md.
+
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir, cpus, loadavg } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { stackStatus, startStack, stopStack, type Endpoints } from "../tools/stack/index.ts";
+import { createTopic } from "../test/support/kafka.ts";
+import { uniqueName } from "../test/support/names.ts";
+import { createTable } from "../test/fixtures/dynamo.ts";
+import { connectedProducer } from "../test/fixtures/kafka-progress.ts";
+import type { ArmRequest, ArmResult } from "./arms.ts";
+import { killChildren, spawnTracked } from "./children.ts";
+import { runLatency } from "./latency.ts";
+import { runOurs } from "./ours.ts";
+import { goals, sweepTable, table, type BacklogResult, type RegimeResult } from "./report.ts";
+import type { StorePoint } from "./store.ts";
+import { changeStream, produceStream, type StreamOptions } from "./workload.ts";
+import { wcuPerRecord } from "./wcu.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({
+  options: {
+    short: { type: "boolean", default: false },
+    regimes: { type: "string", default: "L,R" },
+    product: { type: "string", default: ROOT },
+    "ours-env": { type: "string", default: "{}" },
+    candidate: { type: "string" },
+  },
+});
+const short = values.short;
+/** Extra variables for B-ours, for tuning experiments only: the shipped defaults are what `{}` runs. */
+const oursEnv = JSON.parse(values["ours-env"]) as Record<string, string>;
+const PARTITIONS = 12;
+// warmup/window: seconds not counted after a start (JIT, sockets, group join), then seconds counted.
+const SIZES = short
+  ? {
+      records: 100_000,
+      keys: 12_500,
+      hotRecords: 50_000,
+      hotKeys: 16,
+      warmup: 3,
+      window: 15,
+      sweepSeconds: 3,
+      storeEntries: 80_000,
+      latencySeconds: 15,
+      bigBacklog: 0,
+    }
+  : {
+      records: 200_000,
+      keys: 20_000,
+      hotRecords: 100_000,
+      hotKeys: 16,
+      warmup: 5,
+      window: 30,
+      sweepSeconds: 5,
+      storeEntries: 150_000,
+      latencySeconds: 30,
+      bigBacklog: 1_000_000,
+    };
+const SWEEP: StorePoint[] = short
+  ? [
+      { shape: "put", inFlight: 1, chunk: 1 },
+      { shape: "put", inFlight: 64, chunk: 1 },
+      { shape: "transact", inFlight: 8, chunk: 50 },
+      { shape: "transact", inFlight: 4, chunk: 100 },
+      { shape: "partiql", inFlight: 8, chunk: 25 },
+    ]
+  : [
+      ...[1, 8, 32, 128].map((inFlight) => ({ shape: "put" as const, inFlight, chunk: 1 })),
+      ...[
+        [25, 8],
+        [50, 4],
+        [50, 8],
+        [50, 16],
+        [100, 4],
+        [100, 8],
+      ].map(([chunk, inFlight]) => ({ shape: "transact" as const, inFlight: inFlight!, chunk: chunk! })),
+      ...[4, 16].map((inFlight) => ({ shape: "partiql" as const, inFlight, chunk: 25 })),
+    ];
+const many: StreamOptions = {
+  records: SIZES.records,
+  keys: SIZES.keys,
+  replayRate: 0.04,
+  deleteRate: 0.01,
+  seed: 7,
+};
+const hot: StreamOptions = {
+  records: SIZES.hotRecords,
+  keys: SIZES.hotKeys,
+  replayRate: 0.04,
+  deleteRate: 0.01,
+  seed: 8,
+  firstId: 10_000_000,
+};
+
+const began = performance.now();
+const say = (line: string): void =>
+  void process.stderr.write(
+    `bench ${((performance.now() - began) / 1000).toFixed(0).padStart(4)} s  ${line}\n`,
+  );
+
+/** Starts a stack of our own in a temp dir, or reuses the one CDC_SINK_STACK_DIR names. */
+async function stack(): Promise<{ dir: string; endpoints: Endpoints; owned: boolean }> {
+  const named = process.env["CDC_SINK_STACK_DIR"];
+  if (named && (await stackStatus(named)).up) {
+    say(`reusing the stack in ${named}`);
+    return { dir: named, endpoints: await startStack({ dir: named }), owned: false };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "cdc-bench-stack-"));
+  say(`starting a stack in ${dir}`);
+  return { dir, endpoints: await startStack({ dir, log: (l) => say(`stack: ${l}`) }), owned: true };
+}
+
+function versions(dir: string): Record<string, string> {
+  const pkg = (name: string): string =>
+    (
+      JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")) as {
+        version: string;
+      }
+    ).version;
+  const state = JSON.parse(readFileSync(join(dir, "stack.json"), "utf8")) as {
+    jars: { kafka?: string; dynamodb?: string };
+  };
+  const broker =
+    readdirSync(state.jars.kafka ?? ".").find((f) => /^kafka_2\.\d+-[\d.]+\.jar$/.test(f)) ?? "unknown";
+  return {
+    node: process.version,
+    awsSdkClientDynamodb: pkg("@aws-sdk/client-dynamodb"),
+    kafkajs: pkg("kafkajs"),
+    kafkaBroker: broker.replace(/^kafka_[\d.]+-|\.jar$/g, ""),
+    dynamodbLocal: (state.jars.dynamodb ?? "unknown").split("/").pop()!.replace("dynamodb_local_", ""),
+    cpu: `${cpus()[0]?.model ?? "unknown"} × ${cpus().length}`,
+  };
+}
+
+function runArm(request: ArmRequest, label: string): Promise<ArmResult> {
+  const child = spawnTracked(process.execPath, [join(ROOT, "bench/arms.ts"), JSON.stringify(request)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => {
+    err += c.toString();
+    for (const line of c.toString().trim().split("\n")) if (line !== "") say(`${label}: ${line}`);
+  });
+  return new Promise((resolvePromise, reject) =>
+    child.once("exit", (code) => {
+      const result = /^RESULT (.*)$/m.exec(out)?.[1];
+      if (code === 0 && result !== undefined) resolvePromise(JSON.parse(result) as ArmResult);
+      else reject(new Error(`${label} exited with ${code}:\n${err.slice(-3000)}`));
+    }),
+  );
+}
+
+async function startProxy(
+  target: string,
+): Promise<{ endpoint: string; pid: number | undefined; stop(): void }> {
+  const child = spawnTracked(process.execPath, [join(ROOT, "bench/delay-proxy.ts"), target, "10"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const endpoint = await new Promise<string>((res, rej) => {
+    child.stdout!.once("data", (c: Buffer) =>
+      res((JSON.parse(c.toString()) as { endpoint: string }).endpoint),
+    );
+    child.once("exit", (code) => rej(new Error(`delay proxy exited with ${code}`)));
+  });
+  return { endpoint, pid: child.pid, stop: () => void child.kill("SIGTERM") };
+}
+
+async function newTopic(
+  brokers: string,
+  prefix: string,
+  stream?: Iterable<{ key: Buffer; value: Buffer | null }>,
+): Promise<{ topic: string; count: number }> {
+  const topic = uniqueName(prefix);
+  await createTopic(brokers, topic, PARTITIONS);
+  if (stream === undefined) return { topic, count: 0 };
+  const producer = await connectedProducer(brokers);
+  let last = 0;
+  const count = await produceStream(producer, topic, stream, (n) => {
+    if (n - last >= 50_000) say(`producing ${topic}: ${(last = n)}`);
+  });
+  await producer.disconnect();
+  say(`produced ${count} messages to ${topic}`);
+  return { topic, count };
+}
+
+async function newTable(endpoint: string, prefix: string): Promise<string> {
+  const name = uniqueName(prefix);
+  await createTable(endpoint, name);
+  return name;
+}
+
+async function regime(
+  name: "L" | "R",
+  endpoints: Endpoints,
+  dynamo: string,
+  proxyPid: number | undefined,
+  topics: { many: { topic: string; count: number }; hot: { topic: string; count: number } },
+): Promise<RegimeResult> {
+  const brokers = endpoints.kafkaBrokers;
+  const pids = { dynamodb: endpoints.pids.dynamodb, ...(proxyPid === undefined ? {} : { proxy: proxyPid }) };
+  const tables = (n: number) =>
+    Promise.all(Array.from({ length: n }, () => newTable(endpoints.dynamodbEndpoint, "store")));
+  const stream = { ...many, records: SIZES.storeEntries };
+  say(`${name}: B-store sweep (${SWEEP.length} points × ${SIZES.sweepSeconds} s after 1 s warm-up)`);
+  const sweep = await runArm(
+    {
+      arm: "store",
+      endpoint: dynamo,
+      tables: await tables(SWEEP.length),
+      stream,
+      points: SWEEP,
+      seconds: SIZES.sweepSeconds,
+      warmup: 1,
+      pids,
+    },
+    `${name} B-store`,
+  );
+  const points = sweep.points!;
+  const best = points.reduce((a, b) => (b.rate > a.rate ? b : a));
+  const rttMs = points.find((p) => p.shape === "put" && p.inFlight === 1)!.meanLatencyMs;
+  // The best shape again right before and right after B-ours, over the same window: load from other
+  // work on a shared machine drifts within minutes, so G1 divides by their mean.
+  const confirm = async (when: string) =>
+    (
+      await runArm(
+        {
+          arm: "store",
+          endpoint: dynamo,
+          tables: await tables(1),
+          stream,
+          points: [best],
+          seconds: SIZES.window,
+          warmup: SIZES.warmup,
+          pids,
+        },
+        `${name} B-store ${when}`,
+      )
+    ).points![0]!;
+  const ours = (topic: { topic: string; count: number }, label: string, warmup: number, productDir: string) =>
+    newTable(endpoints.dynamodbEndpoint, "ours").then((table) =>
+      runOurs(
+        {
+          productDir,
+          brokers,
+          endpoint: dynamo,
+          topic: topic.topic,
+          group: uniqueName("ours"),
+          table,
+          env: oursEnv,
+        },
+        topic.count,
+        warmup,
+        SIZES.window,
+        (l) => say(`${name} ${label}: ${l}`),
+        pids,
+      ),
+    );
+  const before = await confirm("before");
+  say(`${name}: B-ours, ${SIZES.warmup} + ${SIZES.window} s of ${topics.many.count} records`);
+  const oursMany = await ours(topics.many, "B-ours", SIZES.warmup, values.product);
+  const candidateMany =
+    values.candidate === undefined
+      ? undefined
+      : await ours(topics.many, "B-ours candidate", SIZES.warmup, values.candidate);
+  const after = await confirm("after");
+  const mean = (a: Record<string, number>, b: Record<string, number>) =>
+    Object.fromEntries(Object.keys(a).map((k) => [k, (a[k]! + (b[k] ?? NaN)) / 2]));
+  const store = {
+    ...best,
+    records: before.records + after.records,
+    seconds: before.seconds + after.seconds,
+    rate: (before.rate + after.rate) / 2,
+    cpuMsPerRecord: mean(before.cpuMsPerRecord, after.cpuMsPerRecord),
+  };
+  say(
+    `${name}: B-store ${Math.round(before.rate)} / ${Math.round(after.rate)} records/s around B-ours ${Math.round(oursMany.rate)}`,
+  );
+
+  say(`${name}: B-naive for ${SIZES.window} s`);
+  const naive = await runArm(
+    {
+      arm: "naive",
+      brokers,
+      topic: topics.many.topic,
+      group: uniqueName("naive"),
+      endpoint: dynamo,
+      table: await newTable(endpoints.dynamodbEndpoint, "naive"),
+      total: topics.many.count,
+      seconds: SIZES.window,
+      warmup: SIZES.warmup,
+    },
+    `${name} B-naive`,
+  );
+
+  const rest = async (productDir: string, label: string) => {
+    say(`${name}: ${label} hot keys, ${topics.hot.count} records`);
+    const oursHot = await ours(topics.hot, `${label} hot`, 1, productDir);
+    const rate = store.rate / 2;
+    say(`${name}: ${label} latency at ${Math.round(rate)} records/s for ${SIZES.latencySeconds} s`);
+    const topic = (await newTopic(brokers, "latency")).topic;
+    const table = await newTable(endpoints.dynamodbEndpoint, "latency");
+    const latency = await runLatency(
+      { productDir, brokers, endpoint: dynamo, topic, group: uniqueName("ours"), table, env: oursEnv },
+      endpoints.dynamodbEndpoint,
+      rate,
+      SIZES.latencySeconds,
+    );
+    return { oursHot, latency };
+  };
+  const shipped = await rest(values.product, "B-ours");
+  const candidate =
+    candidateMany === undefined
+      ? undefined
+      : { ours: candidateMany, ...(await rest(values.candidate!, "B-ours candidate")) };
+  return {
+    regime: name,
+    store: { best: store, points: [...points, before, after], rttMs },
+    naive,
+    ours: oursMany,
+    ...shipped,
+    ...(candidate === undefined ? {} : { candidate }),
+    hotKeys: SIZES.hotKeys,
+  };
+}
+
+/** G7's second half: peak RSS with a 10 k backlog against a 1 M one (the many-keys run in --short). */
+async function backlog(endpoints: Endpoints, l: RegimeResult | undefined): Promise<BacklogResult> {
+  const brokers = endpoints.kafkaBrokers;
+  const rss = async (topic: { topic: string; count: number }, seconds: number): Promise<number> =>
+    (
+      await runOurs(
+        {
+          productDir: values.product,
+          brokers,
+          endpoint: endpoints.dynamodbEndpoint,
+          topic: topic.topic,
+          group: uniqueName("ours"),
+          table: await newTable(endpoints.dynamodbEndpoint, "backlog"),
+          env: oursEnv,
+        },
+        topic.count,
+        0,
+        seconds,
+        (line) => say(`backlog: ${line}`),
+      )
+    ).peakRssMb;
+  const small = await newTopic(
+    brokers,
+    "backlog10k",
+    changeStream({ ...many, records: 10_000, keys: 2_000 }),
+  );
+  const smallRssMb = await rss(small, 120);
+  if (SIZES.bigBacklog === 0)
+    return {
+      smallRecords: small.count,
+      smallRssMb,
+      bigRecords: l?.ours.records ?? NaN,
+      bigRssMb: l?.ours.peakRssMb ?? NaN,
+    };
+  const big = await newTopic(
+    brokers,
+    "backlog1m",
+    changeStream({ ...many, records: SIZES.bigBacklog, keys: 100_000, seed: 9 }),
+  );
+  say(`backlog: B-ours over ${big.count} records for ${SIZES.warmup + SIZES.window} s`);
+  return {
+    smallRecords: small.count,
+    smallRssMb,
+    bigRecords: big.count,
+    bigRssMb: await rss(big, SIZES.warmup + SIZES.window),
+  };
+}
+
+const { dir, endpoints, owned } = await stack();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    say(`${signal}: stopping the arms${owned ? " and the stack" : ""}`);
+    killChildren();
+    void (owned ? stopStack(dir) : Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+try {
+  const env = {
+    ...versions(dir),
+    mode: short ? "short" : "full",
+    product: values.product,
+    candidate: values.candidate ?? "none",
+    oursEnv: JSON.stringify(oursEnv),
+    loadAverageAtStart: loadavg()
+      .map((v) => v.toFixed(1))
+      .join(" "),
+  };
+  say(`versions: ${JSON.stringify(env)}`);
+  const topics = {
+    many: await newTopic(endpoints.kafkaBrokers, "many", changeStream(many)),
+    hot: await newTopic(endpoints.kafkaBrokers, "hot", changeStream(hot)),
+  };
+  say("B-kafka: consume only");
+  const kafka = await runArm(
+    {
+      arm: "kafka",
+      brokers: endpoints.kafkaBrokers,
+      topic: topics.many.topic,
+      group: uniqueName("kafka"),
+      total: topics.many.count,
+      seconds: 120,
+      warmup: 0,
+    },
+    "B-kafka",
+  );
+  const regimes: RegimeResult[] = [];
+  for (const name of values.regimes.split(",") as ("L" | "R")[]) {
+    const proxy = name === "R" ? await startProxy(endpoints.dynamodbEndpoint) : undefined;
+    try {
+      regimes.push(
+        await regime(name, endpoints, proxy?.endpoint ?? endpoints.dynamodbEndpoint, proxy?.pid, topics),
+      );
+    } finally {
+      proxy?.stop();
+    }
+  }
+  const back = await backlog(
+    endpoints,
+    regimes.find((r) => r.regime === "L"),
+  );
+  const wcu = wcuPerRecord(many);
+  const list = goals(regimes, kafka, back, wcu.defaultOnAws);
+  const text = table(regimes, kafka, list);
+  process.stdout.write(
+    `\n${text}\n\nB-store sweep:\n${sweepTable(regimes)}\n\n${Object.entries(env)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join("\n")}\nload average at end: ${loadavg()
+      .map((v) => v.toFixed(1))
+      .join(" ")}\n`,
+  );
+  mkdirSync(join(ROOT, "bench/results"), { recursive: true });
+  const file = join(ROOT, "bench/results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        env: {
+          ...env,
+          loadAverageAtEnd: loadavg()
+            .map((v) => v.toFixed(1))
+            .join(" "),
+        },
+        sizes: SIZES,
+        workload: { many, hot },
+        topics,
+        kafka,
+        regimes,
+        backlog: back,
+        wcu,
+        goals: list,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  say(`written ${file}`);
+} finally {
+  if (owned) {
+    say(`stopping the stack in ${dir}`);
+    await stopStack(dir);
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+process.exit(0);

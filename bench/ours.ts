@@ -1,0 +1,159 @@
+// B-ours: the product as shipped — the CLI (`cdc-sink run`) as a child process with its default
+// configuration, only the required variables set. Its progress comes from its own /metrics (records
+// with a final outcome), its peak RSS from /proc/<pid>/status (VmHWM).
+
+import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { spawnTracked } from "./children.ts";
+import { cpuMeter } from "./cpu.ts";
+
+export type OursRun = {
+  readonly child: ChildProcess;
+  /** performance.now() when the member joined its group (from its log). */
+  readonly joined: Promise<number>;
+  finished(): Promise<number>;
+  peakRssMb(): number;
+  stop(): Promise<number | null>;
+  output(): string;
+};
+
+export type OursOptions = {
+  productDir: string;
+  brokers: string;
+  endpoint: string;
+  topic: string;
+  group: string;
+  table: string;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+};
+
+export function startOurs(o: OursOptions): OursRun {
+  const env = {
+    PATH: process.env["PATH"] ?? "",
+    KAFKA_BROKERS: o.brokers,
+    KAFKA_GROUP_ID: o.group,
+    KAFKA_TOPICS: o.topic,
+    DYNAMODB_TABLE: o.table,
+    DYNAMODB_ENDPOINT: o.endpoint,
+    AWS_REGION: "us-east-1",
+    HEALTH_PORT: "0", // the only non-default: several runs share the machine
+    ...o.env,
+  };
+  const child = spawnTracked(
+    process.execPath,
+    [...(o.nodeArgs ?? []), join(o.productDir, "src/cli/main.ts"), "run"],
+    { env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let text = "";
+  let port: number | undefined;
+  let onJoin: ((t: number) => void) | undefined;
+  const joined = new Promise<number>((resolve) => (onJoin = resolve));
+  const lines = (chunk: Buffer): void => {
+    const s = chunk.toString();
+    text = (text + s).slice(-200_000);
+    for (const line of s.split("\n")) {
+      if (line.includes('"health server listening"')) port = (JSON.parse(line) as { port: number }).port;
+      if (line.includes('"joined the consumer group"')) onJoin?.(performance.now());
+    }
+  };
+  child.stdout!.on("data", lines);
+  child.stderr!.on("data", lines);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return {
+    child,
+    joined,
+    output: () => text,
+    async finished() {
+      if (port === undefined || child.exitCode !== null) return -1;
+      try {
+        const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        let n = 0;
+        for (const m of body.matchAll(/^cdc_sink_records_total\{[^}]*\} (\d+)$/gm)) n += Number(m[1]);
+        return n;
+      } catch {
+        return -1;
+      }
+    },
+    peakRssMb() {
+      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/**
+ * Runs B-ours over a pre-filled topic: from the group join, `warmup` seconds not counted, then the
+ * records that reach a final outcome in the next `seconds` (or until all `total` have).
+ */
+export type OursResult = {
+  records: number;
+  seconds: number;
+  rate: number;
+  peakRssMb: number;
+  cpuMsPerRecord: Record<string, number>;
+};
+
+export async function runOurs(
+  o: OursOptions,
+  total: number,
+  warmup: number,
+  seconds: number,
+  progress: (line: string) => void,
+  others: Record<string, number | undefined> = {},
+): Promise<OursResult> {
+  const run = startOurs(o);
+  try {
+    const joinedAt = await Promise.race([
+      run.joined,
+      new Promise<number>((_, reject) =>
+        setTimeout(() => reject(new Error(`B-ours did not join in 60 s:\n${run.output()}`)), 60_000),
+      ),
+    ]);
+    const windowStart = joinedAt + warmup * 1000;
+    let done = 0;
+    let atStart: number | undefined;
+    let meter: ReturnType<typeof cpuMeter> | undefined;
+    let last = 0;
+    let now = performance.now();
+    while (done < total && now < windowStart + seconds * 1000) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (run.child.exitCode !== null)
+        throw new Error(`B-ours exited with ${run.child.exitCode}:\n${run.output()}`);
+      done = Math.max(done, await run.finished());
+      now = performance.now();
+      if (atStart === undefined && now >= windowStart) {
+        atStart = done;
+        meter = cpuMeter({ sink: run.child.pid, ...others });
+      }
+      if (now - last > 2000) {
+        last = now;
+        progress(`${done}/${total} records`);
+      }
+    }
+    if (atStart === undefined)
+      throw new Error(
+        `B-ours finished all ${total} records within the ${warmup} s warm-up: use a bigger topic`,
+      );
+    const elapsed = (now - windowStart) / 1000;
+    return {
+      records: done - atStart,
+      seconds: elapsed,
+      rate: (done - atStart) / elapsed,
+      peakRssMb: run.peakRssMb(),
+      cpuMsPerRecord: meter!.stop(done - atStart),
+    };
+  } finally {
+    const code = await run.stop();
+    if (code !== 0 && code !== 7)
+      progress(`B-ours exited with ${code}; last output:\n${run.output().slice(-3000)}`);
+  }
+}
