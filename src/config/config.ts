@@ -27,7 +27,7 @@ export type Config = Readonly<{
     sasl: SaslConfig | undefined;
     dlqTopic: string | undefined;
   }>;
-  dynamodb: Readonly<{ table: string; keyAttribute: string; region: string; endpoint: string | undefined; requestTimeoutMs: number }>;
+  dynamodb: Readonly<{ table: string; keyAttribute: string; region: string; endpoint: string | undefined; requestTimeoutMs: number; writeMode: "auto" | "put" | "transact"; writeBatchItems: number }>;
   records: Readonly<{
     versionSource: "auto" | "column" | "kafka-offset";
     versionColumn: string | undefined;
@@ -77,6 +77,8 @@ const schema = z
     AWS_REGION: text,
     DYNAMODB_ENDPOINT: z.url({ message: "must be a URL such as http://127.0.0.1:8000" }).optional(),
     DYNAMODB_REQUEST_TIMEOUT_MS: int(100),
+    WRITE_MODE: z.enum(["auto", "put", "transact"], { message: "must be auto, put or transact" }),
+    WRITE_BATCH_ITEMS: int(1, 100),
     VERSION_SOURCE: z.enum(["auto", "column", "kafka-offset"], { message: "must be auto, column or kafka-offset" }),
     VERSION_COLUMN: text.optional(),
     VERSION_EPOCH: int(0, 9999),
@@ -191,7 +193,7 @@ export function loadConfig(env: Env, readFile: ReadFile): ConfigResult {
             : { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME!, password: password! },
       dlqTopic: c.DLQ_TOPIC,
     },
-    dynamodb: { table: c.DYNAMODB_TABLE, keyAttribute: c.DYNAMODB_KEY_ATTRIBUTE, region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT, requestTimeoutMs: c.DYNAMODB_REQUEST_TIMEOUT_MS },
+    dynamodb: { table: c.DYNAMODB_TABLE, keyAttribute: c.DYNAMODB_KEY_ATTRIBUTE, region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT, requestTimeoutMs: c.DYNAMODB_REQUEST_TIMEOUT_MS, writeMode: c.WRITE_MODE, writeBatchItems: c.WRITE_BATCH_ITEMS },
     records: {
       versionSource: c.VERSION_SOURCE,
       versionColumn: c.VERSION_COLUMN,

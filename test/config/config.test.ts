@@ -14,8 +14,20 @@ test("a minimal environment gives documented defaults", () => {
   assert.deepEqual(r.config.kafka.topics, ["a", "b"]);
   assert.equal(r.config.dynamodb.keyAttribute, "pk");
   assert.equal(r.config.records.versionSource, "auto");
-  assert.equal(r.config.processing.maxInFlight, 64);
+  assert.equal(r.config.processing.maxInFlight, 512);
+  assert.equal(r.config.processing.maxBuffered, 5000);
+  assert.equal(r.config.dynamodb.writeMode, "auto");
+  assert.equal(r.config.dynamodb.writeBatchItems, 50);
   assert.ok(Object.isFrozen(r.config.kafka));
+});
+
+test("the write shape and its chunk size are checked", () => {
+  const r = loadConfig({ ...base, WRITE_MODE: "batch", WRITE_BATCH_ITEMS: "101" }, noFiles);
+  assert.ok(!r.ok);
+  assert.match(r.errors.join("\n"), /WRITE_MODE: must be auto, put or transact/);
+  assert.match(r.errors.join("\n"), /WRITE_BATCH_ITEMS: /);
+  const ok = loadConfig({ ...base, WRITE_MODE: "put", WRITE_BATCH_ITEMS: "100" }, noFiles);
+  assert.ok(ok.ok && ok.config.dynamodb.writeMode === "put" && ok.config.dynamodb.writeBatchItems === 100);
 });
 
 test("every problem is reported at once, by variable name", () => {
