@@ -125,12 +125,19 @@ export class Harness {
     return c.proc.exited;
   }
 
+  /** Waits written for the CI size; the nightly run has about ten times the data. */
+  scaled(ms: number): number {
+    return this.size === "nightly" ? ms * 6 : ms;
+  }
+
   async waitCaughtUp(timeoutMs: number): Promise<void> {
+    timeoutMs = this.scaled(timeoutMs);
     await waitFor(() => caughtUp(this.endpoints.kafkaBrokers, this.group, this.topic), { timeoutMs, intervalMs: 250, message: `${this.name}: the group did not catch up\n${this.consumers.map((c) => `--- ${c.name}\n${c.proc.output().slice(-3000)}`).join("\n")}` });
   }
 
   /** Milliseconds until every partition has either caught up or committed past where it stood now. */
-  async recoveryMs(timeoutMs: number): Promise<number> {
+  async recoveryMs(timeoutMs: number, opts: { exact?: boolean } = {}): Promise<number> {
+    if (opts.exact !== true) timeoutMs = this.scaled(timeoutMs);
     const t0 = Date.now();
     const start = await groupProgress(this.endpoints.kafkaBrokers, this.group, this.topic);
     await waitFor(
