@@ -123,31 +123,49 @@ export function zonedTimeMicros(text: string): bigint | undefined {
   return (((time - offset) % DAY_MICROS) + DAY_MICROS) % DAY_MICROS;
 }
 
-export type Interval = { months: bigint; days: bigint; micros: bigint };
+/** An interval's fields as PostgreSQL splits them (and as pgjdbc's PGInterval hands them to Debezium). */
+export type IntervalParts = {
+  years: number;
+  months: number;
+  days: number;
+  hours: number;
+  minutes: number;
+  /** Seconds and the fraction in microseconds, both carrying the sign of the seconds field. */
+  wholeSeconds: number;
+  micros: number;
+};
 
 /** ISO 8601 duration as PostgreSQL (IntervalStyle iso_8601) and Debezium's string mode write it. */
-export function isoInterval(text: string): Interval | undefined {
+export function isoInterval(text: string): IntervalParts | undefined {
   const m = /^P(?:(-?\d+)Y)?(?:(-?\d+)M)?(?:(-?\d+)W)?(?:(-?\d+)D)?(?:T(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?)(\d+)(?:\.(\d+))?S)?)?$/.exec(text);
   if (!m || text === "P" || text.endsWith("T")) return undefined;
-  const n = (s: string | undefined): bigint => BigInt(s ?? "0");
+  const n = (s: string | undefined): number => Number(s ?? "0");
   // Debezium's string mode derives the seconds from a double and truncates to nanoseconds, writing
   // 2.940204999S for PostgreSQL's 2.940205 s: rounded to PostgreSQL's resolution, the microsecond.
-  const nanos = BigInt((m[9] ?? "").padEnd(9, "0").slice(0, 9));
-  const f = (nanos + 500n) / 1000n;
-  const secondsMicros = (n(m[8]) * 1_000_000n + f) * (m[7] === "-" ? -1n : 1n);
-  return {
-    months: n(m[1]) * 12n + n(m[2]),
-    days: n(m[3]) * 7n + n(m[4]),
-    micros: (n(m[5]) * 3600n + n(m[6]) * 60n) * 1_000_000n + secondsMicros,
-  };
+  const nanos = Number((m[9] ?? "").padEnd(9, "0").slice(0, 9));
+  let whole = n(m[8]);
+  let micros = Math.round(nanos / 1000);
+  if (micros === 1_000_000) [whole, micros] = [whole + 1, 0];
+  const sign = m[7] === "-" ? -1 : 1;
+  return { years: n(m[1]), months: n(m[2]), days: n(m[3]) * 7 + n(m[4]), hours: n(m[5]), minutes: n(m[6]), wholeSeconds: sign * whole, micros: sign * micros };
+}
+
+/** The exact value: months, days and microseconds (PostgreSQL keeps these three apart). */
+export function intervalExact(i: IntervalParts): string {
+  const micros = ((BigInt(i.hours) * 60n + BigInt(i.minutes)) * 60n + BigInt(i.wholeSeconds)) * 1_000_000n + BigInt(i.micros);
+  return `${i.years * 12 + i.months}mo${i.days}d${micros}us`;
 }
 
 /**
- * Debezium's `interval.handling.mode=numeric` (io.debezium.time.MicroDuration): a month counts as
- * 365.25 / 12 = 30.4375 days, so 2,629,800,000,000 µs: exact in integers, lossy against the source.
+ * Debezium's `interval.handling.mode=numeric` (io.debezium.time.MicroDuration.durationMicros), step
+ * by step in doubles as its bytecode does: a month is 365.25 / 12 days, and the microseconds are
+ * truncated, so the value is lossy against the source (and sometimes 1 µs under its own formula).
  */
-export function intervalApproxMicros(i: Interval): bigint {
-  return i.months * 2_629_800_000_000n + i.days * DAY_MICROS + i.micros;
+export function intervalDebeziumMicros(i: IntervalParts): bigint {
+  const seconds = i.wholeSeconds + i.micros / 1_000_000; // pgjdbc's PGInterval.getSeconds()
+  const days = (i.years * 12 + i.months) * (365.25 / 12) + i.days;
+  const total = ((days * 24 + i.hours) * 60 + i.minutes) * 60 + seconds;
+  return BigInt(Math.trunc(total * 1_000_000));
 }
 
 /** Floor division for bigint (BigInt's `/` truncates toward zero). */

@@ -13,13 +13,14 @@ import {
   canonicalJsonText,
   canonicalJsonValue,
   floorDiv,
-  intervalApproxMicros,
+  intervalDebeziumMicros,
+  intervalExact,
   isoDateDays,
   isoInstantMicros,
   isoInterval,
   timeMicros,
   zonedTimeMicros,
-  type Interval,
+  type IntervalParts,
 } from "./canonical.ts";
 import type { Column, ConverterSettings, Kind } from "./types.ts";
 
@@ -61,9 +62,9 @@ function orRaw(result: string | bigint | undefined, value: unknown): string {
   return result === undefined ? raw(value) : String(result);
 }
 
-function intervalCanon(i: Interval | undefined, settings: ConverterSettings): string | undefined {
+function intervalCanon(i: IntervalParts | undefined, settings: ConverterSettings): string | undefined {
   if (i === undefined) return undefined;
-  return settings.intervalHandling === "numeric" ? String(intervalApproxMicros(i)) : `${i.months}mo${i.days}d${i.micros}us`;
+  return settings.intervalHandling === "numeric" ? String(intervalDebeziumMicros(i)) : intervalExact(i);
 }
 
 /** Nanoseconds, floored to the unit the mode keeps (connect mode drops microseconds). */

@@ -9,6 +9,7 @@ import { after, before, test } from "node:test";
 import { createTable } from "../fixtures/dynamo.ts";
 import { CLI, waitConsuming, type SinkProcess } from "../fixtures/sink.ts";
 import { uniqueName } from "../support/names.ts";
+import { waitFor } from "../support/wait.ts";
 import { cdcEndpoints } from "../support/stack.ts";
 import { putConnector, waitConnectorRunning } from "../support/debezium.ts";
 import { withPg } from "../support/postgres.ts";
@@ -121,8 +122,18 @@ test("a blocking re-snapshot over rows changed while the connector was stopped: 
   t.diagnostic(`after the epoch raise: ${JSON.stringify(reports.map((r) => ({ table: r.table, drift: r.drift })))}; sink ${JSON.stringify(await stopSink(raised))}`);
 });
 
+/** Stops (the task is gone and the slot released) or resumes the connector. */
 async function connectorAction(pipeline: Pipeline, action: "stop" | "resume"): Promise<void> {
   const response = await fetch(`${pipeline.ep.connectUrl}/connectors/${pipeline.connector}/${action}`, { method: "PUT" });
   assert.ok(response.ok, `${action}: HTTP ${response.status}`);
-  if (action === "resume") await waitConnectorRunning(pipeline.ep.connectUrl, pipeline.connector);
+  if (action === "resume") return waitConnectorRunning(pipeline.ep.connectUrl, pipeline.connector);
+  await waitFor(
+    async () => {
+      const status = (await (await fetch(`${pipeline.ep.connectUrl}/connectors/${pipeline.connector}/status`)).json()) as { connector: { state: string } };
+      if (status.connector.state !== "STOPPED") return false;
+      const slot = await withPg(pipeline.ep.postgresUrl, (c) => c.query<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [pipeline.slot]));
+      return slot.rows[0]?.active === false;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, message: "the connector did not stop" },
+  );
 }

@@ -10,6 +10,8 @@ import {
   canonicalJsonText,
   isoDateDays,
   isoInstantMicros,
+  intervalDebeziumMicros,
+  intervalExact,
   isoInterval,
   zonedTimeMicros,
 } from "../../src/reconcile/canonical.ts";
@@ -67,10 +69,24 @@ test("instants by instant, dates by day, time zones by UTC time", () => {
 });
 
 test("intervals: PostgreSQL's iso_8601 style and Debezium's string mode agree", () => {
-  assert.deepEqual(isoInterval("P-1DT-1S"), isoInterval("P0Y0M-1DT0H0M-1S"));
-  assert.deepEqual(isoInterval("P1Y2M3DT4H5M6.7S"), { months: 14n, days: 3n, micros: 14_706_700_000n });
+  const exact = (t: string): string => intervalExact(isoInterval(t)!);
+  assert.equal(exact("P-1DT-1S"), exact("P0Y0M-1DT0H0M-1S"));
+  assert.equal(exact("P1Y2M3DT4H5M6.7S"), "14mo3d14706700000us");
   assert.equal(isoInterval("P"), undefined);
   // Debezium 3.1 computes seconds through a double: 2.940205 s is written 2.940204999S.
-  assert.deepEqual(isoInterval("P1Y10M14DT2H21M2.940204999S"), isoInterval("P1Y10M14DT2H21M2.940205S"));
-  assert.deepEqual(isoInterval("P0Y3M-31DT-4H-22M-1.992462999S"), isoInterval("P3M-31DT-4H-22M-1.992463S"));
+  assert.equal(exact("P1Y10M14DT2H21M2.940204999S"), exact("P1Y10M14DT2H21M2.940205S"));
+  assert.equal(exact("P0Y3M-31DT-4H-22M-1.992462999S"), exact("P3M-31DT-4H-22M-1.992463S"));
+});
+
+test("intervals in Debezium's numeric mode: the values the real connector sent", () => {
+  // Observed on the stack (PostgreSQL's iso_8601 text → Debezium's MicroDuration), 1 µs under exact.
+  const seen: [string, bigint][] = [
+    ["P1Y2M3DT4H5M6.7S", 37_091_106_700_000n],
+    ["P-1DT-1S", -86_401_000_000n],
+    ["P1Y2M-23DT-15H-31M-41.198976S", 34_774_098_801_023n],
+    ["P2Y2MT-6H-6M-27.936551S", 68_352_812_063_448n],
+    ["P1Y27DT1H19M6.190758S", 33_895_146_190_757n],
+    ["P7M-12DT-21H-12M-15.375702S", 17_295_464_624_297n],
+  ];
+  for (const [text, micros] of seen) assert.equal(intervalDebeziumMicros(isoInterval(text)!), micros, text);
 });
