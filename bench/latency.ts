@@ -43,7 +43,8 @@ export async function pacedProduce(
   let lsn = 2n ** 53n;
   const bio = "x".repeat(600);
   const pending = new Set<Promise<unknown>>();
-  while (Date.now() - started < seconds * 1000) {
+  let failed: unknown;
+  while (Date.now() - started < seconds * 1000 && failed === undefined) {
     const due = Math.floor(((Date.now() - started) / 1000) * rate) - sent;
     if (due > 0) {
       const now = Date.now();
@@ -63,13 +64,15 @@ export async function pacedProduce(
         };
       });
       sent += due;
-      const p = producer.send({ topic, acks: 1, messages });
+      // acks=-1: the test fixtures' producer is idempotent, which kafkajs allows with acks=all only.
+      const p = producer.send({ topic, acks: -1, messages }).catch((err: unknown) => void (failed ??= err));
       pending.add(p);
-      void p.finally(() => pending.delete(p)).catch(() => undefined);
+      void p.finally(() => pending.delete(p));
     }
     await new Promise((r) => setTimeout(r, 10));
   }
   await Promise.all(pending);
+  if (failed !== undefined) throw failed;
   return sent;
 }
 

@@ -102,16 +102,18 @@ export async function produceStream(
   const inFlight = new Set<Promise<unknown>>();
   let batch: Message[] = [];
   let sent = 0;
+  let failed: unknown;
   const flush = async (): Promise<void> => {
     const messages = batch;
     batch = [];
-    const p = producer.send({ topic, acks: -1, messages }).then(() => {
-      sent += messages.length;
-      onProgress?.(sent);
-    });
+    const p = producer
+      .send({ topic, acks: -1, messages })
+      .then(() => onProgress?.((sent += messages.length)))
+      .catch((err: unknown) => void (failed ??= err));
     inFlight.add(p);
-    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+    void p.finally(() => inFlight.delete(p));
     if (inFlight.size >= 4) await Promise.race(inFlight);
+    if (failed !== undefined) throw failed;
   };
   for (const m of stream) {
     batch.push(m);
@@ -119,5 +121,6 @@ export async function produceStream(
   }
   if (batch.length > 0) await flush();
   await Promise.all(inFlight);
+  if (failed !== undefined) throw failed;
   return sent;
 }
