@@ -43,7 +43,7 @@ export async function pacedProduce(
   let lsn = 2n ** 53n;
   const bio = "x".repeat(600);
   const pending = new Set<Promise<unknown>>();
-  let failed: unknown;
+  let failed: Error | undefined;
   while (Date.now() - started < seconds * 1000 && failed === undefined) {
     const due = Math.floor(((Date.now() - started) / 1000) * rate) - sent;
     if (due > 0) {
@@ -65,7 +65,9 @@ export async function pacedProduce(
       });
       sent += due;
       // acks=-1: the test fixtures' producer is idempotent, which kafkajs allows with acks=all only.
-      const p = producer.send({ topic, acks: -1, messages }).catch((err: unknown) => void (failed ??= err));
+      const p = producer
+        .send({ topic, acks: -1, messages })
+        .catch((err: unknown) => void (failed ??= err instanceof Error ? err : new Error(String(err))));
       pending.add(p);
       void p.finally(() => pending.delete(p));
     }

@@ -102,14 +102,14 @@ export async function produceStream(
   const inFlight = new Set<Promise<unknown>>();
   let batch: Message[] = [];
   let sent = 0;
-  let failed: unknown;
+  let failed: Error | undefined;
   const flush = async (): Promise<void> => {
     const messages = batch;
     batch = [];
     const p = producer
       .send({ topic, acks: -1, messages })
       .then(() => onProgress?.((sent += messages.length)))
-      .catch((err: unknown) => void (failed ??= err));
+      .catch((err: unknown) => void (failed ??= err instanceof Error ? err : new Error(String(err))));
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
     if (inFlight.size >= 4) await Promise.race(inFlight);
