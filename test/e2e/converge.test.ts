@@ -15,6 +15,7 @@ import { createTable } from "../fixtures/dynamo.ts";
 import { waitConsuming, type SinkProcess } from "../fixtures/sink.ts";
 import { waitConnectorRunning } from "../support/debezium.ts";
 import { uniqueName } from "../support/names.ts";
+import { waitFor } from "../support/wait.ts";
 import { withPg } from "../support/postgres.ts";
 import { cdcEndpoints } from "../support/stack.ts";
 import {
@@ -172,7 +173,9 @@ test("phase 2: Kafka Connect is killed and restarted mid-workload; Debezium re-e
   const from = await endOffsets(p);
   const s = sink();
   const running = workload.run(TRANSACTIONS, 21);
-  await new Promise((r) => setTimeout(r, 1500));
+  // Mid-stream: once Debezium has produced part of the phase, with offsets still unflushed.
+  const start = [...from.values()].reduce((n, o) => n + o, 0n);
+  await waitFor(async () => [...(await endOffsets(p)).values()].reduce((n, o) => n + o, 0n) > start + 300n, { timeoutMs: 60_000, intervalMs: 100 });
   await killPart(stackDir, "connect", "SIGKILL");
   await new Promise((r) => setTimeout(r, 1000));
   await startPart(stackDir, "connect");
