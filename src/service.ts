@@ -13,7 +13,8 @@ import { KafkaDeadLetter } from "./consumer/dead-letter.ts";
 import { AdaptiveLimiter } from "./consumer/limiter.ts";
 import { Processor } from "./consumer/processor.ts";
 import { Stats, summaryLine } from "./consumer/stats.ts";
-import { DynamoDbSink, type Sink, type SinkHooks } from "./sink/dynamodb-sink.ts";
+import type { Sink, SinkHooks } from "./sink/dynamodb-sink.ts";
+import { createSink } from "./sink/write-mode.ts";
 import { createDynamoClient } from "./sink/dynamodb-client.ts";
 import { checkTable } from "./sink/table.ts";
 import { startHealthServer } from "./health/server.ts";
@@ -82,10 +83,12 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     const key = `${table}/${ttl}`;
     let sink = sinks.get(key);
     if (sink === undefined) {
-      sink = new DynamoDbSink(
+      sink = createSink(
         dynamo,
         { table, keyAttribute: config.dynamodb.keyAttribute, ttlAttribute: config.records.ttlAttribute, tombstoneTtlSeconds: ttl, compression: config.records.compression },
+        { mode: config.dynamodb.writeMode, batch: { maxItems: config.dynamodb.writeBatchItems, windowMs: 0 } },
         options.sinkHooks,
+        (t, mode, reason) => log.info({ table: t, writeMode: mode }, `write shape: ${reason}`),
       );
       sinks.set(key, sink);
     }

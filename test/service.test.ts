@@ -14,7 +14,7 @@ import { caughtUp, connectedProducer, groupProgress, readTopic } from "./fixture
 import { assertClean, judge } from "./fixtures/ledger.ts";
 import { makeWorkload, produce } from "./fixtures/workload.ts";
 import { startInProcess, type InProcessSink } from "./fixtures/sink.ts";
-import { startFaultProxy } from "./fixtures/dynamo-fault-proxy.ts";
+import { WRITES, startFaultProxy } from "./fixtures/dynamo-fault-proxy.ts";
 import { pgKey, pgRecord } from "./fixtures/debezium.ts";
 
 let endpoints: Endpoints;
@@ -197,7 +197,7 @@ test("throttling, 500s, 503s and lost replies from DynamoDB are retried, never d
   await produce(producer, topic, workload.messages);
   let n = 0;
   const faults = ["throttle", "throughput", "500", "503", "drop-reply"] as const;
-  const proxy = await startFaultProxy(endpoints.dynamodbEndpoint, (operation) => (operation === "PutItem" && ++n % 4 === 0 ? faults[(n / 4) % faults.length] : undefined));
+  const proxy = await startFaultProxy(endpoints.dynamodbEndpoint, (operation) => (WRITES.has(operation) && ++n % 4 === 0 ? faults[(n / 4) % faults.length] : undefined));
   try {
     const sink = await runUntilCaughtUp(
       { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: uniqueName("g"), DYNAMODB_TABLE: table, DYNAMODB_ENDPOINT: proxy.endpoint, DYNAMODB_REQUEST_TIMEOUT_MS: "1000" },

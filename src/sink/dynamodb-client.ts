@@ -25,8 +25,11 @@ export function createDynamoClient(o: DynamoClientOptions): DynamoDBClient {
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
-      connectionTimeout: Math.min(o.requestTimeoutMs, 3000),
+      connectionTimeout: o.requestTimeoutMs,
       requestTimeout: o.requestTimeoutMs,
+      // Without this the handler only logs a warning and the request goes on waiting: a write that
+      // never answers must end as a (retried, safely conditional) TimeoutError.
+      throwOnRequestTimeout: true,
     }),
   });
 }

@@ -8,18 +8,30 @@ import {
   waitUntilTableExists,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
-import { ExitCode, FatalError, errorMessage } from "../errors.ts";
+import { ExitCode, FatalError, TransientError, errorMessage } from "../errors.ts";
+import { backoffDelay, sleep } from "../util/backoff.ts";
+
+/** Start-up asks a transiently failing DescribeTable this many times (about half a minute in all). */
+const STARTUP_ATTEMPTS = 8;
 import { classifyAwsError } from "./aws-errors.ts";
 
 /** The table must exist, be ACTIVE, and have exactly a string partition key named keyAttribute. */
 export async function checkTable(client: DynamoDBClient, table: string, keyAttribute: string): Promise<void> {
   let described;
-  try {
-    described = await client.send(new DescribeTableCommand({ TableName: table }));
-  } catch (err) {
-    const classified = classifyAwsError(err, table);
-    if (classified instanceof FatalError) throw classified;
-    throw new FatalError("dynamodb_unreachable", `cannot describe table ${table}: ${errorMessage(err)}`, ExitCode.fatal, { cause: err });
+  // A transient answer (timeout, throttling, 5xx) is asked again for a while before start-up gives
+  // up: a busy store at deploy time is not a broken deployment.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      described = await client.send(new DescribeTableCommand({ TableName: table }));
+      break;
+    } catch (err) {
+      const classified = classifyAwsError(err, table);
+      if (classified instanceof FatalError) throw classified;
+      if (!(classified instanceof TransientError) || attempt >= STARTUP_ATTEMPTS - 1) {
+        throw new FatalError("dynamodb_unreachable", `cannot describe table ${table}: ${errorMessage(err)}`, ExitCode.fatal, { cause: err });
+      }
+      await sleep(backoffDelay({ baseMs: 500, maxMs: 4000 }, attempt) + 250);
+    }
   }
   const t = described.Table;
   if (t?.TableStatus !== "ACTIVE" && t?.TableStatus !== "UPDATING") {

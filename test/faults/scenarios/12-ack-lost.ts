@@ -1,5 +1,5 @@
 import type { Scenario } from "../scenario.ts";
-import { startFaultProxy } from "../../fixtures/dynamo-fault-proxy.ts";
+import { WRITES, startFaultProxy } from "../../fixtures/dynamo-fault-proxy.ts";
 import { standardFill } from "./common.ts";
 
 export const ackLost: Scenario = {
@@ -8,8 +8,9 @@ export const ackLost: Scenario = {
   async run(h) {
     await standardFill(h, { scale: 2, seed: 12 });
     let n = 0;
-    // 1 % of writes reach the store but their reply is dropped: the sink sees a timeout/reset.
-    const proxy = await startFaultProxy(h.endpoints.dynamodbEndpoint, (op) => (op === "PutItem" && ++n % 100 === 50 ? "drop-reply" : undefined));
+    // 5 % of write requests (one PutItem, or a TransactWriteItems of many) reach the store but their
+    // reply is dropped: the sink sees a reset, retries, and must get `duplicate` back.
+    const proxy = await startFaultProxy(h.endpoints.dynamodbEndpoint, (op) => (WRITES.has(op) && ++n % 20 === 10 ? "drop-reply" : undefined));
     h.ambiguousWrites = true;
     try {
       h.dynamoEndpoint = proxy.endpoint;

@@ -1,5 +1,5 @@
 import type { Scenario } from "../scenario.ts";
-import { startFaultProxy, type Fault } from "../../fixtures/dynamo-fault-proxy.ts";
+import { WRITES, startFaultProxy, type Fault } from "../../fixtures/dynamo-fault-proxy.ts";
 import { standardFill } from "./common.ts";
 
 export const throttling: Scenario = {
@@ -9,7 +9,7 @@ export const throttling: Scenario = {
     await standardFill(h, { scale: 2, seed: 13 });
     const kinds: Fault[] = ["throughput", "throttle", "500", "503", "conflict"];
     let n = 0;
-    const proxy = await startFaultProxy(h.endpoints.dynamodbEndpoint, (op) => (op === "PutItem" && ++n % 10 === 0 ? kinds[(n / 10) % kinds.length] : undefined));
+    const proxy = await startFaultProxy(h.endpoints.dynamodbEndpoint, (op) => (WRITES.has(op) && ++n % 10 === 0 ? kinds[(n / 10) % kinds.length] : undefined));
     try {
       h.dynamoEndpoint = proxy.endpoint;
       h.consumer();
