@@ -15,6 +15,7 @@ import { Processor } from "./consumer/processor.ts";
 import { Stats, summaryLine } from "./consumer/stats.ts";
 import type { Sink, SinkHooks } from "./sink/dynamodb-sink.ts";
 import { createSink } from "./sink/write-mode.ts";
+import { sleep } from "./util/backoff.ts";
 import { createDynamoClient } from "./sink/dynamodb-client.ts";
 import { checkTable } from "./sink/table.ts";
 import { startHealthServer } from "./health/server.ts";
@@ -22,6 +23,9 @@ import type { Log } from "./telemetry/log.ts";
 import { localTelemetry, type Telemetry } from "./telemetry/telemetry.ts";
 import { instrumentService, type ServiceTelemetry } from "./telemetry/instrument.ts";
 import { checkTopics } from "./consumer/topics.ts";
+
+/** How long the final commit and the group leave may take after the in-flight writes drained. */
+const LEAVE_TIMEOUT_MS = 5_000;
 
 export type ServiceOptions = {
   readonly config: Config;
@@ -189,7 +193,10 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
       await processor.drain(Math.min(2000, config.service.shutdownDeadlineMs));
     }
     try {
-      await source.shutdown();
+      // The final commit and the group leave get a bounded time: past it the broker's session
+      // timeout removes the member anyway, and the orchestrator's grace period must not run out.
+      const left = await Promise.race([source.shutdown().then(() => true), sleep(LEAVE_TIMEOUT_MS).then(() => false)]);
+      if (!left) log.warn({ timeoutMs: LEAVE_TIMEOUT_MS }, "leaving the consumer group took too long; exiting anyway");
     } catch (err) {
       log.warn({ err: errorMessage(err) }, "leaving the consumer group failed");
     }

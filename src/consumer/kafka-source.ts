@@ -53,6 +53,8 @@ export class KafkaSource {
       heartbeatInterval: config.heartbeatIntervalMs,
       metadataMaxAge: config.metadataMaxAgeMs,
       allowAutoTopicCreation: false,
+      // A stop waits for the fetch in flight; an idle fetch must not hold the shutdown for 5 s.
+      maxWaitTimeInMs: 1000,
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000, restartOnFailure: (err) => Promise.resolve(this.#mayRestart(err)) },
     });
     this.#wireEvents();
