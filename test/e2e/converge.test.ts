@@ -45,7 +45,7 @@ import { Workload, addStats, emptyStats, type WorkloadStats } from "./workload.t
 // CDC_E2E_SHARED_STACK=1 to run on $CDC_SINK_STACK_DIR instead (quicker, when nothing else runs).
 const SHARED = process.env["CDC_E2E_SHARED_STACK"] === "1";
 const SESSIONS = 4;
-const TRANSACTIONS = 60; // per session and phase
+const TRANSACTIONS = 50; // per session and phase
 const TABLES = ["customers", "order_lines", "devices"];
 let stackDir = process.env["CDC_SINK_STACK_DIR"] ?? "";
 
@@ -77,7 +77,7 @@ before(async () => {
   const database = await createSource(ep, base.schema, base.publication);
   p = { ...base, database, connectorConfig: connectorConfig({ ...base, database }, true, {}), reconcileFlags: [] };
   workload = new Workload(ep.postgresUrl, p.schema, SESSIONS);
-  summary["snapshotRows"] = await workload.load({ customers: 1000, orders: 800, devices: 300 }, 1);
+  summary["snapshotRows"] = await workload.load({ customers: 700, orders: 500, devices: 200 }, 1);
   await createTable(ep.dynamodbEndpoint, p.table);
 });
 

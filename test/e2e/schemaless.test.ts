@@ -30,7 +30,7 @@ before(async () => {
   const database = await createSource(ep, base.schema, base.publication);
   p = { ...base, database, connectorConfig: connectorConfig({ ...base, database }, false, SETTINGS), reconcileFlags: FLAGS };
   workload = new Workload(ep.postgresUrl, p.schema, 3);
-  await workload.load({ customers: 500, orders: 500, devices: 300 }, 101);
+  await workload.load({ customers: 400, orders: 400, devices: 200 }, 101);
   await createTable(ep.dynamodbEndpoint, p.table);
   await startConnector(p);
 });
@@ -44,7 +44,7 @@ test("schemas disabled, decimal.handling.mode=string: snapshot and a concurrent 
   const s = startSink(p);
   sinks.add(s);
   await waitConsuming(s);
-  const stats = await workload.run(80, 102);
+  const stats = await workload.run(60, 102);
   await waitFence(p, await workload.fence(), s);
   await waitCaughtUp(p);
   const reports = await converged(p, TABLES);
