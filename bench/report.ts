@@ -115,7 +115,7 @@ export function cpuRatio(store: Rate, ours: Rate): number {
 }
 
 function fmtCount(n: number): string {
-  return n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${Math.round(n / 1e3)}k` : String(n);
+  return n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${Math.round(n / 1e3)}k` : String(n);
 }
 
 const num = (v: number, digits = 0): string => (Number.isFinite(v) ? v.toFixed(digits) : "n/a");
