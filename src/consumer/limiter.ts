@@ -1,7 +1,13 @@
 // Adaptive bound on concurrent writes (AIMD, as TCP does): halve when the store pushes back, grow by
 // one after a full window of successes, never above the configured maximum.
+//
+// Thousands of writes wait here when the store is the bottleneck (up to MAX_BUFFERED_RECORDS), so
+// every operation is O(1): waiters sit in an array read from a moving head (Array#shift on a large
+// array copies it), a freed slot is handed to the first waiter directly (no re-check race that sends
+// it to the back of the queue), and one abort listener per signal serves every waiter
+// (EventTarget#addEventListener scans the listeners already there, so one per waiter was O(n²)).
 
-type Waiter = { readonly resolve: () => void; readonly signal: AbortSignal | undefined };
+type Waiter = { readonly resolve: (acquired: boolean) => void; readonly signal: AbortSignal | undefined };
 
 export class AdaptiveLimiter {
   #limit: number;
@@ -9,7 +15,9 @@ export class AdaptiveLimiter {
   #inFlight = 0;
   #successes = 0;
   #lastDecrease = 0;
-  #waiters: Waiter[] = [];
+  #waiters: (Waiter | undefined)[] = [];
+  #head = 0;
+  readonly #watched = new WeakSet<AbortSignal>();
 
   constructor(max: number) {
     this.#max = Math.max(1, max);
@@ -24,17 +32,16 @@ export class AdaptiveLimiter {
   }
 
   /** Takes a slot; false when the signal aborted first (the caller then does no work). */
-  async acquire(signal?: AbortSignal): Promise<boolean> {
-    while (this.#inFlight >= this.#limit) {
-      if (signal?.aborted) return false;
-      await new Promise<void>((resolve) => {
-        this.#waiters.push({ resolve, signal });
-        signal?.addEventListener("abort", () => resolve(), { once: true });
-      });
+  acquire(signal?: AbortSignal): Promise<boolean> {
+    if (signal?.aborted) return Promise.resolve(false);
+    if (this.#inFlight < this.#limit && this.#head === this.#waiters.length) {
+      this.#inFlight++;
+      return Promise.resolve(true);
     }
-    if (signal?.aborted) return false;
-    this.#inFlight++;
-    return true;
+    return new Promise<boolean>((resolve) => {
+      this.#waiters.push({ resolve, signal });
+      this.#watch(signal);
+    });
   }
 
   release(): void {
@@ -60,12 +67,37 @@ export class AdaptiveLimiter {
   }
 
   #wake(): void {
-    let free = this.#limit - this.#inFlight;
-    while (free > 0 && this.#waiters.length > 0) {
-      const w = this.#waiters.shift()!;
-      if (w.signal?.aborted) continue;
-      w.resolve();
-      free--;
+    while (this.#inFlight < this.#limit && this.#head < this.#waiters.length) {
+      const w = this.#waiters[this.#head];
+      this.#waiters[this.#head++] = undefined;
+      if (w === undefined) continue; // aborted and already answered
+      this.#inFlight++;
+      w.resolve(true);
     }
+    if (this.#head === this.#waiters.length) {
+      this.#waiters = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#waiters.length) {
+      this.#waiters = this.#waiters.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #watch(signal: AbortSignal | undefined): void {
+    if (signal === undefined || this.#watched.has(signal)) return;
+    this.#watched.add(signal);
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (let i = this.#head; i < this.#waiters.length; i++) {
+          const w = this.#waiters[i];
+          if (w?.signal === signal) {
+            this.#waiters[i] = undefined;
+            w.resolve(false);
+          }
+        }
+      },
+      { once: true },
+    );
   }
 }

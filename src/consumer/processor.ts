@@ -59,7 +59,8 @@ class Released extends Error {}
 
 type Candidate = { readonly event: ChangeEvent; readonly record: KafkaRecord };
 
-const PUSHBACK = /Throughput|Throttl|RequestLimit|LimitExceeded|ServiceUnavailable|InternalServerError|503/;
+// Signs that the store is overloaded: the in-flight limit halves (timeouts included).
+const PUSHBACK = /Throughput|Throttl|RequestLimit|LimitExceeded|ServiceUnavailable|InternalServerError|503|Timeout/;
 
 export class Processor {
   readonly #d: ProcessorDeps;
