@@ -11,7 +11,7 @@ export const outOfOrder: Scenario = {
     await standardFill(h, { replays: Math.round((s.keys * s.changesPerKey) / 3), seed: 3 });
     h.consumer();
     h.consumer();
-    await h.waitCaughtUp(120_000);
+    await h.waitCaughtUp(180_000);
     return { faults: `${Math.round((s.keys * s.changesPerKey) / 3)} older records re-produced after newer ones` };
   },
 };

@@ -8,8 +8,9 @@ export const throttling: Scenario = {
   async run(h) {
     await standardFill(h, { scale: 2, seed: 13 });
     const kinds: Fault[] = ["throughput", "throttle", "500", "503", "conflict"];
+    // Every second write request: with the transact write shape one request carries many records.
     let n = 0;
-    const proxy = await startFaultProxy(h.endpoints.dynamodbEndpoint, (op) => (WRITES.has(op) && ++n % 10 === 0 ? kinds[(n / 10) % kinds.length] : undefined));
+    const proxy = await startFaultProxy(h.endpoints.dynamodbEndpoint, (op) => (WRITES.has(op) && ++n % 2 === 0 ? kinds[(n / 2) % kinds.length] : undefined));
     try {
       h.dynamoEndpoint = proxy.endpoint;
       h.consumer();
