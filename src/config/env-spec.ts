@@ -20,7 +20,7 @@ export const ENV_SPEC = [
   { group: "kafka", name: "KAFKA_CLIENT_ID", default: "cdc-dynamodb-sink", description: "Kafka client id." },
   { group: "kafka", name: "KAFKA_GROUP_ID", required: true, description: "Consumer group id; one group per sink deployment." },
   { group: "kafka", name: "KAFKA_TOPICS", description: "Comma-separated topics to consume. At least one of `KAFKA_TOPICS` and `KAFKA_TOPIC_PATTERN` is required." },
-  { group: "kafka", name: "KAFKA_TOPIC_PATTERN", description: "Regular expression of topics to consume (matched when the consumer joins; new topics are picked up on the next rebalance, see `KAFKA_METADATA_MAX_AGE_MS`)." },
+  { group: "kafka", name: "KAFKA_TOPIC_PATTERN", description: "Regular expression of topics to consume; topics created later that match are picked up within `KAFKA_METADATA_MAX_AGE_MS` (one rebalance)." },
   { group: "kafka", name: "KAFKA_FROM_BEGINNING", default: "true", description: "Where a group with no committed offset starts: `true` = earliest (keeps the snapshot), `false` = latest." },
   { group: "kafka", name: "KAFKA_SESSION_TIMEOUT_MS", default: "30000", description: "Group session timeout." },
   { group: "kafka", name: "KAFKA_HEARTBEAT_INTERVAL_MS", default: "3000", description: "Group heartbeat interval." },
