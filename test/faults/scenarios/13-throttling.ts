@@ -8,9 +8,13 @@ export const throttling: Scenario = {
   async run(h) {
     await standardFill(h, { scale: 2, seed: 13 });
     const kinds: Fault[] = ["throughput", "throttle", "500", "503", "conflict"];
-    // Every second write request: with the transact write shape one request carries many records.
+    // Every tenth PutItem; every second request of the transact shape (one carries many records).
     let n = 0;
-    const proxy = await startFaultProxy(h.endpoints.dynamodbEndpoint, (op) => (WRITES.has(op) && ++n % 2 === 0 ? kinds[(n / 2) % kinds.length] : undefined));
+    const proxy = await startFaultProxy(h.endpoints.dynamodbEndpoint, (op) => {
+      if (!WRITES.has(op)) return undefined;
+      const every = op === "PutItem" ? 10 : 2;
+      return ++n % every === 0 ? kinds[Math.floor(n / every) % kinds.length] : undefined;
+    });
     try {
       h.dynamoEndpoint = proxy.endpoint;
       h.consumer();
