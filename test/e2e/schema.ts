@@ -3,19 +3,12 @@
 // that break naive pipelines (bigint past 2^53, 40-digit decimals, µs instants, NaN, non-ASCII text,
 // TOASTed text and bytea, arrays with NULLs, SQL NULLs).
 
+import { prng } from "../fixtures/workload.ts";
+
 export type Rng = () => number;
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of the fixtures (mulberry32), so a failing run can be replayed. */
+export const rng = (seed: number): Rng => prng(seed);
 
 export const int = (r: Rng, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 export const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
