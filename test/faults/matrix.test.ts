@@ -25,7 +25,7 @@ function runScenario(id: string, limitMs: number): Promise<{ code: number | null
   });
 }
 
-for (const [id, scenario] of Object.entries(SCENARIOS)) {
+for (const [id, scenario] of Object.entries(SCENARIOS).sort(([a], [b]) => a.localeCompare(b))) {
   test(`fault scenario ${id} ${scenario.title}`, { timeout: scenario.limitMs.ci + 120_000 }, async (t) => {
     const { code, out } = await runScenario(id, scenario.limitMs.ci);
     const line = out.split("\n").find((l) => l.startsWith("scenario ")) ?? "";

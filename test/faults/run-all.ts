@@ -17,7 +17,8 @@ const rows: string[] = [];
 let failed = 0;
 // A failed scenario's whole output is kept for the post-mortem; the table names the file.
 const logs = mkdtempSync(join(tmpdir(), "cdc-faults-"));
-for (const id of ids.length > 0 ? ids : Object.keys(SCENARIOS)) {
+// Sorted: integer-like keys ("10"…"20") would otherwise come before "01"…"09".
+for (const id of ids.length > 0 ? ids : Object.keys(SCENARIOS).sort()) {
   const t0 = Date.now();
   process.stderr.write(`faults: scenario ${id} (${size}) …\n`);
   const r = spawnSync(process.execPath, [runner, id, "--size", size], { encoding: "utf8", env: process.env, maxBuffer: 64 * 1024 * 1024 });
