@@ -71,8 +71,9 @@ async function consume(
   kafka: Kafka,
   r: { topic: string; group: string; total: number; seconds: number; warmup: number },
   run: (count: (n: number) => void) => Parameters<ReturnType<Kafka["consumer"]>["run"]>[0],
+  fetch: { maxBytes?: number; maxBytesPerPartition?: number; maxWaitTimeInMs?: number } = {},
 ): Promise<ArmResult> {
-  const consumer = kafka.consumer({ groupId: r.group, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId: r.group, allowAutoTopicCreation: false, ...fetch });
   let windowStart = Infinity;
   let total = 0;
   let counted = 0;
@@ -156,21 +157,28 @@ async function kafkaOnly(r: Extract<ArmRequest, { arm: "kafka" }>): Promise<ArmR
     heartbeatIntervalMs: 3000,
     metadataMaxAgeMs: 30000,
     commitIntervalMs: 500,
+    fetchMaxBytes: 2_097_152, // the product's default (KAFKA_FETCH_MAX_BYTES)
     tls: undefined,
     sasl: undefined,
     dlqTopic: undefined,
   };
   const kafka = createKafka(config, createLog("silent"));
-  // The product's consumer settings (src/consumer/kafka-source.ts): eachBatch, no auto-commit.
-  return consume(kafka, r, (count) => ({
-    autoCommit: false,
-    eachBatchAutoResolve: true,
-    partitionsConsumedConcurrently: 1,
-    eachBatch: ({ batch }) => {
-      count(batch.messages.length);
-      return Promise.resolve();
-    },
-  }));
+  // The product's consumer settings (src/consumer/kafka-source.ts): eachBatch, no auto-commit,
+  // its fetch sizes.
+  return consume(
+    kafka,
+    r,
+    (count) => ({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: ({ batch }) => {
+        count(batch.messages.length);
+        return Promise.resolve();
+      },
+    }),
+    { maxBytes: config.fetchMaxBytes, maxBytesPerPartition: Math.min(1_048_576, config.fetchMaxBytes), maxWaitTimeInMs: 250 },
+  );
 }
 
 if (import.meta.main) {

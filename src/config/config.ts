@@ -23,6 +23,7 @@ export type Config = Readonly<{
     heartbeatIntervalMs: number;
     metadataMaxAgeMs: number;
     commitIntervalMs: number;
+    fetchMaxBytes: number;
     tls: TlsConfig | undefined;
     sasl: SaslConfig | undefined;
     dlqTopic: string | undefined;
@@ -63,6 +64,7 @@ const schema = z
     KAFKA_HEARTBEAT_INTERVAL_MS: int(100),
     KAFKA_METADATA_MAX_AGE_MS: int(1000),
     KAFKA_COMMIT_INTERVAL_MS: int(10, 60000),
+    KAFKA_FETCH_MAX_BYTES: int(1024),
     DLQ_TOPIC: text.optional(),
     KAFKA_SSL: bool,
     KAFKA_SSL_CA_FILE: text.optional(),
@@ -184,6 +186,7 @@ export function loadConfig(env: Env, readFile: ReadFile): ConfigResult {
       heartbeatIntervalMs: c.KAFKA_HEARTBEAT_INTERVAL_MS,
       metadataMaxAgeMs: c.KAFKA_METADATA_MAX_AGE_MS,
       commitIntervalMs: c.KAFKA_COMMIT_INTERVAL_MS,
+      fetchMaxBytes: c.KAFKA_FETCH_MAX_BYTES,
       tls,
       sasl:
         c.KAFKA_SASL_MECHANISM === undefined

@@ -53,8 +53,12 @@ export class KafkaSource {
       heartbeatInterval: config.heartbeatIntervalMs,
       metadataMaxAge: config.metadataMaxAgeMs,
       allowAutoTopicCreation: false,
-      // A stop waits for the fetch in flight; an idle fetch must not hold the shutdown for 5 s.
-      maxWaitTimeInMs: 1000,
+      // The broker's long-poll, and also how long kafkajs sleeps when every partition is paused (the
+      // buffer limit pauses them all): short, so a resume is fetched at once. A stop waits for it too.
+      maxWaitTimeInMs: 250,
+      // A fetch's records are all in hand before the buffer limit can pause: this bounds the overshoot.
+      maxBytes: config.fetchMaxBytes,
+      maxBytesPerPartition: Math.min(1_048_576, config.fetchMaxBytes),
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000, restartOnFailure: (err) => Promise.resolve(this.#mayRestart(err)) },
     });
     this.#wireEvents();

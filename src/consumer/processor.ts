@@ -153,9 +153,19 @@ export class Processor {
       else group.push({ event: decoded.event, record });
     }
     for (const [pk, group] of groups) this.#schedule(pk, () => this.#runGroup(lease, group));
-    if (this.#buffered > this.#d.maxBuffered && !lease.pausedForMemory) {
+    if (this.#buffered > this.#d.maxBuffered) this.#pauseForMemory();
+  }
+
+  /**
+   * Over the buffer limit every partition pauses, not only the one whose batch crossed it: each
+   * other partition would otherwise still deliver a whole batch (up to 1 MiB) before pausing —
+   * measured, 12 partitions took 15 k records in hand against a limit of 5 000.
+   */
+  #pauseForMemory(): void {
+    for (const lease of this.#leases.values()) {
+      if (lease.pausedForMemory) continue;
       lease.pausedForMemory = true;
-      this.#d.flow.pause(topic, partition);
+      this.#d.flow.pause(lease.topic, lease.partition);
     }
   }
 

@@ -22,6 +22,7 @@ const kafka = (over: Partial<Config["kafka"]>): Config["kafka"] => ({
   heartbeatIntervalMs: 3_000,
   metadataMaxAgeMs: 30_000,
   commitIntervalMs: 500,
+  fetchMaxBytes: 2_097_152,
   tls: undefined,
   sasl: undefined,
   dlqTopic: undefined,
