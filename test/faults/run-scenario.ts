@@ -27,6 +27,13 @@ const limit = setTimeout(() => {
   process.stdout.write(`scenario ${h.name}: TIMEOUT after ${scenario.limitMs[size]} ms\n`);
   void h.close().finally(() => process.exit(2));
 }, scenario.limitMs[size]);
+// A stray rejection (a tool's request to a part the scenario stopped) must not leave the private
+// stack running: report it, stop everything, exit 1.
+process.on("unhandledRejection", (err) => {
+  process.stdout.write(`scenario ${h.name}: ERROR unhandled rejection ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  clearTimeout(limit);
+  void h.close().finally(() => process.exit(1));
+});
 let code = 1;
 try {
   const outcome = await scenario.run(h);
