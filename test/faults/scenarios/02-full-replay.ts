@@ -15,7 +15,7 @@ export const fullReplay: Scenario = {
     await h.stop(first);
     const group = uniqueName("replay");
     const replay = h.consumer({ KAFKA_GROUP_ID: group });
-    await waitFor(() => caughtUp(h.endpoints.kafkaBrokers, group, h.topic), { timeoutMs: 120_000, message: "replay did not catch up" });
+    await waitFor(() => caughtUp(h.endpoints.kafkaBrokers, group, h.topic), { timeoutMs: h.scaled(120_000), message: "replay did not catch up" });
     await h.stop(replay);
     const summary = parseSummary(replay.proc.output());
     return {

@@ -32,7 +32,7 @@ export const rebalanceStorm: Scenario = {
         for (const p of a?.assignment[h.topic] ?? []) counts.set(p, (counts.get(p) ?? 0) + 1);
       }
       return counts;
-    }, { timeoutMs: 60_000, message: "the group did not settle" });
+    }, { timeoutMs: h.scaled(60_000), message: "the group did not settle" });
     const partitions = (await h.admin.fetchTopicOffsets(h.topic)).length;
     const once = owners.size === partitions && [...owners.values()].every((n) => n === 1);
     return { faults: `${changes} joins/leaves`, checks: [[`each of ${partitions} partitions owned once after settling`, once]] };
