@@ -1,6 +1,6 @@
 // G9, computed: what the benchmark's items would cost on real DynamoDB. A conditional PutItem costs
 // ceil(item size / 1 KB) WCU (a refused condition costs the same); a put inside TransactWriteItems
-// costs twice that. The default WRITE_MODE=auto uses PutItem for every endpoint but DynamoDB Local.
+// costs twice that. The default WRITE_MODE=put uses PutItem for every endpoint.
 
 import { decodeRecord } from "../src/cdc/decode.ts";
 import { buildPut } from "../src/sink/item.ts";

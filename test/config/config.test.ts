@@ -14,8 +14,8 @@ test("a minimal environment gives documented defaults", () => {
   assert.deepEqual(r.config.kafka.topics, ["a", "b"]);
   assert.equal(r.config.dynamodb.keyAttribute, "pk");
   assert.equal(r.config.records.versionSource, "auto");
-  assert.equal(r.config.processing.maxInFlight, 512);
-  assert.equal(r.config.dynamodb.writeMode, "auto");
+  assert.equal(r.config.processing.maxInFlight, 128);
+  assert.equal(r.config.dynamodb.writeMode, "put");
   assert.equal(r.config.processing.maxBuffered, 5000);
   assert.equal(r.config.dynamodb.writeBatchItems, 50);
   assert.ok(Object.isFrozen(r.config.kafka));
