@@ -42,6 +42,8 @@ try {
   code = ok ? 0 : 1;
 } catch (err) {
   process.stdout.write(`scenario ${h.name}: ERROR ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // The consumers' own logs are the post-mortem of a scenario that stalled: the last lines of each.
+  for (const c of h.consumers) process.stderr.write(`--- consumer ${c.name} (pid ${c.proc.child.pid}, ${c.stopped === undefined ? "running" : `exited ${JSON.stringify(c.stopped)}`}), last lines:\n${c.proc.output().split("\n").slice(-200).join("\n")}\n`);
 } finally {
   clearTimeout(limit);
   await h.close();
