@@ -5,6 +5,7 @@
 import type { Producer } from "kafkajs";
 import { FatalError, ExitCode, TransientError, type SinkError } from "../errors.ts";
 import type { KafkaRecord } from "../cdc/types.ts";
+import { isPermanentKafkaError } from "./kafka-client.ts";
 import type { DeadLetter } from "./processor.ts";
 
 export function deadLetterHeaders(record: KafkaRecord, error: SinkError, attempts: number, groupId: string, now: Date): Record<string, string> {
@@ -46,8 +47,8 @@ export class KafkaDeadLetter implements DeadLetter {
         messages: [{ key: record.key, value: record.value, headers: deadLetterHeaders(record, error, attempts, this.#groupId, new Date()) }],
       });
     } catch (err) {
-      const e = err as { retriable?: boolean; message?: string; name?: string };
-      if (e.retriable === false && e.name !== "KafkaJSNumberOfRetriesExceeded") {
+      const e = err as { message?: string };
+      if (isPermanentKafkaError(err)) {
         throw new FatalError("dlq_publish_failed", `cannot publish to DLQ topic ${this.#topic}: ${e.message}`, ExitCode.fatal, { cause: err });
       }
       throw new TransientError("dlq_publish", `DLQ publish to ${this.#topic} failed: ${e.message}`, { cause: err });

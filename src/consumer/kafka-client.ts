@@ -142,3 +142,19 @@ export function kafkaConnectFailure(err: unknown, brokers: readonly string[]): F
     cause: err,
   });
 }
+
+/**
+ * Whether a kafkajs error will fail the same way again. kafkajs marks an error non-retriable when a
+ * retrier gives up, even if what it gave up on is retriable: nested retriers wrap a refused
+ * connection (a broker that stayed down longer than the retry budget) into
+ * KafkaJSNumberOfRetriesExceeded, then into KafkaJSNonRetriableError. So the whole cause chain is
+ * read: permanent only if no link ran out of retries and the root cause itself is non-retriable.
+ */
+export function isPermanentKafkaError(err: unknown): boolean {
+  type KafkaError = { retriable?: boolean; name?: string; cause?: unknown };
+  const chain: KafkaError[] = [];
+  for (let e: unknown = err; typeof e === "object" && e !== null && chain.length < 10; e = (e as KafkaError).cause) chain.push(e as KafkaError);
+  if (chain.length === 0 || chain[0]!.retriable !== false) return false;
+  if (chain.some((e) => e.name === "KafkaJSNumberOfRetriesExceeded" || e.name === "KafkaJSConnectionError")) return false;
+  return chain.at(-1)!.retriable !== true;
+}

@@ -10,6 +10,7 @@ import type { KafkaRecord } from "../cdc/types.ts";
 import type { Log } from "../telemetry/log.ts";
 import type { CommitPoint, Processor } from "./processor.ts";
 import { topicLister, watchTopics, type TopicWatcher } from "./topic-watcher.ts";
+import { isPermanentKafkaError } from "./kafka-client.ts";
 
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 10 * 60_000;
@@ -180,10 +181,10 @@ export class KafkaSource {
   }
 
   #mayRestart(err: Error): boolean {
-    // A non-retriable error fails the same way again: exit (6) and let the orchestrator decide.
-    // KafkaJSNumberOfRetriesExceeded wraps retriable causes (a broker that stayed down): restart.
-    const e = err as { retriable?: boolean; name?: string };
-    if (e.retriable === false && e.name !== "KafkaJSNumberOfRetriesExceeded") {
+    // A permanent error fails the same way again: exit (6) and let the orchestrator decide. A broker
+    // that stayed down past the retry budget is not permanent (kafkajs still calls it
+    // non-retriable): restart, within the restart budget.
+    if (isPermanentKafkaError(err)) {
       this.#log.error({ err: errorMessage(err) }, "kafka consumer failed with a non-retriable error");
       return false;
     }
