@@ -7,7 +7,7 @@
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { Kafka, logLevel } from "kafkajs";
 import { decodeRecord } from "../src/cdc/decode.ts";
-import { createKafka } from "../src/consumer/kafka-client.ts";
+import { createKafka, fetchOptions } from "../src/consumer/kafka-client.ts";
 import { buildPut } from "../src/sink/item.ts";
 import { createLog } from "../src/telemetry/log.ts";
 import { decodeStream, runStorePoint, type StorePoint, type StoreResult } from "./store.ts";
@@ -177,7 +177,7 @@ async function kafkaOnly(r: Extract<ArmRequest, { arm: "kafka" }>): Promise<ArmR
         return Promise.resolve();
       },
     }),
-    { maxBytes: config.fetchMaxBytes, maxBytesPerPartition: Math.min(1_048_576, config.fetchMaxBytes), maxWaitTimeInMs: 250 },
+    fetchOptions(config),
   );
 }
 

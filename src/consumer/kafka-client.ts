@@ -158,3 +158,14 @@ export function isPermanentKafkaError(err: unknown): boolean {
   if (chain.some((e) => e.name === "KafkaJSNumberOfRetriesExceeded" || e.name === "KafkaJSConnectionError")) return false;
   return chain.at(-1)!.retriable !== true;
 }
+
+/**
+ * The consumer's fetch settings, shared with the benchmark's consume-only arm.
+ * - maxWaitTimeInMs is the broker's long-poll, and also how long kafkajs sleeps when every partition
+ *   is paused (the buffer limit pauses them all): short, so a resume is fetched at once. A stop waits
+ *   for it too.
+ * - A fetch's records are all in hand before the buffer limit can pause: maxBytes bounds the overshoot.
+ */
+export function fetchOptions(config: Pick<Config["kafka"], "fetchMaxBytes">): { maxWaitTimeInMs: number; maxBytes: number; maxBytesPerPartition: number } {
+  return { maxWaitTimeInMs: 250, maxBytes: config.fetchMaxBytes, maxBytesPerPartition: Math.min(1_048_576, config.fetchMaxBytes) };
+}

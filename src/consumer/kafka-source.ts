@@ -10,7 +10,7 @@ import type { KafkaRecord } from "../cdc/types.ts";
 import type { Log } from "../telemetry/log.ts";
 import type { CommitPoint, Processor } from "./processor.ts";
 import { topicLister, watchTopics, type TopicWatcher } from "./topic-watcher.ts";
-import { isPermanentKafkaError } from "./kafka-client.ts";
+import { fetchOptions, isPermanentKafkaError } from "./kafka-client.ts";
 
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 10 * 60_000;
@@ -54,12 +54,7 @@ export class KafkaSource {
       heartbeatInterval: config.heartbeatIntervalMs,
       metadataMaxAge: config.metadataMaxAgeMs,
       allowAutoTopicCreation: false,
-      // The broker's long-poll, and also how long kafkajs sleeps when every partition is paused (the
-      // buffer limit pauses them all): short, so a resume is fetched at once. A stop waits for it too.
-      maxWaitTimeInMs: 250,
-      // A fetch's records are all in hand before the buffer limit can pause: this bounds the overshoot.
-      maxBytes: config.fetchMaxBytes,
-      maxBytesPerPartition: Math.min(1_048_576, config.fetchMaxBytes),
+      ...fetchOptions(config),
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000, restartOnFailure: (err) => Promise.resolve(this.#mayRestart(err)) },
     });
     this.#wireEvents();
