@@ -153,7 +153,7 @@ export function kafkaConnectFailure(err: unknown, brokers: readonly string[]): F
 export function isPermanentKafkaError(err: unknown): boolean {
   type KafkaError = { retriable?: boolean; name?: string; cause?: unknown };
   const chain: KafkaError[] = [];
-  for (let e: unknown = err; typeof e === "object" && e !== null && chain.length < 10; e = (e as KafkaError).cause) chain.push(e as KafkaError);
+  for (let e: unknown = err; typeof e === "object" && e !== null && chain.length < 10; e = (e as KafkaError).cause) chain.push(e);
   if (chain.length === 0 || chain[0]!.retriable !== false) return false;
   if (chain.some((e) => e.name === "KafkaJSNumberOfRetriesExceeded" || e.name === "KafkaJSConnectionError")) return false;
   return chain.at(-1)!.retriable !== true;

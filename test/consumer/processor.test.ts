@@ -49,7 +49,7 @@ test("any interleaving and duplication of one key's events ends at its newest ve
   const change = fc.record({ op: fc.constantFrom("c", "u", "d", "r"), lsn: fc.bigInt({ min: 1n, max: 2n ** 64n - 1n }), lastCommitLsn: fc.bigInt({ min: 0n, max: 3n }) });
   await fc.assert(
     fc.asyncProperty(fc.array(change, { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1 }), async (changes, dupIdx, cuts) => {
-      const events: PgChange[] = changes.map((c) => ({ op: c.op as PgChange["op"], id: 1, lsn: c.lsn, lastCommitLsn: c.lastCommitLsn }));
+      const events: PgChange[] = changes.map((c) => ({ op: c.op, id: 1, lsn: c.lsn, lastCommitLsn: c.lastCommitLsn }));
       const delivered = [...events, ...dupIdx.map((i) => events[i % events.length]!)];
       const { sink, stats, processor } = setup();
       let offset = 0;

@@ -7,6 +7,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 
 const pk = process.env["INJECT_PK"];
 const mode = process.env["INJECT_MODE"];
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with .call(this)
 const original = DynamoDBClient.prototype.send;
 
 function mentions(command: unknown): boolean {
