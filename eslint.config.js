@@ -13,7 +13,15 @@ export default tseslint.config(
       // node:test's test()/describe() return promises the runner itself awaits.
       "@typescript-eslint/no-floating-promises": [
         "error",
-        { allowForKnownSafeCalls: [{ from: "package", name: ["test", "it", "describe", "suite", "before", "after", "beforeEach", "afterEach"], package: "node:test" }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: "package",
+              name: ["test", "it", "describe", "suite", "before", "after", "beforeEach", "afterEach"],
+              package: "node:test",
+            },
+          ],
+        },
       ],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
       "no-restricted-properties": [

@@ -48,7 +48,11 @@ export type ServiceHandle = {
 };
 
 export async function startService(options: ServiceOptions): Promise<ServiceHandle> {
-  const telemetry = instrumentService(options.telemetry ?? localTelemetry(), options.log, options.config.kafka.groupId);
+  const telemetry = instrumentService(
+    options.telemetry ?? localTelemetry(),
+    options.log,
+    options.config.kafka.groupId,
+  );
   try {
     return await start(options, telemetry);
   } catch (err) {
@@ -67,7 +71,10 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     credentials: options.credentials,
   });
   telemetry.dynamo(dynamo);
-  const tables = new Set([config.dynamodb.table, ...config.routes.map((r) => r.table).filter((t): t is string => t !== undefined)]);
+  const tables = new Set([
+    config.dynamodb.table,
+    ...config.routes.map((r) => r.table).filter((t): t is string => t !== undefined),
+  ]);
   for (const table of tables) await checkTable(dynamo, table, config.dynamodb.keyAttribute);
 
   const kafka: Kafka = createKafka(config.kafka, log);
@@ -89,8 +96,17 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     if (sink === undefined) {
       sink = createSink(
         dynamo,
-        { table, keyAttribute: config.dynamodb.keyAttribute, ttlAttribute: config.records.ttlAttribute, tombstoneTtlSeconds: ttl, compression: config.records.compression },
-        { mode: config.dynamodb.writeMode, batch: { maxItems: config.dynamodb.writeBatchItems, windowMs: 0 } },
+        {
+          table,
+          keyAttribute: config.dynamodb.keyAttribute,
+          ttlAttribute: config.records.ttlAttribute,
+          tombstoneTtlSeconds: ttl,
+          compression: config.records.compression,
+        },
+        {
+          mode: config.dynamodb.writeMode,
+          batch: { maxItems: config.dynamodb.writeBatchItems, windowMs: 0 },
+        },
         options.sinkHooks,
         (t, mode, reason) => log.info({ table: t, writeMode: mode }, `write shape: ${reason}`),
       );
@@ -128,7 +144,13 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   const processor = new Processor({
     sinkFor,
     decodeOptions,
-    deadLetter: producer === undefined ? undefined : telemetry.deadLetter(new KafkaDeadLetter(producer, config.kafka.dlqTopic!, config.kafka.groupId), config.kafka.dlqTopic!),
+    deadLetter:
+      producer === undefined
+        ? undefined
+        : telemetry.deadLetter(
+            new KafkaDeadLetter(producer, config.kafka.dlqTopic!, config.kafka.groupId),
+            config.kafka.dlqTopic!,
+          ),
     limiter,
     backoff: { baseMs: config.processing.retryBaseMs, maxMs: config.processing.retryMaxMs },
     stats,
@@ -168,14 +190,23 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   // Watchdog: a partition whose watermark stood still for STUCK_TIMEOUT_MS with records waiting makes
   // the service unready; twice that, and it exits 5 so the orchestrator restarts it. Per partition,
   // so one write that never resolves is noticed even while the other partitions progress.
-  const watchdog = setInterval(() => {
-    const since = processor.stalledSince();
-    const idleMs = since === undefined ? 0 : Date.now() - since;
-    stuck = idleMs > config.processing.stuckTimeoutMs;
-    if (idleMs > 2 * config.processing.stuckTimeoutMs) {
-      onFatal(new FatalError("stuck", `a partition's records have not moved for ${Math.round(idleMs / 1000)} s (${processor.buffered} waiting); exiting so the orchestrator restarts the service`, ExitCode.stuck));
-    }
-  }, Math.min(1000, config.processing.stuckTimeoutMs));
+  const watchdog = setInterval(
+    () => {
+      const since = processor.stalledSince();
+      const idleMs = since === undefined ? 0 : Date.now() - since;
+      stuck = idleMs > config.processing.stuckTimeoutMs;
+      if (idleMs > 2 * config.processing.stuckTimeoutMs) {
+        onFatal(
+          new FatalError(
+            "stuck",
+            `a partition's records have not moved for ${Math.round(idleMs / 1000)} s (${processor.buffered} waiting); exiting so the orchestrator restarts the service`,
+            ExitCode.stuck,
+          ),
+        );
+      }
+    },
+    Math.min(1000, config.processing.stuckTimeoutMs),
+  );
   watchdog.unref();
 
   async function end(code: number, graceful: boolean): Promise<number> {
@@ -186,7 +217,10 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     if (graceful) {
       const drained = await processor.drain(config.service.shutdownDeadlineMs);
       if (!drained) {
-        log.warn({ deadlineMs: config.service.shutdownDeadlineMs }, "shutdown deadline passed with writes in flight; committing what is durable");
+        log.warn(
+          { deadlineMs: config.service.shutdownDeadlineMs },
+          "shutdown deadline passed with writes in flight; committing what is durable",
+        );
         exitCode = ExitCode.shutdownDeadline;
       }
     } else {
@@ -195,8 +229,12 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     try {
       // The final commit and the group leave get a bounded time: past it the broker's session
       // timeout removes the member anyway, and the orchestrator's grace period must not run out.
-      const left = await Promise.race([source.shutdown().then(() => true), sleep(LEAVE_TIMEOUT_MS).then(() => false)]);
-      if (!left) log.warn({ timeoutMs: LEAVE_TIMEOUT_MS }, "leaving the consumer group took too long; exiting anyway");
+      const left = await Promise.race([
+        source.shutdown().then(() => true),
+        sleep(LEAVE_TIMEOUT_MS).then(() => false),
+      ]);
+      if (!left)
+        log.warn({ timeoutMs: LEAVE_TIMEOUT_MS }, "leaving the consumer group took too long; exiting anyway");
     } catch (err) {
       log.warn({ err: errorMessage(err) }, "leaving the consumer group failed");
     }
@@ -214,9 +252,24 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   } catch (err) {
     await health.close();
     await producer?.disconnect().catch(() => undefined);
-    throw err instanceof SinkError ? err : new FatalError("kafka_start", `cannot start the Kafka consumer: ${errorMessage(err)}`, ExitCode.fatal, { cause: err });
+    throw err instanceof SinkError
+      ? err
+      : new FatalError(
+          "kafka_start",
+          `cannot start the Kafka consumer: ${errorMessage(err)}`,
+          ExitCode.fatal,
+          { cause: err },
+        );
   }
-  log.info({ groupId: config.kafka.groupId, topics: config.kafka.topics, pattern: config.kafka.topicPattern?.source, table: config.dynamodb.table }, "consuming");
+  log.info(
+    {
+      groupId: config.kafka.groupId,
+      topics: config.kafka.topics,
+      pattern: config.kafka.topicPattern?.source,
+      table: config.dynamodb.table,
+    },
+    "consuming",
+  );
 
   return {
     stats,

@@ -36,14 +36,24 @@ async function setup(partitions = 3) {
   return { topic, table };
 }
 
-async function runUntilCaughtUp(env: Record<string, string>, expectedConsumed: number, hooks?: Parameters<typeof startInProcess>[2]): Promise<InProcessSink> {
+async function runUntilCaughtUp(
+  env: Record<string, string>,
+  expectedConsumed: number,
+  hooks?: Parameters<typeof startInProcess>[2],
+): Promise<InProcessSink> {
   const sink = await startInProcess(endpoints, env, hooks);
   try {
-    await waitFor(() => sink.stats.total.consumed >= expectedConsumed && finished(sink.stats.total) === sink.stats.total.consumed && caughtUp(endpoints.kafkaBrokers, env["KAFKA_GROUP_ID"]!, env["KAFKA_TOPICS"]!), {
-      timeoutMs: 120_000,
-      intervalMs: 250,
-      message: `sink did not catch up (${JSON.stringify(sink.stats.total)})`,
-    });
+    await waitFor(
+      () =>
+        sink.stats.total.consumed >= expectedConsumed &&
+        finished(sink.stats.total) === sink.stats.total.consumed &&
+        caughtUp(endpoints.kafkaBrokers, env["KAFKA_GROUP_ID"]!, env["KAFKA_TOPICS"]!),
+      {
+        timeoutMs: 120_000,
+        intervalMs: 250,
+        message: `sink did not catch up (${JSON.stringify(sink.stats.total)})`,
+      },
+    );
   } finally {
     assert.equal(await sink.stop("test done"), 0, sink.logs());
   }
@@ -53,14 +63,21 @@ async function runUntilCaughtUp(env: Record<string, string>, expectedConsumed: n
 function assertConservation(sink: InProcessSink, produced: number): void {
   const t = sink.stats.total;
   assert.equal(t.consumed, produced, "every produced record was consumed exactly once in a clean run");
-  assert.equal(t.applied + t.duplicate + t.stale + t.skipped + t.dead_lettered, t.consumed, `conservation: ${JSON.stringify(t)}`);
+  assert.equal(
+    t.applied + t.duplicate + t.stale + t.skipped + t.dead_lettered,
+    t.consumed,
+    `conservation: ${JSON.stringify(t)}`,
+  );
 }
 
 test("a replay by a new group applies 0 records and leaves the table identical", async () => {
   const { topic, table } = await setup();
   const workload = makeWorkload({ keys: 60, changesPerKey: 5, replays: 40, seed: 7 });
   await produce(producer, topic, workload.messages);
-  const first = await runUntilCaughtUp({ KAFKA_TOPICS: topic, KAFKA_GROUP_ID: uniqueName("g"), DYNAMODB_TABLE: table }, workload.messages.length);
+  const first = await runUntilCaughtUp(
+    { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: uniqueName("g"), DYNAMODB_TABLE: table },
+    workload.messages.length,
+  );
   assertConservation(first, workload.messages.length);
   const tombstones = workload.messages.filter((m) => m.value === null).length;
   assert.equal(first.stats.total.skipped, tombstones, "Kafka tombstones are skipped and counted");
@@ -68,12 +85,16 @@ test("a replay by a new group applies 0 records and leaves the table identical",
   const before = await scanTable(endpoints.dynamodbEndpoint, table);
   assertClean(judge(before, workload));
 
-  const second = await runUntilCaughtUp({ KAFKA_TOPICS: topic, KAFKA_GROUP_ID: uniqueName("g"), DYNAMODB_TABLE: table }, workload.messages.length);
+  const second = await runUntilCaughtUp(
+    { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: uniqueName("g"), DYNAMODB_TABLE: table },
+    workload.messages.length,
+  );
   assertConservation(second, workload.messages.length);
   assert.equal(second.stats.total.applied, 0, "a replay applies nothing");
   const afterReplay = await scanTable(endpoints.dynamodbEndpoint, table);
   assert.equal(afterReplay.size, before.size);
-  for (const [key, item] of before) assert.deepEqual(afterReplay.get(key), item, `item ${key} changed on replay`);
+  for (const [key, item] of before)
+    assert.deepEqual(afterReplay.get(key), item, `item ${key} changed on replay`);
 });
 
 test("older versions arriving after newer ones never regress, and deleted rows stay deleted", async () => {
@@ -91,7 +112,11 @@ test("older versions arriving after newer ones never regress, and deleted rows s
   // Each message is produced only after the sink finished the previous one, so each arrives alone
   // (no in-batch coalescing) and the late versions really meet a newer stored item.
   const group = uniqueName("g");
-  const sink = await startInProcess(endpoints, { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: group, DYNAMODB_TABLE: table });
+  const sink = await startInProcess(endpoints, {
+    KAFKA_TOPICS: topic,
+    KAFKA_GROUP_ID: group,
+    DYNAMODB_TABLE: table,
+  });
   try {
     for (const [i, m] of messages.entries()) {
       await producer.send({ topic, acks: -1, messages: [m] });
@@ -122,18 +147,32 @@ test("poison in the middle of a partition lands in the DLQ with its headers and 
     acks: -1,
     messages: [
       { key: pgKey(1), value: pgRecord({ op: "c", id: 1, lsn: 10 }, 0).value },
-      { key: pgKey(2), value: garbage, headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" } },
-      { key: pgKey(3), value: Buffer.from(JSON.stringify({ op: "c", after: { id: 3 }, source: { connector: "postgresql" } })) },
+      {
+        key: pgKey(2),
+        value: garbage,
+        headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+      },
+      {
+        key: pgKey(3),
+        value: Buffer.from(
+          JSON.stringify({ op: "c", after: { id: 3 }, source: { connector: "postgresql" } }),
+        ),
+      },
       { key: pgKey(4), value: pgRecord({ op: "c", id: 4, lsn: 40 }, 0).value },
     ],
   });
   const group = uniqueName("g");
-  const sink = await runUntilCaughtUp({ KAFKA_TOPICS: topic, KAFKA_GROUP_ID: group, DYNAMODB_TABLE: table, DLQ_TOPIC: dlq }, 4);
+  const sink = await runUntilCaughtUp(
+    { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: group, DYNAMODB_TABLE: table, DLQ_TOPIC: dlq },
+    4,
+  );
   assertConservation(sink, 4);
   assert.deepEqual([sink.stats.total.applied, sink.stats.total.dead_lettered], [2, 2]);
   const dead = await readTopic(endpoints.kafkaBrokers, dlq, 2);
   assert.equal(dead.length, 2);
-  const [a, b] = dead.sort((x, y) => Number(x.headers["__connect.errors.offset"]) - Number(y.headers["__connect.errors.offset"]));
+  const [a, b] = dead.sort(
+    (x, y) => Number(x.headers["__connect.errors.offset"]) - Number(y.headers["__connect.errors.offset"]),
+  );
   assert.deepEqual(a!.value, garbage, "original bytes are kept");
   assert.deepEqual(a!.key, pgKey(2));
   assert.equal(a!.headers["__connect.errors.topic"], topic);
@@ -154,14 +193,18 @@ test("a key whose writes fail holds only its partition's committed offset; after
   await produce(producer, topic, workload.messages);
   const group = uniqueName("g");
   let healed = false;
-  const sink = await startInProcess(endpoints, { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: group, DYNAMODB_TABLE: table }, {
-    beforeSend: async (event) => {
-      if (!healed && event.id === "[5]") {
-        const { TransientError } = await import("../src/errors.ts");
-        throw new TransientError("dynamodb_InternalServerError", "injected outage for key 5");
-      }
+  const sink = await startInProcess(
+    endpoints,
+    { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: group, DYNAMODB_TABLE: table },
+    {
+      beforeSend: async (event) => {
+        if (!healed && event.id === "[5]") {
+          const { TransientError } = await import("../src/errors.ts");
+          throw new TransientError("dynamodb_InternalServerError", "injected outage for key 5");
+        }
+      },
     },
-  });
+  );
   try {
     // Partition of key 5 (kafkajs's default partitioner is murmur2 on the key, like Java's).
     const progress = await waitFor(
@@ -175,12 +218,21 @@ test("a key whose writes fail holds only its partition's committed offset; after
     const [stuckPartition, [committed, high]] = [...progress.entries()].find(([, [c, h]]) => c !== h)!;
     const firstOfKey5 = await waitFor(async () => {
       const all = await readTopic(endpoints.kafkaBrokers, topic, workload.messages.length);
-      return all.filter((m) => m.partition === stuckPartition && m.key?.equals(pgKey(5))).map((m) => BigInt(m.offset)).sort()[0];
+      return all
+        .filter((m) => m.partition === stuckPartition && m.key?.equals(pgKey(5)))
+        .map((m) => BigInt(m.offset))
+        .sort()[0];
     });
-    assert.ok(committed <= firstOfKey5, `committed ${committed} passed the unwritten record at ${firstOfKey5} (high ${high})`);
+    assert.ok(
+      committed <= firstOfKey5,
+      `committed ${committed} passed the unwritten record at ${firstOfKey5} (high ${high})`,
+    );
     assert.equal(sink.stats.total.dead_lettered, 0, "transient errors are never dead-lettered");
     healed = true;
-    await waitFor(() => caughtUp(endpoints.kafkaBrokers, group, topic), { timeoutMs: 60_000, message: "did not catch up after healing" });
+    await waitFor(() => caughtUp(endpoints.kafkaBrokers, group, topic), {
+      timeoutMs: 60_000,
+      message: "did not catch up after healing",
+    });
   } finally {
     assert.equal(await sink.stop("test done"), 0);
   }
@@ -197,10 +249,18 @@ test("throttling, 500s, 503s and lost replies from DynamoDB are retried, never d
   await produce(producer, topic, workload.messages);
   let n = 0;
   const faults = ["throttle", "throughput", "500", "503", "drop-reply"] as const;
-  const proxy = await startFaultProxy(endpoints.dynamodbEndpoint, (operation) => (WRITES.has(operation) && ++n % 4 === 0 ? faults[(n / 4) % faults.length] : undefined));
+  const proxy = await startFaultProxy(endpoints.dynamodbEndpoint, (operation) =>
+    WRITES.has(operation) && ++n % 4 === 0 ? faults[(n / 4) % faults.length] : undefined,
+  );
   try {
     const sink = await runUntilCaughtUp(
-      { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: uniqueName("g"), DYNAMODB_TABLE: table, DYNAMODB_ENDPOINT: proxy.endpoint, DYNAMODB_REQUEST_TIMEOUT_MS: "1000" },
+      {
+        KAFKA_TOPICS: topic,
+        KAFKA_GROUP_ID: uniqueName("g"),
+        DYNAMODB_TABLE: table,
+        DYNAMODB_ENDPOINT: proxy.endpoint,
+        DYNAMODB_REQUEST_TIMEOUT_MS: "1000",
+      },
       workload.messages.length,
     );
     assertConservation(sink, workload.messages.length);

@@ -59,7 +59,10 @@ export function convertValue(value: JsonValue, schema: ConnectSchema | undefined
 }
 
 /** Converts every field of a struct; column order is kept as the payload gives it. */
-export function convertStruct(value: { [key: string]: JsonValue }, schema: ConnectSchema | undefined): { [column: string]: RowValue } {
+export function convertStruct(
+  value: { [key: string]: JsonValue },
+  schema: ConnectSchema | undefined,
+): { [column: string]: RowValue } {
   const out: { [column: string]: RowValue } = {};
   for (const [name, v] of Object.entries(value)) out[name] = convertValue(v, fieldSchema(schema, name));
   return out;

@@ -27,13 +27,19 @@ function parseBytes(bytes: Buffer, what: "key" | "value"): JsonValue {
 
 /** Key columns in key order: the key schema's field order when present, else the JSON's. */
 export function decodeKey(key: Buffer | null): KeyColumn[] {
-  if (key === null || key.length === 0) throw new PoisonError("missing_key", "the message has no key; Debezium keys carry the row's primary key");
+  if (key === null || key.length === 0)
+    throw new PoisonError("missing_key", "the message has no key; Debezium keys carry the row's primary key");
   const { payload, schema } = unwrap(parseBytes(key, "key"));
   if (payload === null) throw new PoisonError("missing_key", "the message key is null");
   if (!isPlainObject(payload)) return [{ name: "key", value: convertValue(payload, schema) }];
-  const names = schema?.fields?.map((f) => f.field).filter((n): n is string => n !== undefined && n in payload) ?? Object.keys(payload);
+  const names =
+    schema?.fields?.map((f) => f.field).filter((n): n is string => n !== undefined && n in payload) ??
+    Object.keys(payload);
   if (names.length === 0) throw new PoisonError("missing_key", "the message key has no columns");
-  return names.map((name) => ({ name, value: convertValue(payload[name] ?? null, fieldSchema(schema, name)) }));
+  return names.map((name) => ({
+    name,
+    value: convertValue(payload[name] ?? null, fieldSchema(schema, name)),
+  }));
 }
 
 function image(value: unknown, schema: ConnectSchema | undefined, name: "before" | "after"): Row | null {
@@ -48,7 +54,11 @@ function image(value: unknown, schema: ConnectSchema | undefined, name: "before"
 // refused (REPLICA IDENTITY FULL makes Debezium send the value).
 const UNAVAILABLE = "__debezium_unavailable_value";
 const UNAVAILABLE_BYTES = Buffer.from(UNAVAILABLE);
-const UNAVAILABLE_TEXTS = new Set([UNAVAILABLE, UNAVAILABLE_BYTES.toString("base64"), UNAVAILABLE_BYTES.toString("hex")]);
+const UNAVAILABLE_TEXTS = new Set([
+  UNAVAILABLE,
+  UNAVAILABLE_BYTES.toString("base64"),
+  UNAVAILABLE_BYTES.toString("hex"),
+]);
 
 function isUnavailable(value: RowValue): boolean {
   if (typeof value === "string") return UNAVAILABLE_TEXTS.has(value);
@@ -74,13 +84,19 @@ function tsMs(value: unknown): number | undefined {
 
 export function decodeRecord(record: KafkaRecord, options: DecodeOptions): Decoded {
   if (record.value === null) return { kind: "skip", reason: "kafka_tombstone" };
-  if (record.value.length === 0) throw new PoisonError("undecodable", "the message value is empty (a Kafka tombstone is a null value, not an empty one)");
+  if (record.value.length === 0)
+    throw new PoisonError(
+      "undecodable",
+      "the message value is empty (a Kafka tombstone is a null value, not an empty one)",
+    );
   const { payload, schema } = unwrap(parseBytes(record.value, "value"));
   if (payload === null) return { kind: "skip", reason: "kafka_tombstone" };
-  if (!isPlainObject(payload)) throw new PoisonError("invalid_envelope", "the message value is not a Debezium envelope object");
+  if (!isPlainObject(payload))
+    throw new PoisonError("invalid_envelope", "the message value is not a Debezium envelope object");
 
   const parsed = envelopeSchema.safeParse(payload);
-  if (!parsed.success) throw new PoisonError("invalid_envelope", `invalid Debezium envelope: ${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new PoisonError("invalid_envelope", `invalid Debezium envelope: ${describeIssues(parsed.error)}`);
   const env = parsed.data;
   if (env.op === "t") return { kind: "skip", reason: "truncate" };
   if (env.op === "m") return { kind: "skip", reason: "message" };

@@ -33,7 +33,10 @@ export const envelopeSchema = z
   })
   .loose()
   .superRefine((env, ctx) => {
-    if ((env.op === "c" || env.op === "u" || env.op === "r") && (env.after === null || env.after === undefined)) {
+    if (
+      (env.op === "c" || env.op === "u" || env.op === "r") &&
+      (env.after === null || env.after === undefined)
+    ) {
       ctx.addIssue({ code: "custom", path: ["after"], message: `op "${env.op}" needs an "after" row image` });
     }
   });
@@ -42,5 +45,7 @@ export type Envelope = z.infer<typeof envelopeSchema>;
 
 /** One line per zod issue, with its path: what a DLQ reader needs to fix the producer. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`).join("; ");
+  return error.issues
+    .map((i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
 }

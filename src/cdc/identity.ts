@@ -19,11 +19,22 @@ export function itemKey(source: string, id: string): string {
   return `${escapeSource(source)}:${id}`;
 }
 
-type SourceFields = { name?: string | undefined; db?: string | null | undefined; schema?: string | null | undefined; table?: string | null | undefined };
+type SourceFields = {
+  name?: string | undefined;
+  db?: string | null | undefined;
+  schema?: string | null | undefined;
+  table?: string | null | undefined;
+};
 
 /** `connector.db.schema.table` from the envelope's source block, else the topic. */
-export function sourceName(source: SourceFields | undefined, topic: string, override: string | undefined): string {
+export function sourceName(
+  source: SourceFields | undefined,
+  topic: string,
+  override: string | undefined,
+): string {
   if (override) return override;
   if (!source?.table) return topic;
-  return [source.name, source.db, source.schema, source.table].filter((p) => p !== undefined && p !== null && p !== "").join(".");
+  return [source.name, source.db, source.schema, source.table]
+    .filter((p) => p !== undefined && p !== null && p !== "")
+    .join(".");
 }

@@ -15,7 +15,8 @@ export class JsonNumber {
   }
 }
 
-export type JsonValue = null | boolean | number | string | JsonNumber | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | JsonNumber | JsonValue[] | { [key: string]: JsonValue };
 
 type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
 
@@ -45,12 +46,16 @@ export function canonicalJson(value: JsonValue | Uint8Array): string {
   if (value instanceof Uint8Array) return JSON.stringify({ $b64: Buffer.from(value).toString("base64") });
   if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(",")}]`;
   if (value !== null && typeof value === "object") {
-    const parts = Object.keys(value).map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as JsonValue)}`);
+    const parts = Object.keys(value).map(
+      (k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as JsonValue)}`,
+    );
     return `{${parts.join(",")}}`;
   }
   return JSON.stringify(value);
 }
 
 export function isPlainObject(value: unknown): value is { [key: string]: JsonValue } {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof JsonNumber);
+  return (
+    value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof JsonNumber)
+  );
 }

@@ -63,4 +63,6 @@ export type ChangeEvent = {
 
 export type SkipReason = "kafka_tombstone" | "truncate" | "message";
 
-export type Decoded = { readonly kind: "change"; readonly event: ChangeEvent } | { readonly kind: "skip"; readonly reason: SkipReason };
+export type Decoded =
+  | { readonly kind: "change"; readonly event: ChangeEvent }
+  | { readonly kind: "skip"; readonly reason: SkipReason };

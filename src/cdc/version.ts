@@ -58,7 +58,8 @@ function missing(what: string): PoisonError {
 /** A non-negative integer as 20-digit text; anything else is a poison record. */
 export function pad(value: unknown, what: string): string {
   const text = numberText(value);
-  if (text === undefined || !/^\d+$/.test(text)) throw missing(`${what} is not a non-negative integer (${String(value)})`);
+  if (text === undefined || !/^\d+$/.test(text))
+    throw missing(`${what} is not a non-negative integer (${String(value)})`);
   const digits = text.replace(/^0+(?=\d)/, "");
   if (digits.length > WIDTH) throw missing(`${what} has more than ${WIDTH} digits`);
   return digits.padStart(WIDTH, "0");
@@ -84,20 +85,25 @@ function postgres(input: VersionInput, e: string): Version {
     } catch {
       throw missing(`source.sequence is not JSON (${sequence})`);
     }
-    if (!Array.isArray(parsed) || parsed.length !== 2) throw missing(`source.sequence is not a pair (${sequence})`);
+    if (!Array.isArray(parsed) || parsed.length !== 2)
+      throw missing(`source.sequence is not a pair (${sequence})`);
     lastCommit = parsed[0] ?? null;
     lsn = parsed[1] ?? lsn;
   }
   if (lsn === undefined || lsn === null) throw missing("source.lsn is absent");
   if (lastCommit === null || lastCommit === undefined) lastCommit = input.op === "r" ? 0 : lsn;
-  return { scheme: "pg:", version: `pg:${e}:${pad(lastCommit, "lastCommitLsn")}:${rank(input.op)}:${pad(lsn, "source.lsn")}` };
+  return {
+    scheme: "pg:",
+    version: `pg:${e}:${pad(lastCommit, "lastCommitLsn")}:${rank(input.op)}:${pad(lsn, "source.lsn")}`,
+  };
 }
 
 function mysql(input: VersionInput, e: string): Version {
   const source = input.source!;
   const file = source["file"];
   const fileNo = typeof file === "string" ? /\.(\d+)$/.exec(file)?.[1] : undefined;
-  if (fileNo === undefined) throw missing(`source.file is not a binlog file name (${JSON.stringify(file ?? null)})`);
+  if (fileNo === undefined)
+    throw missing(`source.file is not a binlog file name (${JSON.stringify(file ?? null)})`);
   const row = source["row"] ?? 0;
   return {
     scheme: "my:",
@@ -119,10 +125,13 @@ function column(input: VersionInput, options: DecodeOptions, e: string): Version
   const name = options.versionColumn!;
   const value = input.row?.[name];
   if (value === undefined || value === null) {
-    throw missing(`column ${JSON.stringify(name)} is absent from the ${input.op === "d" ? "before" : "after"} image`);
+    throw missing(
+      `column ${JSON.stringify(name)} is absent from the ${input.op === "d" ? "before" : "after"} image`,
+    );
   }
   const text = typeof value === "string" && !/^\d+$/.test(value) ? isoToMicros(value) : value;
-  if (text === undefined) throw missing(`column ${JSON.stringify(name)} is neither an integer nor an ISO timestamp`);
+  if (text === undefined)
+    throw missing(`column ${JSON.stringify(name)} is neither an integer nor an ISO timestamp`);
   return { scheme: "col:", version: `col:${e}:${pad(text, `column ${name}`)}:${rank(input.op)}` };
 }
 

@@ -46,18 +46,34 @@ function fail(lines: string[], code: number): never {
 
 function credentials(config: Config): { accessKeyId: string; secretAccessKey: string } | undefined {
   // DynamoDB Local accepts any key; spare local users from inventing one.
-  const local = config.dynamodb.endpoint !== undefined && /^https?:\/\/(localhost|127\.|\[::1\])/.test(config.dynamodb.endpoint);
-  return local && process.env["AWS_ACCESS_KEY_ID"] === undefined ? { accessKeyId: "local", secretAccessKey: "local" } : undefined;
+  const local =
+    config.dynamodb.endpoint !== undefined &&
+    /^https?:\/\/(localhost|127\.|\[::1\])/.test(config.dynamodb.endpoint);
+  return local && process.env["AWS_ACCESS_KEY_ID"] === undefined
+    ? { accessKeyId: "local", secretAccessKey: "local" }
+    : undefined;
 }
 
 function configFrom(env: NodeJS.ProcessEnv, only?: (name: string) => boolean): Config {
   const filled = { ...env };
   if (only !== undefined) {
     // init-table needs no Kafka settings: fill them with placeholders so only relevant errors show.
-    Object.assign(filled, { KAFKA_BROKERS: env["KAFKA_BROKERS"] || "unused:9092", KAFKA_GROUP_ID: env["KAFKA_GROUP_ID"] || "unused", KAFKA_TOPICS: env["KAFKA_TOPICS"] || "unused" });
+    Object.assign(filled, {
+      KAFKA_BROKERS: env["KAFKA_BROKERS"] || "unused:9092",
+      KAFKA_GROUP_ID: env["KAFKA_GROUP_ID"] || "unused",
+      KAFKA_TOPICS: env["KAFKA_TOPICS"] || "unused",
+    });
   }
   const result = loadConfig(filled, (p) => readFileSync(p, "utf8"));
-  if (!result.ok) fail(["invalid configuration:", ...result.errors.map((e) => `  ${e}`), "see `cdc-sink run --help` or the README's Configuration table"], ExitCode.badConfig);
+  if (!result.ok)
+    fail(
+      [
+        "invalid configuration:",
+        ...result.errors.map((e) => `  ${e}`),
+        "see `cdc-sink run --help` or the README's Configuration table",
+      ],
+      ExitCode.badConfig,
+    );
   return result.config;
 }
 
@@ -71,7 +87,12 @@ async function run(): Promise<number> {
     else stopRequested ??= signal;
   });
   try {
-    service = await startService({ config, log, credentials: credentials(config), telemetry: await startTelemetry(process.env, log) });
+    service = await startService({
+      config,
+      log,
+      credentials: credentials(config),
+      telemetry: await startTelemetry(process.env, log),
+    });
   } catch (err) {
     const code = err instanceof FatalError ? err.exitCode : ExitCode.unexpected;
     log.fatal({ code: err instanceof SinkError ? err.code : undefined }, errorMessage(err));
@@ -84,10 +105,23 @@ async function run(): Promise<number> {
 
 async function initTableCommand(): Promise<number> {
   const config = configFrom(process.env, () => true);
-  const client = createDynamoClient({ region: config.dynamodb.region, endpoint: config.dynamodb.endpoint, requestTimeoutMs: 10_000, maxSockets: 4, credentials: credentials(config) });
+  const client = createDynamoClient({
+    region: config.dynamodb.region,
+    endpoint: config.dynamodb.endpoint,
+    requestTimeoutMs: 10_000,
+    maxSockets: 4,
+    credentials: credentials(config),
+  });
   try {
-    const outcome = await initTable(client, config.dynamodb.table, config.dynamodb.keyAttribute, config.records.tombstoneTtlSeconds > 0 ? config.records.ttlAttribute : undefined);
-    process.stdout.write(`table ${config.dynamodb.table}: ${outcome === "created" ? "created" : "already exists with a matching key schema"}\n`);
+    const outcome = await initTable(
+      client,
+      config.dynamodb.table,
+      config.dynamodb.keyAttribute,
+      config.records.tombstoneTtlSeconds > 0 ? config.records.ttlAttribute : undefined,
+    );
+    process.stdout.write(
+      `table ${config.dynamodb.table}: ${outcome === "created" ? "created" : "already exists with a matching key schema"}\n`,
+    );
     return ExitCode.ok;
   } catch (err) {
     process.stderr.write(`cdc-sink: init-table failed: ${errorMessage(err)}\n`);
@@ -98,7 +132,12 @@ async function initTableCommand(): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false, options: { help: { type: "boolean", short: "h" } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: { help: { type: "boolean", short: "h" } },
+  });
   const command = positionals[0];
   if (command === undefined) {
     process.stdout.write(`${USAGE}\n`);
@@ -108,7 +147,15 @@ async function main(argv: string[]): Promise<number> {
     run: { help: RUN_HELP, action: run },
     "init-table": { help: INIT_HELP, action: initTableCommand },
     // Loaded on demand: `run` never needs the PostgreSQL driver.
-    reconcile: { help: RECONCILE_HELP, action: async () => (await import("../reconcile/command.ts")).reconcileCommand(argv.slice(argv.indexOf(command) + 1), process.env, process) },
+    reconcile: {
+      help: RECONCILE_HELP,
+      action: async () =>
+        (await import("../reconcile/command.ts")).reconcileCommand(
+          argv.slice(argv.indexOf(command) + 1),
+          process.env,
+          process,
+        ),
+    },
   };
   const entry = commands[command];
   if (command !== "run") defaultSignals();
@@ -127,7 +174,9 @@ main(process.argv.slice(2)).then(
     setTimeout(() => process.exit(code), 100).unref();
   },
   (err: unknown) => {
-    process.stderr.write(`cdc-sink: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `cdc-sink: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(ExitCode.unexpected);
   },
 );

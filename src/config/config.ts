@@ -28,7 +28,15 @@ export type Config = Readonly<{
     sasl: SaslConfig | undefined;
     dlqTopic: string | undefined;
   }>;
-  dynamodb: Readonly<{ table: string; keyAttribute: string; region: string; endpoint: string | undefined; requestTimeoutMs: number; writeMode: "auto" | "put" | "transact"; writeBatchItems: number }>;
+  dynamodb: Readonly<{
+    table: string;
+    keyAttribute: string;
+    region: string;
+    endpoint: string | undefined;
+    requestTimeoutMs: number;
+    writeMode: "auto" | "put" | "transact";
+    writeBatchItems: number;
+  }>;
   records: Readonly<{
     versionSource: "auto" | "column" | "kafka-offset";
     versionColumn: string | undefined;
@@ -39,7 +47,13 @@ export type Config = Readonly<{
     compression: "none" | "gzip";
   }>;
   routes: readonly Route[];
-  processing: Readonly<{ maxInFlight: number; maxBuffered: number; retryBaseMs: number; retryMaxMs: number; stuckTimeoutMs: number }>;
+  processing: Readonly<{
+    maxInFlight: number;
+    maxBuffered: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    stuckTimeoutMs: number;
+  }>;
   service: Readonly<{ shutdownDeadlineMs: number; healthPort: number; healthHost: string; logLevel: string }>;
 }>;
 
@@ -47,14 +61,29 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export type ReadFile = (path: string) => string;
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(z.number().int().min(min).max(max));
-const bool = z.enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" }).transform((v) => ["true", "1", "yes"].includes(v));
-const list = z.string().transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s !== ""));
+  z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+  .transform((v) => ["true", "1", "yes"].includes(v));
+const list = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== ""),
+);
 const text = z.string().min(1);
 
 const schema = z
   .object({
-    KAFKA_BROKERS: list.pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, "each broker must be host:port")).min(1, "needs at least one broker")),
+    KAFKA_BROKERS: list.pipe(
+      z
+        .array(z.string().regex(/^[^\s:]+:\d+$/, "each broker must be host:port"))
+        .min(1, "needs at least one broker"),
+    ),
     KAFKA_CLIENT_ID: text,
     KAFKA_GROUP_ID: text,
     KAFKA_TOPICS: list.optional(),
@@ -70,18 +99,26 @@ const schema = z
     KAFKA_SSL_CA_FILE: text.optional(),
     KAFKA_SSL_CERT_FILE: text.optional(),
     KAFKA_SSL_KEY_FILE: text.optional(),
-    KAFKA_SASL_MECHANISM: z.enum(["scram-sha-256", "scram-sha-512", "plain", "aws-msk-iam"], { message: "must be scram-sha-256, scram-sha-512, plain or aws-msk-iam" }).optional(),
+    KAFKA_SASL_MECHANISM: z
+      .enum(["scram-sha-256", "scram-sha-512", "plain", "aws-msk-iam"], {
+        message: "must be scram-sha-256, scram-sha-512, plain or aws-msk-iam",
+      })
+      .optional(),
     KAFKA_SASL_USERNAME: text.optional(),
     KAFKA_SASL_PASSWORD: text.optional(),
     KAFKA_SASL_PASSWORD_FILE: text.optional(),
-    DYNAMODB_TABLE: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, "must be a DynamoDB table name (3–255 of a-z A-Z 0-9 _ . -)"),
+    DYNAMODB_TABLE: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]{3,255}$/, "must be a DynamoDB table name (3–255 of a-z A-Z 0-9 _ . -)"),
     DYNAMODB_KEY_ATTRIBUTE: text,
     AWS_REGION: text,
     DYNAMODB_ENDPOINT: z.url({ message: "must be a URL such as http://127.0.0.1:8000" }).optional(),
     DYNAMODB_REQUEST_TIMEOUT_MS: int(100),
     WRITE_MODE: z.enum(["auto", "put", "transact"], { message: "must be auto, put or transact" }),
     WRITE_BATCH_ITEMS: int(1, 100),
-    VERSION_SOURCE: z.enum(["auto", "column", "kafka-offset"], { message: "must be auto, column or kafka-offset" }),
+    VERSION_SOURCE: z.enum(["auto", "column", "kafka-offset"], {
+      message: "must be auto, column or kafka-offset",
+    }),
     VERSION_COLUMN: text.optional(),
     VERSION_EPOCH: int(0, 9999),
     SOURCE_NAME: text.optional(),
@@ -97,11 +134,14 @@ const schema = z
     SHUTDOWN_DEADLINE_MS: int(0),
     HEALTH_PORT: int(0, 65535),
     HEALTH_HOST: text,
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be a pino level" }),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      message: "must be a pino level",
+    }),
   })
   .superRefine((c, ctx) => {
     const issue = (path: EnvName, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-    if ((c.KAFKA_TOPICS ?? []).length === 0 && c.KAFKA_TOPIC_PATTERN === undefined) issue("KAFKA_TOPICS", "set KAFKA_TOPICS or KAFKA_TOPIC_PATTERN");
+    if ((c.KAFKA_TOPICS ?? []).length === 0 && c.KAFKA_TOPIC_PATTERN === undefined)
+      issue("KAFKA_TOPICS", "set KAFKA_TOPICS or KAFKA_TOPIC_PATTERN");
     if (c.KAFKA_TOPIC_PATTERN !== undefined) {
       try {
         new RegExp(c.KAFKA_TOPIC_PATTERN);
@@ -109,20 +149,33 @@ const schema = z
         issue("KAFKA_TOPIC_PATTERN", `is not a valid regular expression: ${(err as Error).message}`);
       }
     }
-    if (c.VERSION_SOURCE === "column" && c.VERSION_COLUMN === undefined) issue("VERSION_COLUMN", "is required when VERSION_SOURCE=column");
+    if (c.VERSION_SOURCE === "column" && c.VERSION_COLUMN === undefined)
+      issue("VERSION_COLUMN", "is required when VERSION_SOURCE=column");
     if (c.KAFKA_SASL_MECHANISM === "aws-msk-iam") {
       // MSK's IAM listener is TLS-only (port 9098); the signed token must never cross in plaintext.
       if (!c.KAFKA_SSL) issue("KAFKA_SSL", "must be true with KAFKA_SASL_MECHANISM=aws-msk-iam");
-      for (const name of ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "KAFKA_SASL_PASSWORD_FILE"] as const) {
-        if (c[name] !== undefined) issue(name, "is not used with aws-msk-iam (IAM credentials come from the AWS default chain); unset it");
+      for (const name of [
+        "KAFKA_SASL_USERNAME",
+        "KAFKA_SASL_PASSWORD",
+        "KAFKA_SASL_PASSWORD_FILE",
+      ] as const) {
+        if (c[name] !== undefined)
+          issue(
+            name,
+            "is not used with aws-msk-iam (IAM credentials come from the AWS default chain); unset it",
+          );
       }
     } else if (c.KAFKA_SASL_MECHANISM !== undefined) {
-      if (c.KAFKA_SASL_USERNAME === undefined) issue("KAFKA_SASL_USERNAME", `is required with KAFKA_SASL_MECHANISM`);
-      if (c.KAFKA_SASL_PASSWORD === undefined && c.KAFKA_SASL_PASSWORD_FILE === undefined) issue("KAFKA_SASL_PASSWORD", "or KAFKA_SASL_PASSWORD_FILE is required with KAFKA_SASL_MECHANISM");
+      if (c.KAFKA_SASL_USERNAME === undefined)
+        issue("KAFKA_SASL_USERNAME", `is required with KAFKA_SASL_MECHANISM`);
+      if (c.KAFKA_SASL_PASSWORD === undefined && c.KAFKA_SASL_PASSWORD_FILE === undefined)
+        issue("KAFKA_SASL_PASSWORD", "or KAFKA_SASL_PASSWORD_FILE is required with KAFKA_SASL_MECHANISM");
     }
-    if ((c.KAFKA_SSL_CERT_FILE === undefined) !== (c.KAFKA_SSL_KEY_FILE === undefined)) issue("KAFKA_SSL_KEY_FILE", "KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together");
+    if ((c.KAFKA_SSL_CERT_FILE === undefined) !== (c.KAFKA_SSL_KEY_FILE === undefined))
+      issue("KAFKA_SSL_KEY_FILE", "KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together");
     if (c.RETRY_MAX_MS < c.RETRY_BASE_MS) issue("RETRY_MAX_MS", "must be at least RETRY_BASE_MS");
-    if (c.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > c.KAFKA_SESSION_TIMEOUT_MS) issue("KAFKA_HEARTBEAT_INTERVAL_MS", "must be at most a third of KAFKA_SESSION_TIMEOUT_MS");
+    if (c.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > c.KAFKA_SESSION_TIMEOUT_MS)
+      issue("KAFKA_HEARTBEAT_INTERVAL_MS", "must be at most a third of KAFKA_SESSION_TIMEOUT_MS");
   });
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -132,7 +185,8 @@ function withDefaults(env: Env): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const v of ENV_SPEC) {
     const raw = env[v.name];
-    out[v.name] = raw !== undefined && raw.trim() !== "" ? raw.trim() : "default" in v ? v.default : undefined;
+    out[v.name] =
+      raw !== undefined && raw.trim() !== "" ? raw.trim() : "default" in v ? v.default : undefined;
   }
   return out;
 }
@@ -147,7 +201,8 @@ export function loadConfig(env: Env, readFile: ReadFile): ConfigResult {
     });
     // zod skips refinements when a field fails; the one rule a first-time user always meets is
     // reported anyway, so that a single run lists everything to fix.
-    if (raw["KAFKA_TOPICS"] === undefined && raw["KAFKA_TOPIC_PATTERN"] === undefined) errors.push("KAFKA_TOPICS: set KAFKA_TOPICS or KAFKA_TOPIC_PATTERN");
+    if (raw["KAFKA_TOPICS"] === undefined && raw["KAFKA_TOPIC_PATTERN"] === undefined)
+      errors.push("KAFKA_TOPICS: set KAFKA_TOPICS or KAFKA_TOPIC_PATTERN");
     return { ok: false, errors };
   }
   const c = parsed.data;
@@ -161,10 +216,18 @@ export function loadConfig(env: Env, readFile: ReadFile): ConfigResult {
       return undefined;
     }
   };
-  const password = c.KAFKA_SASL_PASSWORD ?? read("KAFKA_SASL_PASSWORD_FILE", c.KAFKA_SASL_PASSWORD_FILE)?.trim();
-  const tlsFiles = { ca: read("KAFKA_SSL_CA_FILE", c.KAFKA_SSL_CA_FILE), cert: read("KAFKA_SSL_CERT_FILE", c.KAFKA_SSL_CERT_FILE), key: read("KAFKA_SSL_KEY_FILE", c.KAFKA_SSL_KEY_FILE) };
-  const tls = c.KAFKA_SSL ? (Object.fromEntries(Object.entries(tlsFiles).filter(([, v]) => v !== undefined)) as TlsConfig) : undefined;
-  if (!c.KAFKA_SSL && c.KAFKA_SSL_CA_FILE !== undefined) errors.push("KAFKA_SSL_CA_FILE: is set but KAFKA_SSL is false; set KAFKA_SSL=true");
+  const password =
+    c.KAFKA_SASL_PASSWORD ?? read("KAFKA_SASL_PASSWORD_FILE", c.KAFKA_SASL_PASSWORD_FILE)?.trim();
+  const tlsFiles = {
+    ca: read("KAFKA_SSL_CA_FILE", c.KAFKA_SSL_CA_FILE),
+    cert: read("KAFKA_SSL_CERT_FILE", c.KAFKA_SSL_CERT_FILE),
+    key: read("KAFKA_SSL_KEY_FILE", c.KAFKA_SSL_KEY_FILE),
+  };
+  const tls = c.KAFKA_SSL
+    ? (Object.fromEntries(Object.entries(tlsFiles).filter(([, v]) => v !== undefined)) as TlsConfig)
+    : undefined;
+  if (!c.KAFKA_SSL && c.KAFKA_SSL_CA_FILE !== undefined)
+    errors.push("KAFKA_SSL_CA_FILE: is set but KAFKA_SSL is false; set KAFKA_SSL=true");
   let routes: Route[] = [];
   const routesText = read("ROUTES_FILE", c.ROUTES_FILE);
   if (routesText !== undefined) {
@@ -196,7 +259,15 @@ export function loadConfig(env: Env, readFile: ReadFile): ConfigResult {
             : { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME!, password: password! },
       dlqTopic: c.DLQ_TOPIC,
     },
-    dynamodb: { table: c.DYNAMODB_TABLE, keyAttribute: c.DYNAMODB_KEY_ATTRIBUTE, region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT, requestTimeoutMs: c.DYNAMODB_REQUEST_TIMEOUT_MS, writeMode: c.WRITE_MODE, writeBatchItems: c.WRITE_BATCH_ITEMS },
+    dynamodb: {
+      table: c.DYNAMODB_TABLE,
+      keyAttribute: c.DYNAMODB_KEY_ATTRIBUTE,
+      region: c.AWS_REGION,
+      endpoint: c.DYNAMODB_ENDPOINT,
+      requestTimeoutMs: c.DYNAMODB_REQUEST_TIMEOUT_MS,
+      writeMode: c.WRITE_MODE,
+      writeBatchItems: c.WRITE_BATCH_ITEMS,
+    },
     records: {
       versionSource: c.VERSION_SOURCE,
       versionColumn: c.VERSION_COLUMN,
@@ -207,8 +278,19 @@ export function loadConfig(env: Env, readFile: ReadFile): ConfigResult {
       compression: c.ITEM_COMPRESSION,
     },
     routes,
-    processing: { maxInFlight: c.MAX_IN_FLIGHT, maxBuffered: c.MAX_BUFFERED_RECORDS, retryBaseMs: c.RETRY_BASE_MS, retryMaxMs: c.RETRY_MAX_MS, stuckTimeoutMs: c.STUCK_TIMEOUT_MS },
-    service: { shutdownDeadlineMs: c.SHUTDOWN_DEADLINE_MS, healthPort: c.HEALTH_PORT, healthHost: c.HEALTH_HOST, logLevel: c.LOG_LEVEL },
+    processing: {
+      maxInFlight: c.MAX_IN_FLIGHT,
+      maxBuffered: c.MAX_BUFFERED_RECORDS,
+      retryBaseMs: c.RETRY_BASE_MS,
+      retryMaxMs: c.RETRY_MAX_MS,
+      stuckTimeoutMs: c.STUCK_TIMEOUT_MS,
+    },
+    service: {
+      shutdownDeadlineMs: c.SHUTDOWN_DEADLINE_MS,
+      healthPort: c.HEALTH_PORT,
+      healthHost: c.HEALTH_HOST,
+      logLevel: c.LOG_LEVEL,
+    },
   };
   return { ok: true, config: deepFreeze(config) };
 }

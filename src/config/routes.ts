@@ -9,7 +9,10 @@ const routeSchema = z
   .object({
     topic: z.string().min(1).optional(),
     topicPattern: z.string().min(1).optional(),
-    table: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, "must be a DynamoDB table name").optional(),
+    table: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]{3,255}$/, "must be a DynamoDB table name")
+      .optional(),
     sourceName: z.string().min(1).optional(),
     versionSource: z.enum(["auto", "column", "kafka-offset"]).optional(),
     versionColumn: z.string().min(1).optional(),
@@ -17,15 +20,25 @@ const routeSchema = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    if ((r.topic === undefined) === (r.topicPattern === undefined)) ctx.addIssue({ code: "custom", message: "needs exactly one of topic and topicPattern" });
+    if ((r.topic === undefined) === (r.topicPattern === undefined))
+      ctx.addIssue({ code: "custom", message: "needs exactly one of topic and topicPattern" });
     if (r.topicPattern !== undefined) {
       try {
         new RegExp(r.topicPattern);
       } catch (err) {
-        ctx.addIssue({ code: "custom", path: ["topicPattern"], message: `invalid regular expression: ${(err as Error).message}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["topicPattern"],
+          message: `invalid regular expression: ${(err as Error).message}`,
+        });
       }
     }
-    if (r.versionSource === "column" && r.versionColumn === undefined) ctx.addIssue({ code: "custom", path: ["versionColumn"], message: "is required with versionSource column" });
+    if (r.versionSource === "column" && r.versionColumn === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["versionColumn"],
+        message: "is required with versionSource column",
+      });
   });
 
 export type Route = z.infer<typeof routeSchema>;
@@ -38,11 +51,14 @@ export function parseRoutes(text: string): { ok: true; routes: Route[] } | { ok:
     return { ok: false, errors: [`not JSON: ${(err as Error).message}`] };
   }
   const parsed = z.array(routeSchema).safeParse(json);
-  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => `[${i.path.join(".")}] ${i.message}`) };
+  if (!parsed.success)
+    return { ok: false, errors: parsed.error.issues.map((i) => `[${i.path.join(".")}] ${i.message}`) };
   return { ok: true, routes: parsed.data };
 }
 
 /** The first route whose topic or pattern matches. */
 export function routeFor(routes: readonly Route[], topic: string): Route | undefined {
-  return routes.find((r) => r.topic === topic || (r.topicPattern !== undefined && new RegExp(r.topicPattern).test(topic)));
+  return routes.find(
+    (r) => r.topic === topic || (r.topicPattern !== undefined && new RegExp(r.topicPattern).test(topic)),
+  );
 }

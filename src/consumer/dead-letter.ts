@@ -8,7 +8,13 @@ import type { KafkaRecord } from "../cdc/types.ts";
 import { isPermanentKafkaError } from "./kafka-client.ts";
 import type { DeadLetter } from "./processor.ts";
 
-export function deadLetterHeaders(record: KafkaRecord, error: SinkError, attempts: number, groupId: string, now: Date): Record<string, string> {
+export function deadLetterHeaders(
+  record: KafkaRecord,
+  error: SinkError,
+  attempts: number,
+  groupId: string,
+  now: Date,
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(record.headers)) if (v !== undefined) headers[k] = v;
   Object.assign(headers, {
@@ -44,14 +50,27 @@ export class KafkaDeadLetter implements DeadLetter {
       await this.#producer.send({
         topic: this.#topic,
         acks: -1,
-        messages: [{ key: record.key, value: record.value, headers: deadLetterHeaders(record, error, attempts, this.#groupId, new Date()) }],
+        messages: [
+          {
+            key: record.key,
+            value: record.value,
+            headers: deadLetterHeaders(record, error, attempts, this.#groupId, new Date()),
+          },
+        ],
       });
     } catch (err) {
       const e = err as { message?: string };
       if (isPermanentKafkaError(err)) {
-        throw new FatalError("dlq_publish_failed", `cannot publish to DLQ topic ${this.#topic}: ${e.message}`, ExitCode.fatal, { cause: err });
+        throw new FatalError(
+          "dlq_publish_failed",
+          `cannot publish to DLQ topic ${this.#topic}: ${e.message}`,
+          ExitCode.fatal,
+          { cause: err },
+        );
       }
-      throw new TransientError("dlq_publish", `DLQ publish to ${this.#topic} failed: ${e.message}`, { cause: err });
+      throw new TransientError("dlq_publish", `DLQ publish to ${this.#topic} failed: ${e.message}`, {
+        cause: err,
+      });
     }
   }
 }

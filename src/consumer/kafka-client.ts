@@ -153,9 +153,15 @@ export function kafkaConnectFailure(err: unknown, brokers: readonly string[]): F
 export function isPermanentKafkaError(err: unknown): boolean {
   type KafkaError = { retriable?: boolean; name?: string; cause?: unknown };
   const chain: KafkaError[] = [];
-  for (let e: unknown = err; typeof e === "object" && e !== null && chain.length < 10; e = (e as KafkaError).cause) chain.push(e);
+  for (
+    let e: unknown = err;
+    typeof e === "object" && e !== null && chain.length < 10;
+    e = (e as KafkaError).cause
+  )
+    chain.push(e);
   if (chain.length === 0 || chain[0]!.retriable !== false) return false;
-  if (chain.some((e) => e.name === "KafkaJSNumberOfRetriesExceeded" || e.name === "KafkaJSConnectionError")) return false;
+  if (chain.some((e) => e.name === "KafkaJSNumberOfRetriesExceeded" || e.name === "KafkaJSConnectionError"))
+    return false;
   return chain.at(-1)!.retriable !== true;
 }
 
@@ -166,6 +172,14 @@ export function isPermanentKafkaError(err: unknown): boolean {
  *   for it too.
  * - A fetch's records are all in hand before the buffer limit can pause: maxBytes bounds the overshoot.
  */
-export function fetchOptions(config: Pick<Config["kafka"], "fetchMaxBytes">): { maxWaitTimeInMs: number; maxBytes: number; maxBytesPerPartition: number } {
-  return { maxWaitTimeInMs: 250, maxBytes: config.fetchMaxBytes, maxBytesPerPartition: Math.min(1_048_576, config.fetchMaxBytes) };
+export function fetchOptions(config: Pick<Config["kafka"], "fetchMaxBytes">): {
+  maxWaitTimeInMs: number;
+  maxBytes: number;
+  maxBytesPerPartition: number;
+} {
+  return {
+    maxWaitTimeInMs: 250,
+    maxBytes: config.fetchMaxBytes,
+    maxBytesPerPartition: Math.min(1_048_576, config.fetchMaxBytes),
+  };
 }

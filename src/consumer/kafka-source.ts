@@ -14,7 +14,8 @@ import { fetchOptions, isPermanentKafkaError } from "./kafka-client.ts";
 
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 10 * 60_000;
-const REBALANCE_ERRORS = /REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|NOT_COORDINATOR|rebalanc/i;
+const REBALANCE_ERRORS =
+  /REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|NOT_COORDINATOR|rebalanc/i;
 
 /** Telemetry's view of the consumer; the composition root passes it guarded (telemetry/guard.ts). */
 export type SourceListener = {
@@ -41,7 +42,14 @@ export class KafkaSource {
   #committing: Promise<void> | undefined;
   #assignment: Record<string, number[]> = {};
 
-  constructor(kafka: Kafka, config: Config["kafka"], processor: Processor, log: Log, onFatal: (err: Error) => void, listener: SourceListener = {}) {
+  constructor(
+    kafka: Kafka,
+    config: Config["kafka"],
+    processor: Processor,
+    log: Log,
+    onFatal: (err: Error) => void,
+    listener: SourceListener = {},
+  ) {
     this.#kafka = kafka;
     this.#config = config;
     this.#processor = processor;
@@ -55,7 +63,12 @@ export class KafkaSource {
       metadataMaxAge: config.metadataMaxAgeMs,
       allowAutoTopicCreation: false,
       ...fetchOptions(config),
-      retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000, restartOnFailure: (err) => Promise.resolve(this.#mayRestart(err)) },
+      retry: {
+        retries: 8,
+        initialRetryTime: 300,
+        maxRetryTime: 10_000,
+        restartOnFailure: (err) => Promise.resolve(this.#mayRestart(err)),
+      },
     });
     this.#wireEvents();
   }
@@ -80,7 +93,13 @@ export class KafkaSource {
     await this.#run();
     this.#timer = setInterval(() => void this.commit(), this.#config.commitIntervalMs);
     if (pattern !== undefined && lister !== undefined) {
-      this.#watcher = watchTopics(lister, { pattern, known, intervalMs: this.#config.metadataMaxAgeMs, onNew: (topics) => this.#resubscribe(topics), log: this.#log });
+      this.#watcher = watchTopics(lister, {
+        pattern,
+        known,
+        intervalMs: this.#config.metadataMaxAgeMs,
+        onNew: (topics) => this.#resubscribe(topics),
+        log: this.#log,
+      });
     }
   }
 
@@ -108,8 +127,17 @@ export class KafkaSource {
       partitionsConsumedConcurrently: 1,
       eachBatch: async ({ batch }) => {
         // Returns at once: the processor owns the records now, and the commit is the watermark's.
-        this.#listener.onBatch?.(batch.topic, batch.partition, batch.highWatermark, batch.messages[0]?.offset);
-        this.#processor.enqueue(batch.topic, batch.partition, batch.messages.map((m) => toRecord(batch.topic, batch.partition, m)));
+        this.#listener.onBatch?.(
+          batch.topic,
+          batch.partition,
+          batch.highWatermark,
+          batch.messages[0]?.offset,
+        );
+        this.#processor.enqueue(
+          batch.topic,
+          batch.partition,
+          batch.messages.map((m) => toRecord(batch.topic, batch.partition, m)),
+        );
         return Promise.resolve();
       },
     });
@@ -149,7 +177,8 @@ export class KafkaSource {
     } catch (err) {
       this.#listener.onCommitError?.(points, Date.now() - started, err);
       const msg = errorMessage(err);
-      if (REBALANCE_ERRORS.test(`${(err as { type?: string }).type ?? ""} ${msg}`)) this.#log.debug({ err: msg }, "commit refused during a rebalance; redone after rejoining");
+      if (REBALANCE_ERRORS.test(`${(err as { type?: string }).type ?? ""} ${msg}`))
+        this.#log.debug({ err: msg }, "commit refused during a rebalance; redone after rejoining");
       else this.#log.warn({ err: msg }, "offset commit failed; will retry");
     }
   }
@@ -187,7 +216,10 @@ export class KafkaSource {
     while (this.#restarts.length > 0 && now - this.#restarts[0]! > RESTART_WINDOW_MS) this.#restarts.shift();
     this.#restarts.push(now);
     const restart = this.#restarts.length <= MAX_RESTARTS;
-    this.#log.error({ err: errorMessage(err), restart, restartsInWindow: this.#restarts.length }, "kafka consumer crashed");
+    this.#log.error(
+      { err: errorMessage(err), restart, restartsInWindow: this.#restarts.length },
+      "kafka consumer crashed",
+    );
     return restart;
   }
 
@@ -203,12 +235,22 @@ export class KafkaSource {
       this.#processor.assign(payload.memberAssignment);
       this.#joined = true;
       this.#frozen = false;
-      this.#log.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, "joined the consumer group");
+      this.#log.info(
+        { memberId: payload.memberId, assignment: payload.memberAssignment },
+        "joined the consumer group",
+      );
     });
     this.#consumer.on(e.CRASH, ({ payload }) => {
       if (!payload.restart) {
         this.#joined = false;
-        this.#onFatal(new FatalError("kafka_crash", `the Kafka consumer crashed and will not restart: ${errorMessage(payload.error)}`, ExitCode.kafkaCrash, { cause: payload.error }));
+        this.#onFatal(
+          new FatalError(
+            "kafka_crash",
+            `the Kafka consumer crashed and will not restart: ${errorMessage(payload.error)}`,
+            ExitCode.kafkaCrash,
+            { cause: payload.error },
+          ),
+        );
       } else {
         this.#frozen = true;
         this.#processor.revokeAll();
@@ -217,13 +259,23 @@ export class KafkaSource {
   }
 }
 
-type KafkaMessage = { offset: string; key: Buffer | null; value: Buffer | null; headers?: Record<string, unknown>; timestamp: string };
+type KafkaMessage = {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, unknown>;
+  timestamp: string;
+};
 
 function toRecord(topic: string, partition: number, m: KafkaMessage): KafkaRecord {
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(m.headers ?? {})) {
     const first: unknown = Array.isArray(v) ? (v as unknown[])[0] : v;
-    headers[k] = Buffer.isBuffer(first) ? first.toString("utf8") : typeof first === "string" ? first : undefined;
+    headers[k] = Buffer.isBuffer(first)
+      ? first.toString("utf8")
+      : typeof first === "string"
+        ? first
+        : undefined;
   }
   return { topic, partition, offset: m.offset, key: m.key, value: m.value, headers, timestamp: m.timestamp };
 }

@@ -9,9 +9,22 @@
 //     is tried, so a dead-lettered record never hides an older good one;
 //   - every record gets exactly one final outcome, and only then may the watermark pass it.
 
-import { FatalError, ExitCode, PoisonError, TransientError, errorMessage, type SinkError } from "../errors.ts";
+import {
+  FatalError,
+  ExitCode,
+  PoisonError,
+  TransientError,
+  errorMessage,
+  type SinkError,
+} from "../errors.ts";
 import { decodeRecord } from "../cdc/decode.ts";
-import { Outcome, type ChangeEvent, type DecodeOptions, type KafkaRecord, type WriteOutcome } from "../cdc/types.ts";
+import {
+  Outcome,
+  type ChangeEvent,
+  type DecodeOptions,
+  type KafkaRecord,
+  type WriteOutcome,
+} from "../cdc/types.ts";
 import { itemKey } from "../cdc/identity.ts";
 import type { Sink } from "../sink/dynamodb-sink.ts";
 import { backoffDelay, sleep, type BackoffPolicy } from "../util/backoff.ts";
@@ -23,7 +36,10 @@ import { FailureReporter, guard } from "../telemetry/guard.ts";
 import type { RecordObserver } from "./observer.ts";
 
 export type DeadLetter = { publish(record: KafkaRecord, error: SinkError, attempts: number): Promise<void> };
-export type Flow = { pause(topic: string, partition: number): void; resume(topic: string, partition: number): void };
+export type Flow = {
+  pause(topic: string, partition: number): void;
+  resume(topic: string, partition: number): void;
+};
 export type CommitPoint = { topic: string; partition: number; offset: string };
 
 export type ProcessorDeps = {
@@ -60,7 +76,8 @@ class Released extends Error {}
 type Candidate = { readonly event: ChangeEvent; readonly record: KafkaRecord };
 
 // Signs that the store is overloaded: the in-flight limit halves (timeouts included).
-const PUSHBACK = /Throughput|Throttl|RequestLimit|LimitExceeded|ServiceUnavailable|InternalServerError|503|Timeout/;
+const PUSHBACK =
+  /Throughput|Throttl|RequestLimit|LimitExceeded|ServiceUnavailable|InternalServerError|503|Timeout/;
 
 export class Processor {
   readonly #d: ProcessorDeps;
@@ -173,7 +190,8 @@ export class Processor {
     const points: CommitPoint[] = [];
     for (const lease of this.#leases.values()) {
       const offset = lease.watermark.committable();
-      if (offset !== undefined && offset !== lease.committed) points.push({ topic: lease.topic, partition: lease.partition, offset });
+      if (offset !== undefined && offset !== lease.committed)
+        points.push({ topic: lease.topic, partition: lease.partition, offset });
     }
     return points;
   }
@@ -213,13 +231,20 @@ export class Processor {
 
   /** Tracks work until it settles; a rejection is a fatal stop (programming errors included). */
   #track(work: Promise<void>): Promise<void> {
-    const guarded = work.catch((err: unknown) => this.#d.onFatal(err instanceof Error ? err : new Error(String(err))));
+    const guarded = work.catch((err: unknown) =>
+      this.#d.onFatal(err instanceof Error ? err : new Error(String(err))),
+    );
     this.#active.add(guarded);
     void guarded.finally(() => this.#active.delete(guarded));
     return guarded;
   }
 
-  #finish(lease: Lease, record: KafkaRecord, outcome: Outcome, detail?: { error?: SinkError; coalesced?: boolean }): void {
+  #finish(
+    lease: Lease,
+    record: KafkaRecord,
+    outcome: Outcome,
+    detail?: { error?: SinkError; coalesced?: boolean },
+  ): void {
     this.#d.stats.outcome(record.topic, record.partition, outcome);
     this.#obs.finished?.(record, outcome, detail);
     lease.watermark.complete(record.offset);
@@ -248,14 +273,20 @@ export class Processor {
     if (this.stopping || lease.revoked) return this.#release(group);
     // Newest first; at an equal version the later offset is the one written.
     const candidates = [...group].sort((a, b) =>
-      a.event.version === b.event.version ? compareOffsets(b.record.offset, a.record.offset) : a.event.version < b.event.version ? 1 : -1,
+      a.event.version === b.event.version
+        ? compareOffsets(b.record.offset, a.record.offset)
+        : a.event.version < b.event.version
+          ? 1
+          : -1,
     );
     let winner: { version: string; outcome: WriteOutcome } | undefined;
     let i = 0;
     for (; i < candidates.length && winner === undefined; i++) {
       const c = candidates[i]!;
       try {
-        const outcome = await this.#within(c.record, () => this.#withRetries(lease, c.record, () => this.#write(c)));
+        const outcome = await this.#within(c.record, () =>
+          this.#withRetries(lease, c.record, () => this.#write(c)),
+        );
         winner = { version: c.event.version, outcome };
         this.#finish(lease, c.record, outcome);
       } catch (err) {
@@ -265,7 +296,9 @@ export class Processor {
       }
     }
     for (const c of candidates.slice(i)) {
-      this.#finish(lease, c.record, c.event.version === winner!.version ? Outcome.duplicate : Outcome.stale, { coalesced: true });
+      this.#finish(lease, c.record, c.event.version === winner!.version ? Outcome.duplicate : Outcome.stale, {
+        coalesced: true,
+      });
     }
   }
 
@@ -310,12 +343,23 @@ export class Processor {
           }
           const delay = backoffDelay(this.#d.backoff, attempt);
           this.#obs.retrying?.(record, err, attempt + 1, delay);
-          this.#d.log.warn({ topic: record.topic, partition: record.partition, offset: record.offset, attempt: attempt + 1, code: err.code, delayMs: delay }, `transient error, retrying: ${err.message}`);
+          this.#d.log.warn(
+            {
+              topic: record.topic,
+              partition: record.partition,
+              offset: record.offset,
+              attempt: attempt + 1,
+              code: err.code,
+              delayMs: delay,
+            },
+            `transient error, retrying: ${err.message}`,
+          );
           if (!(await sleep(delay, this.#abort.signal))) throw new Released();
         }
       }
     } finally {
-      if (paused && --lease.retrying === 0 && !lease.pausedForMemory && !lease.revoked) this.#d.flow.resume(lease.topic, lease.partition);
+      if (paused && --lease.retrying === 0 && !lease.pausedForMemory && !lease.revoked)
+        this.#d.flow.resume(lease.topic, lease.partition);
     }
   }
 
@@ -324,7 +368,11 @@ export class Processor {
     const dlq = this.#d.deadLetter;
     if (dlq === undefined) {
       this.#d.onFatal(
-        new FatalError("poison_without_dlq", `poison record at ${where} (${err.code}): ${err.message}. Set DLQ_TOPIC to dead-letter such records; nothing past it was committed`, ExitCode.poisonWithoutDlq),
+        new FatalError(
+          "poison_without_dlq",
+          `poison record at ${where} (${err.code}): ${err.message}. Set DLQ_TOPIC to dead-letter such records; nothing past it was committed`,
+          ExitCode.poisonWithoutDlq,
+        ),
       );
       return;
     }
@@ -334,7 +382,10 @@ export class Processor {
       if (e instanceof Released) return this.#release([{ record }]);
       throw e;
     }
-    this.#d.log.warn({ topic: record.topic, partition: record.partition, offset: record.offset, code: err.code }, `dead-lettered: ${errorMessage(err)}`);
+    this.#d.log.warn(
+      { topic: record.topic, partition: record.partition, offset: record.offset, code: err.code },
+      `dead-lettered: ${errorMessage(err)}`,
+    );
     this.#finish(lease, record, Outcome.deadLettered, { error: err });
   }
 }

@@ -45,7 +45,10 @@ export function topicLister(kafka: Kafka): { list(): Promise<string[]>; close():
   };
 }
 
-export function watchTopics(lister: { list(): Promise<string[]>; close(): Promise<void> }, o: WatchOptions): TopicWatcher {
+export function watchTopics(
+  lister: { list(): Promise<string[]>; close(): Promise<void> },
+  o: WatchOptions,
+): TopicWatcher {
   const known = new Set(o.known);
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

@@ -15,7 +15,11 @@ export async function checkTopics(kafka: Kafka, config: Config["kafka"]): Promis
     const wanted = [...config.topics, ...(config.dlqTopic === undefined ? [] : [config.dlqTopic])];
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
-      throw new FatalError("topic_missing", `Kafka topic(s) ${missing.join(", ")} do not exist on ${config.brokers.join(",")}; create them first (topics are never auto-created)`, ExitCode.fatal);
+      throw new FatalError(
+        "topic_missing",
+        `Kafka topic(s) ${missing.join(", ")} do not exist on ${config.brokers.join(",")}; create them first (topics are never auto-created)`,
+        ExitCode.fatal,
+      );
     }
   } catch (err) {
     if (err instanceof FatalError) throw err;

@@ -10,7 +10,11 @@ export type HealthState = {
   metrics(): Promise<string> | string;
 };
 
-export async function startHealthServer(state: HealthState, host: string, port: number): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startHealthServer(
+  state: HealthState,
+  host: string,
+  port: number,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const reply = (status: number, body: string, type = "application/json"): void => {

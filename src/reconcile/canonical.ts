@@ -23,10 +23,18 @@ export function canonicalDecimal(text: string): string | undefined {
   const sign = m[1] === "-" ? "-" : "";
   if (exp >= 0) return `${sign}${digits}${"0".repeat(exp)}`;
   const point = digits.length + exp;
-  return point > 0 ? `${sign}${digits.slice(0, point)}.${digits.slice(point)}` : `${sign}0.${"0".repeat(-point)}${digits}`;
+  return point > 0
+    ? `${sign}${digits.slice(0, point)}.${digits.slice(point)}`
+    : `${sign}0.${"0".repeat(-point)}${digits}`;
 }
 
-const SPECIAL_FLOATS: Record<string, number> = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity, infinity: Infinity, "-infinity": -Infinity };
+const SPECIAL_FLOATS: Record<string, number> = {
+  NaN: NaN,
+  Infinity: Infinity,
+  "-Infinity": -Infinity,
+  infinity: Infinity,
+  "-infinity": -Infinity,
+};
 
 function floatOf(text: string): number | undefined {
   if (text in SPECIAL_FLOATS) return SPECIAL_FLOATS[text];
@@ -104,7 +112,9 @@ function offsetMicros(zone: string | undefined): bigint | undefined {
 
 /** Microseconds since the epoch of an ISO timestamp; no zone means UTC (PostgreSQL `timestamp`). */
 export function isoInstantMicros(text: string): bigint | undefined {
-  const m = /^(\d{4,}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}(?::?\d{2}){0,2})?$/.exec(text);
+  const m = /^(\d{4,}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}(?::?\d{2}){0,2})?$/.exec(
+    text,
+  );
   if (!m) return undefined;
   const days = isoDateDays(m[1]!);
   const time = timeMicros(m[2]!);
@@ -137,7 +147,10 @@ export type IntervalParts = {
 
 /** ISO 8601 duration as PostgreSQL (IntervalStyle iso_8601) and Debezium's string mode write it. */
 export function isoInterval(text: string): IntervalParts | undefined {
-  const m = /^P(?:(-?\d+)Y)?(?:(-?\d+)M)?(?:(-?\d+)W)?(?:(-?\d+)D)?(?:T(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?)(\d+)(?:\.(\d+))?S)?)?$/.exec(text);
+  const m =
+    /^P(?:(-?\d+)Y)?(?:(-?\d+)M)?(?:(-?\d+)W)?(?:(-?\d+)D)?(?:T(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?)(\d+)(?:\.(\d+))?S)?)?$/.exec(
+      text,
+    );
   if (!m || text === "P" || text.endsWith("T")) return undefined;
   const n = (s: string | undefined): number => Number(s ?? "0");
   // Debezium's string mode derives the seconds from a double and truncates to nanoseconds, writing
@@ -147,12 +160,22 @@ export function isoInterval(text: string): IntervalParts | undefined {
   let micros = Math.round(nanos / 1000);
   if (micros === 1_000_000) [whole, micros] = [whole + 1, 0];
   const sign = m[7] === "-" ? -1 : 1;
-  return { years: n(m[1]), months: n(m[2]), days: n(m[3]) * 7 + n(m[4]), hours: n(m[5]), minutes: n(m[6]), wholeSeconds: sign * whole, micros: sign * micros };
+  return {
+    years: n(m[1]),
+    months: n(m[2]),
+    days: n(m[3]) * 7 + n(m[4]),
+    hours: n(m[5]),
+    minutes: n(m[6]),
+    wholeSeconds: sign * whole,
+    micros: sign * micros,
+  };
 }
 
 /** The exact value: months, days and microseconds (PostgreSQL keeps these three apart). */
 export function intervalExact(i: IntervalParts): string {
-  const micros = ((BigInt(i.hours) * 60n + BigInt(i.minutes)) * 60n + BigInt(i.wholeSeconds)) * 1_000_000n + BigInt(i.micros);
+  const micros =
+    ((BigInt(i.hours) * 60n + BigInt(i.minutes)) * 60n + BigInt(i.wholeSeconds)) * 1_000_000n +
+    BigInt(i.micros);
   return `${i.years * 12 + i.months}mo${i.days}d${micros}us`;
 }
 
@@ -171,5 +194,5 @@ export function intervalDebeziumMicros(i: IntervalParts): bigint {
 /** Floor division for bigint (BigInt's `/` truncates toward zero). */
 export function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }

@@ -43,19 +43,28 @@ type Io = { stdout: { write(text: string): unknown }; stderr: ProgressOut };
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new ReconcileInputError(`--${name} must be a positive integer, not ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new ReconcileInputError(`--${name} must be a positive integer, not ${JSON.stringify(value)}`);
   return Number(value);
 }
 
-function setting<K extends keyof ConverterSettings>(key: K, flag: string, value: string | undefined): ConverterSettings[K] {
+function setting<K extends keyof ConverterSettings>(
+  key: K,
+  flag: string,
+  value: string | undefined,
+): ConverterSettings[K] {
   if (value === undefined) return DEFAULT_SETTINGS[key];
   const allowed = SETTING_VALUES[key] as readonly string[];
-  if (!allowed.includes(value)) throw new ReconcileInputError(`--${flag} must be one of ${allowed.join(", ")}, not ${JSON.stringify(value)}`);
+  if (!allowed.includes(value))
+    throw new ReconcileInputError(
+      `--${flag} must be one of ${allowed.join(", ")}, not ${JSON.stringify(value)}`,
+    );
   return value as ConverterSettings[K];
 }
 
 function required(value: string | undefined, what: string): string {
-  if (value === undefined || value === "") throw new ReconcileInputError(`${what} is required (see cdc-sink reconcile --help)`);
+  if (value === undefined || value === "")
+    throw new ReconcileInputError(`${what} is required (see cdc-sink reconcile --help)`);
   return value;
 }
 
@@ -75,8 +84,12 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
     }
     const e = (name: string): string | undefined => (env[name] === "" ? undefined : env[name]);
     const names = (v.table ?? []).map(parseTableName);
-    if (names.length === 0) throw new ReconcileInputError("--table is required (see cdc-sink reconcile --help)");
-    if (v.source !== undefined && names.length > 1) throw new ReconcileInputError("--source names one table's source: with several --table, use --topic-prefix");
+    if (names.length === 0)
+      throw new ReconcileInputError("--table is required (see cdc-sink reconcile --help)");
+    if (v.source !== undefined && names.length > 1)
+      throw new ReconcileInputError(
+        "--source names one table's source: with several --table, use --topic-prefix",
+      );
     const settings: ConverterSettings = {
       decimalHandling: setting("decimalHandling", "decimal-handling-mode", v["decimal-handling-mode"]),
       timePrecision: setting("timePrecision", "time-precision-mode", v["time-precision-mode"]),
@@ -87,27 +100,50 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
     const firstN = positiveInt(v.first, "first", 10);
     const segments = positiveInt(v.segments, "segments", 4);
     const sortBuffer = positiveInt(v["sort-buffer"], "sort-buffer", 50_000);
-    const dynamodbTable = required(v["dynamodb-table"] ?? e("DYNAMODB_TABLE"), "--dynamodb-table (or DYNAMODB_TABLE)");
+    const dynamodbTable = required(
+      v["dynamodb-table"] ?? e("DYNAMODB_TABLE"),
+      "--dynamodb-table (or DYNAMODB_TABLE)",
+    );
     const region = required(v.region ?? e("AWS_REGION"), "--region (or AWS_REGION)");
     const endpoint = v.endpoint ?? e("DYNAMODB_ENDPOINT");
-    const layout: ItemLayout = { keyAttribute: v["key-attribute"] ?? e("DYNAMODB_KEY_ATTRIBUTE") ?? "pk", ttlAttribute: v["ttl-attribute"] ?? e("TTL_ATTRIBUTE") ?? "_cdc_expires_at" };
-    if (v.source === undefined && v["topic-prefix"] === undefined && e("SOURCE_NAME") === undefined) throw new ReconcileInputError("--source or --topic-prefix is required (see cdc-sink reconcile --help)");
+    const layout: ItemLayout = {
+      keyAttribute: v["key-attribute"] ?? e("DYNAMODB_KEY_ATTRIBUTE") ?? "pk",
+      ttlAttribute: v["ttl-attribute"] ?? e("TTL_ATTRIBUTE") ?? "_cdc_expires_at",
+    };
+    if (v.source === undefined && v["topic-prefix"] === undefined && e("SOURCE_NAME") === undefined)
+      throw new ReconcileInputError("--source or --topic-prefix is required (see cdc-sink reconcile --help)");
 
-    client = new pg.Client({ connectionString: required(v.pg ?? e("PG_URL"), "--pg (or PG_URL)"), connectionTimeoutMillis: 10_000 });
+    client = new pg.Client({
+      connectionString: required(v.pg ?? e("PG_URL"), "--pg (or PG_URL)"),
+      connectionTimeoutMillis: 10_000,
+    });
     await client.connect().catch((err: unknown) => {
       throw new ReconcileInputError(`cannot connect to PostgreSQL: ${errorMessage(err)}`);
     });
     const database = (await client.query<{ db: string }>("SELECT current_database() AS db")).rows[0]!.db;
     const jobs: Job[] = [];
     for (const { schema, table } of names) {
-      const source = v.source ?? (v["topic-prefix"] !== undefined ? [v["topic-prefix"], database, schema, table].join(".") : e("SOURCE_NAME")!);
+      const source =
+        v.source ??
+        (v["topic-prefix"] !== undefined
+          ? [v["topic-prefix"], database, schema, table].join(".")
+          : e("SOURCE_NAME")!);
       jobs.push({ info: await loadTable(client, schema, table), source, tally: new Tally(firstN) });
     }
 
     const local = isLocal(endpoint) && e("AWS_ACCESS_KEY_ID") === undefined;
-    dynamo = targetClient({ table: dynamodbTable, region, endpoint, credentials: local ? { accessKeyId: "local", secretAccessKey: "local" } : undefined });
+    dynamo = targetClient({
+      table: dynamodbTable,
+      region,
+      endpoint,
+      credentials: local ? { accessKeyId: "local", secretAccessKey: "local" } : undefined,
+    });
     const itemCount = await describeTarget(dynamo, dynamodbTable).catch((err: unknown) => {
-      throw err instanceof ReconcileInputError ? err : new ReconcileInputError(`cannot reach DynamoDB${endpoint === undefined ? "" : ` at ${endpoint}`}: ${errorMessage(err)}`);
+      throw err instanceof ReconcileInputError
+        ? err
+        : new ReconcileInputError(
+            `cannot reach DynamoDB${endpoint === undefined ? "" : ` at ${endpoint}`}: ${errorMessage(err)}`,
+          );
     });
 
     const context = { client, dynamo, dynamodbTable, settings, layout };
@@ -130,7 +166,8 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
       elapsedMs: Date.now() - started,
       notes: notes(j.info, settings, sample !== undefined),
     }));
-    if (v.json === true) io.stdout.write(results.length === 1 ? renderJson(results[0]!) : renderJson(results));
+    if (v.json === true)
+      io.stdout.write(results.length === 1 ? renderJson(results[0]!) : renderJson(results));
     else io.stdout.write(results.map(renderText).join(""));
     return results.every((r) => r.drift === 0) ? 0 : 1;
   } catch (err) {
@@ -144,9 +181,20 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
 
 function notes(info: TableInfo, settings: ConverterSettings, sampled: boolean): string[] {
   const out: string[] = [];
-  if (sampled) out.push("a sample sees only source rows: items without a source row (extra) are not looked for");
-  if (settings.decimalHandling === "double" && info.columns.some((c) => c.kind === "decimal")) out.push("decimal.handling.mode=double is lossy: numeric columns are compared at double precision");
-  if (settings.intervalHandling === "numeric" && info.columns.some((c) => c.kind === "interval")) out.push("interval.handling.mode=numeric is lossy (a month counts 30.4375 days): intervals are compared as Debezium computes them");
-  if (settings.timePrecision === "connect" && info.columns.some((c) => c.kind === "time" || c.kind === "timestamp")) out.push("time.precision.mode=connect keeps milliseconds: times and timestamps are compared at millisecond precision");
+  if (sampled)
+    out.push("a sample sees only source rows: items without a source row (extra) are not looked for");
+  if (settings.decimalHandling === "double" && info.columns.some((c) => c.kind === "decimal"))
+    out.push("decimal.handling.mode=double is lossy: numeric columns are compared at double precision");
+  if (settings.intervalHandling === "numeric" && info.columns.some((c) => c.kind === "interval"))
+    out.push(
+      "interval.handling.mode=numeric is lossy (a month counts 30.4375 days): intervals are compared as Debezium computes them",
+    );
+  if (
+    settings.timePrecision === "connect" &&
+    info.columns.some((c) => c.kind === "time" || c.kind === "timestamp")
+  )
+    out.push(
+      "time.precision.mode=connect keeps milliseconds: times and timestamps are compared at millisecond precision",
+    );
   return out;
 }

@@ -36,7 +36,12 @@ export class Tally {
   tombstones = 0;
   equal = 0;
   readonly #counts: Record<DriftKind, number> = { missing: 0, extra: 0, different: 0, deleted_but_live: 0 };
-  readonly #examples: Record<DriftKind, DriftExample[]> = { missing: [], extra: [], different: [], deleted_but_live: [] };
+  readonly #examples: Record<DriftKind, DriftExample[]> = {
+    missing: [],
+    extra: [],
+    different: [],
+    deleted_but_live: [],
+  };
   readonly #columns = new Map<string, number>();
 
   constructor(firstN: number) {
@@ -45,7 +50,8 @@ export class Tally {
 
   #drift(kind: DriftKind, key: string, columns?: string[]): void {
     this.#counts[kind]++;
-    if (this.#examples[kind].length < this.#firstN) this.#examples[kind].push(columns === undefined ? { key } : { key, columns });
+    if (this.#examples[kind].length < this.#firstN)
+      this.#examples[kind].push(columns === undefined ? { key } : { key, columns });
   }
 
   /** One key's verdict, from what each side holds (undefined: nothing). */
@@ -102,7 +108,11 @@ async function next<T>(it: AsyncIterator<T>): Promise<T | undefined> {
  * one side is impossible for the source (a primary key) and means two items for one row on the item
  * side (e.g. written under two converter settings): the second is judged as if it stood alone.
  */
-export async function mergeCompare(source: AsyncIterable<Entry>, items: AsyncIterable<Entry>, tally: Tally): Promise<void> {
+export async function mergeCompare(
+  source: AsyncIterable<Entry>,
+  items: AsyncIterable<Entry>,
+  tally: Tally,
+): Promise<void> {
   const s = source[Symbol.asyncIterator]();
   const t = items[Symbol.asyncIterator]();
   let a = await next(s);

@@ -28,7 +28,9 @@ const DIGEST_OVER = 48;
 
 /** Short values are kept as they are (prefix "="), long ones as a SHA-256 digest (prefix "#"). */
 function compact(value: string): string {
-  return value.length <= DIGEST_OVER ? `=${value}` : `#${createHash("sha256").update(value).digest("base64").slice(0, 24)}`;
+  return value.length <= DIGEST_OVER
+    ? `=${value}`
+    : `#${createHash("sha256").update(value).digest("base64").slice(0, 24)}`;
 }
 
 /** No prototype: a column may be called `__proto__`. */
@@ -39,12 +41,19 @@ function columnMap(): Record<string, string> {
 const NUMERIC_KINDS = new Set(["integer", "decimal", "float4", "float8"]);
 
 function keyOf(key: readonly Column[], canon: readonly Canon[]): { k: string; label: string } {
-  const label = key.map((c, i) => `${JSON.stringify(c.name)}:${NUMERIC_KINDS.has(c.kind) && !c.array && !canon[i]!.startsWith("?") ? canon[i] : JSON.stringify(canon[i])}`);
+  const label = key.map(
+    (c, i) =>
+      `${JSON.stringify(c.name)}:${NUMERIC_KINDS.has(c.kind) && !c.array && !canon[i]!.startsWith("?") ? canon[i] : JSON.stringify(canon[i])}`,
+  );
   return { k: JSON.stringify(canon), label: `{${label.join(",")}}` };
 }
 
 /** A source row: `values` in `table.columns` order. */
-export function sourceEntry(values: readonly JsonValue[], table: TableInfo, settings: ConverterSettings): Entry {
+export function sourceEntry(
+  values: readonly JsonValue[],
+  table: TableInfo,
+  settings: ConverterSettings,
+): Entry {
   const cols = columnMap();
   const byName = new Map<string, Canon>();
   table.columns.forEach((c, i) => {
@@ -52,7 +61,10 @@ export function sourceEntry(values: readonly JsonValue[], table: TableInfo, sett
     byName.set(c.name, canon);
     if (canon !== null) cols[c.name] = compact(canon);
   });
-  const { k, label } = keyOf(table.key, table.key.map((c) => byName.get(c.name) ?? null));
+  const { k, label } = keyOf(
+    table.key,
+    table.key.map((c) => byName.get(c.name) ?? null),
+  );
   return { k, label, tomb: false, cols };
 }
 
@@ -66,12 +78,15 @@ function gunzipRow(b: Uint8Array, keyAttribute: string): Record<string, Attribut
     if (Array.isArray(v)) return v.map(revive);
     if (isPlainObject(v)) {
       const keys = Object.keys(v);
-      if (keys.length === 1 && keys[0] === "$b64" && typeof v["$b64"] === "string") return new Uint8Array(Buffer.from(v["$b64"], "base64"));
+      if (keys.length === 1 && keys[0] === "$b64" && typeof v["$b64"] === "string")
+        return new Uint8Array(Buffer.from(v["$b64"], "base64"));
       return Object.fromEntries(keys.map((k) => [k, revive(v[k]!)]));
     }
     return v;
   };
-  return Object.fromEntries(Object.entries(row).map(([c, v]) => [columnAttribute(c, keyAttribute), toAttribute(revive(v))]));
+  return Object.fromEntries(
+    Object.entries(row).map(([c, v]) => [columnAttribute(c, keyAttribute), toAttribute(revive(v))]),
+  );
 }
 
 function isMetadata(name: string, layout: ItemLayout): boolean {
@@ -80,7 +95,12 @@ function isMetadata(name: string, layout: ItemLayout): boolean {
 }
 
 /** An item, or undefined when it lacks a key column (it cannot be any row of the table). */
-export function itemEntry(item: Record<string, AttributeValue>, table: TableInfo, settings: ConverterSettings, layout: ItemLayout): Entry | undefined {
+export function itemEntry(
+  item: Record<string, AttributeValue>,
+  table: TableInfo,
+  settings: ConverterSettings,
+  layout: ItemLayout,
+): Entry | undefined {
   const gz = item[META.rowGzip]?.B;
   const attrs = gz === undefined ? item : { ...item, ...gunzipRow(gz, layout.keyAttribute) };
   const tomb = item[META.deleted]?.BOOL === true;
@@ -98,7 +118,8 @@ export function itemEntry(item: Record<string, AttributeValue>, table: TableInfo
   if (!tomb) {
     // An attribute that is no column of the table (a dropped column, a stray write) is a difference.
     for (const [name, attr] of Object.entries(attrs)) {
-      if (known.has(name) || isMetadata(name, layout) || (gz !== undefined && name === META.rowGzip)) continue;
+      if (known.has(name) || isMetadata(name, layout) || (gz !== undefined && name === META.rowGzip))
+        continue;
       const canon = rawAttribute(attr);
       if (canon !== null) cols[`+${name}`] = compact(canon);
     }

@@ -30,7 +30,11 @@ type Unit = "ms" | "us" | "ns" | "iso";
 const NANOS: Record<Exclude<Unit, "iso">, bigint> = { ms: 1_000_000n, us: 1000n, ns: 1n };
 
 /** How Debezium spells a time or timestamp column under `time.precision.mode` (PostgreSQL connector). */
-export function temporalUnit(kind: "time" | "timestamp", precision: number, mode: ConverterSettings["timePrecision"]): Unit {
+export function temporalUnit(
+  kind: "time" | "timestamp",
+  precision: number,
+  mode: ConverterSettings["timePrecision"],
+): Unit {
   switch (mode) {
     case "isostring":
       return "iso";
@@ -92,11 +96,21 @@ function sourceScalar(value: JsonValue, col: Column, kind: Kind, s: ConverterSet
     case "date":
       return orRaw(text === undefined ? undefined : isoDateDays(text), value);
     case "timestamp":
-      return orRaw(text === undefined ? undefined : keptNanos(isoInstantMicros(text), temporalUnit("timestamp", col.precision, s.timePrecision)), value);
+      return orRaw(
+        text === undefined
+          ? undefined
+          : keptNanos(isoInstantMicros(text), temporalUnit("timestamp", col.precision, s.timePrecision)),
+        value,
+      );
     case "timestamptz":
       return orRaw(text === undefined ? undefined : isoInstantMicros(text), value);
     case "time":
-      return orRaw(text === undefined ? undefined : keptNanos(timeMicros(text), temporalUnit("time", col.precision, s.timePrecision)), value);
+      return orRaw(
+        text === undefined
+          ? undefined
+          : keptNanos(timeMicros(text), temporalUnit("time", col.precision, s.timePrecision)),
+        value,
+      );
     case "timetz":
       return orRaw(text === undefined ? undefined : zonedTimeMicros(text), value);
     case "interval":
@@ -127,8 +141,13 @@ function itemBytes(attr: AttributeValue, s: ConverterSettings): string | undefin
   return Buffer.from(attr.S, encoding).toString("hex");
 }
 
-function itemTemporal(attr: AttributeValue, unit: Unit, parse: (t: string) => bigint | undefined): string | undefined {
-  if (unit === "iso") return attr.S === undefined ? undefined : keptNanos(parse(attr.S.replace(/Z$/, "")), unit);
+function itemTemporal(
+  attr: AttributeValue,
+  unit: Unit,
+  parse: (t: string) => bigint | undefined,
+): string | undefined {
+  if (unit === "iso")
+    return attr.S === undefined ? undefined : keptNanos(parse(attr.S.replace(/Z$/, "")), unit);
   if (attr.N === undefined || !/^-?\d+$/.test(attr.N)) return undefined;
   return String(BigInt(attr.N) * NANOS[unit]);
 }
@@ -148,18 +167,28 @@ function itemScalar(attr: AttributeValue, col: Column, kind: Kind, s: ConverterS
     case "boolean":
       return attr.BOOL === undefined ? raw(attr) : String(attr.BOOL);
     case "date":
-      if (attr.N !== undefined) return orRaw(/^-?\d+$/.test(attr.N) ? attr.N.replace(/^(-?)0+(?=\d)/, "$1") : undefined, attr);
+      if (attr.N !== undefined)
+        return orRaw(/^-?\d+$/.test(attr.N) ? attr.N.replace(/^(-?)0+(?=\d)/, "$1") : undefined, attr);
       return orRaw(attr.S === undefined ? undefined : isoDateDays(attr.S), attr);
     case "timestamp":
-      return orRaw(itemTemporal(attr, temporalUnit("timestamp", col.precision, s.timePrecision), (t) => isoInstantMicros(t)), attr);
+      return orRaw(
+        itemTemporal(attr, temporalUnit("timestamp", col.precision, s.timePrecision), (t) =>
+          isoInstantMicros(t),
+        ),
+        attr,
+      );
     case "time":
-      return orRaw(itemTemporal(attr, temporalUnit("time", col.precision, s.timePrecision), (t) => timeMicros(t)), attr);
+      return orRaw(
+        itemTemporal(attr, temporalUnit("time", col.precision, s.timePrecision), (t) => timeMicros(t)),
+        attr,
+      );
     case "timestamptz":
       return orRaw(attr.S === undefined ? undefined : isoInstantMicros(attr.S), attr);
     case "timetz":
       return orRaw(attr.S === undefined ? undefined : zonedTimeMicros(attr.S), attr);
     case "interval":
-      if (s.intervalHandling === "numeric") return orRaw(attr.N === undefined ? undefined : canonicalDecimal(attr.N), attr);
+      if (s.intervalHandling === "numeric")
+        return orRaw(attr.N === undefined ? undefined : canonicalDecimal(attr.N), attr);
       return orRaw(attr.S === undefined ? undefined : intervalCanon(isoInterval(attr.S), s), attr);
     case "bytes":
       return orRaw(itemBytes(attr, s), attr);

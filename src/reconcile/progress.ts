@@ -1,7 +1,11 @@
 // Progress on stderr: a bar redrawn in place on a terminal, else one line every few seconds (a log
 // file or a CI console must not fill with carriage returns).
 
-export type ProgressOut = { write(text: string): unknown; readonly isTTY?: boolean | undefined; readonly columns?: number | undefined };
+export type ProgressOut = {
+  write(text: string): unknown;
+  readonly isTTY?: boolean | undefined;
+  readonly columns?: number | undefined;
+};
 
 export class Progress {
   readonly #out: ProgressOut;
@@ -35,13 +39,17 @@ export class Progress {
     this.#drawn = true;
     const secs = ((Date.now() - this.#started) / 1000).toFixed(0);
     if (this.#out.isTTY !== true) {
-      this.#out.write(`reconcile: read ${this.source} source rows and ${this.items} items (${secs} s)${final ? ", done" : ""}\n`);
+      this.#out.write(
+        `reconcile: read ${this.source} source rows and ${this.items} items (${secs} s)${final ? ", done" : ""}\n`,
+      );
       return;
     }
     const total = this.sourceTotal + this.itemsTotal;
     const ratio = total > 0 ? Math.min(1, (this.source + this.items) / total) : 0;
     const width = Math.max(10, Math.min(40, (this.#out.columns ?? 80) - 60));
     const bar = "#".repeat(Math.round(ratio * width)).padEnd(width, ".");
-    this.#out.write(`\r[${bar}] ${(ratio * 100).toFixed(0).padStart(3)}%  rows ${this.source}  items ${this.items}  ${secs} s${final ? "\n" : ""}`);
+    this.#out.write(
+      `\r[${bar}] ${(ratio * 100).toFixed(0).padStart(3)}%  rows ${this.source}  items ${this.items}  ${secs} s${final ? "\n" : ""}`,
+    );
   }
 }

@@ -29,11 +29,15 @@ export function renderText(r: ReconcileResult): string {
   ];
   for (const kind of DRIFT_KINDS) {
     if (r.counts[kind] === 0) continue;
-    lines.push(`  ${kind} (${MEANING[kind]}): ${r.counts[kind]}${r.counts[kind] > r.examples[kind].length ? `, the first ${r.examples[kind].length}` : ""}`);
-    for (const e of r.examples[kind]) lines.push(`    ${e.key}${e.columns === undefined ? "" : `  columns: ${e.columns.join(", ")}`}`);
+    lines.push(
+      `  ${kind} (${MEANING[kind]}): ${r.counts[kind]}${r.counts[kind] > r.examples[kind].length ? `, the first ${r.examples[kind].length}` : ""}`,
+    );
+    for (const e of r.examples[kind])
+      lines.push(`    ${e.key}${e.columns === undefined ? "" : `  columns: ${e.columns.join(", ")}`}`);
   }
   const columns = Object.entries(r.columns);
-  if (columns.length > 0) lines.push(`  differing columns: ${columns.map(([c, n]) => `${c} (${n})`).join(", ")}`);
+  if (columns.length > 0)
+    lines.push(`  differing columns: ${columns.map(([c, n]) => `${c} (${n})`).join(", ")}`);
   for (const n of r.notes) lines.push(`  note: ${n}`);
   lines.push(`  took ${(r.elapsedMs / 1000).toFixed(1)} s`);
   return lines.join("\n") + "\n";

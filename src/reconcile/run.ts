@@ -26,8 +26,17 @@ export type RunContext = {
 
 type Sorted = { job: Job; rows: SortedRuns<Entry>; items: SortedRuns<Entry>; strays: string[] };
 
-export async function compareAll(c: RunContext, jobs: readonly Job[], o: { segments: number; sortBuffer: number; progress: Progress }): Promise<void> {
-  const sorted: Sorted[] = jobs.map((job) => ({ job, rows: new SortedRuns<Entry>(o.sortBuffer), items: new SortedRuns<Entry>(o.sortBuffer), strays: [] }));
+export async function compareAll(
+  c: RunContext,
+  jobs: readonly Job[],
+  o: { segments: number; sortBuffer: number; progress: Progress },
+): Promise<void> {
+  const sorted: Sorted[] = jobs.map((job) => ({
+    job,
+    rows: new SortedRuns<Entry>(o.sortBuffer),
+    items: new SortedRuns<Entry>(o.sortBuffer),
+    strays: [],
+  }));
   const bySource = new Map(sorted.map((s) => [s.job.source, s]));
   try {
     const readSources = async (): Promise<void> => {
@@ -64,10 +73,20 @@ export async function compareSample(c: RunContext, job: Job, n: number): Promise
   const { info } = job;
   const sampled = await sampleRows(c.client, info, n);
   const keyIndex = info.key.map((k) => info.columns.indexOf(k));
-  const candidates = sampled.map((values) => candidateItemKeys(job.source, info.key, keyIndex.map((i) => values[i] ?? null), c.settings));
+  const candidates = sampled.map((values) =>
+    candidateItemKeys(
+      job.source,
+      info.key,
+      keyIndex.map((i) => values[i] ?? null),
+      c.settings,
+    ),
+  );
   const found = await getItems(c.dynamo, c.dynamodbTable, c.layout.keyAttribute, candidates.flat());
   sampled.forEach((values, i) => {
     const item = candidates[i]!.map((k) => found.get(k)).find((x) => x !== undefined);
-    job.tally.judge(sourceEntry(values, info, c.settings), item === undefined ? undefined : itemEntry(item, info, c.settings, c.layout));
+    job.tally.judge(
+      sourceEntry(values, info, c.settings),
+      item === undefined ? undefined : itemEntry(item, info, c.settings, c.layout),
+    );
   });
 }

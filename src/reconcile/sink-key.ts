@@ -47,7 +47,10 @@ function spellings(col: Column, value: JsonValue, s: ConverterSettings): KeyValu
     }
     case "bytes": {
       const bytes = Buffer.from(text(value).replace(/^\\x/, ""), "hex");
-      return [new Uint8Array(bytes), bytes.toString(s.binaryHandling === "base64-url-safe" ? "base64url" : "base64")];
+      return [
+        new Uint8Array(bytes),
+        bytes.toString(s.binaryHandling === "base64-url-safe" ? "base64url" : "base64"),
+      ];
     }
     default:
       throw unsupported(col);
@@ -55,11 +58,18 @@ function spellings(col: Column, value: JsonValue, s: ConverterSettings): KeyValu
 }
 
 function unsupported(col: Column): ReconcileInputError {
-  return new ReconcileInputError(`--sample cannot compute item keys for a ${col.array ? "array" : col.type} key column (${col.name}); run without --sample`);
+  return new ReconcileInputError(
+    `--sample cannot compute item keys for a ${col.array ? "array" : col.type} key column (${col.name}); run without --sample`,
+  );
 }
 
 /** Candidate item keys (`source:id`) of a row; `values` follow `key` order. */
-export function candidateItemKeys(source: string, key: readonly Column[], values: readonly JsonValue[], s: ConverterSettings): string[] {
+export function candidateItemKeys(
+  source: string,
+  key: readonly Column[],
+  values: readonly JsonValue[],
+  s: ConverterSettings,
+): string[] {
   let ids: KeyValue[][] = [[]];
   key.forEach((col, i) => {
     const options = spellings(col, values[i] ?? null, s);

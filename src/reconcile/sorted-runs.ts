@@ -56,7 +56,9 @@ export class SortedRuns<T extends Keyed> {
     }
     if (this.#buffer.length > 0) await this.#flush();
     await this.#flushing;
-    const readers = this.#runs.map((f) => createInterface({ input: createReadStream(f), crlfDelay: Infinity })[Symbol.asyncIterator]());
+    const readers = this.#runs.map((f) =>
+      createInterface({ input: createReadStream(f), crlfDelay: Infinity })[Symbol.asyncIterator](),
+    );
     const heap = new MinHeap<{ entry: T; from: number }>((a, b) => byKey(a.entry, b.entry));
     const pull = async (from: number): Promise<void> => {
       const line = await readers[from]!.next();
@@ -85,7 +87,7 @@ class MinHeap<T> {
   push(item: T): void {
     const a = this.#items;
     a.push(item);
-    for (let i = a.length - 1; i > 0; ) {
+    for (let i = a.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (this.#cmp(a[i]!, a[p]!) >= 0) break;
       [a[i], a[p]] = [a[p]!, a[i]!];
@@ -98,7 +100,7 @@ class MinHeap<T> {
     const last = a.pop();
     if (a.length > 0 && last !== undefined) {
       a[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;

@@ -17,7 +17,8 @@ export function quoteIdent(name: string): string {
 export function parseTableName(text: string): { schema: string; table: string } {
   const dot = text.indexOf(".");
   const [schema, table] = dot < 0 ? ["public", text] : [text.slice(0, dot), text.slice(dot + 1)];
-  if (schema === "" || table === "") throw new ReconcileInputError(`--table ${JSON.stringify(text)} is not schema.table`);
+  if (schema === "" || table === "")
+    throw new ReconcileInputError(`--table ${JSON.stringify(text)} is not schema.table`);
   return { schema, table };
 }
 
@@ -26,7 +27,8 @@ type ColumnRow = { name: string; type: string; elem: string | null; typmod: numb
 export async function loadTable(client: pg.Client, schema: string, table: string): Promise<TableInfo> {
   const rel = `${quoteIdent(schema)}.${quoteIdent(table)}`;
   const exists = await client.query<{ oid: string | null }>("SELECT to_regclass($1)::oid AS oid", [rel]);
-  if (exists.rows[0]?.oid === null || exists.rows[0]?.oid === undefined) throw new ReconcileInputError(`table ${schema}.${table} does not exist in the database`);
+  if (exists.rows[0]?.oid === null || exists.rows[0]?.oid === undefined)
+    throw new ReconcileInputError(`table ${schema}.${table} does not exist in the database`);
   const cols = await client.query<ColumnRow>(
     `SELECT a.attname AS name, bt.typname AS type, et.typname AS elem,
             CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod
@@ -55,7 +57,10 @@ export async function loadTable(client: pg.Client, schema: string, table: string
       ORDER BY k.ord`,
     [rel],
   );
-  if (keys.rows.length === 0) throw new ReconcileInputError(`table ${schema}.${table} has no primary key: reconcile (like the sink's item key) needs one`);
+  if (keys.rows.length === 0)
+    throw new ReconcileInputError(
+      `table ${schema}.${table} has no primary key: reconcile (like the sink's item key) needs one`,
+    );
   const key = keys.rows.map((k) => columns.find((c) => c.name === k.name)!);
   return { schema, table, columns, key };
 }
@@ -75,18 +80,29 @@ function selectList(info: TableInfo): string {
 
 // One spelling for every session: instants in UTC, intervals as ISO 8601 (Debezium's string mode),
 // bytea in hex, floats in their shortest exact form.
-const SESSION = ["SET LOCAL TIME ZONE 'UTC'", "SET LOCAL IntervalStyle = 'iso_8601'", "SET LOCAL bytea_output = 'hex'", "SET LOCAL extra_float_digits = 1"];
+const SESSION = [
+  "SET LOCAL TIME ZONE 'UTC'",
+  "SET LOCAL IntervalStyle = 'iso_8601'",
+  "SET LOCAL bytea_output = 'hex'",
+  "SET LOCAL extra_float_digits = 1",
+];
 
 function rowValues(text: string): JsonValue[] {
   return parseJson(text) as JsonValue[];
 }
 
 /** Every row, as values in column order, in batches from a cursor inside one snapshot. */
-export async function* readRows(client: pg.Client, info: TableInfo, batchSize = 2000): AsyncGenerator<JsonValue[]> {
+export async function* readRows(
+  client: pg.Client,
+  info: TableInfo,
+  batchSize = 2000,
+): AsyncGenerator<JsonValue[]> {
   await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   try {
     for (const s of SESSION) await client.query(s);
-    await client.query(`DECLARE reconcile_rows NO SCROLL CURSOR FOR SELECT ${selectList(info)} AS r FROM ${quoteIdent(info.schema)}.${quoteIdent(info.table)}`);
+    await client.query(
+      `DECLARE reconcile_rows NO SCROLL CURSOR FOR SELECT ${selectList(info)} AS r FROM ${quoteIdent(info.schema)}.${quoteIdent(info.table)}`,
+    );
     for (;;) {
       const batch = await client.query<{ r: string }>(`FETCH ${batchSize} FROM reconcile_rows`);
       for (const row of batch.rows) yield rowValues(row.r);
@@ -104,7 +120,10 @@ export async function sampleRows(client: pg.Client, info: TableInfo, n: number):
   await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   try {
     for (const s of SESSION) await client.query(s);
-    const result = await client.query<{ r: string }>(`SELECT ${selectList(info)} AS r FROM ${quoteIdent(info.schema)}.${quoteIdent(info.table)} ORDER BY random() LIMIT $1`, [n]);
+    const result = await client.query<{ r: string }>(
+      `SELECT ${selectList(info)} AS r FROM ${quoteIdent(info.schema)}.${quoteIdent(info.table)} ORDER BY random() LIMIT $1`,
+      [n],
+    );
     await client.query("COMMIT");
     return result.rows.map((row) => rowValues(row.r));
   } catch (err) {
@@ -115,6 +134,9 @@ export async function sampleRows(client: pg.Client, info: TableInfo, n: number):
 
 /** The planner's row estimate, for the progress display (0 when never analyzed). */
 export async function estimateRows(client: pg.Client, info: TableInfo): Promise<number> {
-  const r = await client.query<{ n: number }>("SELECT GREATEST(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = $1::regclass", [`${quoteIdent(info.schema)}.${quoteIdent(info.table)}`]);
+  const r = await client.query<{ n: number }>(
+    "SELECT GREATEST(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = $1::regclass",
+    [`${quoteIdent(info.schema)}.${quoteIdent(info.table)}`],
+  );
   return Math.round(r.rows[0]?.n ?? 0);
 }

@@ -36,7 +36,8 @@ export async function describeTarget(client: DynamoDBClient, table: string): Pro
     const d = await client.send(new DescribeTableCommand({ TableName: table }));
     return d.Table?.ItemCount ?? 0;
   } catch (err) {
-    if ((err as { name?: string }).name === "ResourceNotFoundException") throw new ReconcileInputError(`DynamoDB table ${table} does not exist`);
+    if ((err as { name?: string }).name === "ResourceNotFoundException")
+      throw new ReconcileInputError(`DynamoDB table ${table} does not exist`);
     throw err;
   }
 }
@@ -73,14 +74,21 @@ export async function scanSources(
 }
 
 /** The items of these keys (absent keys are simply not in the map); retries unprocessed keys. */
-export async function getItems(client: DynamoDBClient, table: string, keyAttribute: string, keys: readonly string[]): Promise<Map<string, Item>> {
+export async function getItems(
+  client: DynamoDBClient,
+  table: string,
+  keyAttribute: string,
+  keys: readonly string[],
+): Promise<Map<string, Item>> {
   const found = new Map<string, Item>();
   const unique = [...new Set(keys)];
   for (let i = 0; i < unique.length; i += 100) {
     let request: Item[] = unique.slice(i, i + 100).map((k) => ({ [keyAttribute]: { S: k } }));
     for (let attempt = 0; request.length > 0; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
-      const out = await client.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: request, ConsistentRead: true } } }));
+      const out = await client.send(
+        new BatchGetItemCommand({ RequestItems: { [table]: { Keys: request, ConsistentRead: true } } }),
+      );
       for (const item of out.Responses?.[table] ?? []) found.set(item[keyAttribute]!.S!, item);
       request = out.UnprocessedKeys?.[table]?.Keys ?? [];
     }

@@ -3,7 +3,8 @@
 /** The Debezium converter settings that decide how a PostgreSQL value is spelled in an event. */
 export type ConverterSettings = {
   readonly decimalHandling: "precise" | "string" | "double";
-  readonly timePrecision: "adaptive" | "adaptive_time_microseconds" | "connect" | "isostring" | "microseconds" | "nanoseconds";
+  readonly timePrecision:
+    "adaptive" | "adaptive_time_microseconds" | "connect" | "isostring" | "microseconds" | "nanoseconds";
   readonly binaryHandling: "bytes" | "base64" | "base64-url-safe" | "hex";
   readonly intervalHandling: "numeric" | "string";
 };
@@ -17,7 +18,14 @@ export const DEFAULT_SETTINGS: ConverterSettings = {
 
 export const SETTING_VALUES = {
   decimalHandling: ["precise", "string", "double"],
-  timePrecision: ["adaptive", "adaptive_time_microseconds", "connect", "isostring", "microseconds", "nanoseconds"],
+  timePrecision: [
+    "adaptive",
+    "adaptive_time_microseconds",
+    "connect",
+    "isostring",
+    "microseconds",
+    "nanoseconds",
+  ],
   binaryHandling: ["bytes", "base64", "base64-url-safe", "hex"],
   intervalHandling: ["numeric", "string"],
 } as const;

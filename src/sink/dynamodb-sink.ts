@@ -2,7 +2,11 @@
 // into an outcome. `duplicate` and `stale` are told apart without a second read, from the old item
 // that ReturnValuesOnConditionCheckFailure=ALL_OLD hands back with the failed condition.
 
-import { ConditionalCheckFailedException, PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  ConditionalCheckFailedException,
+  PutItemCommand,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
 import { PoisonError } from "../errors.ts";
 import { Outcome, type ChangeEvent, type WriteOutcome } from "../cdc/types.ts";
 import { classifyAwsError } from "./aws-errors.ts";
@@ -21,7 +25,10 @@ export type SinkHooks = {
 /** What a refused condition means, from the stored version. */
 export function refusedOutcome(event: ChangeEvent, stored: string | undefined): WriteOutcome {
   if (stored === undefined) {
-    throw new PoisonError("foreign_item", `the item for ${event.source}:${event.id} exists but has no ${META.version}; it was not written by this sink`);
+    throw new PoisonError(
+      "foreign_item",
+      `the item for ${event.source}:${event.id} exists but has no ${META.version}; it was not written by this sink`,
+    );
   }
   if (!stored.startsWith(event.versionScheme)) {
     throw new PoisonError(
@@ -53,7 +60,10 @@ export class DynamoDbSink implements Sink {
       await this.#client.send(new PutItemCommand(input));
       return Outcome.applied;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === "ConditionalCheckFailedException") {
+      if (
+        err instanceof ConditionalCheckFailedException ||
+        (err as { name?: string }).name === "ConditionalCheckFailedException"
+      ) {
         const old = (err as ConditionalCheckFailedException).Item;
         return refusedOutcome(event, old?.[META.version]?.S);
       }

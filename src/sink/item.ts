@@ -49,7 +49,8 @@ export function columnAttribute(column: string, keyAttribute: string): string {
 
 function rowAttributes(row: Row, keyAttribute: string): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
-  for (const [column, value] of Object.entries(row)) out[columnAttribute(column, keyAttribute)] = toAttribute(value);
+  for (const [column, value] of Object.entries(row))
+    out[columnAttribute(column, keyAttribute)] = toAttribute(value);
   return out;
 }
 
@@ -74,7 +75,12 @@ function compressed(row: Row): Record<string, AttributeValue> {
 }
 
 /** Builds the conditional PutItem for one change. Throws PoisonError when the item cannot fit. */
-export function buildPut(event: ChangeEvent, at: Position, options: ItemOptions, nowMs: number): PutItemCommandInput {
+export function buildPut(
+  event: ChangeEvent,
+  at: Position,
+  options: ItemOptions,
+  nowMs: number,
+): PutItemCommandInput {
   const key = { [options.keyAttribute]: { S: itemKey(event.source, event.id) } };
   const meta = metadata(event, at, nowMs);
   let item: Record<string, AttributeValue>;
@@ -88,13 +94,19 @@ export function buildPut(event: ChangeEvent, at: Position, options: ItemOptions,
     item = { ...rowAttributes(event.row, options.keyAttribute), ...meta, ...key };
     if (itemSize(item) > MAX_ITEM_BYTES) {
       if (options.compression !== "gzip") {
-        throw new PoisonError("item_too_large", `the item is ${itemSize(item)} bytes, over DynamoDB's 400 KB limit (set ITEM_COMPRESSION=gzip to store large rows compressed)`);
+        throw new PoisonError(
+          "item_too_large",
+          `the item is ${itemSize(item)} bytes, over DynamoDB's 400 KB limit (set ITEM_COMPRESSION=gzip to store large rows compressed)`,
+        );
       }
       item = { ...compressed(event.row), ...meta, ...key };
     }
   }
   if (itemSize(item) > MAX_ITEM_BYTES) {
-    throw new PoisonError("item_too_large", `the item is ${itemSize(item)} bytes even compressed, over DynamoDB's 400 KB limit`);
+    throw new PoisonError(
+      "item_too_large",
+      `the item is ${itemSize(item)} bytes even compressed, over DynamoDB's 400 KB limit`,
+    );
   }
   return {
     TableName: options.table,
@@ -105,7 +117,8 @@ export function buildPut(event: ChangeEvent, at: Position, options: ItemOptions,
     //   item, equal version              → refuse (duplicate)
     //   item, newer version              → refuse (stale)
     //   item of another version scheme   → refuse (reported as a poison record, never overwritten)
-    ConditionExpression: "attribute_not_exists(#key) OR (begins_with(#version, :scheme) AND #version < :version)",
+    ConditionExpression:
+      "attribute_not_exists(#key) OR (begins_with(#version, :scheme) AND #version < :version)",
     ExpressionAttributeNames: { "#key": options.keyAttribute, "#version": META.version },
     ExpressionAttributeValues: { ":scheme": { S: event.versionScheme }, ":version": { S: event.version } },
     ReturnValuesOnConditionCheckFailure: "ALL_OLD",

@@ -28,24 +28,43 @@ export async function checkTable(client: DynamoDBClient, table: string, keyAttri
       const classified = classifyAwsError(err, table);
       if (classified instanceof FatalError) throw classified;
       if (!(classified instanceof TransientError) || attempt >= STARTUP_ATTEMPTS - 1) {
-        throw new FatalError("dynamodb_unreachable", `cannot describe table ${table}: ${errorMessage(err)}`, ExitCode.fatal, { cause: err });
+        throw new FatalError(
+          "dynamodb_unreachable",
+          `cannot describe table ${table}: ${errorMessage(err)}`,
+          ExitCode.fatal,
+          { cause: err },
+        );
       }
       await sleep(backoffDelay({ baseMs: 500, maxMs: 4000 }, attempt) + 250);
     }
   }
   const t = described.Table;
   if (t?.TableStatus !== "ACTIVE" && t?.TableStatus !== "UPDATING") {
-    throw new FatalError("table_not_active", `table ${table} is ${t?.TableStatus ?? "unknown"}, not ACTIVE`, ExitCode.fatal);
+    throw new FatalError(
+      "table_not_active",
+      `table ${table} is ${t?.TableStatus ?? "unknown"}, not ACTIVE`,
+      ExitCode.fatal,
+    );
   }
   const keys = t.KeySchema ?? [];
   const hash = keys.find((k) => k.KeyType === "HASH");
   const type = t.AttributeDefinitions?.find((a) => a.AttributeName === hash?.AttributeName)?.AttributeType;
   const problems: string[] = [];
-  if (hash?.AttributeName !== keyAttribute) problems.push(`partition key is ${hash?.AttributeName ?? "missing"}, expected ${keyAttribute} (DYNAMODB_KEY_ATTRIBUTE)`);
+  if (hash?.AttributeName !== keyAttribute)
+    problems.push(
+      `partition key is ${hash?.AttributeName ?? "missing"}, expected ${keyAttribute} (DYNAMODB_KEY_ATTRIBUTE)`,
+    );
   if (type !== undefined && type !== "S") problems.push(`partition key type is ${type}, expected S (string)`);
-  if (keys.some((k) => k.KeyType === "RANGE")) problems.push(`table has a sort key (${keys.find((k) => k.KeyType === "RANGE")?.AttributeName}); the sink needs a partition key only`);
+  if (keys.some((k) => k.KeyType === "RANGE"))
+    problems.push(
+      `table has a sort key (${keys.find((k) => k.KeyType === "RANGE")?.AttributeName}); the sink needs a partition key only`,
+    );
   if (problems.length > 0) {
-    throw new FatalError("key_schema_mismatch", `table ${table} does not match the configuration: ${problems.join("; ")}`, ExitCode.fatal);
+    throw new FatalError(
+      "key_schema_mismatch",
+      `table ${table} does not match the configuration: ${problems.join("; ")}`,
+      ExitCode.fatal,
+    );
   }
 }
 
@@ -73,7 +92,12 @@ export async function initTable(
   }
   await checkTable(client, table, keyAttribute);
   if (ttlAttribute !== undefined && outcome === "created") {
-    await client.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: table,
+        TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+      }),
+    );
   }
   return outcome;
 }

@@ -17,16 +17,33 @@ const CONDITION_FAILED = "ConditionalCheckFailedException";
 type Metadata = { $metadata?: { requestId?: string; httpStatusCode?: number } };
 type Started = { span: Span; startedAt: number; attributes: Record<string, string> };
 
-export function instrumentDynamo(client: DynamoDBClient, tracer: Tracer, metrics: SinkMetrics, reporter: FailureReporter): void {
+export function instrumentDynamo(
+  client: DynamoDBClient,
+  tracer: Tracer,
+  metrics: SinkMetrics,
+  reporter: FailureReporter,
+): void {
   client.middlewareStack.add(
     (next, ctx) => async (args) => {
-      const started = safely(reporter, "dynamodb span start", () => start(tracer, ctx.commandName ?? "Unknown", (args.input ?? {}) as { TableName?: string }), undefined);
+      const started = safely(
+        reporter,
+        "dynamodb span start",
+        () => start(tracer, ctx.commandName ?? "Unknown", (args.input ?? {}) as { TableName?: string }),
+        undefined,
+      );
       try {
         const result = await next(args);
-        if (started !== undefined) safely(reporter, "dynamodb span end", () => end(started, metrics, (result.output ?? {}) as Metadata, undefined), undefined);
+        if (started !== undefined)
+          safely(
+            reporter,
+            "dynamodb span end",
+            () => end(started, metrics, (result.output ?? {}) as Metadata, undefined),
+            undefined,
+          );
         return result;
       } catch (err) {
-        if (started !== undefined) safely(reporter, "dynamodb span end", () => end(started, metrics, err as Metadata, err), undefined);
+        if (started !== undefined)
+          safely(reporter, "dynamodb span end", () => end(started, metrics, err as Metadata, err), undefined);
         throw err;
       }
     },
@@ -36,12 +53,20 @@ export function instrumentDynamo(client: DynamoDBClient, tracer: Tracer, metrics
 
 function start(tracer: Tracer, commandName: string, input: { TableName?: string }): Started {
   const method = commandName.replace(/Command$/, "");
-  const attributes: Record<string, string> = { "rpc.system": "aws-api", "rpc.service": "DynamoDB", "rpc.method": method };
+  const attributes: Record<string, string> = {
+    "rpc.system": "aws-api",
+    "rpc.service": "DynamoDB",
+    "rpc.method": method,
+  };
   const span = tracer.startSpan(
     `DynamoDB.${method}`,
     {
       kind: SpanKind.CLIENT,
-      attributes: { ...attributes, "db.system": "dynamodb", ...(input.TableName === undefined ? {} : { "aws.dynamodb.table_names": [input.TableName] }) },
+      attributes: {
+        ...attributes,
+        "db.system": "dynamodb",
+        ...(input.TableName === undefined ? {} : { "aws.dynamodb.table_names": [input.TableName] }),
+      },
     },
     context.active(),
   );
@@ -71,4 +96,3 @@ function end(s: Started, metrics: SinkMetrics, meta: Metadata, err: unknown): vo
   s.span.end();
   metrics.write(seconds, { ...s.attributes, "cdc.write.result": result });
 }
-

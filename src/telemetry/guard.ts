@@ -30,7 +30,10 @@ export class FailureReporter {
       const suppressed = this.#suppressed;
       this.#suppressed = 0;
       // Only the message: an error object from an exporter may carry request headers.
-      this.#log.warn({ telemetry: this.#what, hook: where, suppressed }, `telemetry failed, processing goes on: ${err instanceof Error ? err.message : String(err)}`);
+      this.#log.warn(
+        { telemetry: this.#what, hook: where, suppressed },
+        `telemetry failed, processing goes on: ${err instanceof Error ? err.message : String(err)}`,
+      );
     } catch {
       // The logger itself failed: nothing left to tell.
     }

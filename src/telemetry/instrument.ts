@@ -31,7 +31,10 @@ export function instrumentService(telemetry: Telemetry, log: Log, groupId: strin
   const { tracer, keyMode } = telemetry;
   const metrics = safely(reporter, "metrics", () => new SinkMetrics(telemetry.meter), undefined);
   const safeMetrics = metrics === undefined ? undefined : guard(metrics, reporter);
-  const records = safeMetrics === undefined ? undefined : new RecordTracer({ tracer, metrics: safeMetrics, groupId, keyMode });
+  const records =
+    safeMetrics === undefined
+      ? undefined
+      : new RecordTracer({ tracer, metrics: safeMetrics, groupId, keyMode });
   const source: SourceListener = {
     onCommit(points, durationMs) {
       safeMetrics?.committed(points);
@@ -52,13 +55,32 @@ export function instrumentService(telemetry: Telemetry, log: Log, groupId: strin
   return {
     observer: records === undefined ? {} : guard(records, reporter),
     sourceListener: guard(source, reporter),
-    deadLetter: (inner, dlqTopic) => (safeMetrics === undefined ? inner : tracedDeadLetter(inner, dlqTopic, tracer, safeMetrics, reporter)),
+    deadLetter: (inner, dlqTopic) =>
+      safeMetrics === undefined ? inner : tracedDeadLetter(inner, dlqTopic, tracer, safeMetrics, reporter),
     dynamo: (client) => {
-      if (safeMetrics !== undefined) safely(reporter, "dynamodb middleware", () => instrumentDynamo(client, tracer, safeMetrics, reporter), undefined);
+      if (safeMetrics !== undefined)
+        safely(
+          reporter,
+          "dynamodb middleware",
+          () => instrumentDynamo(client, tracer, safeMetrics, reporter),
+          undefined,
+        );
     },
     observe: (stats, gauges) => {
       const g = guard(gauges, reporter);
-      safely(reporter, "gauges", () => metrics?.observe(stats, { inFlight: () => g.inFlight() ?? 0, limit: () => g.limit() ?? 0, buffered: () => g.buffered() ?? 0, pausedPartitions: () => g.pausedPartitions() ?? 0, ready: () => g.ready() ?? false }), undefined);
+      safely(
+        reporter,
+        "gauges",
+        () =>
+          metrics?.observe(stats, {
+            inFlight: () => g.inFlight() ?? 0,
+            limit: () => g.limit() ?? 0,
+            buffered: () => g.buffered() ?? 0,
+            pausedPartitions: () => g.pausedPartitions() ?? 0,
+            ready: () => g.ready() ?? false,
+          }),
+        undefined,
+      );
     },
     metricsText: () => telemetry.metricsText(),
     close: async () => {

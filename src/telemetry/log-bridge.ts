@@ -28,7 +28,8 @@ export function logBridge(logger: Logger): LineSink {
     const attributes: Record<string, string | number | boolean> = {};
     for (const [k, v] of Object.entries(fields)) {
       if (OMITTED.has(k) || v === null || v === undefined) continue;
-      attributes[k] = typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : JSON.stringify(v);
+      attributes[k] =
+        typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : JSON.stringify(v);
     }
     const level = typeof fields["level"] === "string" ? fields["level"] : "info";
     const time = typeof fields["time"] === "string" ? Date.parse(fields["time"]) : Date.now();

@@ -36,7 +36,11 @@ function traceFields(): Record<string, string> {
     if (span === undefined) return {};
     const sc = span.spanContext();
     if (!isSpanContextValid(sc)) return {};
-    return { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: `0${sc.traceFlags.toString(16)}`.slice(-2) };
+    return {
+      trace_id: sc.traceId,
+      span_id: sc.spanId,
+      trace_flags: `0${sc.traceFlags.toString(16)}`.slice(-2),
+    };
   } catch {
     return {};
   }
@@ -52,7 +56,10 @@ export function createLog(level: string, destination?: NodeJS.WritableStream): L
     mixin: traceFields,
   };
   // pino's own default (asynchronous stdout, flushed on exit), made explicit to sit in a multistream.
-  const out = destination === undefined ? pino.destination({ dest: process.stdout.fd || 1, sync: false }) : (destination as unknown as pino.DestinationStream);
+  const out =
+    destination === undefined
+      ? pino.destination({ dest: process.stdout.fd || 1, sync: false })
+      : (destination as unknown as pino.DestinationStream);
   const tee = { sink: undefined as LineSink | undefined };
   const teeStream = {
     write(line: string): void {
@@ -65,7 +72,13 @@ export function createLog(level: string, destination?: NodeJS.WritableStream): L
       }
     },
   };
-  const logger = pino(options, pino.multistream([{ level: "trace", stream: out }, { level: "trace", stream: teeStream }]));
+  const logger = pino(
+    options,
+    pino.multistream([
+      { level: "trace", stream: out },
+      { level: "trace", stream: teeStream },
+    ]),
+  );
   tees.set(logger, tee);
   return logger;
 }

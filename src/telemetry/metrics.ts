@@ -34,7 +34,9 @@ const PARTITION = "messaging.destination.partition.id";
 
 // Seconds. A DynamoDB write takes milliseconds; a commit tens of them; freshness spans the whole lag.
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-const FRESHNESS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400];
+const FRESHNESS_BUCKETS = [
+  0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400,
+];
 
 /** Live state the gauges read when collected. */
 export type ServiceGauges = {
@@ -59,41 +61,69 @@ export class SinkMetrics {
   readonly #dlq: Counter;
   readonly #meter: Meter;
   // Lag per partition = log end offset at the last fetch − the offset this member committed.
-  readonly #lag = new Map<string, { end: bigint; committed: bigint | undefined; first: bigint | undefined }>();
+  readonly #lag = new Map<
+    string,
+    { end: bigint; committed: bigint | undefined; first: bigint | undefined }
+  >();
 
   constructor(meter: Meter) {
     this.#meter = meter;
-    this.#retries = meter.createCounter(METRIC.retries, { description: "Transient errors retried, by error code." });
-    this.#writeDuration = meter.createHistogram(METRIC.writeDuration, { unit: "s", description: "Duration of DynamoDB calls.", advice: { explicitBucketBoundaries: LATENCY_BUCKETS } });
-    this.#commitDuration = meter.createHistogram(METRIC.commitDuration, { unit: "s", description: "Duration of offset commits.", advice: { explicitBucketBoundaries: LATENCY_BUCKETS } });
+    this.#retries = meter.createCounter(METRIC.retries, {
+      description: "Transient errors retried, by error code.",
+    });
+    this.#writeDuration = meter.createHistogram(METRIC.writeDuration, {
+      unit: "s",
+      description: "Duration of DynamoDB calls.",
+      advice: { explicitBucketBoundaries: LATENCY_BUCKETS },
+    });
+    this.#commitDuration = meter.createHistogram(METRIC.commitDuration, {
+      unit: "s",
+      description: "Duration of offset commits.",
+      advice: { explicitBucketBoundaries: LATENCY_BUCKETS },
+    });
     this.#freshness = meter.createHistogram(METRIC.freshness, {
       unit: "s",
       description: "Source commit time (Debezium source.ts_ms) to the write being applied.",
       advice: { explicitBucketBoundaries: FRESHNESS_BUCKETS },
     });
-    this.#rebalances = meter.createCounter(METRIC.rebalances, { description: "Consumer group rebalances this member took part in." });
-    this.#dlq = meter.createCounter(METRIC.dlqPublishes, { description: "Records published to the dead-letter topic." });
+    this.#rebalances = meter.createCounter(METRIC.rebalances, {
+      description: "Consumer group rebalances this member took part in.",
+    });
+    this.#dlq = meter.createCounter(METRIC.dlqPublishes, {
+      description: "Records published to the dead-letter topic.",
+    });
   }
 
   /** The counters read from Stats and the gauges read from the running service. */
   observe(stats: Stats, gauges: ServiceGauges): void {
     const m = this.#meter;
-    m.createObservableCounter(METRIC.records, { description: "Records by final outcome (cdc.outcome)." }).addCallback((r) => {
-      for (const [tp, c] of stats.partitions()) for (const o of OUTCOMES) r.observe(c[o], { ...splitKey(tp), "cdc.outcome": o });
+    m.createObservableCounter(METRIC.records, {
+      description: "Records by final outcome (cdc.outcome).",
+    }).addCallback((r) => {
+      for (const [tp, c] of stats.partitions())
+        for (const o of OUTCOMES) r.observe(c[o], { ...splitKey(tp), "cdc.outcome": o });
     });
-    m.createObservableCounter(METRIC.consumed, { description: "Records received from Kafka." }).addCallback((r) => {
-      for (const [tp, c] of stats.partitions()) r.observe(c.consumed, splitKey(tp));
-    });
-    m.createObservableCounter(METRIC.released, { description: "Records handed back to Kafka unprocessed (shutdown, revocation)." }).addCallback((r) => {
+    m.createObservableCounter(METRIC.consumed, { description: "Records received from Kafka." }).addCallback(
+      (r) => {
+        for (const [tp, c] of stats.partitions()) r.observe(c.consumed, splitKey(tp));
+      },
+    );
+    m.createObservableCounter(METRIC.released, {
+      description: "Records handed back to Kafka unprocessed (shutdown, revocation).",
+    }).addCallback((r) => {
       for (const [tp, c] of stats.partitions()) r.observe(c.released, splitKey(tp));
     });
-    m.createObservableGauge(METRIC.lag, { unit: "{message}", description: "Log end offset at the last fetch minus the offset committed by this member." }).addCallback((r) => {
+    m.createObservableGauge(METRIC.lag, {
+      unit: "{message}",
+      description: "Log end offset at the last fetch minus the offset committed by this member.",
+    }).addCallback((r) => {
       for (const [tp, l] of this.#lag) {
         const done = l.committed ?? l.first;
         if (done !== undefined) r.observe(Number(l.end > done ? l.end - done : 0n), splitKey(tp));
       }
     });
-    const gauge = (name: string, description: string, read: () => number): void => m.createObservableGauge(name, { description }).addCallback((r) => r.observe(read()));
+    const gauge = (name: string, description: string, read: () => number): void =>
+      m.createObservableGauge(name, { description }).addCallback((r) => r.observe(read()));
     gauge(METRIC.inFlight, "DynamoDB writes in flight.", () => gauges.inFlight());
     gauge(METRIC.limit, "Adaptive in-flight limit.", () => gauges.limit());
     gauge(METRIC.buffered, "Records fetched and not yet final.", () => gauges.buffered());
@@ -132,7 +162,12 @@ export class SinkMetrics {
     const key = `${topic}/${partition}`;
     const l = this.#lag.get(key);
     const end = BigInt(highWatermark);
-    if (l === undefined) this.#lag.set(key, { end, committed: undefined, first: firstOffset === undefined ? undefined : BigInt(firstOffset) });
+    if (l === undefined)
+      this.#lag.set(key, {
+        end,
+        committed: undefined,
+        first: firstOffset === undefined ? undefined : BigInt(firstOffset),
+      });
     else l.end = end;
   }
 

@@ -17,13 +17,27 @@
 
 import { DiagLogLevel, context, diag, propagation, trace, type DiagLogger } from "@opentelemetry/api";
 import { logs } from "@opentelemetry/api-logs";
-import { ConsoleMetricExporter, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
+import {
+  ConsoleMetricExporter,
+  PeriodicExportingMetricReader,
+  type IMetricReader,
+  type PushMetricExporter,
+} from "@opentelemetry/sdk-metrics";
 import { detectResources, envDetector, hostDetector, processDetector } from "@opentelemetry/resources";
 import { ExitCode, FatalError } from "../errors.ts";
 import { teeLines, type Log } from "./log.ts";
 import { DIAG_FIELD, logBridge } from "./log-bridge.ts";
 import { KeyMode } from "./record-tracer.ts";
-import { SERVICE, SHUTDOWN_MS, baseResource, bounded, localTelemetry, meterProvider, once, type Telemetry } from "./telemetry.ts";
+import {
+  SERVICE,
+  SHUTDOWN_MS,
+  baseResource,
+  bounded,
+  localTelemetry,
+  meterProvider,
+  once,
+  type Telemetry,
+} from "./telemetry.ts";
 
 export { localTelemetry, type Telemetry };
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -39,11 +53,22 @@ const ENABLING = [
 ];
 
 const set = (v: string | undefined): v is string => v !== undefined && v.trim() !== "";
-const list = (v: string | undefined): string[] => (set(v) ? v.split(",").map((s) => s.trim()).filter((s) => s !== "") : ["otlp"]);
+const list = (v: string | undefined): string[] =>
+  set(v)
+    ? v
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "")
+    : ["otlp"];
 
 export function keyModeFrom(env: Env): KeyMode {
   const raw = env["OTEL_CDC_KEY_MODE"]?.trim() || KeyMode.hash;
-  if (!Object.values(KeyMode).includes(raw as KeyMode)) throw new FatalError("bad_config", `OTEL_CDC_KEY_MODE: must be hash, raw or none (got ${JSON.stringify(raw)})`, ExitCode.badConfig);
+  if (!Object.values(KeyMode).includes(raw as KeyMode))
+    throw new FatalError(
+      "bad_config",
+      `OTEL_CDC_KEY_MODE: must be hash, raw or none (got ${JSON.stringify(raw)})`,
+      ExitCode.badConfig,
+    );
   return raw as KeyMode;
 }
 
@@ -54,9 +79,13 @@ export function telemetryConfigured(env: Env): boolean {
 }
 
 async function otlpMetricExporter(env: Env): Promise<PushMetricExporter> {
-  const protocol = (env["OTEL_EXPORTER_OTLP_METRICS_PROTOCOL"] ?? env["OTEL_EXPORTER_OTLP_PROTOCOL"] ?? "").trim() || "http/protobuf";
-  if (protocol === "http/json") return new (await import("@opentelemetry/exporter-metrics-otlp-http")).OTLPMetricExporter();
-  if (protocol === "grpc") return new (await import("@opentelemetry/exporter-metrics-otlp-grpc")).OTLPMetricExporter();
+  const protocol =
+    (env["OTEL_EXPORTER_OTLP_METRICS_PROTOCOL"] ?? env["OTEL_EXPORTER_OTLP_PROTOCOL"] ?? "").trim() ||
+    "http/protobuf";
+  if (protocol === "http/json")
+    return new (await import("@opentelemetry/exporter-metrics-otlp-http")).OTLPMetricExporter();
+  if (protocol === "grpc")
+    return new (await import("@opentelemetry/exporter-metrics-otlp-grpc")).OTLPMetricExporter();
   return new (await import("@opentelemetry/exporter-metrics-otlp-proto")).OTLPMetricExporter();
 }
 
@@ -67,9 +96,27 @@ async function metricReaders(env: Env, log: Log): Promise<IMetricReader[]> {
   const timeout = Math.min(Number(env["OTEL_METRIC_EXPORT_TIMEOUT"]) || 30_000, interval);
   const readers: IMetricReader[] = [];
   for (const name of names) {
-    if (name === "otlp") readers.push(new PeriodicExportingMetricReader({ exporter: await otlpMetricExporter(env), exportIntervalMillis: interval, exportTimeoutMillis: timeout }));
-    else if (name === "console") readers.push(new PeriodicExportingMetricReader({ exporter: new ConsoleMetricExporter(), exportIntervalMillis: interval, exportTimeoutMillis: timeout }));
-    else if (name !== "prometheus") log.warn({ exporter: name }, "OTEL_METRICS_EXPORTER: unsupported exporter ignored (otlp, console, prometheus, none)");
+    if (name === "otlp")
+      readers.push(
+        new PeriodicExportingMetricReader({
+          exporter: await otlpMetricExporter(env),
+          exportIntervalMillis: interval,
+          exportTimeoutMillis: timeout,
+        }),
+      );
+    else if (name === "console")
+      readers.push(
+        new PeriodicExportingMetricReader({
+          exporter: new ConsoleMetricExporter(),
+          exportIntervalMillis: interval,
+          exportTimeoutMillis: timeout,
+        }),
+      );
+    else if (name !== "prometheus")
+      log.warn(
+        { exporter: name },
+        "OTEL_METRICS_EXPORTER: unsupported exporter ignored (otlp, console, prometheus, none)",
+      );
     // `prometheus`: always served on the health port's /metrics, no second server.
   }
   return readers;
@@ -79,16 +126,30 @@ async function metricReaders(env: Env, log: Log): Promise<IMetricReader[]> {
 function diagToLog(log: Log): DiagLogger {
   const child = log.child({ [DIAG_FIELD]: true });
   const seen = new Map<string, number>();
-  const emit = (level: "warn" | "error" | "debug") => (message: string, ...args: unknown[]) => {
-    // Strings and error messages only: diagnostic arguments can be whole requests.
-    const text = [message, ...args.map((a) => (a instanceof Error ? a.message : typeof a === "string" ? a : ""))].join(" ").trim().slice(0, 300);
-    const now = Date.now();
-    if (now - (seen.get(text) ?? 0) < 60_000) return;
-    seen.set(text, now);
-    if (seen.size > 100) seen.clear();
-    child[level](`opentelemetry: ${text}`);
+  const emit =
+    (level: "warn" | "error" | "debug") =>
+    (message: string, ...args: unknown[]) => {
+      // Strings and error messages only: diagnostic arguments can be whole requests.
+      const text = [
+        message,
+        ...args.map((a) => (a instanceof Error ? a.message : typeof a === "string" ? a : "")),
+      ]
+        .join(" ")
+        .trim()
+        .slice(0, 300);
+      const now = Date.now();
+      if (now - (seen.get(text) ?? 0) < 60_000) return;
+      seen.set(text, now);
+      if (seen.size > 100) seen.clear();
+      child[level](`opentelemetry: ${text}`);
+    };
+  return {
+    error: emit("error"),
+    warn: emit("warn"),
+    info: emit("debug"),
+    debug: emit("debug"),
+    verbose: emit("debug"),
   };
-  return { error: emit("error"), warn: emit("warn"), info: emit("debug"), debug: emit("debug"), verbose: emit("debug") };
 }
 
 function endpointForLog(env: Env): string | undefined {
@@ -113,7 +174,9 @@ export async function startTelemetry(env: Env, log: Log): Promise<Telemetry> {
     return localTelemetry(keyMode);
   }
   diag.setLogger(diagToLog(log), DiagLogLevel.WARN);
-  const resource = baseResource().merge(detectResources({ detectors: [envDetector, processDetector, hostDetector] }));
+  const resource = baseResource().merge(
+    detectResources({ detectors: [envDetector, processDetector, hostDetector] }),
+  );
   const { provider, prometheus } = meterProvider(resource, await metricReaders(env, log));
   const { NodeSDK } = await import("@opentelemetry/sdk-node");
   // metricReaders: [] keeps sdk-node from building a second MeterProvider of its own.

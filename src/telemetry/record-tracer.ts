@@ -12,7 +12,17 @@
 // - The DLQ publish is a PRODUCER child span `<dlq topic> publish`; commits are CLIENT spans
 //   `commit`, roots of their own (one commit covers many records of many traces).
 
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span, type Tracer } from "@opentelemetry/api";
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+  type Context,
+  type Span,
+  type Tracer,
+} from "@opentelemetry/api";
 import { Outcome, type ChangeEvent, type KafkaRecord } from "../cdc/types.ts";
 import type { SinkError } from "../errors.ts";
 import type { RecordObserver } from "../consumer/observer.ts";
@@ -61,10 +71,17 @@ export class RecordTracer implements RecordObserver {
     };
     if (record.value === null) attributes["messaging.kafka.message.tombstone"] = true;
     else attributes["messaging.message.body.size"] = record.value.length;
-    const span = this.#o.tracer.startSpan(`${record.topic} process`, { kind: SpanKind.CONSUMER, attributes }, parent);
+    const span = this.#o.tracer.startSpan(
+      `${record.topic} process`,
+      { kind: SpanKind.CONSUMER, attributes },
+      parent,
+    );
     // Hashed only for a span that is recorded: no cost per record when tracing is off or sampled out.
     if (record.key !== null && this.#o.keyMode !== KeyMode.none && span.isRecording()) {
-      span.setAttribute("messaging.kafka.message.key", this.#o.keyMode === KeyMode.raw ? record.key.toString("utf8") : keyHash(record.key));
+      span.setAttribute(
+        "messaging.kafka.message.key",
+        this.#o.keyMode === KeyMode.raw ? record.key.toString("utf8") : keyHash(record.key),
+      );
     }
     this.#open.set(record, { span, ctx: trace.setSpan(parent, span) });
   }
@@ -78,12 +95,20 @@ export class RecordTracer implements RecordObserver {
 
   retrying(record: KafkaRecord, error: SinkError, attempt: number, delayMs: number): void {
     this.#o.metrics.retry(record.topic, error.code, error.errorClass);
-    this.#open.get(record)?.span.addEvent("retry", { "cdc.retry.attempt": attempt, "cdc.retry.delay_ms": delayMs, "error.type": error.code, "cdc.error.class": error.errorClass });
+    this.#open
+      .get(record)
+      ?.span.addEvent("retry", {
+        "cdc.retry.attempt": attempt,
+        "cdc.retry.delay_ms": delayMs,
+        "error.type": error.code,
+        "cdc.error.class": error.errorClass,
+      });
   }
 
   finished(record: KafkaRecord, outcome: Outcome, detail?: { error?: SinkError; coalesced?: boolean }): void {
     const open = this.#open.get(record);
-    if (outcome === Outcome.applied) this.#o.metrics.applied(record.topic, open?.event?.sourceTsMs, (this.#o.now ?? Date.now)());
+    if (outcome === Outcome.applied)
+      this.#o.metrics.applied(record.topic, open?.event?.sourceTsMs, (this.#o.now ?? Date.now)());
     if (open === undefined) return;
     this.#open.delete(record);
     open.span.setAttribute("cdc.outcome", outcome);
@@ -121,7 +146,13 @@ export class RecordTracer implements RecordObserver {
 }
 
 /** Commit spans and latency; the kafkajs error's type (e.g. REBALANCE_IN_PROGRESS) is its error.type. */
-export function commitSpan(tracer: Tracer, groupId: string, points: readonly CommitPoint[], durationMs: number, err?: unknown): void {
+export function commitSpan(
+  tracer: Tracer,
+  groupId: string,
+  points: readonly CommitPoint[],
+  durationMs: number,
+  err?: unknown,
+): void {
   const end = Date.now();
   const span = tracer.startSpan(
     "commit",
@@ -147,7 +178,13 @@ export function commitSpan(tracer: Tracer, groupId: string, points: readonly Com
 }
 
 /** The dead-letter publisher with a PRODUCER span and a counter around it; the publish itself is untouched. */
-export function tracedDeadLetter(inner: DeadLetter, dlqTopic: string, tracer: Tracer, metrics: SinkMetrics, reporter: FailureReporter): DeadLetter {
+export function tracedDeadLetter(
+  inner: DeadLetter,
+  dlqTopic: string,
+  tracer: Tracer,
+  metrics: SinkMetrics,
+  reporter: FailureReporter,
+): DeadLetter {
   return {
     async publish(record, error, attempts) {
       const span = safely(
@@ -173,14 +210,22 @@ export function tracedDeadLetter(inner: DeadLetter, dlqTopic: string, tracer: Tr
       );
       try {
         await inner.publish(record, error, attempts);
-        safely(reporter, "dlq span end", () => (metrics.dlqPublish(dlqTopic, true, error.code), span?.end()), undefined);
+        safely(
+          reporter,
+          "dlq span end",
+          () => (metrics.dlqPublish(dlqTopic, true, error.code), span?.end()),
+          undefined,
+        );
       } catch (err) {
         safely(
           reporter,
           "dlq span end",
           () => {
             metrics.dlqPublish(dlqTopic, false, error.code);
-            span?.setStatus({ code: SpanStatusCode.ERROR, message: (err as { name?: string }).name ?? "Error" });
+            span?.setStatus({
+              code: SpanStatusCode.ERROR,
+              message: (err as { name?: string }).name ?? "Error",
+            });
             span?.end();
           },
           undefined,

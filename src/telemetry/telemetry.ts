@@ -32,7 +32,13 @@ export function once(fn: () => Promise<void>): () => Promise<void> {
 export function bounded(work: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms).unref()));
-  return Promise.race([work.then(() => undefined, () => undefined), deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    deadline,
+  ]).finally(() => clearTimeout(timer));
 }
 
 export function baseResource(): Resource {
@@ -40,7 +46,10 @@ export function baseResource(): Resource {
 }
 
 /** The service's MeterProvider: the /metrics reader always, plus any push readers (OTLP). */
-export function meterProvider(resource: Resource, pushReaders: readonly IMetricReader[] = []): { provider: MeterProvider; prometheus: PrometheusReader } {
+export function meterProvider(
+  resource: Resource,
+  pushReaders: readonly IMetricReader[] = [],
+): { provider: MeterProvider; prometheus: PrometheusReader } {
   const prometheus = new PrometheusReader();
   return { provider: new MeterProvider({ resource, readers: [prometheus, ...pushReaders] }), prometheus };
 }

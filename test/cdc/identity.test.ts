@@ -7,18 +7,28 @@ const keyValue = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(n
 
 test("two different keys never encode to the same id, whatever characters they hold", () => {
   fc.assert(
-    fc.property(fc.array(keyValue, { minLength: 1, maxLength: 3 }), fc.array(keyValue, { minLength: 1, maxLength: 3 }), (a, b) => {
-      fc.pre(JSON.stringify(a) !== JSON.stringify(b));
-      const ida = encodeId(a.map((value, i) => ({ name: `k${i}`, value })));
-      const idb = encodeId(b.map((value, i) => ({ name: `k${i}`, value })));
-      assert.notEqual(ida, idb);
-    }),
+    fc.property(
+      fc.array(keyValue, { minLength: 1, maxLength: 3 }),
+      fc.array(keyValue, { minLength: 1, maxLength: 3 }),
+      (a, b) => {
+        fc.pre(JSON.stringify(a) !== JSON.stringify(b));
+        const ida = encodeId(a.map((value, i) => ({ name: `k${i}`, value })));
+        const idb = encodeId(b.map((value, i) => ({ name: `k${i}`, value })));
+        assert.notEqual(ida, idb);
+      },
+    ),
   );
 });
 
 test("separator-like characters in composite keys stay apart", () => {
-  const a = encodeId([{ name: "a", value: "x:y" }, { name: "b", value: "z" }]);
-  const b = encodeId([{ name: "a", value: "x" }, { name: "b", value: "y:z" }]);
+  const a = encodeId([
+    { name: "a", value: "x:y" },
+    { name: "b", value: "z" },
+  ]);
+  const b = encodeId([
+    { name: "a", value: "x" },
+    { name: "b", value: "y:z" },
+  ]);
   assert.notEqual(a, b);
   assert.equal(a, '["x:y","z"]');
 });
@@ -33,7 +43,10 @@ test("item keys of different sources never collide, even when a source holds the
 });
 
 test("source name comes from the envelope's source block, else the topic, unless overridden", () => {
-  assert.equal(sourceName({ name: "pg", db: "app", schema: "public", table: "t" }, "topic", undefined), "pg.app.public.t");
+  assert.equal(
+    sourceName({ name: "pg", db: "app", schema: "public", table: "t" }, "topic", undefined),
+    "pg.app.public.t",
+  );
   assert.equal(sourceName({ name: "my", db: "shop", table: "orders" }, "topic", undefined), "my.shop.orders");
   assert.equal(sourceName(undefined, "topic", undefined), "topic");
   assert.equal(sourceName({ name: "pg", table: "t" }, "topic", "custom"), "custom");

@@ -4,7 +4,9 @@ import fc from "fast-check";
 import { JsonNumber, canonicalJson, parseJson } from "../../src/cdc/json.ts";
 
 test("numbers a double cannot hold keep their exact text", () => {
-  const v = parseJson('{"lsn":18446744073709551615,"big":9007199254740993,"dec":"x","p":0.10,"safe":42}') as Record<string, unknown>;
+  const v = parseJson(
+    '{"lsn":18446744073709551615,"big":9007199254740993,"dec":"x","p":0.10,"safe":42}',
+  ) as Record<string, unknown>;
   assert.deepEqual(v["lsn"], new JsonNumber("18446744073709551615"));
   assert.deepEqual(v["big"], new JsonNumber("9007199254740993"));
   assert.deepEqual(v["p"], new JsonNumber("0.10"));

@@ -9,7 +9,15 @@ const auto = { versionSource: "auto", epoch: 0 } as const;
 
 function pg(op: "c" | "u" | "d" | "r", lastCommit: bigint | null, lsn: bigint): string {
   const sequence = JSON.stringify([lastCommit === null ? null : String(lastCommit), String(lsn)]);
-  return deriveVersion({ op, source: { connector: "postgresql", lsn: new JsonNumber(String(lsn)), sequence }, row: {}, kafkaOffset: "0" }, auto).version;
+  return deriveVersion(
+    {
+      op,
+      source: { connector: "postgresql", lsn: new JsonNumber(String(lsn)), sequence },
+      row: {},
+      kafkaOffset: "0",
+    },
+    auto,
+  ).version;
 }
 
 test("PostgreSQL versions compare as strings exactly like (lastCommitLsn, rank, lsn), beyond 2^53", () => {
@@ -31,14 +39,20 @@ test("at an equal position a streamed change wins over a snapshot read", () => {
 });
 
 test("the epoch outranks every log position", () => {
-  const e1 = deriveVersion({ op: "c", source: { connector: "postgresql", lsn: 1 }, row: {}, kafkaOffset: "0" }, { versionSource: "auto", epoch: 1 });
+  const e1 = deriveVersion(
+    { op: "c", source: { connector: "postgresql", lsn: 1 }, row: {}, kafkaOffset: "0" },
+    { versionSource: "auto", epoch: 1 },
+  );
   assert.ok(e1.version > pg("c", 2n ** 64n - 1n, 2n ** 64n - 1n));
   assert.equal(e1.scheme, "pg:");
 });
 
 test("MySQL versions order by binlog file, position and row", () => {
   const my = (file: string, pos: number, row: number) =>
-    deriveVersion({ op: "u", source: { connector: "mysql", file, pos, row }, row: {}, kafkaOffset: "0" }, auto).version;
+    deriveVersion(
+      { op: "u", source: { connector: "mysql", file, pos, row }, row: {}, kafkaOffset: "0" },
+      auto,
+    ).version;
   assert.ok(my("mysql-bin.000002", 900, 0) < my("mysql-bin.000003", 4, 0));
   assert.ok(my("mysql-bin.000003", 4, 0) < my("mysql-bin.000003", 4, 1));
   assert.ok(my("mysql-bin.000003", 4, 9) < my("mysql-bin.000003", 10, 0));
@@ -46,7 +60,10 @@ test("MySQL versions order by binlog file, position and row", () => {
 
 test("column versions accept integers and ISO timestamps, to the microsecond", () => {
   const col = (value: unknown) =>
-    deriveVersion({ op: "u", source: undefined, row: { rev: value as never }, kafkaOffset: "0" }, { versionSource: "column", versionColumn: "rev", epoch: 0 }).version;
+    deriveVersion(
+      { op: "u", source: undefined, row: { rev: value as never }, kafkaOffset: "0" },
+      { versionSource: "column", versionColumn: "rev", epoch: 0 },
+    ).version;
   assert.ok(col(9) < col(10));
   assert.ok(col(new JsonNumber("9007199254740993")) > col(9007199254740992));
   assert.ok(col("2024-01-01T00:00:00.000001Z") > col("2024-01-01T00:00:00Z"));
@@ -56,20 +73,44 @@ test("column versions accept integers and ISO timestamps, to the microsecond", (
 });
 
 test("missing or unusable positions are poison, with a reason", () => {
-  assert.throws(() => deriveVersion({ op: "c", source: { connector: "postgresql" }, row: {}, kafkaOffset: "0" }, auto), /source.lsn is absent/);
-  assert.throws(() => deriveVersion({ op: "c", source: { connector: "sqlserver" }, row: {}, kafkaOffset: "0" }, auto), /VERSION_SOURCE=column/);
-  assert.throws(() => deriveVersion({ op: "c", source: undefined, row: {}, kafkaOffset: "0" }, { versionSource: "column", versionColumn: "v", epoch: 0 }), /column "v" is absent/);
+  assert.throws(
+    () => deriveVersion({ op: "c", source: { connector: "postgresql" }, row: {}, kafkaOffset: "0" }, auto),
+    /source.lsn is absent/,
+  );
+  assert.throws(
+    () => deriveVersion({ op: "c", source: { connector: "sqlserver" }, row: {}, kafkaOffset: "0" }, auto),
+    /VERSION_SOURCE=column/,
+  );
+  assert.throws(
+    () =>
+      deriveVersion(
+        { op: "c", source: undefined, row: {}, kafkaOffset: "0" },
+        { versionSource: "column", versionColumn: "v", epoch: 0 },
+      ),
+    /column "v" is absent/,
+  );
   assert.throws(() => pad("123456789012345678901", "x"), /more than 20 digits/);
 });
 
 test("Kafka offsets as versions only by opt-in", () => {
-  const v = deriveVersion({ op: "c", source: undefined, row: {}, kafkaOffset: "42" }, { versionSource: "kafka-offset", epoch: 0 });
+  const v = deriveVersion(
+    { op: "c", source: undefined, row: {}, kafkaOffset: "42" },
+    { versionSource: "kafka-offset", epoch: 0 },
+  );
   assert.equal(v.version, "ko:0000:00000000000000000042");
 });
 
 // Sequences as Debezium 3.1 emitted them on the local stack (PostgreSQL 15, pgoutput).
 const seq = (op: "c" | "u" | "d" | "r", sequence: string, lsn: string | null = null): string =>
-  deriveVersion({ op, source: { connector: "postgresql", lsn: lsn === null ? null : new JsonNumber(lsn), sequence }, row: {}, kafkaOffset: "0" }, auto).version;
+  deriveVersion(
+    {
+      op,
+      source: { connector: "postgresql", lsn: lsn === null ? null : new JsonNumber(lsn), sequence },
+      row: {},
+      kafkaOffset: "0",
+    },
+    auto,
+  ).version;
 
 test("real Debezium: a transaction in flight across the initial snapshot wins over the snapshot read", () => {
   // Its change (lsn 57020208) precedes the snapshot position (57032888); it committed after it, as
@@ -95,6 +136,14 @@ test("real Debezium: incremental snapshot reads sit between the changes around t
 
 test("a re-snapshot after a lost slot outranks the old items once VERSION_EPOCH is raised", () => {
   const old = seq("u", '["77714504","77714504"]');
-  const reread = deriveVersion({ op: "r", source: { connector: "postgresql", lsn: 5, sequence: '[null,"5"]' }, row: {}, kafkaOffset: "0" }, { versionSource: "auto", epoch: 1 }).version;
+  const reread = deriveVersion(
+    {
+      op: "r",
+      source: { connector: "postgresql", lsn: 5, sequence: '[null,"5"]' },
+      row: {},
+      kafkaOffset: "0",
+    },
+    { versionSource: "auto", epoch: 1 },
+  ).version;
   assert.ok(reread > old);
 });

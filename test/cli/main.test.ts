@@ -53,15 +53,29 @@ async function committedTotal(group: string, topic: string): Promise<bigint> {
 
 test("SIGKILL mid-stream, then a restart: the table converges and nothing is lost", async () => {
   const { topic, table, workload } = await loadedTopic(2500);
-  const env = { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: uniqueName("g"), DYNAMODB_TABLE: table, MAX_BUFFERED_RECORDS: "500" };
+  const env = {
+    KAFKA_TOPICS: topic,
+    KAFKA_GROUP_ID: uniqueName("g"),
+    DYNAMODB_TABLE: table,
+    MAX_BUFFERED_RECORDS: "500",
+  };
   const first = start(env);
-  await waitFor(async () => (await committedTotal(env.KAFKA_GROUP_ID, topic)) > 0n, { timeoutMs: 180_000, message: `no commit before the kill:\n${first.output()}` });
-  assert.ok(!(await caughtUp(endpoints.kafkaBrokers, env.KAFKA_GROUP_ID, topic)), "the kill must land mid-stream");
+  await waitFor(async () => (await committedTotal(env.KAFKA_GROUP_ID, topic)) > 0n, {
+    timeoutMs: 180_000,
+    message: `no commit before the kill:\n${first.output()}`,
+  });
+  assert.ok(
+    !(await caughtUp(endpoints.kafkaBrokers, env.KAFKA_GROUP_ID, topic)),
+    "the kill must land mid-stream",
+  );
   first.child.kill("SIGKILL");
   assert.equal((await first.exited).signal, "SIGKILL");
   const second = start(env);
   await waitConsuming(second);
-  await waitFor(() => caughtUp(endpoints.kafkaBrokers, env.KAFKA_GROUP_ID, topic), { timeoutMs: 120_000, message: `no catch-up after restart:\n${second.output()}` });
+  await waitFor(() => caughtUp(endpoints.kafkaBrokers, env.KAFKA_GROUP_ID, topic), {
+    timeoutMs: 120_000,
+    message: `no catch-up after restart:\n${second.output()}`,
+  });
   second.child.kill("SIGTERM");
   assert.equal((await second.exited).code, 0, second.output());
   assertClean(judge(await scanTable(endpoints.dynamodbEndpoint, table), workload));
@@ -69,16 +83,28 @@ test("SIGKILL mid-stream, then a restart: the table converges and nothing is los
 
 test("two consumer processes, one leaving and rejoining mid-run: converges with no loss", async () => {
   const { topic, table, workload } = await loadedTopic(3000, 6, 9);
-  const env = { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: uniqueName("g"), DYNAMODB_TABLE: table, MAX_BUFFERED_RECORDS: "300", MAX_IN_FLIGHT: "8" };
+  const env = {
+    KAFKA_TOPICS: topic,
+    KAFKA_GROUP_ID: uniqueName("g"),
+    DYNAMODB_TABLE: table,
+    MAX_BUFFERED_RECORDS: "300",
+    MAX_IN_FLIGHT: "8",
+  };
   const a = start(env);
   const b = start(env);
   await Promise.all([waitConsuming(a), waitConsuming(b)]);
-  await waitFor(async () => (await committedTotal(env.KAFKA_GROUP_ID, topic)) > 0n, { timeoutMs: 180_000, message: "no progress" });
+  await waitFor(async () => (await committedTotal(env.KAFKA_GROUP_ID, topic)) > 0n, {
+    timeoutMs: 180_000,
+    message: "no progress",
+  });
   b.child.kill("SIGTERM");
   assert.equal((await b.exited).code, 0, b.output());
   const b2 = start(env);
   await waitConsuming(b2);
-  await waitFor(() => caughtUp(endpoints.kafkaBrokers, env.KAFKA_GROUP_ID, topic), { timeoutMs: 180_000, message: `no catch-up:\n${a.output()}\n${b2.output()}` });
+  await waitFor(() => caughtUp(endpoints.kafkaBrokers, env.KAFKA_GROUP_ID, topic), {
+    timeoutMs: 180_000,
+    message: `no catch-up:\n${a.output()}\n${b2.output()}`,
+  });
   for (const p of [a, b2]) p.child.kill("SIGTERM");
   for (const p of [a, b2]) assert.equal((await p.exited).code, 0, p.output());
   assertClean(judge(await scanTable(endpoints.dynamodbEndpoint, table), workload));
@@ -86,9 +112,19 @@ test("two consumer processes, one leaving and rejoining mid-run: converges with 
 
 test("SIGTERM under load exits 0 within the deadline, and committed offsets cover only durable writes", async () => {
   const { topic, table } = await loadedTopic(3000, 4, 13);
-  const env = { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: uniqueName("g"), DYNAMODB_TABLE: table, SHUTDOWN_DEADLINE_MS: "10000", MAX_BUFFERED_RECORDS: "2000", LOG_LEVEL: "info" };
+  const env = {
+    KAFKA_TOPICS: topic,
+    KAFKA_GROUP_ID: uniqueName("g"),
+    DYNAMODB_TABLE: table,
+    SHUTDOWN_DEADLINE_MS: "10000",
+    MAX_BUFFERED_RECORDS: "2000",
+    LOG_LEVEL: "info",
+  };
   const p = start(env);
-  await waitFor(async () => (await committedTotal(env.KAFKA_GROUP_ID, topic)) > 0n, { timeoutMs: 180_000, message: "no progress" });
+  await waitFor(async () => (await committedTotal(env.KAFKA_GROUP_ID, topic)) > 0n, {
+    timeoutMs: 180_000,
+    message: "no progress",
+  });
   const t0 = Date.now();
   p.child.kill("SIGTERM");
   const { code } = await p.exited;
@@ -100,7 +136,12 @@ test("SIGTERM under load exits 0 within the deadline, and committed offsets cove
   assert.match(p.output(), /stopped: consumed=\d+/);
   // Every record below a committed offset must be reflected in the table.
   const progress = await groupProgress(endpoints.kafkaBrokers, env.KAFKA_GROUP_ID, topic);
-  const all = await readTopic(endpoints.kafkaBrokers, topic, Number([...progress.values()].reduce((n, [, h]) => n + h, 0n)), 60_000);
+  const all = await readTopic(
+    endpoints.kafkaBrokers,
+    topic,
+    Number([...progress.values()].reduce((n, [, h]) => n + h, 0n)),
+    60_000,
+  );
   const items = await scanTable(endpoints.dynamodbEndpoint, table);
   let covered = 0;
   for (const m of all) {
@@ -114,7 +155,10 @@ test("SIGTERM under load exits 0 within the deadline, and committed offsets cove
     const id = (JSON.parse(m.key!.toString()) as { id: number }).id;
     const stored = items.get(pgItemKey(String(id)))?.["_cdc_version"]?.S ?? "";
     const lsn = lsnText.padStart(20, "0");
-    assert.ok(stored.slice(-20) >= lsn, `record ${m.partition}@${m.offset} (key ${id}, lsn ${lsn}) is committed but the table has ${stored || "nothing"}`);
+    assert.ok(
+      stored.slice(-20) >= lsn,
+      `record ${m.partition}@${m.offset} (key ${id}, lsn ${lsn}) is committed but the table has ${stored || "nothing"}`,
+    );
   }
   assert.ok(covered > 0, "some records were committed before the stop");
   const total = [...progress.values()].reduce((n, [, h]) => n + h, 0n);
@@ -129,7 +173,12 @@ test("a poison record without a DLQ stops the service (exit 4) and nothing past 
   await producer.send({
     topic,
     acks: -1,
-    messages: [0, 1, 2].map((i) => ({ key: pgKey(i), value: pgRecord({ op: "c", id: i, lsn: 10 + i }, i).value })).concat([{ key: pgKey(9), value: Buffer.from("not json") }, { key: pgKey(3), value: pgRecord({ op: "c", id: 3, lsn: 13 }, 4).value }]),
+    messages: [0, 1, 2]
+      .map((i) => ({ key: pgKey(i), value: pgRecord({ op: "c", id: i, lsn: 10 + i }, i).value }))
+      .concat([
+        { key: pgKey(9), value: Buffer.from("not json") },
+        { key: pgKey(3), value: pgRecord({ op: "c", id: 3, lsn: 13 }, 4).value },
+      ]),
   });
   const group = uniqueName("g");
   const p = start({ KAFKA_TOPICS: topic, KAFKA_GROUP_ID: group, DYNAMODB_TABLE: table });
@@ -138,7 +187,10 @@ test("a poison record without a DLQ stops the service (exit 4) and nothing past 
   assert.match(p.output(), new RegExp(`poison record at ${topic}/0@3 \\(undecodable\\)`));
   assert.match(p.output(), /Set DLQ_TOPIC/);
   const progress = await groupProgress(endpoints.kafkaBrokers, group, topic);
-  assert.ok(progress.get(0)![0] <= 3n, `committed ${progress.get(0)![0]} passed the poison record at offset 3`);
+  assert.ok(
+    progress.get(0)![0] <= 3n,
+    `committed ${progress.get(0)![0]} passed the poison record at offset 3`,
+  );
 });
 
 test("fatal deployment errors exit non-zero with a message naming the cause", async (t) => {
@@ -149,7 +201,8 @@ test("fatal deployment errors exit non-zero with a message naming the cause", as
   await t.test("bad configuration: exit 2, every variable named", async () => {
     const p = start({ ...base, DYNAMODB_TABLE: "", MAX_IN_FLIGHT: "many", KAFKA_BROKERS: "nohost" });
     assert.equal((await p.exited).code, 2);
-    for (const name of ["DYNAMODB_TABLE", "MAX_IN_FLIGHT", "KAFKA_BROKERS"]) assert.match(p.output(), new RegExp(name));
+    for (const name of ["DYNAMODB_TABLE", "MAX_IN_FLIGHT", "KAFKA_BROKERS"])
+      assert.match(p.output(), new RegExp(name));
   });
   await t.test("missing table: exit 3", async () => {
     const missing = uniqueName("missing");
@@ -160,11 +213,21 @@ test("fatal deployment errors exit non-zero with a message naming the cause", as
   await t.test("wrong key schema: exit 3, the mismatch named", async () => {
     const wrong = uniqueName("wrong");
     const client = dynamoClient(endpoints.dynamodbEndpoint);
-    await client.send(new CreateTableCommand({ TableName: wrong, BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "id", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "id", AttributeType: "N" }] }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: wrong,
+        BillingMode: "PAY_PER_REQUEST",
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "N" }],
+      }),
+    );
     client.destroy();
     const p = start({ ...base, DYNAMODB_TABLE: wrong });
     assert.equal((await p.exited).code, 3);
-    assert.match(p.output(), new RegExp(`table ${wrong} does not match the configuration: partition key is id, expected pk`));
+    assert.match(
+      p.output(),
+      new RegExp(`table ${wrong} does not match the configuration: partition key is id, expected pk`),
+    );
   });
   await t.test("missing topic: exit 3", async () => {
     const table = uniqueName("tbl");

@@ -3,7 +3,13 @@ import { test } from "node:test";
 import { loadConfig } from "../../src/config/config.ts";
 import { ENV_SPEC } from "../../src/config/env-spec.ts";
 
-const base = { KAFKA_BROKERS: "127.0.0.1:9092", KAFKA_GROUP_ID: "g", KAFKA_TOPICS: "a,b", DYNAMODB_TABLE: "cdc", AWS_REGION: "eu-west-1" };
+const base = {
+  KAFKA_BROKERS: "127.0.0.1:9092",
+  KAFKA_GROUP_ID: "g",
+  KAFKA_TOPICS: "a,b",
+  DYNAMODB_TABLE: "cdc",
+  AWS_REGION: "eu-west-1",
+};
 const noFiles = (p: string): string => {
   throw new Error(`ENOENT ${p}`);
 };
@@ -34,7 +40,15 @@ test("every problem is reported at once, by variable name", () => {
   const r = loadConfig({ KAFKA_BROKERS: "nohost", MAX_IN_FLIGHT: "lots", VERSION_SOURCE: "lsn" }, noFiles);
   assert.ok(!r.ok);
   const text = r.errors.join("\n");
-  for (const name of ["KAFKA_BROKERS", "KAFKA_GROUP_ID", "DYNAMODB_TABLE", "AWS_REGION", "MAX_IN_FLIGHT", "VERSION_SOURCE", "KAFKA_TOPICS"]) {
+  for (const name of [
+    "KAFKA_BROKERS",
+    "KAFKA_GROUP_ID",
+    "DYNAMODB_TABLE",
+    "AWS_REGION",
+    "MAX_IN_FLIGHT",
+    "VERSION_SOURCE",
+    "KAFKA_TOPICS",
+  ]) {
     assert.match(text, new RegExp(`^${name}: `, "m"), `${name} missing from:\n${text}`);
   }
 });
@@ -47,14 +61,30 @@ test("cross-field rules: column versions need a column; SASL needs credentials",
 });
 
 test("secrets can come from files; unreadable files are named", () => {
-  const ok = loadConfig({ ...base, KAFKA_SASL_MECHANISM: "scram-sha-256", KAFKA_SASL_USERNAME: "u", KAFKA_SASL_PASSWORD_FILE: "/s" }, () => "pw\n");
-  assert.ok(ok.ok && ok.config.kafka.sasl !== undefined && "password" in ok.config.kafka.sasl && ok.config.kafka.sasl.password === "pw");
+  const ok = loadConfig(
+    {
+      ...base,
+      KAFKA_SASL_MECHANISM: "scram-sha-256",
+      KAFKA_SASL_USERNAME: "u",
+      KAFKA_SASL_PASSWORD_FILE: "/s",
+    },
+    () => "pw\n",
+  );
+  assert.ok(
+    ok.ok &&
+      ok.config.kafka.sasl !== undefined &&
+      "password" in ok.config.kafka.sasl &&
+      ok.config.kafka.sasl.password === "pw",
+  );
   const bad = loadConfig({ ...base, KAFKA_SSL: "true", KAFKA_SSL_CA_FILE: "/nope.pem" }, noFiles);
   assert.ok(!bad.ok && /KAFKA_SSL_CA_FILE: cannot read \/nope\.pem/.test(bad.errors.join()));
 });
 
 test("routes files are validated", () => {
-  const r = loadConfig({ ...base, ROUTES_FILE: "/r.json" }, () => '[{"topic":"a","table":"x!"},{"table":"t"}]');
+  const r = loadConfig(
+    { ...base, ROUTES_FILE: "/r.json" },
+    () => '[{"topic":"a","table":"x!"},{"table":"t"}]',
+  );
   assert.ok(!r.ok);
   assert.match(r.errors.join("\n"), /ROUTES_FILE: \[0\.table\]/);
   assert.match(r.errors.join("\n"), /exactly one of topic and topicPattern/);

@@ -131,15 +131,27 @@ void test("a refused login and a failed TLS handshake are named as such, not as 
 
 test("a broker that stayed down past the retry budget is not a permanent Kafka error; a refused request is", () => {
   // kafkajs's own error classes, wrapped as its nested retriers wrap them (retry/index.js).
-  const E = createRequire(import.meta.url)("kafkajs/src/errors.js") as Record<string, new (e: unknown, o?: Record<string, unknown>) => Error>;
+  const E = createRequire(import.meta.url)("kafkajs/src/errors.js") as Record<
+    string,
+    new (e: unknown, o?: Record<string, unknown>) => Error
+  >;
   const refused = new E["KafkaJSConnectionError"]!("Connection error: connect ECONNREFUSED 127.0.0.1:9092");
-  const exhausted = new E["KafkaJSNumberOfRetriesExceeded"]!(refused, { retryCount: 8, retryTime: 10000, cause: refused });
+  const exhausted = new E["KafkaJSNumberOfRetriesExceeded"]!(refused, {
+    retryCount: 8,
+    retryTime: 10000,
+    cause: refused,
+  });
   const crash = new E["KafkaJSNonRetriableError"]!(exhausted, { cause: refused });
   assert.equal((crash as { retriable?: boolean }).retriable, false, "kafkajs calls the crash non-retriable");
   assert.equal(isPermanentKafkaError(crash), false);
   assert.equal(isPermanentKafkaError(exhausted), false);
   assert.equal(isPermanentKafkaError(refused), false);
-  const denied = new E["KafkaJSProtocolError"]!({ message: "Not authorized to access topics", type: "TOPIC_AUTHORIZATION_FAILED", code: 29, retriable: false });
+  const denied = new E["KafkaJSProtocolError"]!({
+    message: "Not authorized to access topics",
+    type: "TOPIC_AUTHORIZATION_FAILED",
+    code: 29,
+    retriable: false,
+  });
   assert.equal(isPermanentKafkaError(new E["KafkaJSNonRetriableError"]!(denied, { cause: denied })), true);
   assert.equal(isPermanentKafkaError(new E["KafkaJSNonRetriableError"]!("Invalid topic undefined")), true);
   assert.equal(isPermanentKafkaError(new Error("plain")), false);

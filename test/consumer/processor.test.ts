@@ -46,30 +46,50 @@ function newer(a: PgChange, b: PgChange): boolean {
 }
 
 test("any interleaving and duplication of one key's events ends at its newest version", async () => {
-  const change = fc.record({ op: fc.constantFrom("c", "u", "d", "r"), lsn: fc.bigInt({ min: 1n, max: 2n ** 64n - 1n }), lastCommitLsn: fc.bigInt({ min: 0n, max: 3n }) });
+  const change = fc.record({
+    op: fc.constantFrom("c", "u", "d", "r"),
+    lsn: fc.bigInt({ min: 1n, max: 2n ** 64n - 1n }),
+    lastCommitLsn: fc.bigInt({ min: 0n, max: 3n }),
+  });
   await fc.assert(
-    fc.asyncProperty(fc.array(change, { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1 }), async (changes, dupIdx, cuts) => {
-      const events: PgChange[] = changes.map((c) => ({ op: c.op, id: 1, lsn: c.lsn, lastCommitLsn: c.lastCommitLsn }));
-      const delivered = [...events, ...dupIdx.map((i) => events[i % events.length]!)];
-      const { sink, stats, processor } = setup();
-      let offset = 0;
-      let batch = 0;
-      while (offset < delivered.length) {
-        const size = cuts[batch++ % cuts.length]!;
-        const records = delivered.slice(offset, offset + size).map((e, i) => pgRecord(e, offset + i));
-        processor.enqueue("pg.public.customers", 0, records);
-        offset += size;
-      }
-      await settle(processor);
-      const newest = events.reduce((a, b) => (newer(b, a) ? b : a));
-      const item = [...sink.items.values()][0]!;
-      const pad = (n: bigint | number | null | undefined) => BigInt(n ?? 0).toString().padStart(20, "0");
-      assert.equal(item.version, `pg:0000:${pad(newest.lastCommitLsn)}:${newest.op === "r" ? 0 : 1}:${pad(newest.lsn)}`);
-      assert.equal(item.deleted, newest.op === "d");
-      assert.equal(stats.total.consumed, delivered.length);
-      assert.equal(finished(stats.total), delivered.length);
-      assert.equal(processor.commitPoints()[0]?.offset, String(delivered.length));
-    }),
+    fc.asyncProperty(
+      fc.array(change, { minLength: 1, maxLength: 12 }),
+      fc.array(fc.nat(), { maxLength: 12 }),
+      fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1 }),
+      async (changes, dupIdx, cuts) => {
+        const events: PgChange[] = changes.map((c) => ({
+          op: c.op,
+          id: 1,
+          lsn: c.lsn,
+          lastCommitLsn: c.lastCommitLsn,
+        }));
+        const delivered = [...events, ...dupIdx.map((i) => events[i % events.length]!)];
+        const { sink, stats, processor } = setup();
+        let offset = 0;
+        let batch = 0;
+        while (offset < delivered.length) {
+          const size = cuts[batch++ % cuts.length]!;
+          const records = delivered.slice(offset, offset + size).map((e, i) => pgRecord(e, offset + i));
+          processor.enqueue("pg.public.customers", 0, records);
+          offset += size;
+        }
+        await settle(processor);
+        const newest = events.reduce((a, b) => (newer(b, a) ? b : a));
+        const item = [...sink.items.values()][0]!;
+        const pad = (n: bigint | number | null | undefined) =>
+          BigInt(n ?? 0)
+            .toString()
+            .padStart(20, "0");
+        assert.equal(
+          item.version,
+          `pg:0000:${pad(newest.lastCommitLsn)}:${newest.op === "r" ? 0 : 1}:${pad(newest.lsn)}`,
+        );
+        assert.equal(item.deleted, newest.op === "d");
+        assert.equal(stats.total.consumed, delivered.length);
+        assert.equal(finished(stats.total), delivered.length);
+        assert.equal(processor.commitPoints()[0]?.offset, String(delivered.length));
+      },
+    ),
     { numRuns: 150 },
   );
 });
@@ -80,8 +100,15 @@ test("a transient failure holds its partition's watermark while other partitions
   sink.fault = (e) => {
     if (e.id === "[2]" && failing) throw new TransientError("dynamodb_ThrottlingException", "injected");
   };
-  processor.enqueue("pg.public.customers", 0, [pgRecord({ op: "c", id: 1, lsn: 1 }, 0), pgRecord({ op: "c", id: 2, lsn: 2 }, 1), pgRecord({ op: "c", id: 3, lsn: 3 }, 2)]);
-  processor.enqueue("pg.public.customers", 1, [pgRecord({ op: "c", id: 4, lsn: 4 }, 0), pgRecord({ op: "c", id: 5, lsn: 5 }, 1)]);
+  processor.enqueue("pg.public.customers", 0, [
+    pgRecord({ op: "c", id: 1, lsn: 1 }, 0),
+    pgRecord({ op: "c", id: 2, lsn: 2 }, 1),
+    pgRecord({ op: "c", id: 3, lsn: 3 }, 2),
+  ]);
+  processor.enqueue("pg.public.customers", 1, [
+    pgRecord({ op: "c", id: 4, lsn: 4 }, 0),
+    pgRecord({ op: "c", id: 5, lsn: 5 }, 1),
+  ]);
   const deadline = Date.now() + 5000;
   while (stats.total.retries < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   const points = new Map(processor.commitPoints().map((p) => [p.partition, p.offset]));
@@ -98,7 +125,9 @@ test("a transient failure holds its partition's watermark while other partitions
 
 test("poison in the middle goes to the DLQ and the records after it are applied", async () => {
   const published: { record: KafkaRecord; error: SinkError }[] = [];
-  const { stats, processor } = setup({ deadLetter: { publish: (record, error) => Promise.resolve(void published.push({ record, error })) } });
+  const { stats, processor } = setup({
+    deadLetter: { publish: (record, error) => Promise.resolve(void published.push({ record, error })) },
+  });
   processor.enqueue("pg.public.customers", 0, [
     pgRecord({ op: "c", id: 1, lsn: 1 }, 0),
     record({ offset: "1", key: Buffer.from('{"id":2}'), value: Buffer.from("garbage") }),
@@ -114,7 +143,11 @@ test("poison in the middle goes to the DLQ and the records after it are applied"
 
 test("without a DLQ a poison record stops the service and nothing past it is committed", async () => {
   const { fatal, processor } = setup();
-  processor.enqueue("pg.public.customers", 0, [pgRecord({ op: "c", id: 1, lsn: 1 }, 0), record({ offset: "1", key: Buffer.from('{"id":2}'), value: Buffer.from("{") }), pgRecord({ op: "c", id: 3, lsn: 3 }, 2)]);
+  processor.enqueue("pg.public.customers", 0, [
+    pgRecord({ op: "c", id: 1, lsn: 1 }, 0),
+    record({ offset: "1", key: Buffer.from('{"id":2}'), value: Buffer.from("{") }),
+    pgRecord({ op: "c", id: 3, lsn: 3 }, 2),
+  ]);
   await settle(processor);
   assert.equal(fatal.length, 1);
   assert.ok(fatal[0] instanceof FatalError && fatal[0].exitCode === ExitCode.poisonWithoutDlq);
@@ -124,7 +157,12 @@ test("without a DLQ a poison record stops the service and nothing past it is com
 
 test("a newer version in the same batch supersedes older ones: one write, the rest stale", async () => {
   const { sink, stats, processor } = setup();
-  processor.enqueue("pg.public.customers", 0, [pgRecord({ op: "c", id: 1, lsn: 1 }, 0), pgRecord({ op: "u", id: 1, lsn: 2 }, 1), pgRecord({ op: "u", id: 1, lsn: 3 }, 2), pgRecord({ op: "u", id: 1, lsn: 3 }, 3)]);
+  processor.enqueue("pg.public.customers", 0, [
+    pgRecord({ op: "c", id: 1, lsn: 1 }, 0),
+    pgRecord({ op: "u", id: 1, lsn: 2 }, 1),
+    pgRecord({ op: "u", id: 1, lsn: 3 }, 2),
+    pgRecord({ op: "u", id: 1, lsn: 3 }, 3),
+  ]);
   await settle(processor);
   assert.equal(sink.applied.length, 1);
   assert.deepEqual([stats.total.applied, stats.total.stale, stats.total.duplicate], [1, 2, 1]);
@@ -135,7 +173,11 @@ test("memory is bounded: fetching pauses above MAX_BUFFERED_RECORDS and resumes 
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   sink.fault = () => gate;
-  processor.enqueue("pg.public.customers", 0, [0, 1, 2, 3, 4].map((i) => pgRecord({ op: "c", id: i, lsn: i + 1 }, i)));
+  processor.enqueue(
+    "pg.public.customers",
+    0,
+    [0, 1, 2, 3, 4].map((i) => pgRecord({ op: "c", id: i, lsn: i + 1 }, i)),
+  );
   // Every partition pauses, not only the one whose batch crossed the limit: each other one would
   // still hand over a whole fetch before pausing.
   assert.deepEqual([...paused].sort(), ["pg.public.customers/0", "pg.public.customers/1"]);
@@ -149,7 +191,10 @@ test("on stop, queued and retrying records are released, never counted as done",
   sink.fault = () => {
     throw new TransientError("dynamodb_InternalServerError", "down");
   };
-  processor.enqueue("pg.public.customers", 0, [pgRecord({ op: "c", id: 1, lsn: 1 }, 0), pgRecord({ op: "c", id: 2, lsn: 2 }, 1)]);
+  processor.enqueue("pg.public.customers", 0, [
+    pgRecord({ op: "c", id: 1, lsn: 1 }, 0),
+    pgRecord({ op: "c", id: 2, lsn: 2 }, 1),
+  ]);
   while (stats.total.retries < 2) await new Promise((r) => setTimeout(r, 2));
   processor.stop();
   await settle(processor);

@@ -11,7 +11,10 @@ import { PassThrough } from "node:stream";
 const log = createLog("fatal", new PassThrough());
 
 test("newMatches: matching, not yet known, sorted; a global pattern does not skip topics", () => {
-  assert.deepEqual(newMatches(["pg.app.b", "pg.app.a", "other", "pg.app.c"], /^pg\.app\./g, new Set(["pg.app.c"])), ["pg.app.a", "pg.app.b"]);
+  assert.deepEqual(
+    newMatches(["pg.app.b", "pg.app.a", "other", "pg.app.c"], /^pg\.app\./g, new Set(["pg.app.c"])),
+    ["pg.app.a", "pg.app.b"],
+  );
 });
 
 test("the watcher reports each new matching topic once and keeps watching after a failed listing", async () => {
@@ -24,7 +27,13 @@ test("the watcher reports each new matching topic once and keeps watching after 
       list: () => (fail ? Promise.reject(new Error("broker down")) : Promise.resolve([...topics])),
       close: () => Promise.resolve(void (closed = true)),
     },
-    { pattern: /^pg\./, intervalMs: 10, known: new Set(["pg.a", "x"]), onNew: (t) => Promise.resolve(void seen.push(t)), log },
+    {
+      pattern: /^pg\./,
+      intervalMs: 10,
+      known: new Set(["pg.a", "x"]),
+      onNew: (t) => Promise.resolve(void seen.push(t)),
+      log,
+    },
   );
   topics = [...topics, "pg.b", "y"];
   await waitFor(() => seen.length === 1, { timeoutMs: 2000 });
@@ -43,7 +52,13 @@ test("stop waits for a resubscription in progress", async () => {
   let done = false;
   const watcher = watchTopics(
     { list: () => Promise.resolve(["pg.new"]), close: () => Promise.resolve() },
-    { pattern: /^pg\./, intervalMs: 5, known: new Set(), onNew: () => new Promise((r) => setTimeout(() => r(void (done = true)), 100)), log },
+    {
+      pattern: /^pg\./,
+      intervalMs: 5,
+      known: new Set(),
+      onNew: () => new Promise((r) => setTimeout(() => r(void (done = true)), 100)),
+      log,
+    },
   );
   await new Promise((r) => setTimeout(r, 30));
   await watcher.stop();

@@ -20,16 +20,20 @@ test("the watermark is the first offset without an outcome", () => {
 
 test("completing in any order never lets the watermark pass an unfinished offset", () => {
   fc.assert(
-    fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: 200 }), fc.integer({ min: 0, max: 2 ** 32 }), (doneFlags, seed) => {
-      const w = new Watermark();
-      const offsets = doneFlags.map((_, i) => String(i * 2 + 1));
-      offsets.forEach((o) => w.register(o));
-      const order = offsets.map((o, i) => ({ o, k: (i * 7919 + seed) % 1009 })).sort((a, b) => a.k - b.k);
-      for (const { o } of order) if (doneFlags[(Number(o) - 1) / 2]) w.complete(o);
-      const firstUndone = doneFlags.indexOf(false);
-      const expected = firstUndone === -1 ? String(offsets.length * 2) : offsets[firstUndone];
-      assert.equal(w.committable(), expected);
-    }),
+    fc.property(
+      fc.array(fc.boolean(), { minLength: 1, maxLength: 200 }),
+      fc.integer({ min: 0, max: 2 ** 32 }),
+      (doneFlags, seed) => {
+        const w = new Watermark();
+        const offsets = doneFlags.map((_, i) => String(i * 2 + 1));
+        offsets.forEach((o) => w.register(o));
+        const order = offsets.map((o, i) => ({ o, k: (i * 7919 + seed) % 1009 })).sort((a, b) => a.k - b.k);
+        for (const { o } of order) if (doneFlags[(Number(o) - 1) / 2]) w.complete(o);
+        const firstUndone = doneFlags.indexOf(false);
+        const expected = firstUndone === -1 ? String(offsets.length * 2) : offsets[firstUndone];
+        assert.equal(w.committable(), expected);
+      },
+    ),
   );
 });
 

@@ -82,7 +82,10 @@ test("DynamoDB: exactly the actions the service sends, on the table's ARN", () =
 test("DynamoDB reconcile: exactly the read actions `cdc-sink reconcile` sends, nothing that writes", () => {
   const p = policy("dynamodb-reconcile-policy.json");
   const used = [...dynamoActionsUsed("reconcile")];
-  assert.ok(used.includes("Scan") && used.includes("DescribeTable"), `found in src/reconcile: ${used.join(", ")}`);
+  assert.ok(
+    used.includes("Scan") && used.includes("DescribeTable"),
+    `found in src/reconcile: ${used.join(", ")}`,
+  );
   assert.deepEqual(actions(p), used.map((a) => `dynamodb:${a}`).sort());
   for (const a of actions(p)) assert.doesNotMatch(a, /Put|Update|Delete|Write|Create/);
 });

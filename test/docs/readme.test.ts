@@ -18,5 +18,6 @@ test("the README starts with the two commands: the demo and the tests", () => {
 });
 
 test("every exit code the CLI documents is in the README", () => {
-  for (const code of ["0", "1", "2", "3", "4", "5", "6", "7"]) assert.match(readme, new RegExp(`\\| ${code} \\|`));
+  for (const code of ["0", "1", "2", "3", "4", "5", "6", "7"])
+    assert.match(readme, new RegExp(`\\| ${code} \\|`));
 });

@@ -67,15 +67,30 @@ async function endpoints(): Promise<Cdc> {
   if (SHARED) return cdcEndpoints();
   stackDir = mkdtempSync(join(tmpdir(), "cdc-e2e-stack-"));
   const ep = await startStack({ dir: stackDir, withCdc: true });
-  if (ep.postgresUrl === undefined || ep.connectUrl === undefined) throw new Error("the private stack has no CDC parts");
+  if (ep.postgresUrl === undefined || ep.connectUrl === undefined)
+    throw new Error("the private stack has no CDC parts");
   return { ...ep, postgresUrl: ep.postgresUrl, connectUrl: ep.connectUrl };
 }
 
 before(async () => {
   const ep = await endpoints();
-  const base = { ep, schema: uniqueName("e2e"), prefix: uniqueName("cdc"), connector: uniqueName("conn"), slot: uniqueName("slot"), publication: uniqueName("pub"), table: uniqueName("items"), group: uniqueName("sink") };
+  const base = {
+    ep,
+    schema: uniqueName("e2e"),
+    prefix: uniqueName("cdc"),
+    connector: uniqueName("conn"),
+    slot: uniqueName("slot"),
+    publication: uniqueName("pub"),
+    table: uniqueName("items"),
+    group: uniqueName("sink"),
+  };
   const database = await createSource(ep, base.schema, base.publication);
-  p = { ...base, database, connectorConfig: connectorConfig({ ...base, database }, true, {}), reconcileFlags: [] };
+  p = {
+    ...base,
+    database,
+    connectorConfig: connectorConfig({ ...base, database }, true, {}),
+    reconcileFlags: [],
+  };
   workload = new Workload(ep.postgresUrl, p.schema, SESSIONS);
   summary["snapshotRows"] = await workload.load({ customers: 700, orders: 500, devices: 200 }, 1);
   await createTable(ep.dynamodbEndpoint, p.table);
@@ -94,13 +109,23 @@ after(async () => {
 async function allConverged(t: TestContext, phase: string): Promise<void> {
   const tables = [...TABLES, ...(phase === "initial" ? [] : ["audit", "trunc"])];
   // Examples come in the comparison's key order: the canonical key text's string order.
-  const inKeyOrder = [...truncated].sort((a, b) => (JSON.stringify([String(a)]) < JSON.stringify([String(b)]) ? -1 : 1));
+  const inKeyOrder = [...truncated].sort((a, b) =>
+    JSON.stringify([String(a)]) < JSON.stringify([String(b)]) ? -1 : 1,
+  );
   const truncOk = (r: Report): boolean =>
     r.drift === truncated.length &&
     r.counts.extra === truncated.length &&
-    JSON.stringify(r.examples.extra.map((e) => e.key)) === JSON.stringify(inKeyOrder.slice(0, 10).map((id) => `{"id":${id}}`));
-  const reports = await converged(p, tables, (r) => (r.table.endsWith(".trunc") ? truncOk(r) : r.drift === 0));
-  const brief = Object.fromEntries(reports.map((r) => [r.table.split(".")[1] ?? r.table, { rows: r.sourceRows, items: r.items, tombstones: r.tombstones, equal: r.equal, drift: r.drift }]));
+    JSON.stringify(r.examples.extra.map((e) => e.key)) ===
+      JSON.stringify(inKeyOrder.slice(0, 10).map((id) => `{"id":${id}}`));
+  const reports = await converged(p, tables, (r) =>
+    r.table.endsWith(".trunc") ? truncOk(r) : r.drift === 0,
+  );
+  const brief = Object.fromEntries(
+    reports.map((r) => [
+      r.table.split(".")[1] ?? r.table,
+      { rows: r.sourceRows, items: r.items, tombstones: r.tombstones, equal: r.equal, drift: r.drift },
+    ]),
+  );
   summary[`reconcile:${phase}`] = { ...brief, ms: reports[0]!.elapsedMs };
   t.diagnostic(`${phase}: reconcile ${JSON.stringify(summary[`reconcile:${phase}`])}`);
 }
@@ -122,7 +147,9 @@ test("initial snapshot while a transaction is in flight: the streamed change win
   await a.connect();
   try {
     await a.query("BEGIN");
-    await a.query(`UPDATE ${p.schema}.customers SET note = 'in flight', balance = 42 WHERE id BETWEEN 21 AND 25`);
+    await a.query(
+      `UPDATE ${p.schema}.customers SET note = 'in flight', balance = 42 WHERE id BETWEEN 21 AND 25`,
+    );
     // Other commits move the WAL on, so the snapshot's position is strictly past that change.
     await withPg(p.ep.postgresUrl, (c) => c.query(`UPDATE ${p.schema}.fence SET n = n WHERE id = 1`));
     const at = clock(t);
@@ -140,13 +167,26 @@ test("initial snapshot while a transaction is in flight: the streamed change win
   } finally {
     await a.end();
   }
-  const events = (await readEvents(p)).filter((e) => e.topic.endsWith(".customers") && /^\{"id":2[1-5]\}$/.test(e.key.replace(/^.*"payload":/, "").replace(/}$/, "")));
+  const events = (await readEvents(p)).filter(
+    (e) =>
+      e.topic.endsWith(".customers") &&
+      /^\{"id":2[1-5]\}$/.test(e.key.replace(/^.*"payload":/, "").replace(/}$/, "")),
+  );
   const reads = events.filter((e) => e.op === "r");
   const streamed = events.filter((e) => e.op === "u");
   assert.equal(reads.length, 5);
   assert.equal(streamed.length, 5);
-  for (const u of streamed) assert.ok(BigInt(u.lsn) < BigInt(reads[0]!.lsn), `the change (lsn ${u.lsn}) precedes the snapshot position (${reads[0]!.lsn})`);
-  summary["inFlight"] = { snapshotLsn: reads[0]!.lsn, changeLsn: streamed[0]!.lsn, snapshotSequence: reads[0]!.sequence, changeSequence: streamed[0]!.sequence };
+  for (const u of streamed)
+    assert.ok(
+      BigInt(u.lsn) < BigInt(reads[0]!.lsn),
+      `the change (lsn ${u.lsn}) precedes the snapshot position (${reads[0]!.lsn})`,
+    );
+  summary["inFlight"] = {
+    snapshotLsn: reads[0]!.lsn,
+    changeLsn: streamed[0]!.lsn,
+    snapshotSequence: reads[0]!.sequence,
+    changeSequence: streamed[0]!.sequence,
+  };
 });
 
 test("phase 1: a concurrent workload with key changes, a truncate and a table created mid-run", async (t) => {
@@ -155,7 +195,11 @@ test("phase 1: a concurrent workload with key changes, a truncate and a table cr
   await waitConsuming(s);
   // The table is created once the sink consumes: its topic does not exist when the sink subscribed.
   const late = new Promise((r) => setTimeout(r, 2000)).then(() => workload.lateTable(300, 13));
-  const [stats, trunc, audit] = await Promise.all([workload.run(TRANSACTIONS, 11), workload.truncateScenario(12), late]);
+  const [stats, trunc, audit] = await Promise.all([
+    workload.run(TRANSACTIONS, 11),
+    workload.truncateScenario(12),
+    late,
+  ]);
   at("workload");
   truncated = trunc;
   total = addStats(total, stats);
@@ -175,7 +219,10 @@ test("phase 2: Kafka Connect is killed and restarted mid-workload; Debezium re-e
   const running = workload.run(TRANSACTIONS, 21);
   // Mid-stream: once Debezium has produced part of the phase, with offsets still unflushed.
   const start = [...from.values()].reduce((n, o) => n + o, 0n);
-  await waitFor(async () => [...(await endOffsets(p)).values()].reduce((n, o) => n + o, 0n) > start + 300n, { timeoutMs: 60_000, intervalMs: 100 });
+  await waitFor(async () => [...(await endOffsets(p)).values()].reduce((n, o) => n + o, 0n) > start + 300n, {
+    timeoutMs: 60_000,
+    intervalMs: 100,
+  });
   await killPart(stackDir, "connect", "SIGKILL");
   await new Promise((r) => setTimeout(r, 1000));
   await startPart(stackDir, "connect");
@@ -193,9 +240,14 @@ test("phase 2: Kafka Connect is killed and restarted mid-workload; Debezium re-e
   summary["workload:2"] = stats;
   summary["sink:2"] = counts;
   summary["reEmittedByDebezium"] = reEmitted;
-  t.diagnostic(`Debezium re-emitted ${reEmitted} events; the sink counted duplicate=${counts["duplicate"]} stale=${counts["stale"]}`);
+  t.diagnostic(
+    `Debezium re-emitted ${reEmitted} events; the sink counted duplicate=${counts["duplicate"]} stale=${counts["stale"]}`,
+  );
   assert.ok(reEmitted > 0, "a SIGKILL of Connect mid-stream re-emits what was not flushed");
-  assert.ok((counts["duplicate"] ?? 0) + (counts["stale"] ?? 0) >= reEmitted, "every re-emitted event ended as duplicate or stale");
+  assert.ok(
+    (counts["duplicate"] ?? 0) + (counts["stale"] ?? 0) >= reEmitted,
+    "every re-emitted event ended as duplicate or stale",
+  );
 });
 
 test("phase 3: the sink is SIGKILLed mid-workload and restarted", async (t) => {
@@ -224,7 +276,11 @@ test("phase 4: an incremental snapshot over existing data while changes continue
   const s = sink();
   const running = workload.run(TRANSACTIONS, 41);
   const collections = TABLES.map((x) => `"${p.schema}.${x}"`).join(", ");
-  await withPg(p.ep.postgresUrl, (c) => c.query(`INSERT INTO ${p.schema}.debezium_signal VALUES ('snap-1', 'execute-snapshot', '{"data-collections": [${collections}], "type": "incremental"}')`));
+  await withPg(p.ep.postgresUrl, (c) =>
+    c.query(
+      `INSERT INTO ${p.schema}.debezium_signal VALUES ('snap-1', 'execute-snapshot', '{"data-collections": [${collections}], "type": "incremental"}')`,
+    ),
+  );
   const stats = await running;
   at("workload");
   await waitSnapshotCompleted(p);
@@ -237,7 +293,9 @@ test("phase 4: an incremental snapshot over existing data while changes continue
   summary["workload:4"] = stats;
   summary["sink:4"] = await stopSink(s);
   const events = await readEvents(p, from);
-  summary["incrementalSnapshotReads"] = events.filter((e) => e.op === "r" && e.snapshot === "incremental").length;
+  summary["incrementalSnapshotReads"] = events.filter(
+    (e) => e.op === "r" && e.snapshot === "incremental",
+  ).length;
   summary["debeziumEvents"] = [...(await endOffsets(p)).values()].reduce((n, o) => n + o, 0n).toString();
   summary["workloadTotal"] = total;
   assert.ok((summary["incrementalSnapshotReads"] as number) > 0);

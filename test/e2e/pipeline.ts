@@ -11,7 +11,13 @@ import type { DriftReport } from "../../src/reconcile/compare.ts";
 import { dynamoClient } from "../fixtures/dynamo.ts";
 import { groupProgress } from "../fixtures/kafka-progress.ts";
 import { CLI, spawnSink, type SinkProcess } from "../fixtures/sink.ts";
-import { debeziumPostgresConfig, deleteConnector, putConnector, waitConnectorRunning, waitSlotActive } from "../support/debezium.ts";
+import {
+  debeziumPostgresConfig,
+  deleteConnector,
+  putConnector,
+  waitConnectorRunning,
+  waitSlotActive,
+} from "../support/debezium.ts";
 import { kafkaClient, withAdmin } from "../support/kafka.ts";
 import { dropSlot, withPg } from "../support/postgres.ts";
 import type { cdcEndpoints } from "../support/stack.ts";
@@ -43,7 +49,11 @@ export async function createSource(ep: Cdc, schema: string, publication: string)
   });
 }
 
-export function connectorConfig(p: Omit<Pipeline, "connectorConfig" | "reconcileFlags">, schemas: boolean, extra: Record<string, string>): Record<string, string> {
+export function connectorConfig(
+  p: Omit<Pipeline, "connectorConfig" | "reconcileFlags">,
+  schemas: boolean,
+  extra: Record<string, string>,
+): Record<string, string> {
   return debeziumPostgresConfig(p.ep.postgresUrl, {
     topicPrefix: p.prefix,
     slot: p.slot,
@@ -107,13 +117,20 @@ export async function stopSink(sink: SinkProcess): Promise<Record<string, number
 }
 
 /** Waits until the fence item in DynamoDB carries `n`: every commit before the fence's was applied. */
-export async function waitFence(p: Pipeline, n: number, sink: SinkProcess, timeoutMs = 120_000): Promise<void> {
+export async function waitFence(
+  p: Pipeline,
+  n: number,
+  sink: SinkProcess,
+  timeoutMs = 120_000,
+): Promise<void> {
   const client = dynamoClient(p.ep.dynamodbEndpoint);
   const pk = itemKey(sourceName(p, "fence"), encodeId([{ name: "id", value: new JsonNumber("1") }]));
   try {
     await waitFor(
       async () => {
-        const item = await client.send(new GetItemCommand({ TableName: p.table, Key: { pk: { S: pk } }, ConsistentRead: true }));
+        const item = await client.send(
+          new GetItemCommand({ TableName: p.table, Key: { pk: { S: pk } }, ConsistentRead: true }),
+        );
         return Number(item.Item?.["n"]?.N ?? "-1") >= n;
       },
       { timeoutMs, intervalMs: 250, message: `fence ${n} did not arrive:\n${sink.output().slice(-3000)}` },
@@ -147,8 +164,26 @@ export type Reconciled = { code: number; reports: Report[]; stderr: string };
 
 /** Runs `cdc-sink reconcile --json` on tables of the pipeline (one Scan for all), as an operator would. */
 export function reconcile(p: Pipeline, tables: readonly string[], flags: string[] = []): Promise<Reconciled> {
-  const args = [CLI, "reconcile", "--pg", p.ep.postgresUrl, ...tables.flatMap((t) => ["--table", `${p.schema}.${t}`]), "--topic-prefix", p.prefix, "--json", ...p.reconcileFlags, ...flags];
-  const env = { PATH: process.env["PATH"] ?? "", DYNAMODB_TABLE: p.table, DYNAMODB_ENDPOINT: p.ep.dynamodbEndpoint, AWS_REGION: p.ep.awsRegion, AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" };
+  const args = [
+    CLI,
+    "reconcile",
+    "--pg",
+    p.ep.postgresUrl,
+    ...tables.flatMap((t) => ["--table", `${p.schema}.${t}`]),
+    "--topic-prefix",
+    p.prefix,
+    "--json",
+    ...p.reconcileFlags,
+    ...flags,
+  ];
+  const env = {
+    PATH: process.env["PATH"] ?? "",
+    DYNAMODB_TABLE: p.table,
+    DYNAMODB_ENDPOINT: p.ep.dynamodbEndpoint,
+    AWS_REGION: p.ep.awsRegion,
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+  };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -157,7 +192,8 @@ export function reconcile(p: Pipeline, tables: readonly string[], flags: string[
     child.stderr.on("data", (c: Buffer) => (err += c.toString()));
     child.once("error", reject);
     child.once("exit", (code) => {
-      if (code !== 0 && code !== 1) return reject(new Error(`reconcile ${tables.join(",")} exited ${code}: ${err}`));
+      if (code !== 0 && code !== 1)
+        return reject(new Error(`reconcile ${tables.join(",")} exited ${code}: ${err}`));
       const parsed = JSON.parse(out) as Report | Report[];
       resolve({ code: code ?? -1, reports: Array.isArray(parsed) ? parsed : [parsed], stderr: err });
     });
@@ -168,7 +204,12 @@ export function reconcile(p: Pipeline, tables: readonly string[], flags: string[
  * Reconciles until every table passes `ok` (no drift by default) — the pipeline may still be
  * settling — or fails with the last reports.
  */
-export async function converged(p: Pipeline, tables: readonly string[], ok: (r: Report) => boolean = (r) => r.drift === 0, timeoutMs = 60_000): Promise<Report[]> {
+export async function converged(
+  p: Pipeline,
+  tables: readonly string[],
+  ok: (r: Report) => boolean = (r) => r.drift === 0,
+  timeoutMs = 60_000,
+): Promise<Report[]> {
   let last: Reconciled | undefined;
   try {
     const done = await waitFor(
@@ -184,23 +225,36 @@ export async function converged(p: Pipeline, tables: readonly string[], ok: (r: 
   }
 }
 
-export type TopicEvent = { topic: string; key: string; op: string; lsn: string; sequence: string; snapshot: string };
+export type TopicEvent = {
+  topic: string;
+  key: string;
+  op: string;
+  lsn: string;
+  sequence: string;
+  snapshot: string;
+};
 
 /** Each partition's end offset now ("topic/partition" → offset): where a later readEvents may start. */
 export async function endOffsets(p: Pipeline): Promise<Map<string, bigint>> {
   const topics = await pipelineTopics(p);
   const ends = new Map<string, bigint>();
   await withAdmin(p.ep.kafkaBrokers, async (admin) => {
-    for (const t of topics) for (const o of await admin.fetchTopicOffsets(t)) ends.set(`${t}/${o.partition}`, BigInt(o.high));
+    for (const t of topics)
+      for (const o of await admin.fetchTopicOffsets(t)) ends.set(`${t}/${o.partition}`, BigInt(o.high));
   });
   return ends;
 }
 
 /** The Debezium events of the pipeline's topics (Kafka tombstones left out) from `from` to their end. */
-export async function readEvents(p: Pipeline, from: ReadonlyMap<string, bigint> = new Map()): Promise<TopicEvent[]> {
+export async function readEvents(
+  p: Pipeline,
+  from: ReadonlyMap<string, bigint> = new Map(),
+): Promise<TopicEvent[]> {
   const ends = await endOffsets(p);
   const topics = [...new Set([...ends.keys()].map((k) => k.slice(0, k.lastIndexOf("/"))))];
-  const consumer = kafkaClient(p.ep.kafkaBrokers, "e2e-reader").consumer({ groupId: `${p.group}-reader-${Date.now()}` });
+  const consumer = kafkaClient(p.ep.kafkaBrokers, "e2e-reader").consumer({
+    groupId: `${p.group}-reader-${Date.now()}`,
+  });
   const events: TopicEvent[] = [];
   const done = new Set<string>([...ends].filter(([k, high]) => high === (from.get(k) ?? 0n)).map(([k]) => k));
   await consumer.connect();
@@ -212,17 +266,37 @@ export async function readEvents(p: Pipeline, from: ReadonlyMap<string, bigint> 
           if (BigInt(m.offset) < (from.get(`${batch.topic}/${batch.partition}`) ?? 0n)) continue;
           if (m.value !== null) {
             const v = JSON.parse(m.value.toString()) as { payload?: unknown };
-            const env = (v.payload ?? v) as { op: string; source: { lsn?: unknown; sequence?: string; snapshot?: string } };
-            events.push({ topic: batch.topic, key: m.key?.toString() ?? "", op: env.op, lsn: String(env.source.lsn), sequence: env.source.sequence ?? "", snapshot: String(env.source.snapshot) });
+            const env = (v.payload ?? v) as {
+              op: string;
+              source: { lsn?: unknown; sequence?: string; snapshot?: string };
+            };
+            events.push({
+              topic: batch.topic,
+              key: m.key?.toString() ?? "",
+              op: env.op,
+              lsn: String(env.source.lsn),
+              sequence: env.source.sequence ?? "",
+              snapshot: String(env.source.snapshot),
+            });
           }
-          if (BigInt(m.offset) + 1n >= ends.get(`${batch.topic}/${batch.partition}`)!) done.add(`${batch.topic}/${batch.partition}`);
+          if (BigInt(m.offset) + 1n >= ends.get(`${batch.topic}/${batch.partition}`)!)
+            done.add(`${batch.topic}/${batch.partition}`);
         }
         return Promise.resolve();
       },
     });
     // Seek past what an earlier read saw (kafkajs takes seeks once run() has started).
-    for (const [k, offset] of from) if (offset > 0n) consumer.seek({ topic: k.slice(0, k.lastIndexOf("/")), partition: Number(k.slice(k.lastIndexOf("/") + 1)), offset: String(offset) });
-    await waitFor(() => done.size === ends.size, { timeoutMs: 120_000, message: "could not read the pipeline's topics to their end" });
+    for (const [k, offset] of from)
+      if (offset > 0n)
+        consumer.seek({
+          topic: k.slice(0, k.lastIndexOf("/")),
+          partition: Number(k.slice(k.lastIndexOf("/") + 1)),
+          offset: String(offset),
+        });
+    await waitFor(() => done.size === ends.size, {
+      timeoutMs: 120_000,
+      message: "could not read the pipeline's topics to their end",
+    });
   } finally {
     await consumer.disconnect();
   }
@@ -243,8 +317,15 @@ export function repeats(events: readonly TopicEvent[]): number {
 }
 
 /** Waits until Debezium has notified `count` completed snapshots of a kind ("Incremental Snapshot", "Initial Snapshot"). */
-export async function waitSnapshotCompleted(p: Pipeline, kind = "Incremental Snapshot", count = 1, timeoutMs = 120_000): Promise<void> {
-  const consumer = kafkaClient(p.ep.kafkaBrokers, "e2e-notifications").consumer({ groupId: `${p.group}-notes-${Date.now()}` });
+export async function waitSnapshotCompleted(
+  p: Pipeline,
+  kind = "Incremental Snapshot",
+  count = 1,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const consumer = kafkaClient(p.ep.kafkaBrokers, "e2e-notifications").consumer({
+    groupId: `${p.group}-notes-${Date.now()}`,
+  });
   let completed = 0;
   await consumer.connect();
   try {
@@ -257,7 +338,11 @@ export async function waitSnapshotCompleted(p: Pipeline, kind = "Incremental Sna
         return Promise.resolve();
       },
     });
-    await waitFor(() => completed >= count, { timeoutMs, intervalMs: 250, message: `${count} ${kind} notification(s) did not come` });
+    await waitFor(() => completed >= count, {
+      timeoutMs,
+      intervalMs: 250,
+      message: `${count} ${kind} notification(s) did not come`,
+    });
   } finally {
     await consumer.disconnect();
   }
@@ -265,5 +350,7 @@ export async function waitSnapshotCompleted(p: Pipeline, kind = "Incremental Sna
 
 /** Creates the logical slot before the connector exists, so a snapshot can start after a transaction did. */
 export async function createSlot(p: Pipeline): Promise<void> {
-  await withPg(p.ep.postgresUrl, (c) => c.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [p.slot]));
+  await withPg(p.ep.postgresUrl, (c) =>
+    c.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [p.slot]),
+  );
 }

@@ -15,7 +15,23 @@ export const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.l
 const maybe = <T>(r: Rng, p: number, f: () => T): T | null => (r() < p ? null : f());
 const digits = (r: Rng, n: number): string => Array.from({ length: n }, () => String(int(r, 0, 9))).join("");
 
-const WORDS = ["Zoë", "Ångström", "李雷", "Ølé 🌍", "O'Brien", 'say "hi"', "a:b", "x,y", "[1]", "tab\there", "ß", "naïve café", "", "𝔘𝔫𝔦", "\\back\\"];
+const WORDS = [
+  "Zoë",
+  "Ångström",
+  "李雷",
+  "Ølé 🌍",
+  "O'Brien",
+  'say "hi"',
+  "a:b",
+  "x,y",
+  "[1]",
+  "tab\there",
+  "ß",
+  "naïve café",
+  "",
+  "𝔘𝔫𝔦",
+  "\\back\\",
+];
 
 function text(r: Rng, words = 3): string {
   return Array.from({ length: int(r, 1, words) }, () => pick(r, WORDS)).join(" ");
@@ -32,7 +48,14 @@ function bigintPast53(r: Rng): string {
 }
 
 function instant(r: Rng): string {
-  const ms = Date.UTC(int(r, 1950, 2090), int(r, 0, 11), int(r, 1, 28), int(r, 0, 23), int(r, 0, 59), int(r, 0, 59));
+  const ms = Date.UTC(
+    int(r, 1950, 2090),
+    int(r, 0, 11),
+    int(r, 1, 28),
+    int(r, 0, 23),
+    int(r, 0, 59),
+    int(r, 0, 59),
+  );
   return `${new Date(ms).toISOString().slice(0, 19)}.${digits(r, 6)}${pick(r, ["Z", "+02:00", "-07:30", "+05:45"])}`;
 }
 
@@ -47,7 +70,7 @@ function toasted(r: Rng): string {
 
 function json(r: Rng): string {
   return JSON.stringify({
-    [pick(r, ["k", "ключ", "a:b", "x,\"y\""])]: pick(r, [1, 1.5, -0.25, 0, true, null, "s", [1, 2, 3]]),
+    [pick(r, ["k", "ключ", "a:b", 'x,"y"'])]: pick(r, [1, 1.5, -0.25, 0, true, null, "s", [1, 2, 3]]),
     n: `__BIG__${decimal(r, 30, int(r, 0, 10))}`,
     nested: { list: [text(r, 2), int(r, -5, 5)], empty: {}, none: [] },
   }).replace(/"__BIG__(-?[\d.]+)"/, "$1");
@@ -86,15 +109,24 @@ export function customer(r: Rng): Values {
   return {
     name: text(r),
     balance: maybe(r, 0.1, () => decimal(r, 16, 4)),
-    credit: maybe(r, 0.1, () => (r() < 0.2 ? `${digits(r, 1 + int(r, 0, 8))}.${digits(r, 39)}` : decimal(r, 20, int(r, 0, 12)))),
+    credit: maybe(r, 0.1, () =>
+      r() < 0.2 ? `${digits(r, 1 + int(r, 0, 8))}.${digits(r, 39)}` : decimal(r, 20, int(r, 0, 12)),
+    ),
     big: maybe(r, 0.1, () => bigintPast53(r)),
     active: maybe(r, 0.2, () => r() < 0.5),
-    born: maybe(r, 0.1, () => `${int(r, 1900, 2030)}-${String(int(r, 1, 12)).padStart(2, "0")}-${String(int(r, 1, 28)).padStart(2, "0")}`),
+    born: maybe(
+      r,
+      0.1,
+      () =>
+        `${int(r, 1900, 2030)}-${String(int(r, 1, 12)).padStart(2, "0")}-${String(int(r, 1, 28)).padStart(2, "0")}`,
+    ),
     updated_at: instant(r),
     last_login: maybe(r, 0.2, () => instant(r).slice(0, 26)),
     prefs: maybe(r, 0.1, () => json(r)),
     tags: maybe(r, 0.1, () => Array.from({ length: int(r, 0, 4) }, () => (r() < 0.15 ? null : text(r, 2)))),
-    scores: maybe(r, 0.1, () => Array.from({ length: int(r, 0, 5) }, () => (r() < 0.1 ? null : int(r, -1e6, 1e6)))),
+    scores: maybe(r, 0.1, () =>
+      Array.from({ length: int(r, 0, 5) }, () => (r() < 0.1 ? null : int(r, -1e6, 1e6))),
+    ),
     avatar: maybe(r, 0.2, () => (r() < 0.05 ? bytes(r, 6000) : bytes(r, 40))),
     rating: maybe(r, 0.1, () => (r() < 0.05 ? "NaN" : String(Math.fround(r() * 10)))),
     ratio: maybe(r, 0.1, () => (r() < 0.05 ? pick(r, ["Infinity", "-Infinity"]) : String(r() * 1e-7))),
@@ -118,7 +150,9 @@ export function orderLine(r: Rng): Values {
   return {
     qty: int(r, 1, 1000),
     price: maybe(r, 0.1, () => decimal(r, 10, 2)),
-    amounts: maybe(r, 0.2, () => Array.from({ length: int(r, 0, 3) }, () => (r() < 0.1 ? null : decimal(r, 12, int(r, 0, 6))))),
+    amounts: maybe(r, 0.2, () =>
+      Array.from({ length: int(r, 0, 3) }, () => (r() < 0.1 ? null : decimal(r, 12, int(r, 0, 6)))),
+    ),
     shipped_at: maybe(r, 0.4, () => instant(r)),
     meta: maybe(r, 0.3, () => `{ "raw" : ${decimal(r, 3, 3)}, "s": ${JSON.stringify(text(r, 2))} }`),
     flags: maybe(r, 0.3, () => Array.from({ length: int(r, 0, 3) }, () => (r() < 0.2 ? null : r() < 0.5))),
@@ -130,26 +164,52 @@ export function device(r: Rng): Values {
     serial: `SN-${digits(r, 8)}`,
     firmware: maybe(r, 0.2, () => bytes(r, 200)),
     seen_at: maybe(r, 0.2, () => instant(r)),
-    boot_time: maybe(r, 0.2, () => `${String(int(r, 0, 23)).padStart(2, "0")}:${String(int(r, 0, 59)).padStart(2, "0")}:${String(int(r, 0, 59)).padStart(2, "0")}.${digits(r, 6)}`),
+    boot_time: maybe(
+      r,
+      0.2,
+      () =>
+        `${String(int(r, 0, 23)).padStart(2, "0")}:${String(int(r, 0, 59)).padStart(2, "0")}:${String(int(r, 0, 59)).padStart(2, "0")}.${digits(r, 6)}`,
+    ),
     temp: maybe(r, 0.2, () => String(Math.fround(r() * 100 - 40))),
     online: maybe(r, 0.2, () => r() < 0.5),
-    period: maybe(r, 0.3, () => `${int(r, -2, 30)} months ${int(r, -40, 40)} days ${int(r, -30, 30)}:${String(int(r, 0, 59)).padStart(2, "0")}:${String(int(r, 0, 59)).padStart(2, "0")}.${digits(r, 6)}`),
+    period: maybe(
+      r,
+      0.3,
+      () =>
+        `${int(r, -2, 30)} months ${int(r, -40, 40)} days ${int(r, -30, 30)}:${String(int(r, 0, 59)).padStart(2, "0")}:${String(int(r, 0, 59)).padStart(2, "0")}.${digits(r, 6)}`,
+    ),
   };
 }
 
 export function auditRow(r: Rng): Values {
-  return { event: text(r, 3), at: instant(r), payload: maybe(r, 0.2, () => json(r)), amount: maybe(r, 0.2, () => decimal(r, 20, 10)) };
+  return {
+    event: text(r, 3),
+    at: instant(r),
+    payload: maybe(r, 0.2, () => json(r)),
+    amount: maybe(r, 0.2, () => decimal(r, 20, 10)),
+  };
 }
 
 /** `INSERT … VALUES ($1, …)` for one row of named values. */
 export function insertSql(table: string, values: Values): { text: string; values: unknown[] } {
   const names = Object.keys(values);
-  return { text: `INSERT INTO ${table} (${names.map((n) => `"${n}"`).join(", ")}) VALUES (${names.map((_, i) => `$${i + 1}`).join(", ")})`, values: names.map((n) => values[n]) };
+  return {
+    text: `INSERT INTO ${table} (${names.map((n) => `"${n}"`).join(", ")}) VALUES (${names.map((_, i) => `$${i + 1}`).join(", ")})`,
+    values: names.map((n) => values[n]),
+  };
 }
 
 /** `UPDATE … SET … WHERE <key>` with the key's values after the set values. */
-export function updateSql(table: string, values: Values, where: string, key: unknown[]): { text: string; values: unknown[] } {
+export function updateSql(
+  table: string,
+  values: Values,
+  where: string,
+  key: unknown[],
+): { text: string; values: unknown[] } {
   const names = Object.keys(values);
   const shifted = where.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + names.length}`);
-  return { text: `UPDATE ${table} SET ${names.map((n, i) => `"${n}" = $${i + 1}`).join(", ")} WHERE ${shifted}`, values: [...names.map((n) => values[n]), ...key] };
+  return {
+    text: `UPDATE ${table} SET ${names.map((n, i) => `"${n}" = $${i + 1}`).join(", ")} WHERE ${shifted}`,
+    values: [...names.map((n) => values[n]), ...key],
+  };
 }

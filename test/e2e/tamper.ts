@@ -1,7 +1,14 @@
 // Drift planted on purpose, one key of each kind, straight into DynamoDB behind the sink's back:
 // reconcile must name each key under the right kind (and the changed columns, never their values).
 
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
 import { encodeId, itemKey } from "../../src/cdc/identity.ts";
 import { JsonNumber } from "../../src/cdc/json.ts";
 import { dynamoClient } from "../fixtures/dynamo.ts";
@@ -12,8 +19,11 @@ export type Planted = { missing: string; different: string; deletedButLive: stri
 
 export async function tamper(p: Pipeline, table: "customers"): Promise<Planted> {
   const source = sourceName(p, table);
-  const pk = (id: number): string => itemKey(source, encodeId([{ name: "id", value: new JsonNumber(String(id)) }]));
-  const live = await withPg(p.ep.postgresUrl, (c) => c.query<{ id: number }>(`SELECT id FROM ${p.schema}.${table} WHERE id > 20 ORDER BY id LIMIT 3`));
+  const pk = (id: number): string =>
+    itemKey(source, encodeId([{ name: "id", value: new JsonNumber(String(id)) }]));
+  const live = await withPg(p.ep.postgresUrl, (c) =>
+    c.query<{ id: number }>(`SELECT id FROM ${p.schema}.${table} WHERE id > 20 ORDER BY id LIMIT 3`),
+  );
   const [missing, different, deletedButLive] = live.rows.map((r) => r.id) as [number, number, number];
   const client = dynamoClient(p.ep.dynamodbEndpoint);
   try {
@@ -45,11 +55,35 @@ export async function tamper(p: Pipeline, table: "customers"): Promise<Planted> 
         ExpressionAttributeValues: { ":b": { N: "123.4567" }, ":p": { S: '{"planted": true}' } },
       }),
     );
-    const keep = (item: Record<string, AttributeValue>): Record<string, AttributeValue> => Object.fromEntries(Object.entries(item).filter(([k]) => k === "pk" || k === "id" || k.startsWith("_cdc_")));
-    const got = await client.send(new GetItemCommand({ TableName: p.table, Key: { pk: { S: pk(deletedButLive) } }, ConsistentRead: true }));
-    await client.send(new PutItemCommand({ TableName: p.table, Item: { ...keep(got.Item!), _cdc_deleted: { BOOL: true }, _cdc_op: { S: "d" } } }));
-    await client.send(new PutItemCommand({ TableName: p.table, Item: { ...tomb, _cdc_deleted: { BOOL: false }, _cdc_op: { S: "u" }, name: { S: "resurrected" } } }));
-    return { missing: `{"id":${missing}}`, different: `{"id":${different}}`, deletedButLive: `{"id":${deletedButLive}}`, extra: `{"id":${extra}}` };
+    const keep = (item: Record<string, AttributeValue>): Record<string, AttributeValue> =>
+      Object.fromEntries(
+        Object.entries(item).filter(([k]) => k === "pk" || k === "id" || k.startsWith("_cdc_")),
+      );
+    const got = await client.send(
+      new GetItemCommand({
+        TableName: p.table,
+        Key: { pk: { S: pk(deletedButLive) } },
+        ConsistentRead: true,
+      }),
+    );
+    await client.send(
+      new PutItemCommand({
+        TableName: p.table,
+        Item: { ...keep(got.Item!), _cdc_deleted: { BOOL: true }, _cdc_op: { S: "d" } },
+      }),
+    );
+    await client.send(
+      new PutItemCommand({
+        TableName: p.table,
+        Item: { ...tomb, _cdc_deleted: { BOOL: false }, _cdc_op: { S: "u" }, name: { S: "resurrected" } },
+      }),
+    );
+    return {
+      missing: `{"id":${missing}}`,
+      different: `{"id":${different}}`,
+      deletedButLive: `{"id":${deletedButLive}}`,
+      extra: `{"id":${extra}}`,
+    };
   } finally {
     client.destroy();
   }

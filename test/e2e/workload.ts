@@ -6,7 +6,22 @@
 // transaction is then rolled back, as an application would.
 
 import pg from "pg";
-import { auditRow, customer, customerChange, device, insertSql, int, lateTableDdl, orderLine, orderRef, pick, rng, updateSql, type Rng, type Values } from "./schema.ts";
+import {
+  auditRow,
+  customer,
+  customerChange,
+  device,
+  insertSql,
+  int,
+  lateTableDdl,
+  orderLine,
+  orderRef,
+  pick,
+  rng,
+  updateSql,
+  type Rng,
+  type Values,
+} from "./schema.ts";
 
 export type WorkloadStats = {
   transactions: number;
@@ -20,7 +35,16 @@ export type WorkloadStats = {
 };
 
 export function emptyStats(): WorkloadStats {
-  return { transactions: 0, rolledBack: 0, inserts: 0, updates: 0, deletes: 0, reinserts: 0, keyChanges: 0, rows: 0 };
+  return {
+    transactions: 0,
+    rolledBack: 0,
+    inserts: 0,
+    updates: 0,
+    deletes: 0,
+    reinserts: 0,
+    keyChanges: 0,
+    rows: 0,
+  };
 }
 
 export function addStats(a: WorkloadStats, b: WorkloadStats): WorkloadStats {
@@ -108,7 +132,11 @@ export class Workload {
 
   /** `transactions` per session, all sessions at once; resolves with what was committed. */
   async run(transactions: number, seed: number): Promise<WorkloadStats> {
-    const results = await Promise.all(this.#keys.map((k) => this.#withClient((c) => this.#session(c, k, transactions, rng(seed * 7919 + k.session)))));
+    const results = await Promise.all(
+      this.#keys.map((k) =>
+        this.#withClient((c) => this.#session(c, k, transactions, rng(seed * 7919 + k.session))),
+      ),
+    );
     return results.reduce(addStats, emptyStats());
   }
 
@@ -149,9 +177,20 @@ export class Workload {
     return total;
   }
 
-  #statement(r: Rng, k: Keys, stats: WorkloadStats, after: (() => void)[], touched: Set<string>, hotDone: boolean): Query | undefined {
+  #statement(
+    r: Rng,
+    k: Keys,
+    stats: WorkloadStats,
+    after: (() => void)[],
+    touched: Set<string>,
+    hotDone: boolean,
+  ): Query | undefined {
     const s = this.#schema;
-    const free = <T>(prefix: string, xs: Iterable<T>): T | undefined => anyOf(r, [...xs].filter((x) => !touched.has(`${prefix}${String(x)}`)));
+    const free = <T>(prefix: string, xs: Iterable<T>): T | undefined =>
+      anyOf(
+        r,
+        [...xs].filter((x) => !touched.has(`${prefix}${String(x)}`)),
+      );
     const claim = (key: string): void => void touched.add(key);
     const roll = r();
     if (roll < 0.15) {
@@ -162,7 +201,11 @@ export class Workload {
       return insertSql(`${s}.customers`, { id, ...customer(r) });
     }
     if (roll < 0.4) {
-      const ids = [...new Set(Array.from({ length: int(r, 1, 3) }, () => free("c", k.customers)).filter((x) => x !== undefined))];
+      const ids = [
+        ...new Set(
+          Array.from({ length: int(r, 1, 3) }, () => free("c", k.customers)).filter((x) => x !== undefined),
+        ),
+      ];
       if (ids.length === 0) return undefined;
       stats.updates += ids.length;
       return updateSql(`${s}.customers`, customerChange(r), "id = ANY($1)", [ids]);
@@ -196,7 +239,9 @@ export class Workload {
     }
     if (roll < 0.6) {
       if (hotDone) return undefined;
-      const ids = [...new Set(Array.from({ length: int(r, 1, 4) }, () => int(r, 1, HOT)))].sort((a, b) => a - b);
+      const ids = [...new Set(Array.from({ length: int(r, 1, 4) }, () => int(r, 1, HOT)))].sort(
+        (a, b) => a - b,
+      );
       stats.updates += ids.length;
       // ANY over a sorted array locks the rows in key order: no deadlock between two hot updates.
       return updateSql(`${s}.customers /*hot*/`, customerChange(r), "id = ANY($1)", [ids]);
@@ -205,9 +250,19 @@ export class Workload {
     return this.#deviceStatement(r, k, stats, after, touched);
   }
 
-  #orderStatement(r: Rng, k: Keys, stats: WorkloadStats, after: (() => void)[], touched: Set<string>): Query | undefined {
+  #orderStatement(
+    r: Rng,
+    k: Keys,
+    stats: WorkloadStats,
+    after: (() => void)[],
+    touched: Set<string>,
+  ): Query | undefined {
     const t = `${this.#schema}.order_lines`;
-    const freeKey = (m: Map<string, [string, number]>): string | undefined => anyOf(r, [...m.keys()].filter((x) => !touched.has(`o${x}`)));
+    const freeKey = (m: Map<string, [string, number]>): string | undefined =>
+      anyOf(
+        r,
+        [...m.keys()].filter((x) => !touched.has(`o${x}`)),
+      );
     const roll = r();
     if (roll < 0.3) {
       const key: [string, number] = [orderRef(r, k.session, k.nextOrder++), int(r, 1, 5)];
@@ -221,7 +276,12 @@ export class Workload {
       const id = freeKey(k.orders);
       if (id === undefined) return undefined;
       stats.updates++;
-      return updateSql(t, { qty: int(r, 1, 1000), ...(r() < 0.5 ? orderLine(r) : {}) }, "order_ref = $1 AND line_no = $2", k.orders.get(id)!);
+      return updateSql(
+        t,
+        { qty: int(r, 1, 1000), ...(r() < 0.5 ? orderLine(r) : {}) },
+        "order_ref = $1 AND line_no = $2",
+        k.orders.get(id)!,
+      );
     }
     const from = roll < 0.88 ? k.orders : k.deletedOrders;
     const id = freeKey(from);
@@ -238,9 +298,19 @@ export class Workload {
     return insertSql(t, { order_ref: key[0], line_no: key[1], ...orderLine(r) });
   }
 
-  #deviceStatement(r: Rng, k: Keys, stats: WorkloadStats, after: (() => void)[], touched: Set<string>): Query | undefined {
+  #deviceStatement(
+    r: Rng,
+    k: Keys,
+    stats: WorkloadStats,
+    after: (() => void)[],
+    touched: Set<string>,
+  ): Query | undefined {
     const t = `${this.#schema}.devices`;
-    const free = (xs: Set<string>): string | undefined => anyOf(r, [...xs].filter((x) => !touched.has(`d${x}`)));
+    const free = (xs: Set<string>): string | undefined =>
+      anyOf(
+        r,
+        [...xs].filter((x) => !touched.has(`d${x}`)),
+      );
     const roll = r();
     if (roll < 0.3) {
       const id = crypto.randomUUID();
@@ -277,7 +347,11 @@ export class Workload {
     const r = rng(seed);
     const t = `${this.#schema}.trunc`;
     return this.#withClient(async (c) => {
-      for (let i = 0; i < 10; i++) await c.query(`INSERT INTO ${t} SELECT g, 'v' || g FROM generate_series($1::int, $2::int) g`, [i * 20 + 1, i * 20 + 20]);
+      for (let i = 0; i < 10; i++)
+        await c.query(`INSERT INTO ${t} SELECT g, 'v' || g FROM generate_series($1::int, $2::int) g`, [
+          i * 20 + 1,
+          i * 20 + 20,
+        ]);
       await c.query(`DELETE FROM ${t} WHERE id % 7 = 0`);
       const live = (await c.query<{ id: number }>(`SELECT id FROM ${t}`)).rows.map((x) => x.id);
       await c.query(`TRUNCATE ${t}`);
@@ -295,7 +369,8 @@ export class Workload {
       await c.query(lateTableDdl(this.#schema));
       let changes = 0;
       for (let id = 1; id <= rows; id++, changes++) await c.query(insertSql(t, { id, ...auditRow(r) }));
-      for (let id = 1; id <= rows; id += 3, changes++) await c.query(updateSql(t, auditRow(r), "id = $1", [id]));
+      for (let id = 1; id <= rows; id += 3, changes++)
+        await c.query(updateSql(t, auditRow(r), "id = $1", [id]));
       for (let id = 2; id <= rows; id += 5, changes++) await c.query(`DELETE FROM ${t} WHERE id = $1`, [id]);
       return changes;
     });
@@ -303,7 +378,12 @@ export class Workload {
 
   /** Moves the fence row: once its change reached DynamoDB, every earlier commit was captured. */
   async fence(): Promise<number> {
-    return this.#withClient(async (c) => (await c.query<{ n: string }>(`UPDATE ${this.#schema}.fence SET n = n + 1 WHERE id = 1 RETURNING n`)).rows.map((x) => Number(x.n))[0]!);
+    return this.#withClient(
+      async (c) =>
+        (
+          await c.query<{ n: string }>(`UPDATE ${this.#schema}.fence SET n = n + 1 WHERE id = 1 RETURNING n`)
+        ).rows.map((x) => Number(x.n))[0]!,
+    );
   }
 }
 

@@ -23,7 +23,14 @@ export class CommitAuditor {
 
   readonly admin: Admin;
   readonly dynamo: DynamoDBClient;
-  readonly args: { group: string; topic: string; table: string; sourceTable: string; ledger: Ledger; intervalMs?: number };
+  readonly args: {
+    group: string;
+    topic: string;
+    table: string;
+    sourceTable: string;
+    ledger: Ledger;
+    intervalMs?: number;
+  };
 
   constructor(admin: Admin, dynamo: DynamoDBClient, args: CommitAuditor["args"]) {
     this.admin = admin;
@@ -45,13 +52,17 @@ export class CommitAuditor {
   }
 
   async #sample(): Promise<void> {
-    const offsets = await this.admin.fetchOffsets({ groupId: this.args.group, topics: [this.args.topic] }).catch(() => []);
+    const offsets = await this.admin
+      .fetchOffsets({ groupId: this.args.group, topics: [this.args.topic] })
+      .catch(() => []);
     for (const p of offsets[0]?.partitions ?? []) {
       const now = BigInt(p.offset);
       if (now < 0n) continue;
       const before = this.#last.get(p.partition) ?? 0n;
       if (now <= before) continue;
-      const window = (this.args.ledger.byPartition.get(p.partition) ?? []).filter((e) => e.offset >= before && e.offset < now && e.version !== "");
+      const window = (this.args.ledger.byPartition.get(p.partition) ?? []).filter(
+        (e) => e.offset >= before && e.offset < now && e.version !== "",
+      );
       // A scenario may have DynamoDB down while the sink commits what was durable before: the
       // reads then fail, and this commit is checked again at the next sample (never skipped).
       const checked = await this.#check(window).catch(() => undefined);
@@ -75,7 +86,14 @@ export class CommitAuditor {
     for (let i = 0; i < keys.length; i += 100) {
       const chunk = keys.slice(i, i + 100);
       const got = await this.dynamo.send(
-        new BatchGetItemCommand({ RequestItems: { [this.args.table]: { Keys: chunk.map((k) => ({ pk: { S: itemKeyOf(this.args.sourceTable, k) } })), ConsistentRead: true } } }),
+        new BatchGetItemCommand({
+          RequestItems: {
+            [this.args.table]: {
+              Keys: chunk.map((k) => ({ pk: { S: itemKeyOf(this.args.sourceTable, k) } })),
+              ConsistentRead: true,
+            },
+          },
+        }),
       );
       const items = new Map<string, Record<string, AttributeValue>>();
       for (const item of got.Responses?.[this.args.table] ?? []) items.set(item["pk"]!.S!, item);
@@ -83,10 +101,14 @@ export class CommitAuditor {
         const e = newest.get(k)!;
         records++;
         const stored = storedVersion(items.get(itemKeyOf(this.args.sourceTable, k))?.["_cdc_version"]?.S);
-        if (stored < e.version) violations.push(`${this.args.topic}/${e.partition}@${e.offset} key ${k} committed, stored ${stored || "nothing"}`);
+        if (stored < e.version)
+          violations.push(
+            `${this.args.topic}/${e.partition}@${e.offset} key ${k} committed, stored ${stored || "nothing"}`,
+          );
       }
       // Unprocessed keys (throttled batch) are rare on DynamoDB Local; treat them as unchecked, not clean.
-      if (Object.keys(got.UnprocessedKeys ?? {}).length > 0) violations.push("audit incomplete: BatchGetItem left keys unprocessed");
+      if (Object.keys(got.UnprocessedKeys ?? {}).length > 0)
+        violations.push("audit incomplete: BatchGetItem left keys unprocessed");
     }
     return { records, violations };
   }

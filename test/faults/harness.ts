@@ -5,7 +5,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateTableCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  ScanCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { Admin, Producer } from "kafkajs";
 import { startStack, stopStack } from "../../tools/stack/index.ts";
@@ -21,8 +26,22 @@ import { readLedger, storedVersion, type Ledger } from "./ledger.ts";
 import { readStream, streamCounts } from "../fixtures/stream-evidence.ts";
 
 export type Size = "ci" | "nightly";
-export type Counts = { consumed: number; applied: number; duplicate: number; stale: number; skipped: number; dead_lettered: number; released: number; retries: number };
-export type Consumer = { proc: SinkProcess; name: string; stopped?: { code: number | null; signal: string | null }; summary?: Counts };
+export type Counts = {
+  consumed: number;
+  applied: number;
+  duplicate: number;
+  stale: number;
+  skipped: number;
+  dead_lettered: number;
+  released: number;
+  retries: number;
+};
+export type Consumer = {
+  proc: SinkProcess;
+  name: string;
+  stopped?: { code: number | null; signal: string | null };
+  summary?: Counts;
+};
 
 export class Harness {
   readonly name: string;
@@ -54,16 +73,33 @@ export class Harness {
     this.#dynamoEndpoint = endpoints.dynamodbEndpoint;
     const kafka = kafkaClient(endpoints.kafkaBrokers, `fault-${name}`);
     this.admin = kafka.admin();
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     this.dynamo = dynamoClient(endpoints.dynamodbEndpoint);
   }
 
   /** A private stack when the scenario stops parts of it; the shared test stack otherwise. */
-  static async create(name: string, size: Size, opts: { privateStack?: boolean; dynamodbPersistent?: boolean; listeners?: { kafkaSaslSsl?: boolean; kafkaProxied?: boolean } } = {}): Promise<Harness> {
+  static async create(
+    name: string,
+    size: Size,
+    opts: {
+      privateStack?: boolean;
+      dynamodbPersistent?: boolean;
+      listeners?: { kafkaSaslSsl?: boolean; kafkaProxied?: boolean };
+    } = {},
+  ): Promise<Harness> {
     let h: Harness;
     if (opts.privateStack === true) {
       const dir = mkdtempSync(join(tmpdir(), `cdc-fault-${name}-`));
-      const endpoints = await startStack({ dir, dynamodbPersistent: opts.dynamodbPersistent === true, ...opts.listeners, log: () => undefined });
+      const endpoints = await startStack({
+        dir,
+        dynamodbPersistent: opts.dynamodbPersistent === true,
+        ...opts.listeners,
+        log: () => undefined,
+      });
       h = new Harness(name, size, endpoints, dir, true);
     } else {
       h = new Harness(name, size, stackEndpoints(), process.env["CDC_SINK_STACK_DIR"]!, false);
@@ -79,7 +115,13 @@ export class Harness {
   }
 
   async prepare(partitions: number, withDlq = true): Promise<void> {
-    await this.admin.createTopics({ topics: [{ topic: this.topic, numPartitions: partitions }, ...(withDlq ? [{ topic: this.dlq, numPartitions: 1 }] : [])], waitForLeaders: true });
+    await this.admin.createTopics({
+      topics: [
+        { topic: this.topic, numPartitions: partitions },
+        ...(withDlq ? [{ topic: this.dlq, numPartitions: 1 }] : []),
+      ],
+      waitForLeaders: true,
+    });
     await this.dynamo.send(
       new CreateTableCommand({
         TableName: this.table,
@@ -93,13 +135,25 @@ export class Harness {
 
   /** Produces the messages, then reads them back into the ledger (real partitions and offsets). */
   async fill(messages: readonly { key: Buffer | null; value: Buffer | null }[]): Promise<Ledger> {
-    for (let i = 0; i < messages.length; i += 500) await this.producer.send({ topic: this.topic, acks: -1, messages: messages.slice(i, i + 500).map((m) => ({ key: m.key, value: m.value })) });
+    for (let i = 0; i < messages.length; i += 500)
+      await this.producer.send({
+        topic: this.topic,
+        acks: -1,
+        messages: messages.slice(i, i + 500).map((m) => ({ key: m.key, value: m.value })),
+      });
     // The truth is what the topic holds: a producer retry on a loaded machine can append a record
     // twice, and the sink must cope with that like any replay.
     const held = (await this.admin.fetchTopicOffsets(this.topic)).reduce((n, p) => n + Number(p.high), 0);
-    if (held < messages.length) throw new Error(`${this.name}: the topic holds ${held} records, ${messages.length} were produced`);
+    if (held < messages.length)
+      throw new Error(`${this.name}: the topic holds ${held} records, ${messages.length} were produced`);
     this.ledger = await readLedger(this.endpoints.kafkaBrokers, this.topic, held);
-    this.auditor = new CommitAuditor(this.admin, this.dynamo, { group: this.group, topic: this.topic, table: this.table, sourceTable: this.sourceTable, ledger: this.ledger });
+    this.auditor = new CommitAuditor(this.admin, this.dynamo, {
+      group: this.group,
+      topic: this.topic,
+      table: this.table,
+      sourceTable: this.sourceTable,
+      ledger: this.ledger,
+    });
     this.auditor.start();
     return this.ledger;
   }
@@ -107,7 +161,15 @@ export class Harness {
   consumer(env: Record<string, string> = {}, nodeArgs: string[] = []): Consumer {
     const proc = spawnSink(
       this.endpoints,
-      { KAFKA_TOPICS: this.topic, KAFKA_GROUP_ID: this.group, DYNAMODB_TABLE: this.table, DLQ_TOPIC: this.dlq, DYNAMODB_ENDPOINT: this.#dynamoEndpoint, LOG_LEVEL: "info", ...env },
+      {
+        KAFKA_TOPICS: this.topic,
+        KAFKA_GROUP_ID: this.group,
+        DYNAMODB_TABLE: this.table,
+        DLQ_TOPIC: this.dlq,
+        DYNAMODB_ENDPOINT: this.#dynamoEndpoint,
+        LOG_LEVEL: "info",
+        ...env,
+      },
       ["run"],
       nodeArgs,
     );
@@ -120,7 +182,10 @@ export class Harness {
     return c;
   }
 
-  async stop(c: Consumer, signal: NodeJS.Signals = "SIGTERM"): Promise<{ code: number | null; signal: string | null }> {
+  async stop(
+    c: Consumer,
+    signal: NodeJS.Signals = "SIGTERM",
+  ): Promise<{ code: number | null; signal: string | null }> {
     c.proc.child.kill(signal);
     return c.proc.exited;
   }
@@ -132,7 +197,11 @@ export class Harness {
 
   async waitCaughtUp(timeoutMs: number): Promise<void> {
     timeoutMs = this.scaled(timeoutMs);
-    await waitFor(() => caughtUp(this.endpoints.kafkaBrokers, this.group, this.topic), { timeoutMs, intervalMs: 250, message: `${this.name}: the group did not catch up\n${this.consumers.map((c) => `--- ${c.name}\n${c.proc.output().slice(-3000)}`).join("\n")}` });
+    await waitFor(() => caughtUp(this.endpoints.kafkaBrokers, this.group, this.topic), {
+      timeoutMs,
+      intervalMs: 250,
+      message: `${this.name}: the group did not catch up\n${this.consumers.map((c) => `--- ${c.name}\n${c.proc.output().slice(-3000)}`).join("\n")}`,
+    });
   }
 
   /** Milliseconds until every partition has either caught up or committed past where it stood now. */
@@ -155,7 +224,10 @@ export class Harness {
   }
 
   /** Stops every consumer cleanly and computes the verdict. */
-  async verdict(extra: { faults: string; checks?: [string, boolean][] }): Promise<{ line: string; ok: boolean }> {
+  async verdict(extra: {
+    faults: string;
+    checks?: [string, boolean][];
+  }): Promise<{ line: string; ok: boolean }> {
     // A member still starting would be stopped before it could say what it did: let it join first.
     for (const c of this.running()) await waitConsuming(c.proc, 60_000).catch(() => undefined);
     for (const c of this.running()) await this.stop(c, "SIGTERM");
@@ -170,12 +242,34 @@ export class Harness {
       if (storedVersion(item?.["_cdc_version"]?.S) !== want.version) lost++;
       else if (want.op === "d" && item?.["_cdc_deleted"]?.BOOL !== true) resurrection++;
     }
-    const stream = streamCounts(await readStream(this.dynamo, new DynamoDBStreamsClient({ endpoint: this.endpoints.dynamodbEndpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } }), this.table));
+    const stream = streamCounts(
+      await readStream(
+        this.dynamo,
+        new DynamoDBStreamsClient({
+          endpoint: this.endpoints.dynamodbEndpoint,
+          region: "us-east-1",
+          credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        }),
+        this.table,
+      ),
+    );
     const clean = this.consumers.filter((c) => c.stopped?.code === 0 && c.summary !== undefined);
-    const broken = clean.filter((c) => c.summary!.consumed !== c.summary!.applied + c.summary!.duplicate + c.summary!.stale + c.summary!.skipped + c.summary!.dead_lettered + c.summary!.released);
+    const broken = clean.filter(
+      (c) =>
+        c.summary!.consumed !==
+        c.summary!.applied +
+          c.summary!.duplicate +
+          c.summary!.stale +
+          c.summary!.skipped +
+          c.summary!.dead_lettered +
+          c.summary!.released,
+    );
     const sum = (k: keyof Counts) => clean.reduce((n, c) => n + c.summary![k], 0);
     const allClean = clean.length === this.consumers.length;
-    const conservation = broken.length > 0 ? `BROKEN(${broken.map((c) => c.name).join(",")})` : `exact(consumed=${sum("consumed")}=applied ${sum("applied")}+duplicate ${sum("duplicate")}+stale ${sum("stale")}+skipped ${sum("skipped")}+dead_lettered ${sum("dead_lettered")}+released ${sum("released")})`;
+    const conservation =
+      broken.length > 0
+        ? `BROKEN(${broken.map((c) => c.name).join(",")})`
+        : `exact(consumed=${sum("consumed")}=applied ${sum("applied")}+duplicate ${sum("duplicate")}+stale ${sum("stale")}+skipped ${sum("skipped")}+dead_lettered ${sum("dead_lettered")}+released ${sum("released")})`;
     const checks: [string, boolean][] = [
       ["lost=0", lost === 0],
       ["regression=0", stream.regression === 0],
@@ -186,14 +280,22 @@ export class Harness {
       // Every write that passed its condition is one stream record, so the sinks' applied counts must
       // add up to the stream — unless replies were lost on purpose: such a write happened, and the
       // sink, retrying, rightly saw `duplicate`.
-      ...(allClean && !this.ambiguousWrites ? ([["applied (sink's count) = writes in the table's stream", sum("applied") === stream.writes]] as [string, boolean][]) : []),
+      ...(allClean && !this.ambiguousWrites
+        ? ([["applied (sink's count) = writes in the table's stream", sum("applied") === stream.writes]] as [
+            string,
+            boolean,
+          ][])
+        : []),
       ...(extra.checks ?? []),
     ];
     const failed = checks.filter(([, ok]) => !ok).map(([name]) => name);
     const line = `scenario ${this.name}: records=${ledger.entries.length} faults="${extra.faults}" lost=${lost} regression=${stream.regression} duplicate_effect=${stream.duplicateEffect} resurrection=${resurrection} commit_before_durable=${audit.violations.length} conservation=${conservation} writes=${stream.writes} commits_audited=${audit.commitsSeen}${failed.length > 0 ? ` FAILED: ${failed.join("; ")}` : ""}`;
     if (audit.violations.length > 0) process.stderr.write(`${audit.violations.slice(0, 5).join("\n")}\n`);
     if (failed.length > 0) {
-      for (const c of this.consumers) process.stderr.write(`--- ${c.name} (exit ${c.stopped?.code} ${c.stopped?.signal ?? ""})\n${c.proc.output().slice(-4000)}\n`);
+      for (const c of this.consumers)
+        process.stderr.write(
+          `--- ${c.name} (exit ${c.stopped?.code} ${c.stopped?.signal ?? ""})\n${c.proc.output().slice(-4000)}\n`,
+        );
     }
     return { line, ok: failed.length === 0 };
   }
@@ -223,11 +325,16 @@ export function parseSummary(output: string): Counts | undefined {
   return undefined;
 }
 
-async function scanAll(client: DynamoDBClient, table: string): Promise<Map<string, Record<string, AttributeValue>>> {
+async function scanAll(
+  client: DynamoDBClient,
+  table: string,
+): Promise<Map<string, Record<string, AttributeValue>>> {
   const items = new Map<string, Record<string, AttributeValue>>();
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const page = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }));
+    const page = await client.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
     for (const item of page.Items ?? []) items.set(item["pk"]!.S!, item);
     start = page.LastEvaluatedKey;
   } while (start !== undefined);

@@ -25,32 +25,53 @@ function classify(key: Buffer | null, value: Buffer | null): Pick<Entry, "key" |
   const id = key === null ? "?" : key.toString();
   if (value === null) return { key: id, op: "tombstone", version: "" };
   try {
-    let env = JSON.parse(value.toString().replace(/"lsn":(\d+)/, '"lsn":"$1"')) as { op?: string; source?: { lsn?: unknown; sequence?: string }; payload?: unknown; schema?: unknown };
+    let env = JSON.parse(value.toString().replace(/"lsn":(\d+)/, '"lsn":"$1"')) as {
+      op?: string;
+      source?: { lsn?: unknown; sequence?: string };
+      payload?: unknown;
+      schema?: unknown;
+    };
     if (env.payload !== undefined && env.schema !== undefined) env = env.payload as typeof env; // JsonConverter wrapper
     // As the README's Versions section says: source.sequence's LSN when present, else source.lsn.
     const seq = JSON.parse(env.source?.sequence ?? "null") as [string | null, string | null] | null;
     const lsn = seq?.[1] ?? env.source?.lsn;
-    if (key === null || !["c", "u", "d", "r"].includes(env.op ?? "") || typeof lsn !== "string" || !/^\d+$/.test(lsn)) return { key: id, op: "poison", version: "" };
+    if (
+      key === null ||
+      !["c", "u", "d", "r"].includes(env.op ?? "") ||
+      typeof lsn !== "string" ||
+      !/^\d+$/.test(lsn)
+    )
+      return { key: id, op: "poison", version: "" };
     const after = (env as { after?: unknown }).after;
-    if (env.op !== "d" && (typeof after !== "object" || after === null || Array.isArray(after))) return { key: id, op: "poison", version: "" };
+    if (env.op !== "d" && (typeof after !== "object" || after === null || Array.isArray(after)))
+      return { key: id, op: "poison", version: "" };
     const [lastCommit] = JSON.parse(env.source?.sequence ?? "[null]") as [string | null];
-    return { key: id, op: env.op as Entry["op"], version: `${pad(lastCommit)}:${env.op === "r" ? 0 : 1}:${pad(lsn)}` };
+    return {
+      key: id,
+      op: env.op as Entry["op"],
+      version: `${pad(lastCommit)}:${env.op === "r" ? 0 : 1}:${pad(lsn)}`,
+    };
   } catch {
     return { key: id, op: "poison", version: "" };
   }
 }
 
 /** The comparable part of a stored `_cdc_version` (`pg:EEEE:` removed). */
-export const storedVersion = (v: string | undefined): string => (v === undefined ? "" : v.slice("pg:0000:".length));
+export const storedVersion = (v: string | undefined): string =>
+  v === undefined ? "" : v.slice("pg:0000:".length);
 
 export async function readLedger(brokers: string, topic: string, count: number): Promise<Ledger> {
   const messages = await readTopic(brokers, topic, count, 120_000);
-  if (messages.length !== count) throw new Error(`ledger: read ${messages.length} of ${count} records back from ${topic}`);
+  if (messages.length !== count)
+    throw new Error(`ledger: read ${messages.length} of ${count} records back from ${topic}`);
   const entries: Entry[] = messages.map((m) => ({
     partition: m.partition,
     offset: BigInt(m.offset),
     ...classify(m.key, m.value),
-    valueHash: createHash("sha256").update(m.value ?? Buffer.alloc(0)).digest("hex").slice(0, 16),
+    valueHash: createHash("sha256")
+      .update(m.value ?? Buffer.alloc(0))
+      .digest("hex")
+      .slice(0, 16),
   }));
   const byPartition = new Map<number, Entry[]>();
   for (const e of entries) {

@@ -12,7 +12,10 @@ const ZEROES = ["lost=0", "regression=0", "duplicate_effect=0", "resurrection=0"
 
 function runScenario(id: string, limitMs: number): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RUNNER, id, "--size", "ci"], { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    const child = spawn(process.execPath, [RUNNER, id, "--size", "ci"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: process.env,
+    });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
     child.stderr.on("data", (c: Buffer) => (out += c.toString()));

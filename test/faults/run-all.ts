@@ -30,13 +30,22 @@ for (const id of ids.length > 0 ? ids : Object.keys(SCENARIOS).sort()) {
   }
   const t0 = Date.now();
   process.stderr.write(`faults: scenario ${id} (${size}) …\n`);
-  const r = spawnSync(process.execPath, [runner, id, "--size", size], { encoding: "utf8", env: process.env, maxBuffer: 64 * 1024 * 1024 });
-  const line = (r.stdout ?? "").split("\n").find((l) => l.startsWith("scenario ")) ?? `scenario ${id}: no result (exit ${r.status})`;
+  const r = spawnSync(process.execPath, [runner, id, "--size", size], {
+    encoding: "utf8",
+    env: process.env,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line =
+    (r.stdout ?? "").split("\n").find((l) => l.startsWith("scenario ")) ??
+    `scenario ${id}: no result (exit ${r.status})`;
   let kept = "";
   if (r.status !== 0) {
     failed++;
     const file = join(logs, `${id}.log`);
-    writeFileSync(file, `exit ${r.status} signal ${r.signal}\n--- stdout\n${r.stdout ?? ""}\n--- stderr\n${r.stderr ?? ""}`);
+    writeFileSync(
+      file,
+      `exit ${r.status} signal ${r.signal}\n--- stdout\n${r.stdout ?? ""}\n--- stderr\n${r.stderr ?? ""}`,
+    );
     kept = ` log=${file}`;
   }
   rows.push(`${line} seconds=${Math.round((Date.now() - t0) / 1000)}${kept}`);

@@ -18,7 +18,10 @@ export type Scenario = {
   run(h: Harness): Promise<Outcome>;
 };
 
-export const SIZES: Record<Size, { keys: number; changesPerKey: number; partitions: number; bounces: number }> = {
+export const SIZES: Record<
+  Size,
+  { keys: number; changesPerKey: number; partitions: number; bounces: number }
+> = {
   ci: { keys: 400, changesPerKey: 4, partitions: 6, bounces: 5 },
   nightly: { keys: 3000, changesPerKey: 6, partitions: 12, bounces: 10 },
 };

@@ -34,14 +34,19 @@ test("decimals: DynamoDB's normalized N text equals PostgreSQL's, exactly", () =
 
 test("property: canonical decimals are exact (the scaled BigInt survives) and spelling-independent", () => {
   fc.assert(
-    fc.property(fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }), fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 5 }), (unscaled, scale, pad) => {
-      const digits = (unscaled < 0n ? -unscaled : unscaled).toString().padStart(scale + 1, "0");
-      const text = `${unscaled < 0n ? "-" : ""}${scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits}`;
-      const padded = scale > 0 ? text + "0".repeat(pad) : text;
-      assert.equal(canonicalDecimal(padded), canonicalDecimal(text));
-      const exp = `${unscaled}e-${scale}`;
-      assert.equal(canonicalDecimal(exp), canonicalDecimal(text));
-    }),
+    fc.property(
+      fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }),
+      fc.integer({ min: 0, max: 30 }),
+      fc.integer({ min: 0, max: 5 }),
+      (unscaled, scale, pad) => {
+        const digits = (unscaled < 0n ? -unscaled : unscaled).toString().padStart(scale + 1, "0");
+        const text = `${unscaled < 0n ? "-" : ""}${scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits}`;
+        const padded = scale > 0 ? text + "0".repeat(pad) : text;
+        assert.equal(canonicalDecimal(padded), canonicalDecimal(text));
+        const exp = `${unscaled}e-${scale}`;
+        assert.equal(canonicalDecimal(exp), canonicalDecimal(text));
+      },
+    ),
   );
 });
 
@@ -56,12 +61,18 @@ test("floats compare as IEEE values; float4 at single precision", () => {
 test("JSON by value: key order, spacing and number spelling do not matter", () => {
   assert.equal(canonicalJsonText('{"b": [1, 2e3], "a": 1.10}'), canonicalJsonText('{"a":1.1,"b":[1,2000]}'));
   assert.notEqual(canonicalJsonText('{"a": "1"}'), canonicalJsonText('{"a": 1}'));
-  assert.equal(canonicalJsonText('{"big": 123456789012345678901234567890}'), canonicalJsonText('{"big":1.23456789012345678901234567890e29}'));
+  assert.equal(
+    canonicalJsonText('{"big": 123456789012345678901234567890}'),
+    canonicalJsonText('{"big":1.23456789012345678901234567890e29}'),
+  );
   assert.equal(canonicalJsonText("{"), undefined);
 });
 
 test("instants by instant, dates by day, time zones by UTC time", () => {
-  assert.equal(isoInstantMicros("2024-05-01T12:00:00.123456+02:00"), isoInstantMicros("2024-05-01T10:00:00.123456Z"));
+  assert.equal(
+    isoInstantMicros("2024-05-01T12:00:00.123456+02:00"),
+    isoInstantMicros("2024-05-01T10:00:00.123456Z"),
+  );
   assert.equal(isoInstantMicros("1969-12-31T23:59:59.999999"), -1n);
   assert.equal(isoDateDays("0001-01-01"), -719162n);
   assert.equal(isoDateDays("1969-12-31Z"), -1n);

@@ -5,10 +5,16 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { reconcileCommand } from "../../src/reconcile/command.ts";
 
-async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t), isTTY: false } };
+  const io = {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t), isTTY: false },
+  };
   const code = await reconcileCommand(args, { DYNAMODB_TABLE: "t", AWS_REGION: "us-east-1", ...env }, io);
   return { code, out, err };
 }
@@ -24,7 +30,10 @@ test("usage errors exit 2 with the reason", async () => {
     [[], /--table is required/],
     [["--table", "public.t", "--pg", "postgres://x"], /--source or --topic-prefix is required/],
     [["--table", "a", "--table", "b", "--source", "s"], /with several --table, use --topic-prefix/],
-    [["--table", "t", "--source", "s", "--decimal-handling-mode", "exact"], /--decimal-handling-mode must be one of precise, string, double/],
+    [
+      ["--table", "t", "--source", "s", "--decimal-handling-mode", "exact"],
+      /--decimal-handling-mode must be one of precise, string, double/,
+    ],
     [["--table", "t", "--source", "s", "--sample", "0"], /--sample must be a positive integer/],
     [["--table", "t", "--source", "s", "--bogus"], /Unknown option '--bogus'/],
     [["--table", ".t", "--source", "s"], /is not schema\.table/],

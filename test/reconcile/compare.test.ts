@@ -23,7 +23,12 @@ function from(entries: Entry[]): AsyncIterable<Entry> {
 }
 
 test("each verdict of the state table, with keys and differing column names", async () => {
-  const source = [entry(1, { a: "=1" }), entry(2, { a: "=1", b: "=x" }), entry(3, { a: "=1" }), entry(4, { a: "=1" })];
+  const source = [
+    entry(1, { a: "=1" }),
+    entry(2, { a: "=1", b: "=x" }),
+    entry(3, { a: "=1" }),
+    entry(4, { a: "=1" }),
+  ];
   const items = [
     entry(1, { a: "=1" }), // equal
     entry(2, { a: "=2", c: "=y" }), // different: a, b (NULL in the item), c (not in the source)
@@ -59,7 +64,11 @@ test("examples are capped, counts are not; the report never carries values", asy
 
 test("two items for one row: the second is judged alone (extra when live)", async () => {
   const tally = new Tally(10);
-  await mergeCompare(from([entry(1, { a: "=1" })]), from([entry(1, { a: "=1" }), entry(1, { a: "=1" })]), tally);
+  await mergeCompare(
+    from([entry(1, { a: "=1" })]),
+    from([entry(1, { a: "=1" }), entry(1, { a: "=1" })]),
+    tally,
+  );
   assert.deepEqual(tally.report().counts, { missing: 0, extra: 1, different: 0, deleted_but_live: 0 });
 });
 
@@ -76,31 +85,38 @@ function naive(src: Side | undefined, item: Side | undefined): DriftKind | "equa
 
 test("property: the merge over external sorted runs judges every key like a map lookup", async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.option(sideArb), fc.option(sideArb)), { maxLength: 300 }), fc.integer({ min: 1, max: 40 }), async (keys, runSize) => {
-      const bySrc = new Map<number, Side>();
-      const byItem = new Map<number, Side>();
-      for (const [id, s, t] of keys) {
-        if (s !== null && s.live) bySrc.set(id, s);
-        if (t !== null) byItem.set(id, t);
-      }
-      const expected = { missing: 0, extra: 0, different: 0, deleted_but_live: 0 };
-      for (const id of new Set([...bySrc.keys(), ...byItem.keys()])) {
-        const v = naive(bySrc.get(id), byItem.get(id));
-        if (v !== "equal") expected[v]++;
-      }
-      const rows = new SortedRuns<Entry>(runSize);
-      const items = new SortedRuns<Entry>(runSize);
-      try {
-        for (const [id, s] of bySrc) await rows.add(entry(id, { v: `=${s.value}` }));
-        for (const [id, t] of byItem) await items.add(t.tomb ? entry(id, {}, true) : entry(id, { v: `=${t.value}` }));
-        const tally = new Tally(5);
-        await mergeCompare(rows.sorted(), items.sorted(), tally);
-        assert.deepEqual(tally.report().counts, expected);
-      } finally {
-        await rows.dispose();
-        await items.dispose();
-      }
-    }),
+    fc.asyncProperty(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.option(sideArb), fc.option(sideArb)), {
+        maxLength: 300,
+      }),
+      fc.integer({ min: 1, max: 40 }),
+      async (keys, runSize) => {
+        const bySrc = new Map<number, Side>();
+        const byItem = new Map<number, Side>();
+        for (const [id, s, t] of keys) {
+          if (s !== null && s.live) bySrc.set(id, s);
+          if (t !== null) byItem.set(id, t);
+        }
+        const expected = { missing: 0, extra: 0, different: 0, deleted_but_live: 0 };
+        for (const id of new Set([...bySrc.keys(), ...byItem.keys()])) {
+          const v = naive(bySrc.get(id), byItem.get(id));
+          if (v !== "equal") expected[v]++;
+        }
+        const rows = new SortedRuns<Entry>(runSize);
+        const items = new SortedRuns<Entry>(runSize);
+        try {
+          for (const [id, s] of bySrc) await rows.add(entry(id, { v: `=${s.value}` }));
+          for (const [id, t] of byItem)
+            await items.add(t.tomb ? entry(id, {}, true) : entry(id, { v: `=${t.value}` }));
+          const tally = new Tally(5);
+          await mergeCompare(rows.sorted(), items.sorted(), tally);
+          assert.deepEqual(tally.report().counts, expected);
+        } finally {
+          await rows.dispose();
+          await items.dispose();
+        }
+      },
+    ),
     { numRuns: 60 },
   );
 });

@@ -7,7 +7,13 @@ import type { ChangeEvent } from "../../src/cdc/types.ts";
 import { META, buildPut } from "../../src/sink/item.ts";
 import { pgRecord } from "../fixtures/debezium.ts";
 
-const options = { table: "t", keyAttribute: "pk", ttlAttribute: "_cdc_expires_at", tombstoneTtlSeconds: 0, compression: "none" } as const;
+const options = {
+  table: "t",
+  keyAttribute: "pk",
+  ttlAttribute: "_cdc_expires_at",
+  tombstoneTtlSeconds: 0,
+  compression: "none",
+} as const;
 const at = { topic: "pg.public.customers", partition: 2, offset: "41" };
 
 function event(op: "c" | "d", row: Record<string, unknown> = {}): ChangeEvent {
@@ -18,7 +24,10 @@ function event(op: "c" | "d", row: Record<string, unknown> = {}): ChangeEvent {
 
 test("the put is guarded by key absence or an older version of the same scheme", () => {
   const put = buildPut(event("c", { name: "x" }), at, options, 1000);
-  assert.equal(put.ConditionExpression, "attribute_not_exists(#key) OR (begins_with(#version, :scheme) AND #version < :version)");
+  assert.equal(
+    put.ConditionExpression,
+    "attribute_not_exists(#key) OR (begins_with(#version, :scheme) AND #version < :version)",
+  );
   assert.deepEqual(put.ExpressionAttributeNames, { "#key": "pk", "#version": META.version });
   assert.equal(put.ReturnValuesOnConditionCheckFailure, "ALL_OLD");
   assert.deepEqual(put.Item?.["pk"], { S: "pg.app.public.customers:[1]" });
@@ -42,7 +51,10 @@ test("a delete is a versioned tombstone with the key columns and an optional TTL
 
 test("an item over 400 KB is poison unless compression is on", () => {
   const big = event("c", { text: "x".repeat(500 * 1024) });
-  assert.throws(() => buildPut(big, at, options, 0), (err) => err instanceof PoisonError && err.code === "item_too_large");
+  assert.throws(
+    () => buildPut(big, at, options, 0),
+    (err) => err instanceof PoisonError && err.code === "item_too_large",
+  );
   const put = buildPut(big, at, { ...options, compression: "gzip" }, 0);
   const gz = put.Item?.[META.rowGzip]?.B;
   assert.ok(gz instanceof Uint8Array);

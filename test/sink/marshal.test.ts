@@ -20,7 +20,9 @@ test("numbers DynamoDB cannot hold exactly are kept as strings, never rounded", 
   assert.ok(fitsDynamoNumber("1.000000000000000000000000000000000000000000"));
   assert.ok(!fitsDynamoNumber("1e126"));
   assert.ok(fitsDynamoNumber("1e-130"));
-  assert.deepEqual(toAttribute(new JsonNumber("123456789012345678901234567890123456789")), { S: "123456789012345678901234567890123456789" });
+  assert.deepEqual(toAttribute(new JsonNumber("123456789012345678901234567890123456789")), {
+    S: "123456789012345678901234567890123456789",
+  });
 });
 
 test("item size counts names and values", () => {

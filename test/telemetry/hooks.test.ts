@@ -22,7 +22,9 @@ const TOPIC = "pg.public.customers";
 
 function logCapture() {
   let text = "";
-  const log = createLog("warn", { write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WritableStream);
+  const log = createLog("warn", {
+    write: (chunk: string) => ((text += chunk), true),
+  } as unknown as NodeJS.WritableStream);
   return { log, text: () => text };
 }
 
@@ -37,7 +39,9 @@ async function run(observer: RecordObserver | undefined) {
     }
   };
   const dead: string[] = [];
-  const deadLetter: DeadLetter = { publish: (r: KafkaRecord, _e: SinkError) => (dead.push(r.offset), Promise.resolve()) };
+  const deadLetter: DeadLetter = {
+    publish: (r: KafkaRecord, _e: SinkError) => (dead.push(r.offset), Promise.resolve()),
+  };
   const stats = new Stats();
   const { log, text } = logCapture();
   const processor = new Processor({
@@ -64,7 +68,14 @@ async function run(observer: RecordObserver | undefined) {
   assert.ok(await processor.drain(10_000));
   processor.enqueue(TOPIC, 0, [pgRecord({ op: "c", id: 1, lsn: 10 }, 5)]);
   assert.ok(await processor.drain(10_000));
-  return { stats: stats.total, writes: sink.applied.length, items: [...sink.items.entries()], dead, commit: processor.commitPoints(), logs: text() };
+  return {
+    stats: stats.total,
+    writes: sink.applied.length,
+    items: [...sink.items.entries()],
+    dead,
+    commit: processor.commitPoints(),
+    logs: text(),
+  };
 }
 
 const throwing = (mode: "sync" | "async"): RecordObserver => {
@@ -79,7 +90,13 @@ const throwing = (mode: "sync" | "async"): RecordObserver => {
 test("an observer that throws or rejects on every call changes no outcome, and every write runs once", async () => {
   const baseline = await run(undefined);
   assert.deepEqual(
-    [baseline.stats.applied, baseline.stats.duplicate, baseline.stats.stale, baseline.stats.dead_lettered, baseline.stats.retries],
+    [
+      baseline.stats.applied,
+      baseline.stats.duplicate,
+      baseline.stats.stale,
+      baseline.stats.dead_lettered,
+      baseline.stats.retries,
+    ],
     [3, 1, 1, 1, 1],
   );
   for (const mode of ["sync", "async"] as const) {
@@ -114,7 +131,15 @@ test("a tracer whose spans throw, or a meter that throws: the instrumented servi
   const explode = (): never => {
     throw new Error("sdk exploded");
   };
-  const hostileSpan = new Proxy({}, { get: (_t, p) => (p === "spanContext" ? () => ({ traceId: "1".repeat(32), spanId: "1".repeat(16), traceFlags: 1 }) : explode) });
+  const hostileSpan = new Proxy(
+    {},
+    {
+      get: (_t, p) =>
+        p === "spanContext"
+          ? () => ({ traceId: "1".repeat(32), spanId: "1".repeat(16), traceFlags: 1 })
+          : explode,
+    },
+  );
   const hostileTracer = { startSpan: () => hostileSpan, startActiveSpan: explode } as unknown as Tracer;
   const hostileMeter = new Proxy({}, { get: () => explode }) as Meter;
   const baseline = await run(undefined);
@@ -122,13 +147,25 @@ test("a tracer whose spans throw, or a meter that throws: the instrumented servi
     [hostileTracer, new MeterProvider().getMeter("t")],
     [new ProxyTracerProvider().getTracer("t"), hostileMeter],
   ] as const) {
-    const telemetry: Telemetry = { tracer, meter, keyMode: "hash", metricsText: explode, shutdown: () => Promise.reject(new Error("flush failed")) };
+    const telemetry: Telemetry = {
+      tracer,
+      meter,
+      keyMode: "hash",
+      metricsText: explode,
+      shutdown: () => Promise.reject(new Error("flush failed")),
+    };
     const { log } = logCapture();
     const t = instrumentService(telemetry, log, "g");
     const r = await run(t.observer);
     assert.deepEqual(r.stats, baseline.stats);
     assert.equal(r.writes, baseline.writes);
-    t.observe(new Stats(), { inFlight: explode, limit: explode, buffered: explode, pausedPartitions: explode, ready: explode });
+    t.observe(new Stats(), {
+      inFlight: explode,
+      limit: explode,
+      buffered: explode,
+      pausedPartitions: explode,
+      ready: explode,
+    });
     t.sourceListener.onBatch?.(TOPIC, 0, "10", "0");
     t.sourceListener.onCommit?.([{ topic: TOPIC, partition: 0, offset: "5" }], 3);
     t.sourceListener.onCommitError?.([{ topic: TOPIC, partition: 0, offset: "5" }], 3, new Error("x"));

@@ -4,7 +4,13 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type AnyValue = { stringValue?: string; intValue?: number | string; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: AnyValue[] } };
+export type AnyValue = {
+  stringValue?: string;
+  intValue?: number | string;
+  doubleValue?: number;
+  boolValue?: boolean;
+  arrayValue?: { values?: AnyValue[] };
+};
 export type KeyValue = { key: string; value: AnyValue };
 export type OtlpSpan = {
   traceId: string;
@@ -16,9 +22,26 @@ export type OtlpSpan = {
   events?: { name: string; attributes?: KeyValue[] }[];
   status?: { code?: number; message?: string };
 };
-export type OtlpLog = { body?: AnyValue; severityText?: string; traceId?: string; spanId?: string; attributes?: KeyValue[] };
-type DataPoint = { attributes?: KeyValue[]; asInt?: number | string; asDouble?: number; count?: number | string; timeUnixNano?: string };
-export type OtlpMetric = { name: string; sum?: { dataPoints: DataPoint[] }; gauge?: { dataPoints: DataPoint[] }; histogram?: { dataPoints: DataPoint[] } };
+export type OtlpLog = {
+  body?: AnyValue;
+  severityText?: string;
+  traceId?: string;
+  spanId?: string;
+  attributes?: KeyValue[];
+};
+type DataPoint = {
+  attributes?: KeyValue[];
+  asInt?: number | string;
+  asDouble?: number;
+  count?: number | string;
+  timeUnixNano?: string;
+};
+export type OtlpMetric = {
+  name: string;
+  sum?: { dataPoints: DataPoint[] };
+  gauge?: { dataPoints: DataPoint[] };
+  histogram?: { dataPoints: DataPoint[] };
+};
 
 export const SPAN_KIND = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
 export const STATUS_ERROR = 2;
@@ -31,30 +54,50 @@ export async function startOtlpReceiver() {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      requests.push({ path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      requests.push({
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
       res.writeHead(200, { "content-type": "application/json" });
       res.end("{}");
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
-  const bodies = (path: string) => requests.filter((r) => r.path === path).map((r) => JSON.parse(r.body) as Record<string, unknown[]>);
+  const bodies = (path: string) =>
+    requests.filter((r) => r.path === path).map((r) => JSON.parse(r.body) as Record<string, unknown[]>);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
     spans(): OtlpSpan[] {
-      return bodies("/v1/traces").flatMap((b) => (b["resourceSpans"] as { scopeSpans: { spans: OtlpSpan[] }[] }[]).flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+      return bodies("/v1/traces").flatMap((b) =>
+        (b["resourceSpans"] as { scopeSpans: { spans: OtlpSpan[] }[] }[]).flatMap((r) =>
+          r.scopeSpans.flatMap((s) => s.spans),
+        ),
+      );
     },
     logs(): OtlpLog[] {
-      return bodies("/v1/logs").flatMap((b) => (b["resourceLogs"] as { scopeLogs: { logRecords: OtlpLog[] }[] }[]).flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords)));
+      return bodies("/v1/logs").flatMap((b) =>
+        (b["resourceLogs"] as { scopeLogs: { logRecords: OtlpLog[] }[] }[]).flatMap((r) =>
+          r.scopeLogs.flatMap((s) => s.logRecords),
+        ),
+      );
     },
     /** Metrics of every export, in order; cumulative temporality, so the last one holds the totals. */
     metricExports(): OtlpMetric[][] {
-      return bodies("/v1/metrics").map((b) => (b["resourceMetrics"] as { scopeMetrics: { metrics: OtlpMetric[] }[] }[]).flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics)));
+      return bodies("/v1/metrics").map((b) =>
+        (b["resourceMetrics"] as { scopeMetrics: { metrics: OtlpMetric[] }[] }[]).flatMap((r) =>
+          r.scopeMetrics.flatMap((s) => s.metrics),
+        ),
+      );
     },
     resourceAttributes(path: string): KeyValue[] {
-      const key = path === "/v1/traces" ? "resourceSpans" : path === "/v1/logs" ? "resourceLogs" : "resourceMetrics";
-      return bodies(path).flatMap((b) => (b[key] as { resource?: { attributes?: KeyValue[] } }[]).flatMap((r) => r.resource?.attributes ?? []));
+      const key =
+        path === "/v1/traces" ? "resourceSpans" : path === "/v1/logs" ? "resourceLogs" : "resourceMetrics";
+      return bodies(path).flatMap((b) =>
+        (b[key] as { resource?: { attributes?: KeyValue[] } }[]).flatMap((r) => r.resource?.attributes ?? []),
+      );
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -23,7 +23,14 @@ import { createTable } from "../fixtures/dynamo.ts";
 import { connectedProducer } from "../fixtures/kafka-progress.ts";
 import { pgKey, pgValue } from "../fixtures/debezium.ts";
 import { sinkEnv } from "../fixtures/sink.ts";
-import { SPAN_KIND, STATUS_ERROR, attrs, startOtlpReceiver, type OtlpMetric, type OtlpSpan } from "./otlp-receiver.ts";
+import {
+  SPAN_KIND,
+  STATUS_ERROR,
+  attrs,
+  startOtlpReceiver,
+  type OtlpMetric,
+  type OtlpSpan,
+} from "./otlp-receiver.ts";
 
 const HEADER_CANARY = `hdr-canary-${randomBytes(6).toString("hex")}`;
 const AWS_CANARY = `aws-canary-${randomBytes(6).toString("hex")}`;
@@ -57,7 +64,9 @@ after(async () => {
 
 async function startTraced(env: Record<string, string>, sinkHooks: SinkHooks = {}) {
   // WRITE_MODE=put: one PutItem per record, so every written record has its own DynamoDB child span.
-  const result = loadConfig(sinkEnv(endpoints, { LOG_LEVEL: "info", WRITE_MODE: "put", ...env }), (p) => readFileSync(p, "utf8"));
+  const result = loadConfig(sinkEnv(endpoints, { LOG_LEVEL: "info", WRITE_MODE: "put", ...env }), (p) =>
+    readFileSync(p, "utf8"),
+  );
   if (!result.ok) throw new Error(result.errors.join("\n"));
   const stream = new PassThrough();
   let text = "";
@@ -66,7 +75,13 @@ async function startTraced(env: Record<string, string>, sinkHooks: SinkHooks = {
   const telemetry = await startTelemetry(process.env, log);
   const logs = () => text;
   try {
-    const service = await startService({ config: result.config, log, credentials: { accessKeyId: "local", secretAccessKey: AWS_CANARY }, sinkHooks, telemetry });
+    const service = await startService({
+      config: result.config,
+      log,
+      credentials: { accessKeyId: "local", secretAccessKey: AWS_CANARY },
+      sinkHooks,
+      telemetry,
+    });
     return Object.assign(service, { logs });
   } catch (err) {
     throw Object.assign(err as Error, { logs });
@@ -123,29 +138,59 @@ test("a traced run: producer → process → DynamoDB spans, outcomes, metrics e
         { key: pgKey(3), value: Buffer.from([0x7b, 0xff, 0x00]), headers: { traceparent: poison.header } },
       ],
     });
-    await waitFor(() => finished(sink.stats.total) === 3, { timeoutMs: 60_000, message: "first records not finished" });
+    await waitFor(() => finished(sink.stats.total) === 3, {
+      timeoutMs: 60_000,
+      message: "first records not finished",
+    });
     // The same change again, alone in its batch: the conditional write answers `duplicate`.
-    await producer.send({ topic, acks: -1, messages: [{ key: pgKey(1), value: one, headers: { traceparent: replay.header } }] });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [{ key: pgKey(1), value: one, headers: { traceparent: replay.header } }],
+    });
     await waitFor(() => finished(sink.stats.total) === 4, { message: "replay not finished" });
     // Two versions of one key in one batch: the older is coalesced to `stale` without a write.
-    await producer.send({ topic, acks: -1, messages: [pgValue({ op: "c", id: 4, lsn: 40 }), pgValue({ op: "u", id: 4, lsn: 41 })].map((value) => ({ key: pgKey(4), value })) });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [pgValue({ op: "c", id: 4, lsn: 40 }), pgValue({ op: "u", id: 4, lsn: 41 })].map((value) => ({
+        key: pgKey(4),
+        value,
+      })),
+    });
     await waitFor(() => finished(sink.stats.total) === 6, { message: "key 4 not finished" });
-    scraped = await waitFor(async () => {
-      const text = await (await fetch(`http://127.0.0.1:${sink.healthPort}/metrics`)).text();
-      return /cdc_sink_consumer_lag\{[^}]*\} 0/.test(text) ? text : undefined;
-    }, { message: "lag not 0 on /metrics" });
+    scraped = await waitFor(
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${sink.healthPort}/metrics`)).text();
+        return /cdc_sink_consumer_lag\{[^}]*\} 0/.test(text) ? text : undefined;
+      },
+      { message: "lag not 0 on /metrics" },
+    );
   } finally {
     assert.equal(await sink.stop("test done"), 0, sink.logs());
   }
   const t = sink.stats.total;
-  assert.deepEqual([t.applied, t.duplicate, t.stale, t.skipped, t.dead_lettered, t.retries], [3, 1, 1, 0, 1, 1], JSON.stringify(t));
+  assert.deepEqual(
+    [t.applied, t.duplicate, t.stale, t.skipped, t.dead_lettered, t.retries],
+    [3, 1, 1, 0, 1, 1],
+    JSON.stringify(t),
+  );
 
   // Spans: shutdown flushed them.
-  const spans = receiver.spans().filter((s) => attrs(s.attributes)["messaging.destination.name"] === topic || s.name.startsWith("DynamoDB.") || s.name === "commit" || s.name === `${dlq} publish`);
+  const spans = receiver
+    .spans()
+    .filter(
+      (s) =>
+        attrs(s.attributes)["messaging.destination.name"] === topic ||
+        s.name.startsWith("DynamoDB.") ||
+        s.name === "commit" ||
+        s.name === `${dlq} publish`,
+    );
   const process = spans.filter((s) => s.name === `${topic} process`);
   assert.equal(process.length, 6, "one process span per record");
   const byTrace = (traceId: string) => process.find((s) => s.traceId === traceId)!;
-  const childOf = (parent: OtlpSpan) => spans.filter((s) => s.parentSpanId === parent.spanId && s.traceId === parent.traceId);
+  const childOf = (parent: OtlpSpan) =>
+    spans.filter((s) => s.parentSpanId === parent.spanId && s.traceId === parent.traceId);
 
   const spanA = byTrace(a.traceId);
   assert.ok(spanA, "the producer's traceparent is the process span's parent");
@@ -164,7 +209,16 @@ test("a traced run: producer → process → DynamoDB spans, outcomes, metrics e
       op: attrsA["cdc.op"],
       outcome: attrsA["cdc.outcome"],
     },
-    { system: "kafka", partition: "0", offset: 0, group, key: keyHash(pgKey(1)), source: "pg.app.public.customers", op: "c", outcome: "applied" },
+    {
+      system: "kafka",
+      partition: "0",
+      offset: 0,
+      group,
+      key: keyHash(pgKey(1)),
+      source: "pg.app.public.customers",
+      op: "c",
+      outcome: "applied",
+    },
   );
   assert.match(String(attrsA["cdc.version"]), /^pg:0000:/);
   const [putA] = childOf(spanA);
@@ -172,7 +226,15 @@ test("a traced run: producer → process → DynamoDB spans, outcomes, metrics e
   assert.equal(putA.name, "DynamoDB.PutItem");
   assert.equal(putA.kind, SPAN_KIND.client);
   const putAttrs = attrs(putA.attributes);
-  assert.deepEqual([putAttrs["rpc.system"], putAttrs["rpc.service"], putAttrs["rpc.method"], putAttrs["aws.dynamodb.table_names"]], ["aws-api", "DynamoDB", "PutItem", [table]]);
+  assert.deepEqual(
+    [
+      putAttrs["rpc.system"],
+      putAttrs["rpc.service"],
+      putAttrs["rpc.method"],
+      putAttrs["aws.dynamodb.table_names"],
+    ],
+    ["aws-api", "DynamoDB", "PutItem", [table]],
+  );
 
   const spanReplay = byTrace(replay.traceId);
   assert.equal(attrs(spanReplay.attributes)["cdc.outcome"], "duplicate");
@@ -193,40 +255,77 @@ test("a traced run: producer → process → DynamoDB spans, outcomes, metrics e
   assert.equal(attrs(retry?.attributes)["error.type"], "dynamodb_ThrottlingException");
   assert.equal(attrs(spanB.attributes)["cdc.outcome"], "applied");
 
-  const key4 = process.filter((s) => attrs(s.attributes)["messaging.kafka.offset"] === 4 || attrs(s.attributes)["messaging.kafka.offset"] === 5);
+  const key4 = process.filter(
+    (s) =>
+      attrs(s.attributes)["messaging.kafka.offset"] === 4 ||
+      attrs(s.attributes)["messaging.kafka.offset"] === 5,
+  );
   const older = key4.find((s) => attrs(s.attributes)["messaging.kafka.offset"] === 4)!;
-  assert.deepEqual([attrs(older.attributes)["cdc.outcome"], attrs(older.attributes)["cdc.coalesced"]], ["stale", true]);
+  assert.deepEqual(
+    [attrs(older.attributes)["cdc.outcome"], attrs(older.attributes)["cdc.coalesced"]],
+    ["stale", true],
+  );
   assert.equal(childOf(older).length, 0, "a coalesced record has no DynamoDB call");
-  assert.ok(spans.some((s) => s.name === "commit" && attrs(s.attributes)["messaging.consumer.group.name"] === group));
+  assert.ok(
+    spans.some((s) => s.name === "commit" && attrs(s.attributes)["messaging.consumer.group.name"] === group),
+  );
 
   // Metrics: the last OTLP export (at shutdown) holds the cumulative totals of the run.
   const last = receiver.metricExports().at(-1)!;
   const outcomes = sumBy(last, "cdc_sink.records", "cdc.outcome");
-  for (const o of ["applied", "duplicate", "stale", "skipped", "dead_lettered"] as const) assert.equal(outcomes.get(o) ?? 0, t[o], `cdc_sink.records{${o}}`);
+  for (const o of ["applied", "duplicate", "stale", "skipped", "dead_lettered"] as const)
+    assert.equal(outcomes.get(o) ?? 0, t[o], `cdc_sink.records{${o}}`);
   assert.equal(sumBy(last, "cdc_sink.retries", "error.type").get("dynamodb_ThrottlingException"), t.retries);
   assert.equal(sumBy(last, "cdc_sink.dlq.publishes", "cdc.dlq.result").get("ok"), 1);
   const writes = last.find((m) => m.name === "cdc_sink.write.duration")?.histogram?.dataPoints ?? [];
-  assert.equal(writes.reduce((n, p) => n + Number(p.count), 0), 5, "write latency: 3 applied + 1 duplicate + 1 throttled");
-  assert.ok(last.some((m) => m.name === "cdc_sink.freshness"), "freshness histogram exported");
+  assert.equal(
+    writes.reduce((n, p) => n + Number(p.count), 0),
+    5,
+    "write latency: 3 applied + 1 duplicate + 1 throttled",
+  );
+  assert.ok(
+    last.some((m) => m.name === "cdc_sink.freshness"),
+    "freshness histogram exported",
+  );
   assert.ok(last.some((m) => m.name === "cdc_sink.commit.duration"));
   assert.ok(last.some((m) => m.name === "cdc_sink.consumer.lag"));
   assert.match(scraped ?? "", new RegExp(`cdc_sink_records_total\\{[^}]*cdc_outcome="applied"[^}]*\\} 3`));
   assert.match(scraped ?? "", /# TYPE cdc_sink_write_duration histogram/);
 
   // Logs: the retry and dead-letter lines carry their record's trace.
-  const lines = sink.logs().trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = sink
+    .logs()
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const retryLine = lines.find((l) => String(l["msg"]).startsWith("transient error, retrying"));
   assert.deepEqual([retryLine?.["trace_id"], retryLine?.["span_id"]], [spanB.traceId, spanB.spanId]);
   const deadLine = lines.find((l) => String(l["msg"]).startsWith("dead-lettered"));
   assert.equal(deadLine?.["trace_id"], poison.traceId);
-  const otlpRetry = receiver.logs().find((l) => String(l.body?.stringValue).startsWith("transient error, retrying"));
-  assert.deepEqual([otlpRetry?.traceId, otlpRetry?.spanId], [spanB.traceId, spanB.spanId], "OTLP log records carry the trace too");
-  assert.ok(receiver.resourceAttributes("/v1/traces").some((kv) => kv.key === "service.name" && kv.value.stringValue === "cdc-sink-otlp-test"));
+  const otlpRetry = receiver
+    .logs()
+    .find((l) => String(l.body?.stringValue).startsWith("transient error, retrying"));
+  assert.deepEqual(
+    [otlpRetry?.traceId, otlpRetry?.spanId],
+    [spanB.traceId, spanB.spanId],
+    "OTLP log records carry the trace too",
+  );
+  assert.ok(
+    receiver
+      .resourceAttributes("/v1/traces")
+      .some((kv) => kv.key === "service.name" && kv.value.stringValue === "cdc-sink-otlp-test"),
+  );
 
   // Secrets: the OTLP header canary was used (the receiver got it) and the AWS secret signed every
   // write, yet neither is in any log line, span, log record or metric.
-  assert.ok(receiver.requests.some((r) => r.headers["x-cdc-canary"] === HEADER_CANARY), "the header canary was configured and sent");
-  assert.ok(lines.some((l) => l["msg"] === "telemetry: exporting with OpenTelemetry"), "the telemetry configuration is logged at start-up");
+  assert.ok(
+    receiver.requests.some((r) => r.headers["x-cdc-canary"] === HEADER_CANARY),
+    "the header canary was configured and sent",
+  );
+  assert.ok(
+    lines.some((l) => l["msg"] === "telemetry: exporting with OpenTelemetry"),
+    "the telemetry configuration is logged at start-up",
+  );
   const exported = receiver.requests.map((r) => r.body).join("\n");
   for (const canary of [HEADER_CANARY, AWS_CANARY]) {
     assert.ok(!sink.logs().includes(canary), `${canary} in the logs`);
@@ -253,7 +352,11 @@ test("SASL credentials that fail to connect: neither the error nor any log line 
   assert.match(error.message, /SASL/, "the failure names its cause");
   const logs = error.logs();
   assert.ok(logs.length > 0, "the failure was logged");
-  const exported = receiver.requests.slice(before).map((r) => r.body).join("\n");
+  const exported = receiver.requests
+    .slice(before)
+    .map((r) => r.body)
+    .join("\n");
   assert.ok(receiver.requests.length > before, "the start-up telemetry was flushed");
-  for (const text of [error.message, String(error.stack), logs, exported]) assert.ok(!text.includes(SASL_CANARY));
+  for (const text of [error.message, String(error.stack), logs, exported])
+    assert.ok(!text.includes(SASL_CANARY));
 });

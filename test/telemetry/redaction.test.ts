@@ -13,7 +13,9 @@ const CANARY = "canary-7f3a9c1e";
 
 function capture() {
   let text = "";
-  const log = createLog("debug", { write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WritableStream);
+  const log = createLog("debug", {
+    write: (chunk: string) => ((text += chunk), true),
+  } as unknown as NodeJS.WritableStream);
   return { log, text: () => text };
 }
 
@@ -23,7 +25,14 @@ test("kafkajs log entries lose every field outside the safe list, SASL settings 
     namespace: "Connection",
     level: logLevel.ERROR,
     label: "ERROR",
-    log: { timestamp: "now", message: "SASL authentication failed", broker: "b:9092", sasl: { mechanism: "plain", username: "u", password: CANARY }, request: { password: CANARY }, payload: CANARY },
+    log: {
+      timestamp: "now",
+      message: "SASL authentication failed",
+      broker: "b:9092",
+      sasl: { mechanism: "plain", username: "u", password: CANARY },
+      request: { password: CANARY },
+      payload: CANARY,
+    },
   };
   kafkaLogCreator(log)(logLevel.ERROR)(entry);
   assert.match(text(), /SASL authentication failed/);
@@ -33,7 +42,14 @@ test("kafkajs log entries lose every field outside the safe list, SASL settings 
 
 test("configuration objects logged by mistake are redacted", () => {
   const { log, text } = capture();
-  log.info({ kafka: { sasl: { mechanism: "plain", password: CANARY } }, credentials: { secretAccessKey: CANARY, sessionToken: CANARY }, headers: { authorization: CANARY } }, "config");
+  log.info(
+    {
+      kafka: { sasl: { mechanism: "plain", password: CANARY } },
+      credentials: { secretAccessKey: CANARY, sessionToken: CANARY },
+      headers: { authorization: CANARY },
+    },
+    "config",
+  );
   assert.ok(!text().includes(CANARY), text());
 });
 
@@ -50,7 +66,9 @@ test("the OpenTelemetry start-up line names the endpoint without user info, quer
   const { log, text } = capture();
   const telemetry = await startTelemetry(process.env, log);
   await telemetry.shutdown();
-  const line = text().split("\n").find((l) => l.includes("telemetry: exporting with OpenTelemetry"));
+  const line = text()
+    .split("\n")
+    .find((l) => l.includes("telemetry: exporting with OpenTelemetry"));
   assert.ok(line !== undefined, text());
   assert.match(line, /"endpoint":"http:\/\/127\.0\.0\.1:9\/otlp"/);
   assert.ok(!text().includes(CANARY), text());

@@ -23,18 +23,36 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 async function main(): Promise<number> {
   const dir = resolve(process.env["CDC_SINK_STACK_DIR"] ?? ".stack");
-  say(`demo: starting the local stack in ${dir} (first run downloads Kafka and DynamoDB Local: a few minutes)`);
+  say(
+    `demo: starting the local stack in ${dir} (first run downloads Kafka and DynamoDB Local: a few minutes)`,
+  );
   const endpoints = await startStack({ dir, log: (l) => say(`  ${l}`) });
   const run = Date.now().toString(36);
   const topic = `demo.public.customers.${run}`;
   const dlq = `demo.dlq.${run}`;
   const table = `cdc_demo_${run}`;
 
-  const kafka = new Kafka({ clientId: "cdc-sink-demo", brokers: [endpoints.kafkaBrokers], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: "cdc-sink-demo",
+    brokers: [endpoints.kafkaBrokers],
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }, { topic: dlq, numPartitions: 1 }], waitForLeaders: true });
-  const dynamo = createDynamoClient({ region: endpoints.awsRegion, endpoint: endpoints.dynamodbEndpoint, requestTimeoutMs: 10_000, maxSockets: 4, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  await admin.createTopics({
+    topics: [
+      { topic, numPartitions: 3 },
+      { topic: dlq, numPartitions: 1 },
+    ],
+    waitForLeaders: true,
+  });
+  const dynamo = createDynamoClient({
+    region: endpoints.awsRegion,
+    endpoint: endpoints.dynamodbEndpoint,
+    requestTimeoutMs: 10_000,
+    maxSockets: 4,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
   await initTable(dynamo, table, "pk");
   say(`demo: topic ${topic} (3 partitions), DLQ ${dlq}, table ${table}`);
 
@@ -53,10 +71,18 @@ async function main(): Promise<number> {
     (p) => readFileSync(p, "utf8"),
   );
   if (!config.ok) throw new Error(config.errors.join("; "));
-  const sink = await startService({ config: config.config, log: createLog("error"), credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const sink = await startService({
+    config: config.config,
+    log: createLog("error"),
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
   say(`demo: sink running (health on http://127.0.0.1:${sink.healthPort}/readyz)`);
 
-  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   const stream = demoStream(5000);
   let produced = 0;
@@ -70,8 +96,15 @@ async function main(): Promise<number> {
 
   const lag = async (): Promise<bigint> => {
     const ends = await admin.fetchTopicOffsets(topic);
-    const committed = (await admin.fetchOffsets({ groupId: `demo-${run}`, topics: [topic] }))[0]?.partitions ?? [];
-    return ends.reduce((n, e) => n + BigInt(e.high) - BigInt(Math.max(0, Number(committed.find((c) => c.partition === e.partition)?.offset ?? 0))), 0n);
+    const committed =
+      (await admin.fetchOffsets({ groupId: `demo-${run}`, topics: [topic] }))[0]?.partitions ?? [];
+    return ends.reduce(
+      (n, e) =>
+        n +
+        BigInt(e.high) -
+        BigInt(Math.max(0, Number(committed.find((c) => c.partition === e.partition)?.offset ?? 0))),
+      0n,
+    );
   };
   const started = Date.now();
   for (;;) {
@@ -90,13 +123,26 @@ async function main(): Promise<number> {
   say("demo: summary");
   say(`  records produced  ${produced}`);
   for (const o of OUTCOMES) say(`  ${o.padEnd(16)}  ${t[o]}`);
-  say(`  conservation      consumed ${t.consumed} = ${OUTCOMES.map((o) => t[o]).join(" + ")} → ${t.consumed === finished(t) ? "holds" : "BROKEN"}`);
+  say(
+    `  conservation      consumed ${t.consumed} = ${OUTCOMES.map((o) => t[o]).join(" + ")} → ${t.consumed === finished(t) ? "holds" : "BROKEN"}`,
+  );
   say("");
   say("demo: final items of a few keys");
   for (const { id, story } of stream.highlights) {
-    const got = await dynamo.send(new GetItemCommand({ TableName: table, Key: { pk: { S: `demo.app.public.customers:[${id}]` } }, ConsistentRead: true }));
+    const got = await dynamo.send(
+      new GetItemCommand({
+        TableName: table,
+        Key: { pk: { S: `demo.app.public.customers:[${id}]` } },
+        ConsistentRead: true,
+      }),
+    );
     const item = got.Item;
-    const shown = item === undefined ? "absent" : item["_cdc_deleted"]?.BOOL ? `deleted (tombstone, version ${item["_cdc_version"]?.S})` : `name=${item["name"]?.S} email=${item["email"]?.S} version=${item["_cdc_version"]?.S}`;
+    const shown =
+      item === undefined
+        ? "absent"
+        : item["_cdc_deleted"]?.BOOL
+          ? `deleted (tombstone, version ${item["_cdc_version"]?.S})`
+          : `name=${item["name"]?.S} email=${item["email"]?.S} version=${item["_cdc_version"]?.S}`;
     say(`  id ${String(id).padEnd(5)} ${story.padEnd(44)} → ${shown}`);
   }
   await admin.disconnect();

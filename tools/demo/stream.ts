@@ -9,7 +9,16 @@ function envelope(op: "c" | "u" | "d", id: number, at: bigint, row: Record<strin
   const value = {
     before: op === "d" ? { id } : null,
     after: row === null ? null : { id, ...row },
-    source: { connector: "postgresql", name: "demo", db: "app", schema: "public", table: "customers", ts_ms: Date.now(), lsn: "__LSN__", sequence: JSON.stringify([String(at - 1n), String(at)]) },
+    source: {
+      connector: "postgresql",
+      name: "demo",
+      db: "app",
+      schema: "public",
+      table: "customers",
+      ts_ms: Date.now(),
+      lsn: "__LSN__",
+      sequence: JSON.stringify([String(at - 1n), String(at)]),
+    },
     op,
     ts_ms: Date.now(),
   };
@@ -17,7 +26,11 @@ function envelope(op: "c" | "u" | "d", id: number, at: bigint, row: Record<strin
 }
 
 const key = (id: number): Buffer => Buffer.from(JSON.stringify({ id }));
-const row = (id: number, rev: number) => ({ name: `Customer ${id}`, email: `c${id}.v${rev}@example.com`, balance: (id * 7.25 + rev).toFixed(2) });
+const row = (id: number, rev: number) => ({
+  name: `Customer ${id}`,
+  email: `c${id}.v${rev}@example.com`,
+  balance: (id * 7.25 + rev).toFixed(2),
+});
 
 export function demoStream(keys: number): { phases: Phase[]; highlights: { id: number; story: string }[] } {
   const inserts: Message[] = [];
@@ -25,10 +38,14 @@ export function demoStream(keys: number): { phases: Phase[]; highlights: { id: n
   const late: Message[] = [];
   const saved = new Map<number, Message>();
   const newest: Message[] = [];
-  for (let id = 1; id <= keys; id++) inserts.push({ key: key(id), value: envelope("c", id, (lsn += 3n), row(id, 1)) });
+  for (let id = 1; id <= keys; id++)
+    inserts.push({ key: key(id), value: envelope("c", id, (lsn += 3n), row(id, 1)) });
   for (let id = 1; id <= keys; id++) {
     if (id % 10 === 0) {
-      updates.push({ key: key(id), value: envelope("d", id, (lsn += 3n), null) }, { key: key(id), value: null });
+      updates.push(
+        { key: key(id), value: envelope("d", id, (lsn += 3n), null) },
+        { key: key(id), value: null },
+      );
     } else if (id % 3 === 0) {
       const older = { key: key(id), value: envelope("u", id, (lsn += 3n), row(id, 2)) };
       saved.set(id, older);
@@ -44,7 +61,10 @@ export function demoStream(keys: number): { phases: Phase[]; highlights: { id: n
   late.push(...inserts.slice(0, 200), ...newest.slice(0, 150));
   for (const [, m] of [...saved].slice(0, 100)) late.push(m);
   late.push({ key: key(20), value: envelope("u", 20, 9_007_199_254_740_100n, row(20, 9)) });
-  late.push({ key: key(4242424), value: Buffer.from('{"op":"u","after":{"id":4242424}, "source": "truncated') });
+  late.push({
+    key: key(4242424),
+    value: Buffer.from('{"op":"u","after":{"id":4242424}, "source": "truncated'),
+  });
   return {
     phases: [
       { name: "snapshot-like inserts", messages: inserts },

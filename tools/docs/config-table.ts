@@ -26,7 +26,9 @@ export function configTable(): string {
     out.push(`**${title}**`, "", "| Variable | Default | Description |", "|---|---|---|");
     for (const v of vars) {
       const def = v.required ? "**required**" : v.default !== undefined ? `\`${v.default}\`` : "—";
-      out.push(`| \`${v.name}\`${v.secret ? " (secret)" : ""} | ${def} | ${v.description.replaceAll("|", "\\|")} |`);
+      out.push(
+        `| \`${v.name}\`${v.secret ? " (secret)" : ""} | ${def} | ${v.description.replaceAll("|", "\\|")} |`,
+      );
     }
     out.push("");
   }

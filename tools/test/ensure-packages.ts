@@ -29,7 +29,10 @@ export function ensurePackages(say: (line: string) => void): void {
   mkdirSync("/etc/postgresql-common", { recursive: true });
   writeFileSync("/etc/postgresql-common/createcluster.conf", "create_main_cluster = false\n");
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", ...packages]]) {
+  for (const args of [
+    ["update", "-qq"],
+    ["install", "-y", "-qq", "--no-install-recommends", ...packages],
+  ]) {
     const r = spawnSync("apt-get", args, { stdio: ["ignore", "inherit", "inherit"], env });
     if (r.status !== 0) {
       say(`apt-get ${args.join(" ")} failed (exit ${r.status}); install ${packages.join(" ")} by hand`);

@@ -11,7 +11,10 @@ const mode = process.env["INJECT_MODE"];
 const original = DynamoDBClient.prototype.send;
 
 function mentions(command: unknown): boolean {
-  return pk !== undefined && JSON.stringify((command as { input?: unknown }).input ?? {}).includes(JSON.stringify(pk).slice(1, -1));
+  return (
+    pk !== undefined &&
+    JSON.stringify((command as { input?: unknown }).input ?? {}).includes(JSON.stringify(pk).slice(1, -1))
+  );
 }
 
 DynamoDBClient.prototype.send = function (this: DynamoDBClient, command: unknown, ...rest: unknown[]) {

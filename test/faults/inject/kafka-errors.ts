@@ -7,12 +7,16 @@
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
-const ConsumerGroup = require("kafkajs/src/consumer/consumerGroup.js") as { prototype: Record<string, (...a: unknown[]) => Promise<unknown>> };
+const ConsumerGroup = require("kafkajs/src/consumer/consumerGroup.js") as {
+  prototype: Record<string, (...a: unknown[]) => Promise<unknown>>;
+};
 const { KafkaJSProtocolError, KafkaJSNonRetriableError } = require("kafkajs/src/errors.js") as {
   KafkaJSProtocolError: new (e: unknown) => Error;
   KafkaJSNonRetriableError: new (m: string) => Error;
 };
-const { createErrorFromCode } = require("kafkajs/src/protocol/error.js") as { createErrorFromCode: (code: number) => unknown };
+const { createErrorFromCode } = require("kafkajs/src/protocol/error.js") as {
+  createErrorFromCode: (code: number) => unknown;
+};
 
 const commitRate = Number(process.env["INJECT_COMMIT_FAILURE_RATE"] ?? "0");
 const heartbeatRate = Number(process.env["INJECT_HEARTBEAT_FAILURE_RATE"] ?? "0");
@@ -24,7 +28,9 @@ ConsumerGroup.prototype["commitOffsets"] = function (this: unknown, ...args: unk
   if (Math.random() < commitRate) {
     injected.commit++;
     const codes = Object.values(CODES);
-    return Promise.reject(new KafkaJSProtocolError(createErrorFromCode(codes[injected.commit % codes.length]!)));
+    return Promise.reject(
+      new KafkaJSProtocolError(createErrorFromCode(codes[injected.commit % codes.length]!)),
+    );
   }
   return commit.apply(this, args);
 };
@@ -40,7 +46,8 @@ const fatalAfter = Number(process.env["INJECT_FETCH_FATAL_AFTER"] ?? "0");
 let fetches = 0;
 const fetch = ConsumerGroup.prototype["fetch"]!;
 ConsumerGroup.prototype["fetch"] = function (this: unknown, ...args: unknown[]) {
-  if (fatalAfter > 0 && ++fetches === fatalAfter) return Promise.reject(new KafkaJSNonRetriableError("injected: a non-retriable broker error"));
+  if (fatalAfter > 0 && ++fetches === fatalAfter)
+    return Promise.reject(new KafkaJSNonRetriableError("injected: a non-retriable broker error"));
   return fetch.apply(this, args);
 };
 process.on("exit", () => process.stderr.write(`{"injected":${JSON.stringify(injected)}}\n`));

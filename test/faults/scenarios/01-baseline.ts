@@ -8,7 +8,13 @@ export const baseline: Scenario = {
     await standardFill(h, { scale: 2 });
     const consumers = [h.consumer(), h.consumer(), h.consumer()];
     const samples: number[] = [];
-    const sampler = setInterval(() => void Promise.all(consumers.map((c) => rssKb(c.proc.child.pid!))).then((r) => samples.push(Math.max(...r))), 250);
+    const sampler = setInterval(
+      () =>
+        void Promise.all(consumers.map((c) => rssKb(c.proc.child.pid!))).then((r) =>
+          samples.push(Math.max(...r)),
+        ),
+      250,
+    );
     await h.waitCaughtUp(h.size === "ci" ? 120_000 : 800_000);
     clearInterval(sampler);
     // Flat: the peak of the second half of the run is no more than 1.5 × the first half's peak.
@@ -19,7 +25,10 @@ export const baseline: Scenario = {
       faults: "none",
       checks: [
         ["lag reached 0", true],
-        [`RSS flat (first half ${first} kB, second half ${second} kB)`, samples.length > 0 && second <= first * 1.5],
+        [
+          `RSS flat (first half ${first} kB, second half ${second} kB)`,
+          samples.length > 0 && second <= first * 1.5,
+        ],
       ],
     };
   },

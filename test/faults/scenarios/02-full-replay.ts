@@ -15,14 +15,20 @@ export const fullReplay: Scenario = {
     await h.stop(first);
     const group = uniqueName("replay");
     const replay = h.consumer({ KAFKA_GROUP_ID: group });
-    await waitFor(() => caughtUp(h.endpoints.kafkaBrokers, group, h.topic), { timeoutMs: h.scaled(120_000), message: "replay did not catch up" });
+    await waitFor(() => caughtUp(h.endpoints.kafkaBrokers, group, h.topic), {
+      timeoutMs: h.scaled(120_000),
+      message: "replay did not catch up",
+    });
     await h.stop(replay);
     const summary = parseSummary(replay.proc.output());
     return {
       faults: "a new group re-reads everything",
       checks: [
         [`the replay applied 0 (applied=${summary?.applied})`, summary?.applied === 0],
-        [`the replay consumed every record (${summary?.consumed})`, summary?.consumed === h.ledger!.entries.length],
+        [
+          `the replay consumed every record (${summary?.consumed})`,
+          summary?.consumed === h.ledger!.entries.length,
+        ],
       ],
     };
   },

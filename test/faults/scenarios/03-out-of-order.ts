@@ -12,6 +12,8 @@ export const outOfOrder: Scenario = {
     h.consumer();
     h.consumer();
     await h.waitCaughtUp(180_000);
-    return { faults: `${Math.round((s.keys * s.changesPerKey) / 3)} older records re-produced after newer ones` };
+    return {
+      faults: `${Math.round((s.keys * s.changesPerKey) / 3)} older records re-produced after newer ones`,
+    };
   },
 };

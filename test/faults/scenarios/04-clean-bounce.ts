@@ -20,6 +20,9 @@ export const cleanBounce: Scenario = {
       members[slot] = h.consumer(slow);
     }
     await h.waitCaughtUp(180_000);
-    return { faults: `${bounces} SIGTERM bounces`, checks: [[`every bounced member exited 0 (${exits0}/${bounces})`, exits0 === bounces]] };
+    return {
+      faults: `${bounces} SIGTERM bounces`,
+      checks: [[`every bounced member exited 0 (${exits0}/${bounces})`, exits0 === bounces]],
+    };
   },
 };

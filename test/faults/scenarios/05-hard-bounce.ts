@@ -20,6 +20,11 @@ export const hardBounce: Scenario = {
     // Recovery: the killed member's partitions move again within the session timeout (10 s) + 30 s.
     const recovery = await h.recoveryMs(40_000, { exact: true });
     await h.waitCaughtUp(180_000);
-    return { faults: `${bounces} SIGKILL`, checks: [[`every partition progressed ${recovery} ms after the last kill (limit 40 s)`, recovery <= 40_000]] };
+    return {
+      faults: `${bounces} SIGKILL`,
+      checks: [
+        [`every partition progressed ${recovery} ms after the last kill (limit 40 s)`, recovery <= 40_000],
+      ],
+    };
   },
 };

@@ -17,6 +17,9 @@ export const zombie: Scenario = {
     await h.waitCaughtUp(180_000);
     // The zombie either rejoined (still running) or exited on its own; it must not have crashed loudly.
     const state = zombie.stopped === undefined ? "rejoined" : `exited ${zombie.stopped.code}`;
-    return { faults: "SIGSTOP 14 s past the session timeout, then SIGCONT", checks: [[`the zombie ${state}`, zombie.stopped === undefined || zombie.stopped.code !== null]] };
+    return {
+      faults: "SIGSTOP 14 s past the session timeout, then SIGCONT",
+      checks: [[`the zombie ${state}`, zombie.stopped === undefined || zombie.stopped.code !== null]],
+    };
   },
 };

@@ -21,20 +21,26 @@ export const rebalanceStorm: Scenario = {
     }
     await h.waitCaughtUp(180_000);
     // After settling, each partition is owned by exactly one member.
-    const owners = await waitFor(async () => {
-      const groups = await h.admin.describeGroups([h.group]);
-      const g = groups.groups[0];
-      if (g?.state !== "Stable") return undefined;
-      const counts = new Map<number, number>();
-      const { AssignerProtocol } = await import("kafkajs");
-      for (const m of g.members) {
-        const a = AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
-        for (const p of a?.assignment[h.topic] ?? []) counts.set(p, (counts.get(p) ?? 0) + 1);
-      }
-      return counts;
-    }, { timeoutMs: h.scaled(60_000), message: "the group did not settle" });
+    const owners = await waitFor(
+      async () => {
+        const groups = await h.admin.describeGroups([h.group]);
+        const g = groups.groups[0];
+        if (g?.state !== "Stable") return undefined;
+        const counts = new Map<number, number>();
+        const { AssignerProtocol } = await import("kafkajs");
+        for (const m of g.members) {
+          const a = AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
+          for (const p of a?.assignment[h.topic] ?? []) counts.set(p, (counts.get(p) ?? 0) + 1);
+        }
+        return counts;
+      },
+      { timeoutMs: h.scaled(60_000), message: "the group did not settle" },
+    );
     const partitions = (await h.admin.fetchTopicOffsets(h.topic)).length;
     const once = owners.size === partitions && [...owners.values()].every((n) => n === 1);
-    return { faults: `${changes} joins/leaves`, checks: [[`each of ${partitions} partitions owned once after settling`, once]] };
+    return {
+      faults: `${changes} joins/leaves`,
+      checks: [[`each of ${partitions} partitions owned once after settling`, once]],
+    };
   },
 };

@@ -22,6 +22,9 @@ export const brokerDown: Scenario = {
     }
     await h.waitCaughtUp(240_000);
     const alive = members.every((m) => m.stopped === undefined);
-    return { faults: `broker SIGKILLed ${times}× for ${downMs / 1000} s`, checks: [["consumers resumed, none crashed for good", alive]] };
+    return {
+      faults: `broker SIGKILLed ${times}× for ${downMs / 1000} s`,
+      checks: [["consumers resumed, none crashed for good", alive]],
+    };
   },
 };

@@ -9,11 +9,17 @@ export const kafkaErrors: Scenario = {
   limitMs: { ci: 240_000, nightly: 1_200_000 },
   async run(h) {
     await standardFill(h, { scale: 2, seed: 9 });
-    const env = { INJECT_COMMIT_FAILURE_RATE: "0.3", INJECT_HEARTBEAT_FAILURE_RATE: "0.05", MAX_IN_FLIGHT: "8" };
+    const env = {
+      INJECT_COMMIT_FAILURE_RATE: "0.3",
+      INJECT_HEARTBEAT_FAILURE_RATE: "0.05",
+      MAX_IN_FLIGHT: "8",
+    };
     const members = [h.consumer(env, ["--import", preload]), h.consumer(env, ["--import", preload])];
     await h.waitCaughtUp(180_000);
     for (const m of members) await h.stop(m);
-    const injected = members.map((m) => /"injected":(\{[^}]*\})/.exec(m.proc.output())?.[1] ?? "{}").map((j) => JSON.parse(j) as { commit: number; heartbeat: number });
+    const injected = members
+      .map((m) => /"injected":(\{[^}]*\})/.exec(m.proc.output())?.[1] ?? "{}")
+      .map((j) => JSON.parse(j) as { commit: number; heartbeat: number });
     const commits = injected.reduce((n, i) => n + i.commit, 0);
     const heartbeats = injected.reduce((n, i) => n + i.heartbeat, 0);
     return {

@@ -10,7 +10,9 @@ export const ackLost: Scenario = {
     let n = 0;
     // 5 % of write requests (one PutItem, or a TransactWriteItems of many) reach the store but their
     // reply is dropped: the sink sees a reset, retries, and must get `duplicate` back.
-    const proxy = await startFaultProxy(h.endpoints.dynamodbEndpoint, (op) => (WRITES.has(op) && ++n % 20 === 10 ? "drop-reply" : undefined));
+    const proxy = await startFaultProxy(h.endpoints.dynamodbEndpoint, (op) =>
+      WRITES.has(op) && ++n % 20 === 10 ? "drop-reply" : undefined,
+    );
     h.ambiguousWrites = true;
     try {
       h.dynamoEndpoint = proxy.endpoint;
@@ -21,6 +23,9 @@ export const ackLost: Scenario = {
     } finally {
       await proxy.close();
     }
-    return { faults: `${proxy.counts["drop-reply"]} replies dropped after the write`, checks: [["replies were dropped", proxy.counts["drop-reply"] > 0]] };
+    return {
+      faults: `${proxy.counts["drop-reply"]} replies dropped after the write`,
+      checks: [["replies were dropped", proxy.counts["drop-reply"] > 0]],
+    };
   },
 };

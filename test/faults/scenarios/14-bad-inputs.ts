@@ -17,15 +17,38 @@ function badRecords(n: number): { key: Buffer | null; value: Buffer; code: strin
       f(e);
       return Buffer.from(JSON.stringify(e));
     };
-    if (kind === 0) out.push({ key: pgKey(id), value: Buffer.from('{"op":"u","after":'), code: "undecodable" });
-    if (kind === 1) out.push({ key: pgKey(id), value: Buffer.from(Array.from({ length: 64 }, () => Math.floor(random() * 256))), code: "undecodable" });
-    if (kind === 2) out.push({ key: pgKey(id), value: mutate((e) => delete e["op"]), code: "invalid_envelope" });
-    if (kind === 3) out.push({ key: pgKey(id), value: mutate((e) => (e["op"] = "x")), code: "invalid_envelope" });
-    if (kind === 4) out.push({ key: pgKey(id), value: mutate((e) => (e["after"] = "not a row")), code: "invalid_envelope" });
+    if (kind === 0)
+      out.push({ key: pgKey(id), value: Buffer.from('{"op":"u","after":'), code: "undecodable" });
+    if (kind === 1)
+      out.push({
+        key: pgKey(id),
+        value: Buffer.from(Array.from({ length: 64 }, () => Math.floor(random() * 256))),
+        code: "undecodable",
+      });
+    if (kind === 2)
+      out.push({ key: pgKey(id), value: mutate((e) => delete e["op"]), code: "invalid_envelope" });
+    if (kind === 3)
+      out.push({ key: pgKey(id), value: mutate((e) => (e["op"] = "x")), code: "invalid_envelope" });
+    if (kind === 4)
+      out.push({
+        key: pgKey(id),
+        value: mutate((e) => (e["after"] = "not a row")),
+        code: "invalid_envelope",
+      });
     if (kind === 5) out.push({ key: null, value: mutate(() => undefined), code: "missing_key" });
     const source = (e: Record<string, unknown>) => e["source"] as Record<string, unknown>;
-    if (kind === 6) out.push({ key: pgKey(id), value: mutate((e) => (delete source(e)["lsn"], delete source(e)["sequence"])), code: "missing_version" });
-    if (kind === 7) out.push({ key: pgKey(id), value: mutate((e) => ((source(e)["lsn"] = "-5"), (source(e)["sequence"] = '["1","-5"]'))), code: "missing_version" });
+    if (kind === 6)
+      out.push({
+        key: pgKey(id),
+        value: mutate((e) => (delete source(e)["lsn"], delete source(e)["sequence"])),
+        code: "missing_version",
+      });
+    if (kind === 7)
+      out.push({
+        key: pgKey(id),
+        value: mutate((e) => ((source(e)["lsn"] = "-5"), (source(e)["sequence"] = '["1","-5"]'))),
+        code: "missing_version",
+      });
     if (kind === 8) out.push({ key: pgKey(id), value: Buffer.from("[]"), code: "invalid_envelope" });
   }
   return out;
@@ -45,9 +68,20 @@ export const badInputs: Scenario = {
     const every = Math.max(1, Math.floor(w.messages.length / bad.length));
     w.messages.forEach((m, i) => {
       if (m.value !== null && i % 7 === 0) {
-        const env = JSON.parse(m.value.toString().replace(/"lsn":(\d+)/, '"lsn":"$1"')) as Record<string, unknown>;
+        const env = JSON.parse(m.value.toString().replace(/"lsn":(\d+)/, '"lsn":"$1"')) as Record<
+          string,
+          unknown
+        >;
         if (env["after"] !== null) (env["after"] as Record<string, unknown>)["added_column"] = "new";
-        mixed.push({ key: m.key, value: Buffer.from(JSON.stringify({ schema: { type: "struct", fields: [] }, payload: env }).replace(/"lsn":"(\d+)"/, '"lsn":$1')) });
+        mixed.push({
+          key: m.key,
+          value: Buffer.from(
+            JSON.stringify({ schema: { type: "struct", fields: [] }, payload: env }).replace(
+              /"lsn":"(\d+)"/,
+              '"lsn":$1',
+            ),
+          ),
+        });
       } else mixed.push(m);
       if (i % every === 0 && bad.length > 0) {
         const b = bad.shift()!;
@@ -65,17 +99,32 @@ export const badInputs: Scenario = {
     const all = await readTopic(h.endpoints.kafkaBrokers, h.dlq, dlqSize, 30_000);
     // The DLQ is at-least-once (a partition replayed after a rebalance publishes its poison again):
     // one entry per source position counts, identified by the __connect.errors.* headers.
-    const byPosition = new Map(all.map((m) => [`${m.headers["__connect.errors.partition"]}@${m.headers["__connect.errors.offset"]}`, m]));
+    const byPosition = new Map(
+      all.map((m) => [
+        `${m.headers["__connect.errors.partition"]}@${m.headers["__connect.errors.offset"]}`,
+        m,
+      ]),
+    );
     const dlq = [...byPosition.values()];
-    const reasons = dlq.filter((m) => (m.headers["cdc.error.code"] ?? "") !== "" && (m.headers["__connect.errors.exception.message"] ?? "") !== "").length;
+    const reasons = dlq.filter(
+      (m) =>
+        (m.headers["cdc.error.code"] ?? "") !== "" &&
+        (m.headers["__connect.errors.exception.message"] ?? "") !== "",
+    ).length;
     const exits = h.consumers.map((c) => c.stopped?.code);
     const gotCodes = dlq.map((m) => m.headers["cdc.error.code"] ?? "").sort();
     return {
       faults: `${badCount} bad records of 9 kinds, schema-wrapped records with new columns`,
       checks: [
-        [`every bad record in the DLQ (${dlq.length}/${badCount} positions, ${all.length} entries)`, dlq.length === badCount],
+        [
+          `every bad record in the DLQ (${dlq.length}/${badCount} positions, ${all.length} entries)`,
+          dlq.length === badCount,
+        ],
         [`every DLQ record carries a reason (${reasons})`, reasons === badCount],
-        ["each bad record dead-lettered with the expected error code", JSON.stringify(gotCodes) === JSON.stringify(wantCodes)],
+        [
+          "each bad record dead-lettered with the expected error code",
+          JSON.stringify(gotCodes) === JSON.stringify(wantCodes),
+        ],
         [`0 crashes (exits ${exits.join(",")})`, exits.every((c) => c === 0)],
       ],
     };

@@ -12,11 +12,17 @@ export const deletes: Scenario = {
     let lsn = 1_000n;
     const updates = new Map<number, Buffer>();
     for (let id = 0; id < s.keys; id++) {
-      messages.push({ key: pgKey(id), value: pgValue({ op: "c", id, lsn: ++lsn, lastCommitLsn: lsn - 1n, row: { name: `v1-${id}` } }) });
+      messages.push({
+        key: pgKey(id),
+        value: pgValue({ op: "c", id, lsn: ++lsn, lastCommitLsn: lsn - 1n, row: { name: `v1-${id}` } }),
+      });
       const update = pgValue({ op: "u", id, lsn: ++lsn, lastCommitLsn: lsn - 1n, row: { name: `v2-${id}` } });
       updates.set(id, update);
       messages.push({ key: pgKey(id), value: update });
-      messages.push({ key: pgKey(id), value: pgValue({ op: "d", id, lsn: ++lsn, lastCommitLsn: lsn - 1n }) }, { key: pgKey(id), value: null });
+      messages.push(
+        { key: pgKey(id), value: pgValue({ op: "d", id, lsn: ++lsn, lastCommitLsn: lsn - 1n }) },
+        { key: pgKey(id), value: null },
+      );
     }
     // Then every deleted row's older update again, as a replay after a rebalance would bring it.
     for (const [id, update] of updates) messages.push({ key: pgKey(id), value: update });

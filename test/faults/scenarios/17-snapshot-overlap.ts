@@ -16,13 +16,25 @@ export const snapshotOverlap: Scenario = {
     const C0 = 5_000_000n;
     const X = 5_000_100n;
     for (let id = 0; id < s.keys; id++) {
-      const snap = { key: pgKey(id), value: pgValue({ op: "r", id, lsn: X, lastCommitLsn: C0, row: { name: `snap-${id}` } }) };
+      const snap = {
+        key: pgKey(id),
+        value: pgValue({ op: "r", id, lsn: X, lastCommitLsn: C0, row: { name: `snap-${id}` } }),
+      };
       const changes = [];
       let commit = C0;
       for (let k = 0; k < 3; k++) {
         commit += BigInt(1 + Math.floor(random() * 50));
         const own = k === 0 && random() < 0.3 ? X - 50n : commit + 200n;
-        changes.push({ key: pgKey(id), value: pgValue({ op: "u", id, lsn: own, lastCommitLsn: commit, row: { name: `stream-${id}-${k}` } }) });
+        changes.push({
+          key: pgKey(id),
+          value: pgValue({
+            op: "u",
+            id,
+            lsn: own,
+            lastCommitLsn: commit,
+            row: { name: `stream-${id}-${k}` },
+          }),
+        });
       }
       // The snapshot read lands anywhere among the streamed changes (an incremental snapshot does).
       const at = Math.floor(random() * (changes.length + 1));

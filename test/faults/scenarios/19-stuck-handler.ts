@@ -10,8 +10,19 @@ export const stuckHandler: Scenario = {
   limitMs: { ci: 180_000, nightly: 600_000 },
   async run(h) {
     await standardFill(h, { seed: 19 });
-    const stuck = h.consumer({ INJECT_PK: "pg.app.public.customers:[3]", INJECT_MODE: "hang", STUCK_TIMEOUT_MS: "3000", HEALTH_PORT: "0" }, ["--import", preload]);
-    const port = await waitFor(() => /"port":(\d+)[^\n]*"msg":"health server listening"/.exec(stuck.proc.output())?.[1], { timeoutMs: 30_000, message: "no health port" });
+    const stuck = h.consumer(
+      {
+        INJECT_PK: "pg.app.public.customers:[3]",
+        INJECT_MODE: "hang",
+        STUCK_TIMEOUT_MS: "3000",
+        HEALTH_PORT: "0",
+      },
+      ["--import", preload],
+    );
+    const port = await waitFor(
+      () => /"port":(\d+)[^\n]*"msg":"health server listening"/.exec(stuck.proc.output())?.[1],
+      { timeoutMs: 30_000, message: "no health port" },
+    );
     const unready = await waitFor(
       async () => {
         const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);

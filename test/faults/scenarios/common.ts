@@ -3,11 +3,19 @@ import type { Harness } from "../harness.ts";
 import { SIZES } from "../scenario.ts";
 
 /** Topic and table of the scenario's size, filled with a CDC stream (with replays) and its ledger. */
-export async function standardFill(h: Harness, opts: { replays?: number; seed?: number; scale?: number } = {}): Promise<number> {
+export async function standardFill(
+  h: Harness,
+  opts: { replays?: number; seed?: number; scale?: number } = {},
+): Promise<number> {
   const s = SIZES[h.size];
   await h.prepare(s.partitions);
   const keys = Math.round(s.keys * (opts.scale ?? 1));
-  const workload = makeWorkload({ keys, changesPerKey: s.changesPerKey, replays: opts.replays ?? Math.round(keys / 10), seed: opts.seed ?? 1 });
+  const workload = makeWorkload({
+    keys,
+    changesPerKey: s.changesPerKey,
+    replays: opts.replays ?? Math.round(keys / 10),
+    seed: opts.seed ?? 1,
+  });
   await h.fill(workload.messages);
   return workload.messages.length;
 }
