@@ -41,5 +41,5 @@ USER 10001:10001
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||8080)+'/livez').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "--enable-source-maps", "dist/cli/main.js"]
+ENTRYPOINT ["node", "--enable-source-maps", "dist/app/main.js"]
 CMD ["run"]

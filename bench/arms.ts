@@ -6,9 +6,9 @@
 
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { Kafka, logLevel } from "kafkajs";
-import { decodeRecord } from "../src/cdc/decode.ts";
-import { createKafka, fetchOptions } from "../src/consumer/kafka-client.ts";
-import { buildPut } from "../src/sink/item.ts";
+import { decodeRecord } from "../src/core/decode.ts";
+import { createKafka, fetchOptions } from "../src/adapters/kafka/client.ts";
+import { buildPut } from "../src/core/item.ts";
 import { createLog } from "../src/telemetry/log.ts";
 import { decodeStream, runStorePoint, type StorePoint, type StoreResult } from "./store.ts";
 import type { StreamOptions } from "./workload.ts";
@@ -163,7 +163,7 @@ async function kafkaOnly(r: Extract<ArmRequest, { arm: "kafka" }>): Promise<ArmR
     dlqTopic: undefined,
   };
   const kafka = createKafka(config, createLog("silent"));
-  // The product's consumer settings (src/consumer/kafka-source.ts): eachBatch, no auto-commit,
+  // The product's consumer settings (src/adapters/kafka/source.ts): eachBatch, no auto-commit,
   // its fetch sizes.
   return consume(
     kafka,

@@ -6,9 +6,9 @@
 // sample of admin.fetchOffsets (every 100 ms) whose committed offset is past the record.
 
 import type { Admin, Producer } from "kafkajs";
-import { pgKey, pgValue } from "../test/fixtures/debezium.ts";
-import { scanTable } from "../test/fixtures/dynamo.ts";
-import { connectedProducer } from "../test/fixtures/kafka-progress.ts";
+import { pgKey, pgValue } from "../test/support/debezium-records.ts";
+import { scanTable } from "../test/support/dynamo.ts";
+import { connectedProducer } from "../test/support/kafka-progress.ts";
 import { kafkaClient } from "../test/support/kafka.ts";
 import { startOurs, type OursOptions } from "./ours.ts";
 

@@ -1,4 +1,4 @@
-// B-ours: the product as shipped — the compiled CLI (`dist/cli/main.js run`, started as the image's
+// B-ours: the product as shipped — the compiled CLI (`dist/app/main.js run`, started as the image's
 // ENTRYPOINT starts it) as a child process with its default configuration, only the required
 // variables set. Its progress comes from its own /metrics (records with a final outcome), its peak
 // RSS from /proc/<pid>/status (VmHWM). Running the TypeScript sources instead would add Node's type
@@ -57,7 +57,7 @@ export function startOurs(o: OursOptions): OursRun {
   };
   const child = spawnTracked(
     process.execPath,
-    [...(o.nodeArgs ?? []), "--enable-source-maps", join(o.productDir, "dist/cli/main.js"), "run"],
+    [...(o.nodeArgs ?? []), "--enable-source-maps", join(o.productDir, "dist/app/main.js"), "run"],
     { env, stdio: ["ignore", "pipe", "pipe"] },
   );
   let text = "";

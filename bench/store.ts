@@ -10,11 +10,11 @@ import {
   type DynamoDBClient,
   type PutItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
-import { decodeRecord } from "../src/cdc/decode.ts";
-import type { ChangeEvent } from "../src/cdc/types.ts";
-import { itemKey } from "../src/cdc/identity.ts";
-import { createDynamoClient } from "../src/sink/dynamodb-client.ts";
-import { buildPut, type ItemOptions, type Position } from "../src/sink/item.ts";
+import { decodeRecord } from "../src/core/decode.ts";
+import type { ChangeEvent } from "../src/core/types.ts";
+import { itemKey } from "../src/core/identity.ts";
+import { createDynamoClient } from "../src/adapters/dynamodb/client.ts";
+import { buildPut, type ItemOptions, type Position } from "../src/core/item.ts";
 import { cpuMeter } from "./cpu.ts";
 import { changeStream, type StreamOptions } from "./workload.ts";
 

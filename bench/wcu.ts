@@ -2,9 +2,9 @@
 // ceil(item size / 1 KB) WCU (a refused condition costs the same); a put inside TransactWriteItems
 // costs twice that. The default WRITE_MODE=put uses PutItem for every endpoint.
 
-import { decodeRecord } from "../src/cdc/decode.ts";
-import { buildPut } from "../src/sink/item.ts";
-import { itemSize } from "../src/sink/marshal.ts";
+import { decodeRecord } from "../src/core/decode.ts";
+import { buildPut } from "../src/core/item.ts";
+import { itemSize } from "../src/core/marshal.ts";
 import { changeStream, type StreamOptions } from "./workload.ts";
 
 export type Wcu = {

@@ -4,8 +4,8 @@
 // stale re-sends of older ones, as Debezium emits after its own restarts.
 
 import type { Producer } from "kafkajs";
-import { pgKey, pgValue, type PgChange } from "../test/fixtures/debezium.ts";
-import { prng } from "../test/fixtures/workload.ts";
+import { pgKey, pgValue, type PgChange } from "../test/support/debezium-records.ts";
+import { prng } from "../test/support/workload.ts";
 
 export type Message = { key: Buffer; value: Buffer | null };
 export type StreamOptions = {

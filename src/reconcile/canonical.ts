@@ -4,7 +4,7 @@
 // Pure; every parser returns undefined for text it does not understand, and the caller then compares
 // the raw text, so an unknown spelling shows up as a difference instead of being guessed at.
 
-import { JsonNumber, isPlainObject, parseJson, type JsonValue } from "../cdc/json.ts";
+import { JsonNumber, isPlainObject, parseJson, type JsonValue } from "../core/json.ts";
 
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 

@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { errorMessage } from "../errors.ts";
+import { errorMessage } from "../core/errors.ts";
 import { Tally } from "./compare.ts";
 import type { ItemLayout } from "./entry.ts";
 import { Progress, type ProgressOut } from "./progress.ts";

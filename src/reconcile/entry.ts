@@ -6,10 +6,10 @@
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { isPlainObject, parseJson, type JsonValue } from "../cdc/json.ts";
-import type { RowValue } from "../cdc/types.ts";
-import { META, columnAttribute } from "../sink/item.ts";
-import { toAttribute } from "../sink/marshal.ts";
+import { isPlainObject, parseJson, type JsonValue } from "../core/json.ts";
+import type { RowValue } from "../core/types.ts";
+import { META, columnAttribute } from "../core/item.ts";
+import { toAttribute } from "../core/marshal.ts";
 import { fromItem, fromSource, rawAttribute, type Canon } from "./normalize.ts";
 import type { Column, ConverterSettings, TableInfo } from "./types.ts";
 

@@ -5,7 +5,7 @@
 // unexpected representation is reported as a difference, never silently accepted.
 
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { JsonNumber, type JsonValue } from "../cdc/json.ts";
+import { JsonNumber, type JsonValue } from "../core/json.ts";
 import {
   canonicalDecimal,
   canonicalDouble,

@@ -1,10 +1,10 @@
 // For --sample: the item key the sink wrote for a source row, computed from the row. The sink's id
-// is the Kafka key's values as the decoder produced them (src/cdc/decode.ts), which depends on the
+// is the Kafka key's values as the decoder produced them (src/core/decode.ts), which depends on the
 // converter settings; where two spellings are possible (with or without the JsonConverter schema)
 // both candidates are returned and the one that exists is used.
 
-import { JsonNumber, canonicalJson, type JsonValue } from "../cdc/json.ts";
-import { itemKey } from "../cdc/identity.ts";
+import { JsonNumber, canonicalJson, type JsonValue } from "../core/json.ts";
+import { itemKey } from "../core/identity.ts";
 import { isoDateDays, isoInstantMicros } from "./canonical.ts";
 import { ReconcileInputError } from "./source.ts";
 import { temporalUnit } from "./normalize.ts";

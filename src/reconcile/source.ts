@@ -4,7 +4,7 @@
 // bigint and numeric values keep every digit and every type arrives in one well-defined spelling.
 
 import type pg from "pg";
-import { parseJson, type JsonValue } from "../cdc/json.ts";
+import { parseJson, type JsonValue } from "../core/json.ts";
 import { kindOf, type Column, type TableInfo } from "./types.ts";
 
 export class ReconcileInputError extends Error {}

@@ -8,7 +8,7 @@ import {
   ScanCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
-import { META } from "../sink/item.ts";
+import { META } from "../core/item.ts";
 import { ReconcileInputError } from "./source.ts";
 
 export type TargetOptions = {

@@ -10,7 +10,7 @@
 import { SpanKind, SpanStatusCode, context, type Span, type Tracer } from "@opentelemetry/api";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SinkMetrics } from "./metrics.ts";
-import { safely, type FailureReporter } from "./guard.ts";
+import { safely, type FailureReporter } from "../engine/guard.ts";
 
 const CONDITION_FAILED = "ConditionalCheckFailedException";
 

@@ -4,14 +4,14 @@
 // processing and outcome are the same as with no telemetry at all.
 
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { RecordObserver } from "../consumer/observer.ts";
-import type { DeadLetter } from "../consumer/processor.ts";
-import type { SourceListener } from "../consumer/kafka-source.ts";
-import type { Stats } from "../consumer/stats.ts";
+import type { RecordObserver } from "../engine/observer.ts";
+import type { DeadLetter } from "../engine/processor.ts";
+import type { SourceListener } from "../adapters/kafka/source.ts";
+import type { Stats } from "../engine/stats.ts";
 import type { Log } from "./log.ts";
 import type { Telemetry } from "./telemetry.ts";
 import { instrumentDynamo } from "./aws.ts";
-import { FailureReporter, guard, safely } from "./guard.ts";
+import { FailureReporter, guard, safely } from "../engine/guard.ts";
 import { SinkMetrics, type ServiceGauges } from "./metrics.ts";
 import { RecordTracer, commitSpan, tracedDeadLetter } from "./record-tracer.ts";
 

@@ -7,9 +7,9 @@
 // so /metrics and OTLP always equal the service's own counts, whatever a hook did.
 
 import type { Attributes, Counter, Histogram, Meter } from "@opentelemetry/api";
-import { OUTCOMES } from "../cdc/types.ts";
-import type { Stats } from "../consumer/stats.ts";
-import type { CommitPoint } from "../consumer/processor.ts";
+import { OUTCOMES } from "../core/types.ts";
+import type { Stats } from "../engine/stats.ts";
+import type { CommitPoint } from "../engine/processor.ts";
 
 export const METRIC = {
   records: "cdc_sink.records",

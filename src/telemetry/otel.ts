@@ -24,7 +24,7 @@ import {
   type PushMetricExporter,
 } from "@opentelemetry/sdk-metrics";
 import { detectResources, envDetector, hostDetector, processDetector } from "@opentelemetry/resources";
-import { ExitCode, FatalError } from "../errors.ts";
+import { ExitCode, FatalError } from "../core/errors.ts";
 import { teeLines, type Log } from "./log.ts";
 import { DIAG_FIELD, logBridge } from "./log-bridge.ts";
 import { KeyMode } from "./record-tracer.ts";

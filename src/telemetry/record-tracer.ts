@@ -23,13 +23,13 @@ import {
   type Span,
   type Tracer,
 } from "@opentelemetry/api";
-import { Outcome, type ChangeEvent, type KafkaRecord } from "../cdc/types.ts";
-import type { SinkError } from "../errors.ts";
-import type { RecordObserver } from "../consumer/observer.ts";
-import type { CommitPoint, DeadLetter } from "../consumer/processor.ts";
+import { Outcome, type ChangeEvent, type KafkaRecord } from "../core/types.ts";
+import type { SinkError } from "../core/errors.ts";
+import type { RecordObserver } from "../engine/observer.ts";
+import type { CommitPoint, DeadLetter } from "../engine/processor.ts";
 import type { SinkMetrics } from "./metrics.ts";
 import { keyHash } from "./log.ts";
-import { safely, type FailureReporter } from "./guard.ts";
+import { safely, type FailureReporter } from "../engine/guard.ts";
 
 export const KeyMode = { hash: "hash", raw: "raw", none: "none" } as const;
 export type KeyMode = (typeof KeyMode)[keyof typeof KeyMode];

@@ -5,19 +5,19 @@
 
 import { spawn } from "node:child_process";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { encodeId, itemKey } from "../../src/cdc/identity.ts";
-import { JsonNumber } from "../../src/cdc/json.ts";
+import { encodeId, itemKey } from "../../src/core/identity.ts";
+import { JsonNumber } from "../../src/core/json.ts";
 import type { DriftReport } from "../../src/reconcile/compare.ts";
-import { dynamoClient } from "../fixtures/dynamo.ts";
-import { groupProgress } from "../fixtures/kafka-progress.ts";
-import { CLI, spawnSink, type SinkProcess } from "../fixtures/sink.ts";
+import { dynamoClient } from "../support/dynamo.ts";
+import { groupProgress } from "../support/kafka-progress.ts";
+import { CLI, spawnSink, type SinkProcess } from "../support/sink-process.ts";
 import {
   debeziumPostgresConfig,
   deleteConnector,
   putConnector,
   waitConnectorRunning,
   waitSlotActive,
-} from "../support/debezium.ts";
+} from "../support/debezium-connect.ts";
 import { kafkaClient, withAdmin } from "../support/kafka.ts";
 import { dropSlot, withPg } from "../support/postgres.ts";
 import type { cdcEndpoints } from "../support/stack.ts";

@@ -3,7 +3,7 @@
 // that break naive pipelines (bigint past 2^53, 40-digit decimals, µs instants, NaN, non-ASCII text,
 // TOASTed text and bytea, arrays with NULLs, SQL NULLs).
 
-import { prng } from "../fixtures/workload.ts";
+import { prng } from "../support/workload.ts";
 
 export type Rng = () => number;
 

@@ -6,12 +6,12 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, before, test } from "node:test";
-import { createTable } from "../fixtures/dynamo.ts";
-import { CLI, waitConsuming, type SinkProcess } from "../fixtures/sink.ts";
+import { createTable } from "../support/dynamo.ts";
+import { CLI, waitConsuming, type SinkProcess } from "../support/sink-process.ts";
 import { uniqueName } from "../support/names.ts";
 import { waitFor } from "../support/wait.ts";
 import { cdcEndpoints } from "../support/stack.ts";
-import { putConnector, waitConnectorRunning } from "../support/debezium.ts";
+import { putConnector, waitConnectorRunning } from "../support/debezium-connect.ts";
 import { withPg } from "../support/postgres.ts";
 import {
   connectorConfig,

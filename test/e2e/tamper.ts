@@ -9,9 +9,9 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
-import { encodeId, itemKey } from "../../src/cdc/identity.ts";
-import { JsonNumber } from "../../src/cdc/json.ts";
-import { dynamoClient } from "../fixtures/dynamo.ts";
+import { encodeId, itemKey } from "../../src/core/identity.ts";
+import { JsonNumber } from "../../src/core/json.ts";
+import { dynamoClient } from "../support/dynamo.ts";
 import { withPg } from "../support/postgres.ts";
 import { sourceName, type Pipeline } from "./pipeline.ts";
 

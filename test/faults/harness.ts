@@ -18,12 +18,12 @@ import { stackEndpoints, type Endpoints } from "../support/stack.ts";
 import { kafkaClient } from "../support/kafka.ts";
 import { uniqueName } from "../support/names.ts";
 import { waitFor } from "../support/wait.ts";
-import { dynamoClient } from "../fixtures/dynamo.ts";
-import { caughtUp, groupProgress } from "../fixtures/kafka-progress.ts";
-import { spawnSink, waitConsuming, type SinkProcess } from "../fixtures/sink.ts";
+import { dynamoClient } from "../support/dynamo.ts";
+import { caughtUp, groupProgress } from "../support/kafka-progress.ts";
+import { spawnSink, waitConsuming, type SinkProcess } from "../support/sink-process.ts";
 import { CommitAuditor, itemKeyOf } from "./auditor.ts";
 import { readLedger, storedVersion, type Ledger } from "./ledger.ts";
-import { readStream, streamCounts } from "../fixtures/stream-evidence.ts";
+import { readStream, streamCounts } from "../support/stream-evidence.ts";
 
 export type Size = "ci" | "nightly";
 export type Counts = {

@@ -2,7 +2,7 @@
 // its real partition and offset), with the key, op and version the producer meant.
 
 import { createHash } from "node:crypto";
-import { readTopic } from "../fixtures/kafka-progress.ts";
+import { readTopic } from "../support/kafka-progress.ts";
 
 export type Entry = {
   partition: number;

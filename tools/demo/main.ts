@@ -10,12 +10,12 @@ import { Kafka, logLevel } from "kafkajs";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { startStack } from "../stack/stack.ts";
 import { loadConfig } from "../../src/config/config.ts";
-import { startService } from "../../src/service.ts";
-import { createDynamoClient } from "../../src/sink/dynamodb-client.ts";
-import { initTable } from "../../src/sink/table.ts";
+import { startService } from "../../src/app/service.ts";
+import { createDynamoClient } from "../../src/adapters/dynamodb/client.ts";
+import { initTable } from "../../src/adapters/dynamodb/table.ts";
 import { createLog } from "../../src/telemetry/log.ts";
-import { OUTCOMES } from "../../src/cdc/types.ts";
-import { finished, summaryLine } from "../../src/consumer/stats.ts";
+import { OUTCOMES } from "../../src/core/types.ts";
+import { finished, summaryLine } from "../../src/engine/stats.ts";
 import { demoStream } from "./stream.ts";
 
 process.removeAllListeners("warning"); // kafkajs 2.2.4 arms a negative timer on Node >= 23

@@ -1,6 +1,6 @@
 // Builds the Helm chart's values.schema.json. Run it after changing the chart's values or
 // src/config/env-spec.ts:  node tools/deploy/values-schema.ts
-// test/deploy/chart-schema.test.ts fails when the committed schema differs from what this builds.
+// test/integration/deploy/chart-schema.test.ts fails when the committed schema differs from what this builds.
 //
 // Why generated: every object gets `additionalProperties: false` by construction (a misspelt key
 // is rejected by helm), and the `config` map accepts exactly the service's variables from ENV_SPEC,

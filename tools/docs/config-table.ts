@@ -1,5 +1,5 @@
 // Renders the README's configuration table from src/config/env-spec.ts, so the two cannot drift.
-// `npm run docs` rewrites the part of README.md between the config markers; test/docs checks it.
+// `npm run docs` rewrites the part of README.md between the config markers; test/unit/docs/readme.test.ts checks it.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -28,7 +28,7 @@ const runnerOptions = args.filter((a) => a.startsWith("-"));
 function testFiles(): string[] {
   const all = globSync("test/**/*.test.ts", { cwd: ROOT }).sort();
   if (filters.length === 0) return all;
-  // A filter is a file or a folder: test/cdc runs test/cdc/**, not test/cdc-other/**.
+  // A filter is a file or a folder: test/unit runs test/unit/**, not test/unit-other/**.
   return all.filter((file) =>
     filters.some((f) => f === "" || file === f || file.startsWith(`${f.replace(/\/$/, "")}/`)),
   );
@@ -95,7 +95,11 @@ async function ensureStack(signal: AbortSignal): Promise<{ dir: string; owned: b
   return { dir, owned: true };
 }
 
-function runTests(files: string[], dir: string): Promise<number> {
+/** The folders whose tests talk to the local stack (test/unit and the harness's own tests do not). */
+const STACK_FOLDERS = ["test/integration/", "test/e2e/", "test/faults/matrix.test.ts"];
+const needsStack = (file: string): boolean => STACK_FOLDERS.some((f) => file.startsWith(f));
+
+function runTests(files: string[], dir: string | undefined): Promise<number> {
   // TAP when not on a terminal (CI, pipes): its closing "# pass N" / "# fail N" lines are the summary.
   const reporter = process.stdout.isTTY && process.env.CI !== "true" ? "spec" : "tap";
   const child = spawn(
@@ -113,7 +117,7 @@ function runTests(files: string[], dir: string): Promise<number> {
       stdio: "inherit",
       env: {
         ...process.env,
-        CDC_SINK_STACK_DIR: dir,
+        ...(dir === undefined ? {} : { CDC_SINK_STACK_DIR: dir }),
         // kafkajs 2.2.4 arms a negative timer on Node >= 23; the warning is noise in every test.
         NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --disable-warning=TimeoutNegativeWarning`.trim(),
       },
@@ -134,6 +138,13 @@ async function main(): Promise<number> {
   if (files.length === 0) {
     say(`no test files match ${filters.join(" ") || "test/**/*.test.ts"}`);
     return 1;
+  }
+  if (!files.some(needsStack)) {
+    // Unit tests and the harness's own tests start nothing: no stack for them.
+    const began = performance.now();
+    const code = await runTests(files, undefined);
+    say(`tests finished in ${seconds(began)} with exit code ${code}`);
+    return code;
   }
   const abort = new AbortController();
   const interrupt = (): void => abort.abort(new Error("interrupted while starting the stack"));

@@ -1,6 +1,6 @@
 import { uniqueName } from "../../support/names.ts";
 import { waitFor } from "../../support/wait.ts";
-import { caughtUp } from "../../fixtures/kafka-progress.ts";
+import { caughtUp } from "../../support/kafka-progress.ts";
 import type { Scenario } from "../scenario.ts";
 import { standardFill } from "./common.ts";
 import { parseSummary } from "../harness.ts";

@@ -6,7 +6,7 @@
 // group coordinator log), its members, and the sinks' join lines must stay as they were.
 
 import { logFile } from "../../../tools/stack/state.ts";
-import { groupProgress } from "../../fixtures/kafka-progress.ts";
+import { groupProgress } from "../../support/kafka-progress.ts";
 import { waitFor } from "../../support/wait.ts";
 import { readSince, rebalancesInLog, tcpPeers } from "../net/evidence.ts";
 import { netnsStatus, partition } from "../net/netns.ts";

@@ -1,5 +1,5 @@
 import type { Scenario } from "../scenario.ts";
-import { WRITES, startFaultProxy } from "../../fixtures/dynamo-fault-proxy.ts";
+import { WRITES, startFaultProxy } from "../../support/dynamo-fault-proxy.ts";
 import { standardFill } from "./common.ts";
 
 export const ackLost: Scenario = {

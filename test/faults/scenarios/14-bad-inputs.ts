@@ -1,8 +1,8 @@
 import type { Scenario } from "../scenario.ts";
 import { SIZES } from "../scenario.ts";
-import { makeWorkload, prng } from "../../fixtures/workload.ts";
-import { pgEnvelope, pgKey } from "../../fixtures/debezium.ts";
-import { readTopic } from "../../fixtures/kafka-progress.ts";
+import { makeWorkload, prng } from "../../support/workload.ts";
+import { pgEnvelope, pgKey } from "../../support/debezium-records.ts";
+import { readTopic } from "../../support/kafka-progress.ts";
 
 /** Ways a record can be unusable, each with the error code the DLQ must name. */
 function badRecords(n: number): { key: Buffer | null; value: Buffer; code: string }[] {

@@ -1,8 +1,8 @@
 import type { Scenario } from "../scenario.ts";
 import { SIZES } from "../scenario.ts";
-import { makeWorkload } from "../../fixtures/workload.ts";
-import { pgKey } from "../../fixtures/debezium.ts";
-import { readTopic } from "../../fixtures/kafka-progress.ts";
+import { makeWorkload } from "../../support/workload.ts";
+import { pgKey } from "../../support/debezium-records.ts";
+import { readTopic } from "../../support/kafka-progress.ts";
 
 export const poisonMiddle: Scenario = {
   title: "poison-in-the-middle",

@@ -1,6 +1,6 @@
 import type { Scenario } from "../scenario.ts";
 import { SIZES } from "../scenario.ts";
-import { pgKey, pgValue } from "../../fixtures/debezium.ts";
+import { pgKey, pgValue } from "../../support/debezium-records.ts";
 
 export const deletes: Scenario = {
   title: "deletes",

@@ -1,7 +1,7 @@
 import type { Scenario } from "../scenario.ts";
 import { SIZES } from "../scenario.ts";
-import { pgKey, pgValue } from "../../fixtures/debezium.ts";
-import { prng } from "../../fixtures/workload.ts";
+import { pgKey, pgValue } from "../../support/debezium-records.ts";
+import { prng } from "../../support/workload.ts";
 
 export const snapshotOverlap: Scenario = {
   title: "snapshot-overlap",

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import type { Scenario } from "../scenario.ts";
 import { standardFill } from "./common.ts";
-import { spawnSink } from "../../fixtures/sink.ts";
+import { spawnSink } from "../../support/sink-process.ts";
 
 const preload = fileURLToPath(new URL("../inject/dynamo-client.ts", import.meta.url));
 const kafkaPreload = fileURLToPath(new URL("../inject/kafka-errors.ts", import.meta.url));

@@ -1,4 +1,4 @@
-import { makeWorkload } from "../../fixtures/workload.ts";
+import { makeWorkload } from "../../support/workload.ts";
 import type { Harness } from "../harness.ts";
 import { SIZES } from "../scenario.ts";
 

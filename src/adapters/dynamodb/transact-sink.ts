@@ -1,0 +1,208 @@
+// A Sink that sends concurrent write() calls together as TransactWriteItems chunks. Each call still
+// gets its own outcome or its own classified error, exactly as the PutItem sink would give it, so
+// the processor needs no change:
+//   - every item is the PutItem sink's conditional put (buildPut), with ALL_OLD per item;
+//   - one refused condition cancels the whole transaction; CancellationReasons (same order as the
+//     items) then say, per item: ConditionalCheckFailed with the old item → duplicate or stale
+//     (refusedOutcome), None → not evaluated or passed, re-sent in the next chunk, anything else →
+//     that item's own classified error (TransactionConflict and throttling are transient);
+//   - a transaction may not touch one item twice, so a second write of a key waits for a later chunk;
+//   - a ValidationException of the request as a whole cannot be pinned on one item: each item is
+//     then sent alone as a PutItem, so the record at fault, and only it, is poison.
+// Cost: a transactional write costs 2 WCU per item on real DynamoDB (G9), hence write-mode.ts sends
+// real AWS traffic through the PutItem sink unless asked otherwise.
+
+import {
+  TransactWriteItemsCommand,
+  type DynamoDBClient,
+  type PutItemCommandInput,
+} from "@aws-sdk/client-dynamodb";
+import { Outcome, type ChangeEvent, type WriteOutcome } from "../../core/types.ts";
+import { itemKey } from "../../core/identity.ts";
+import { classifyAwsError } from "./errors.ts";
+import { DynamoDbSink, refusedOutcome, type Sink, type SinkHooks } from "./put-sink.ts";
+import { META, buildPut, type ItemOptions, type Position } from "../../core/item.ts";
+import { itemSize } from "../../core/marshal.ts";
+
+/** DynamoDB's limits of one TransactWriteItems request. */
+export const TRANSACT_MAX_ITEMS = 100;
+const TRANSACT_MAX_BYTES = 4_000_000;
+
+export type BatchOptions = {
+  /** Items per transaction, 1–100. */
+  readonly maxItems: number;
+  /** How long a partial chunk waits for more writes; 0 = until the current burst of calls ends. */
+  readonly windowMs: number;
+};
+
+type Waiting = {
+  readonly event: ChangeEvent;
+  readonly at: Position;
+  readonly key: string;
+  readonly resolve: (outcome: WriteOutcome) => void;
+  readonly reject: (err: unknown) => void;
+};
+
+type Reason = { Code?: string; Item?: Record<string, { S?: string }> };
+
+// CancellationReasons codes → the exception names the taxonomy (aws-errors.ts) already knows.
+const REASON_NAMES: Readonly<Record<string, string>> = {
+  TransactionConflict: "TransactionConflictException",
+  ThrottlingError: "ThrottlingException",
+  ProvisionedThroughputExceeded: "ProvisionedThroughputExceededException",
+  RequestLimitExceeded: "RequestLimitExceeded",
+  ValidationError: "ValidationException",
+  ItemCollectionSizeLimitExceeded: "ItemCollectionSizeLimitExceededException",
+};
+
+export class TransactBatchSink implements Sink {
+  readonly #client: DynamoDBClient;
+  readonly #options: ItemOptions;
+  readonly #hooks: SinkHooks;
+  readonly #batch: BatchOptions;
+  readonly #single: DynamoDbSink;
+  #waiting: Waiting[] = [];
+  /** Keys of items in a transaction that has not answered yet. */
+  readonly #busy = new Set<string>();
+  #scheduled = false;
+
+  constructor(client: DynamoDBClient, options: ItemOptions, batch: BatchOptions, hooks: SinkHooks = {}) {
+    if (!Number.isInteger(batch.maxItems) || batch.maxItems < 1 || batch.maxItems > TRANSACT_MAX_ITEMS)
+      throw new RangeError(`maxItems must be 1–${TRANSACT_MAX_ITEMS}`);
+    this.#client = client;
+    this.#options = options;
+    this.#hooks = hooks;
+    this.#batch = batch;
+    // beforeSend already ran for an item that falls back to a PutItem of its own.
+    this.#single = new DynamoDbSink(client, options, hooks.now === undefined ? {} : { now: hooks.now });
+  }
+
+  write(event: ChangeEvent, at: Position): Promise<WriteOutcome> {
+    return new Promise<WriteOutcome>((resolve, reject) => {
+      this.#waiting.push({ event, at, key: itemKey(event.source, event.id), resolve, reject });
+      if (this.#batch.windowMs > 0 && this.#waiting.length >= this.#batch.maxItems) this.#flush();
+      else this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    const run = (): void => {
+      this.#scheduled = false;
+      this.#flush();
+    };
+    if (this.#batch.windowMs > 0) setTimeout(run, this.#batch.windowMs);
+    else setImmediate(run); // after the current burst of write() calls
+  }
+
+  /**
+   * Sends what is waiting in chunks. A key already in a chunk, or in a transaction still in flight,
+   * waits: one transaction may not touch an item twice, and two in flight would race (or conflict)
+   * on it. The end of that transaction flushes again.
+   */
+  #flush(): void {
+    while (this.#waiting.length > 0) {
+      const chunk: Waiting[] = [];
+      const later: Waiting[] = [];
+      for (const w of this.#waiting) {
+        if (chunk.length < this.#batch.maxItems && !this.#busy.has(w.key)) {
+          this.#busy.add(w.key);
+          chunk.push(w);
+        } else later.push(w);
+      }
+      this.#waiting = later;
+      if (chunk.length > 0) void this.#send(chunk);
+      if (chunk.length < this.#batch.maxItems) return;
+    }
+  }
+
+  async #send(chunk: readonly Waiting[]): Promise<void> {
+    const now = (this.#hooks.now ?? Date.now)();
+    const sent: { w: Waiting; put: PutItemCommandInput }[] = [];
+    const overflow: Waiting[] = [];
+    let bytes = 0;
+    for (const w of chunk) {
+      try {
+        if (this.#hooks.beforeSend !== undefined) await this.#hooks.beforeSend(w.event);
+        const put = buildPut(w.event, w.at, this.#options, now);
+        const size = itemSize(put.Item!);
+        if (bytes + size > TRANSACT_MAX_BYTES && sent.length > 0) overflow.push(w);
+        else {
+          bytes += size;
+          sent.push({ w, put });
+        }
+      } catch (err) {
+        this.#done(w);
+        this.#fail(w, err);
+      }
+    }
+    for (const w of overflow) this.#done(w);
+    this.#requeue(overflow);
+    if (sent.length === 0) return;
+    let answer: { ok: true } | { ok: false; err: unknown };
+    try {
+      await this.#client.send(
+        new TransactWriteItemsCommand({ TransactItems: sent.map(({ put }) => ({ Put: put })) }),
+      );
+      answer = { ok: true };
+    } catch (err) {
+      answer = { ok: false, err };
+    }
+    for (const { w } of sent) this.#done(w);
+    if (answer.ok) {
+      for (const { w } of sent) w.resolve(Outcome.applied);
+    } else {
+      const err = answer.err;
+      const reasons = (err as { CancellationReasons?: Reason[] }).CancellationReasons;
+      if (reasons !== undefined && reasons.length === sent.length) this.#settle(sent, reasons);
+      else if ((err as { name?: string }).name === "ValidationException")
+        for (const { w } of sent) this.#alone(w);
+      else for (const { w } of sent) this.#fail(w, err);
+    }
+    if (this.#waiting.length > 0) this.#schedule();
+  }
+
+  #done(w: Waiting): void {
+    this.#busy.delete(w.key);
+  }
+
+  #settle(sent: readonly { w: Waiting }[], reasons: readonly Reason[]): void {
+    const again: Waiting[] = [];
+    sent.forEach(({ w }, i) => {
+      const reason = reasons[i]!;
+      const code = reason.Code ?? "None";
+      if (code === "None") again.push(w);
+      else if (code === "ConditionalCheckFailed") {
+        try {
+          w.resolve(refusedOutcome(w.event, reason.Item?.[META.version]?.S));
+        } catch (err) {
+          w.reject(err);
+        }
+      } else {
+        const name = REASON_NAMES[code] ?? code;
+        this.#fail(w, Object.assign(new Error(`transaction cancelled for this item: ${code}`), { name }));
+      }
+    });
+    this.#requeue(again);
+  }
+
+  /** Back to the front of the queue, sent at once: their chunk's other items were refused. */
+  #requeue(waiting: Waiting[]): void {
+    if (waiting.length === 0) return;
+    this.#waiting = [...waiting, ...this.#waiting];
+    this.#flush();
+  }
+
+  #alone(w: Waiting): void {
+    this.#single.write(w.event, w.at).then(w.resolve, w.reject);
+  }
+
+  #fail(w: Waiting, err: unknown): void {
+    try {
+      w.reject(classifyAwsError(err, this.#options.table));
+    } catch (programming) {
+      w.reject(programming); // a programming error is never classified: it reaches the processor as is
+    }
+  }
+}

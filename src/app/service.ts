@@ -1,0 +1,287 @@
+// The composition root of `cdc-sink run`: wires configuration, adapters, the processor, health and
+// lifecycle. Nothing below this file reads process.env.
+
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Kafka, Producer } from "kafkajs";
+import type { Config } from "../config/config.ts";
+import { routeFor } from "../config/routes.ts";
+import { ExitCode, FatalError, SinkError, errorMessage } from "../core/errors.ts";
+import type { DecodeOptions } from "../core/types.ts";
+import { createKafka } from "../adapters/kafka/client.ts";
+import { KafkaSource } from "../adapters/kafka/source.ts";
+import { KafkaDeadLetter } from "../adapters/kafka/dead-letter.ts";
+import { AdaptiveLimiter } from "../engine/limiter.ts";
+import { Processor } from "../engine/processor.ts";
+import { Stats, summaryLine } from "../engine/stats.ts";
+import type { Sink, SinkHooks } from "../adapters/dynamodb/put-sink.ts";
+import { createSink } from "../adapters/dynamodb/write-mode.ts";
+import { sleep } from "../engine/retry.ts";
+import { createDynamoClient } from "../adapters/dynamodb/client.ts";
+import { checkTable } from "../adapters/dynamodb/table.ts";
+import { startHealthServer } from "../adapters/http/health.ts";
+import type { Log } from "../telemetry/log.ts";
+import { localTelemetry, type Telemetry } from "../telemetry/telemetry.ts";
+import { instrumentService, type ServiceTelemetry } from "../telemetry/instrument.ts";
+import { checkTopics } from "../adapters/kafka/topics.ts";
+
+/** How long the final commit and the group leave may take after the in-flight writes drained. */
+const LEAVE_TIMEOUT_MS = 5_000;
+
+export type ServiceOptions = {
+  readonly config: Config;
+  readonly log: Log;
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** For tests and fault tools: sit between the sink and the store. */
+  readonly sinkHooks?: SinkHooks;
+  /** From startTelemetry (telemetry/otel.ts); the service flushes and stops it when it ends. Default: /metrics only. */
+  readonly telemetry?: Telemetry;
+};
+
+export type ServiceHandle = {
+  readonly stats: Stats;
+  readonly healthPort: number;
+  ready(): boolean;
+  /** Graceful stop (SIGTERM): finish in-flight writes, commit, leave the group. Resolves the exit code. */
+  stop(reason: string): Promise<number>;
+  /** Resolves with the exit code when the service has ended, for any reason. */
+  readonly exited: Promise<number>;
+};
+
+export async function startService(options: ServiceOptions): Promise<ServiceHandle> {
+  const telemetry = instrumentService(
+    options.telemetry ?? localTelemetry(),
+    options.log,
+    options.config.kafka.groupId,
+  );
+  try {
+    return await start(options, telemetry);
+  } catch (err) {
+    await telemetry.close();
+    throw err;
+  }
+}
+
+async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Promise<ServiceHandle> {
+  const { config, log } = options;
+  const dynamo: DynamoDBClient = createDynamoClient({
+    region: config.dynamodb.region,
+    endpoint: config.dynamodb.endpoint,
+    requestTimeoutMs: config.dynamodb.requestTimeoutMs,
+    maxSockets: config.processing.maxInFlight,
+    credentials: options.credentials,
+  });
+  telemetry.dynamo(dynamo);
+  const tables = new Set([
+    config.dynamodb.table,
+    ...config.routes.map((r) => r.table).filter((t): t is string => t !== undefined),
+  ]);
+  for (const table of tables) await checkTable(dynamo, table, config.dynamodb.keyAttribute);
+
+  const kafka: Kafka = createKafka(config.kafka, log);
+  await checkTopics(createKafka(config.kafka, log, true), config.kafka);
+
+  let producer: Producer | undefined;
+  if (config.kafka.dlqTopic !== undefined) {
+    producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 5 });
+    await producer.connect();
+  }
+
+  const sinks = new Map<string, Sink>();
+  const sinkFor = (topic: string): Sink => {
+    const route = routeFor(config.routes, topic);
+    const table = route?.table ?? config.dynamodb.table;
+    const ttl = route?.tombstoneTtlSeconds ?? config.records.tombstoneTtlSeconds;
+    const key = `${table}/${ttl}`;
+    let sink = sinks.get(key);
+    if (sink === undefined) {
+      sink = createSink(
+        dynamo,
+        {
+          table,
+          keyAttribute: config.dynamodb.keyAttribute,
+          ttlAttribute: config.records.ttlAttribute,
+          tombstoneTtlSeconds: ttl,
+          compression: config.records.compression,
+        },
+        {
+          mode: config.dynamodb.writeMode,
+          batch: { maxItems: config.dynamodb.writeBatchItems, windowMs: 0 },
+        },
+        options.sinkHooks,
+        (t, mode, reason) => log.info({ table: t, writeMode: mode }, `write shape: ${reason}`),
+      );
+      sinks.set(key, sink);
+    }
+    return sink;
+  };
+  const decodeOptions = (topic: string): DecodeOptions => {
+    const route = routeFor(config.routes, topic);
+    return {
+      versionSource: route?.versionSource ?? config.records.versionSource,
+      versionColumn: route?.versionColumn ?? config.records.versionColumn,
+      epoch: config.records.epoch,
+      sourceName: route?.sourceName ?? config.records.sourceName,
+    };
+  };
+
+  const stats = new Stats();
+  const limiter = new AdaptiveLimiter(config.processing.maxInFlight);
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  let ending: Promise<number> | undefined;
+  let stuck = false;
+
+  // Filled in once the source exists; the processor needs flow control from it and vice versa.
+  // eslint-disable-next-line prefer-const -- a forward declaration, assigned once below
+  let source!: KafkaSource;
+  const onFatal = (err: Error): void => {
+    if (ending !== undefined) return;
+    const code = err instanceof FatalError ? err.exitCode : ExitCode.unexpected;
+    if (err instanceof SinkError) log.fatal({ code: err.code, errorClass: err.errorClass }, err.message);
+    else log.fatal({ err }, `unexpected error, stopping: ${errorMessage(err)}`);
+    ending = end(code, false);
+  };
+  const processor = new Processor({
+    sinkFor,
+    decodeOptions,
+    deadLetter:
+      producer === undefined
+        ? undefined
+        : telemetry.deadLetter(
+            new KafkaDeadLetter(producer, config.kafka.dlqTopic!, config.kafka.groupId),
+            config.kafka.dlqTopic!,
+          ),
+    limiter,
+    backoff: { baseMs: config.processing.retryBaseMs, maxMs: config.processing.retryMaxMs },
+    stats,
+    maxBuffered: config.processing.maxBuffered,
+    flow: { pause: (t, p) => source.pause(t, p), resume: (t, p) => source.resume(t, p) },
+    onFatal,
+    log,
+    observer: telemetry.observer,
+  });
+  source = new KafkaSource(kafka, config.kafka, processor, log, onFatal, telemetry.sourceListener);
+
+  const ready = (): { ready: boolean; reasons: string[] } => {
+    const reasons: string[] = [];
+    if (!source.ready) reasons.push("not joined to the consumer group");
+    if (stuck) reasons.push("no durable progress within STUCK_TIMEOUT_MS");
+    if (ending !== undefined) reasons.push("shutting down");
+    return { ready: reasons.length === 0, reasons };
+  };
+  const health = await startHealthServer(
+    {
+      live: () => ending === undefined,
+      ready,
+      metrics: () => telemetry.metricsText(),
+    },
+    config.service.healthHost,
+    config.service.healthPort,
+  );
+  log.info({ port: health.port }, "health server listening");
+  telemetry.observe(stats, {
+    inFlight: () => limiter.inFlight,
+    limit: () => limiter.limit,
+    buffered: () => processor.buffered,
+    pausedPartitions: () => processor.pausedPartitions(),
+    ready: () => ready().ready,
+  });
+
+  // Watchdog: a partition whose watermark stood still for STUCK_TIMEOUT_MS with records waiting makes
+  // the service unready; twice that, and it exits 5 so the orchestrator restarts it. Per partition,
+  // so one write that never resolves is noticed even while the other partitions progress.
+  const watchdog = setInterval(
+    () => {
+      const since = processor.stalledSince();
+      const idleMs = since === undefined ? 0 : Date.now() - since;
+      stuck = idleMs > config.processing.stuckTimeoutMs;
+      if (idleMs > 2 * config.processing.stuckTimeoutMs) {
+        onFatal(
+          new FatalError(
+            "stuck",
+            `a partition's records have not moved for ${Math.round(idleMs / 1000)} s (${processor.buffered} waiting); exiting so the orchestrator restarts the service`,
+            ExitCode.stuck,
+          ),
+        );
+      }
+    },
+    Math.min(1000, config.processing.stuckTimeoutMs),
+  );
+  watchdog.unref();
+
+  async function end(code: number, graceful: boolean): Promise<number> {
+    clearInterval(watchdog);
+    processor.stop();
+    source.pauseAll();
+    let exitCode = code;
+    if (graceful) {
+      const drained = await processor.drain(config.service.shutdownDeadlineMs);
+      if (!drained) {
+        log.warn(
+          { deadlineMs: config.service.shutdownDeadlineMs },
+          "shutdown deadline passed with writes in flight; committing what is durable",
+        );
+        exitCode = ExitCode.shutdownDeadline;
+      }
+    } else {
+      await processor.drain(Math.min(2000, config.service.shutdownDeadlineMs));
+    }
+    try {
+      // The final commit and the group leave get a bounded time: past it the broker's session
+      // timeout removes the member anyway, and the orchestrator's grace period must not run out.
+      const left = await Promise.race([
+        source.shutdown().then(() => true),
+        sleep(LEAVE_TIMEOUT_MS).then(() => false),
+      ]);
+      if (!left)
+        log.warn({ timeoutMs: LEAVE_TIMEOUT_MS }, "leaving the consumer group took too long; exiting anyway");
+    } catch (err) {
+      log.warn({ err: errorMessage(err) }, "leaving the consumer group failed");
+    }
+    await producer?.disconnect().catch(() => undefined);
+    await health.close();
+    dynamo.destroy();
+    log.info({ exitCode, counts: stats.total }, `stopped: ${summaryLine(stats.total)}`);
+    await telemetry.close();
+    resolveExit(exitCode);
+    return exitCode;
+  }
+
+  try {
+    await source.start();
+  } catch (err) {
+    await health.close();
+    await producer?.disconnect().catch(() => undefined);
+    throw err instanceof SinkError
+      ? err
+      : new FatalError(
+          "kafka_start",
+          `cannot start the Kafka consumer: ${errorMessage(err)}`,
+          ExitCode.fatal,
+          { cause: err },
+        );
+  }
+  log.info(
+    {
+      groupId: config.kafka.groupId,
+      topics: config.kafka.topics,
+      pattern: config.kafka.topicPattern?.source,
+      table: config.dynamodb.table,
+    },
+    "consuming",
+  );
+
+  return {
+    stats,
+    healthPort: health.port,
+    ready: () => ready().ready,
+    stop: (reason: string) => {
+      if (ending === undefined) {
+        log.info({ reason }, "stopping");
+        ending = end(ExitCode.ok, true);
+      }
+      return ending;
+    },
+    exited,
+  };
+}

@@ -1,0 +1,124 @@
+// Kafka record → change event: pure, no I/O. Every way a record can be unusable becomes a
+// PoisonError with a code and a message a person can act on; nothing is silently dropped.
+
+import { PoisonError } from "./errors.ts";
+import { convertStruct, convertValue, fieldSchema, unwrap, type ConnectSchema } from "./connect-schema.ts";
+import { describeIssues, envelopeSchema } from "./envelope.ts";
+import { encodeId, sourceName } from "./identity.ts";
+import { isPlainObject, numberText, parseJson, type JsonValue } from "./json.ts";
+import type { ChangeEvent, DecodeOptions, Decoded, KafkaRecord, KeyColumn, Row, RowValue } from "./types.ts";
+import { deriveVersion } from "./versions/index.ts";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function parseBytes(bytes: Buffer, what: "key" | "value"): JsonValue {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new PoisonError("undecodable", `the message ${what} is not valid UTF-8`);
+  }
+  try {
+    return parseJson(text);
+  } catch (err) {
+    throw new PoisonError("undecodable", `the message ${what} is not JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Key columns in key order: the key schema's field order when present, else the JSON's. */
+export function decodeKey(key: Buffer | null): KeyColumn[] {
+  if (key === null || key.length === 0)
+    throw new PoisonError("missing_key", "the message has no key; Debezium keys carry the row's primary key");
+  const { payload, schema } = unwrap(parseBytes(key, "key"));
+  if (payload === null) throw new PoisonError("missing_key", "the message key is null");
+  if (!isPlainObject(payload)) return [{ name: "key", value: convertValue(payload, schema) }];
+  const names =
+    schema?.fields?.map((f) => f.field).filter((n): n is string => n !== undefined && n in payload) ??
+    Object.keys(payload);
+  if (names.length === 0) throw new PoisonError("missing_key", "the message key has no columns");
+  return names.map((name) => ({
+    name,
+    value: convertValue(payload[name] ?? null, fieldSchema(schema, name)),
+  }));
+}
+
+function image(value: unknown, schema: ConnectSchema | undefined, name: "before" | "after"): Row | null {
+  if (!isPlainObject(value)) return null;
+  return convertStruct(value, fieldSchema(schema, name));
+}
+
+// Debezium's `unavailable.value.placeholder` (default shown): under REPLICA IDENTITY DEFAULT an
+// UPDATE that leaves a TOASTed column (a large text, jsonb, bytea, array) unchanged carries this
+// instead of the value — as text, as bytes, or as base64 text for bytes without the schema. Written
+// as-is it would replace the row's value in DynamoDB; the row image is incomplete, so the record is
+// refused (REPLICA IDENTITY FULL makes Debezium send the value).
+const UNAVAILABLE = "__debezium_unavailable_value";
+const UNAVAILABLE_BYTES = Buffer.from(UNAVAILABLE);
+const UNAVAILABLE_TEXTS = new Set([
+  UNAVAILABLE,
+  UNAVAILABLE_BYTES.toString("base64"),
+  UNAVAILABLE_BYTES.toString("hex"),
+]);
+
+function isUnavailable(value: RowValue): boolean {
+  if (typeof value === "string") return UNAVAILABLE_TEXTS.has(value);
+  if (value instanceof Uint8Array) return UNAVAILABLE_BYTES.equals(value);
+  return Array.isArray(value) && value.length > 0 && value.every((v) => isUnavailable(v));
+}
+
+function refuseUnavailable(row: Row | null): void {
+  const column = row === null ? undefined : Object.keys(row).find((c) => isUnavailable(row[c]!));
+  if (column !== undefined) {
+    throw new PoisonError(
+      "unavailable_value",
+      `column ${JSON.stringify(column)} holds Debezium's unavailable-value placeholder (an unchanged TOASTed value under REPLICA IDENTITY DEFAULT); the row image is incomplete: set REPLICA IDENTITY FULL on the source table`,
+    );
+  }
+}
+
+function tsMs(value: unknown): number | undefined {
+  const text = numberText(value);
+  const n = text === undefined ? NaN : Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export function decodeRecord(record: KafkaRecord, options: DecodeOptions): Decoded {
+  if (record.value === null) return { kind: "skip", reason: "kafka_tombstone" };
+  if (record.value.length === 0)
+    throw new PoisonError(
+      "undecodable",
+      "the message value is empty (a Kafka tombstone is a null value, not an empty one)",
+    );
+  const { payload, schema } = unwrap(parseBytes(record.value, "value"));
+  if (payload === null) return { kind: "skip", reason: "kafka_tombstone" };
+  if (!isPlainObject(payload))
+    throw new PoisonError("invalid_envelope", "the message value is not a Debezium envelope object");
+
+  const parsed = envelopeSchema.safeParse(payload);
+  if (!parsed.success)
+    throw new PoisonError("invalid_envelope", `invalid Debezium envelope: ${describeIssues(parsed.error)}`);
+  const env = parsed.data;
+  if (env.op === "t") return { kind: "skip", reason: "truncate" };
+  if (env.op === "m") return { kind: "skip", reason: "message" };
+
+  const keyColumns = decodeKey(record.key);
+  const before = image(env.before, schema, "before");
+  const after = image(env.after, schema, "after");
+  if (env.op !== "d") refuseUnavailable(after);
+  const source = env.source as { [key: string]: JsonValue | undefined } | undefined;
+  const { version, scheme } = deriveVersion(
+    { op: env.op, source, row: env.op === "d" ? before : after, kafkaOffset: record.offset },
+    options,
+  );
+  const event: ChangeEvent = {
+    op: env.op,
+    source: sourceName(env.source, record.topic, options.sourceName),
+    id: encodeId(keyColumns),
+    keyColumns,
+    version,
+    versionScheme: scheme,
+    row: env.op === "d" ? null : after,
+    sourceTsMs: tsMs(env.source?.ts_ms),
+  };
+  return { kind: "change", event };
+}

@@ -1,0 +1,126 @@
+// The state item of one row and the condition that guards it. Pure: the DynamoDB adapter only
+// sends what this builds.
+//
+// Layout (README "Item layout"): the table's key attribute holds `source:id`; row columns are
+// top-level attributes; metadata attributes all start with `_cdc_`. A row column whose name is the
+// key attribute's or starts with `_cdc_` is stored as `_cdc_col_<name>`, so metadata and row
+// columns can never collide and the mapping stays reversible.
+
+import { gzipSync } from "node:zlib";
+import type { AttributeValue, PutItemCommandInput } from "@aws-sdk/client-dynamodb";
+import { PoisonError } from "./errors.ts";
+import { itemKey } from "./identity.ts";
+import { canonicalJson, type JsonValue } from "./json.ts";
+import type { ChangeEvent, Row } from "./types.ts";
+import { itemSize, toAttribute } from "./marshal.ts";
+
+export const META = {
+  version: "_cdc_version",
+  deleted: "_cdc_deleted",
+  op: "_cdc_op",
+  source: "_cdc_source",
+  id: "_cdc_id",
+  topic: "_cdc_topic",
+  partition: "_cdc_partition",
+  offset: "_cdc_offset",
+  sourceTsMs: "_cdc_source_ts_ms",
+  writtenAt: "_cdc_written_at",
+  rowGzip: "_cdc_row_gzip",
+  columnPrefix: "_cdc_col_",
+} as const;
+
+/** DynamoDB's hard item limit. */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+export type ItemOptions = {
+  readonly table: string;
+  readonly keyAttribute: string;
+  readonly ttlAttribute: string;
+  /** Tombstone lifetime in seconds; 0 keeps tombstones forever. */
+  readonly tombstoneTtlSeconds: number;
+  readonly compression: "none" | "gzip";
+};
+
+export type Position = { readonly topic: string; readonly partition: number; readonly offset: string };
+
+export function columnAttribute(column: string, keyAttribute: string): string {
+  return column === keyAttribute || column.startsWith("_cdc_") ? `${META.columnPrefix}${column}` : column;
+}
+
+function rowAttributes(row: Row, keyAttribute: string): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  for (const [column, value] of Object.entries(row))
+    out[columnAttribute(column, keyAttribute)] = toAttribute(value);
+  return out;
+}
+
+function metadata(event: ChangeEvent, at: Position, nowMs: number): Record<string, AttributeValue> {
+  const meta: Record<string, AttributeValue> = {
+    [META.version]: { S: event.version },
+    [META.deleted]: { BOOL: event.op === "d" },
+    [META.op]: { S: event.op },
+    [META.source]: { S: event.source },
+    [META.id]: { S: event.id },
+    [META.topic]: { S: at.topic },
+    [META.partition]: { N: String(at.partition) },
+    [META.offset]: { N: at.offset },
+    [META.writtenAt]: { N: String(nowMs) },
+  };
+  if (event.sourceTsMs !== undefined) meta[META.sourceTsMs] = { N: String(event.sourceTsMs) };
+  return meta;
+}
+
+function compressed(row: Row): Record<string, AttributeValue> {
+  return { [META.rowGzip]: { B: gzipSync(canonicalJson(row as JsonValue)) } };
+}
+
+/** Builds the conditional PutItem for one change. Throws PoisonError when the item cannot fit. */
+export function buildPut(
+  event: ChangeEvent,
+  at: Position,
+  options: ItemOptions,
+  nowMs: number,
+): PutItemCommandInput {
+  const key = { [options.keyAttribute]: { S: itemKey(event.source, event.id) } };
+  const meta = metadata(event, at, nowMs);
+  let item: Record<string, AttributeValue>;
+  if (event.row === null) {
+    const keyRow: Row = Object.fromEntries(event.keyColumns.map((c) => [c.name, c.value]));
+    item = { ...rowAttributes(keyRow, options.keyAttribute), ...meta, ...key };
+    if (options.tombstoneTtlSeconds > 0) {
+      item[options.ttlAttribute] = { N: String(Math.floor(nowMs / 1000) + options.tombstoneTtlSeconds) };
+    }
+  } else {
+    item = { ...rowAttributes(event.row, options.keyAttribute), ...meta, ...key };
+    if (itemSize(item) > MAX_ITEM_BYTES) {
+      if (options.compression !== "gzip") {
+        throw new PoisonError(
+          "item_too_large",
+          `the item is ${itemSize(item)} bytes, over DynamoDB's 400 KB limit (set ITEM_COMPRESSION=gzip to store large rows compressed)`,
+        );
+      }
+      item = { ...compressed(event.row), ...meta, ...key };
+    }
+  }
+  if (itemSize(item) > MAX_ITEM_BYTES) {
+    throw new PoisonError(
+      "item_too_large",
+      `the item is ${itemSize(item)} bytes even compressed, over DynamoDB's 400 KB limit`,
+    );
+  }
+  return {
+    TableName: options.table,
+    Item: item,
+    // State table of the guard:
+    //   no item                          → write (applied)
+    //   item, same scheme, older version → write (applied)
+    //   item, equal version              → refuse (duplicate)
+    //   item, newer version              → refuse (stale)
+    //   item of another version scheme   → refuse (reported as a poison record, never overwritten)
+    ConditionExpression:
+      "attribute_not_exists(#key) OR (begins_with(#version, :scheme) AND #version < :version)",
+    ExpressionAttributeNames: { "#key": options.keyAttribute, "#version": META.version },
+    ExpressionAttributeValues: { ":scheme": { S: event.versionScheme }, ":version": { S: event.version } },
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+  };
+}

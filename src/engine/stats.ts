@@ -1,0 +1,71 @@
+// Outcome counts, per partition and in total. The conservation identity
+// consumed = applied + duplicate + stale + skipped + dead_lettered holds for every partition once
+// its in-flight records have finished; `released` counts records handed back to Kafka unprocessed
+// (shutdown, revocation): they were never consumed and will be delivered again.
+
+import { OUTCOMES, type Outcome } from "../core/types.ts";
+
+export type Counts = Record<Outcome | "consumed" | "released" | "retries", number>;
+
+export function emptyCounts(): Counts {
+  const c = { consumed: 0, released: 0, retries: 0 } as Counts;
+  for (const o of OUTCOMES) c[o] = 0;
+  return c;
+}
+
+export type StatsListener = {
+  onOutcome?(topic: string, partition: number, outcome: Outcome, count: number): void;
+  onRetry?(topic: string, partition: number, code: string): void;
+};
+
+export class Stats {
+  readonly total: Counts = emptyCounts();
+  readonly #byPartition = new Map<string, Counts>();
+  readonly #listener: StatsListener;
+
+  constructor(listener: StatsListener = {}) {
+    this.#listener = listener;
+  }
+
+  #counts(topic: string, partition: number): Counts {
+    const key = `${topic}/${partition}`;
+    let c = this.#byPartition.get(key);
+    if (c === undefined) this.#byPartition.set(key, (c = emptyCounts()));
+    return c;
+  }
+
+  consumed(topic: string, partition: number, n = 1): void {
+    this.total.consumed += n;
+    this.#counts(topic, partition).consumed += n;
+  }
+
+  outcome(topic: string, partition: number, outcome: Outcome, n = 1): void {
+    this.total[outcome] += n;
+    this.#counts(topic, partition)[outcome] += n;
+    this.#listener.onOutcome?.(topic, partition, outcome, n);
+  }
+
+  released(topic: string, partition: number, n = 1): void {
+    this.total.released += n;
+    this.#counts(topic, partition).released += n;
+  }
+
+  retry(topic: string, partition: number, code: string): void {
+    this.total.retries++;
+    this.#counts(topic, partition).retries++;
+    this.#listener.onRetry?.(topic, partition, code);
+  }
+
+  partitions(): ReadonlyMap<string, Counts> {
+    return this.#byPartition;
+  }
+}
+
+/** Records with a final outcome. */
+export function finished(c: Counts): number {
+  return OUTCOMES.reduce((n, o) => n + c[o], 0);
+}
+
+export function summaryLine(c: Counts): string {
+  return `consumed=${c.consumed} ${OUTCOMES.map((o) => `${o}=${c[o]}`).join(" ")} released=${c.released} retries=${c.retries}`;
+}

@@ -1,0 +1,96 @@
+// DynamoDB helpers for integration tests: a client for the stack's DynamoDB Local, table set-up
+// through the product's own init-table code, and a consistent full scan.
+
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ScanCommand,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { readStream, streamCounts } from "./stream-evidence.ts";
+import { initTable } from "../../src/adapters/dynamodb/table.ts";
+
+export function dynamoClient(endpoint: string, region = "us-east-1"): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+}
+
+export async function createTable(endpoint: string, table: string, keyAttribute = "pk"): Promise<void> {
+  const client = dynamoClient(endpoint);
+  try {
+    await initTable(client, table, keyAttribute);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Every item, keyed by the key attribute, read with strong consistency. */
+export async function scanTable(
+  endpoint: string,
+  table: string,
+  keyAttribute = "pk",
+): Promise<Map<string, Record<string, AttributeValue>>> {
+  const client = dynamoClient(endpoint);
+  const items = new Map<string, Record<string, AttributeValue>>();
+  try {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(
+        new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) items.set(item[keyAttribute]!.S!, item);
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+  } finally {
+    client.destroy();
+  }
+  return items;
+}
+
+/** The item without attributes that legitimately differ between two runs of the same data. */
+export function stable(item: Record<string, AttributeValue>): Record<string, AttributeValue> {
+  const rest = { ...item };
+  delete rest["_cdc_written_at"];
+  return rest;
+}
+
+/** A table like init-table's, plus a stream of every write that passed its condition (evidence). */
+export async function createStreamedTable(endpoint: string, table: string): Promise<void> {
+  const client = dynamoClient(endpoint);
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: "PAY_PER_REQUEST",
+        KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+        AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+        StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Regressions and duplicate effects, counted from the table's stream. */
+export async function writeEvidence(
+  endpoint: string,
+  table: string,
+): Promise<ReturnType<typeof streamCounts>> {
+  const client = dynamoClient(endpoint);
+  const streams = new DynamoDBStreamsClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  try {
+    return streamCounts(await readStream(client, streams, table));
+  } finally {
+    client.destroy();
+    streams.destroy();
+  }
+}

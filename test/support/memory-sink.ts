@@ -1,0 +1,28 @@
+// An in-memory stand-in for DynamoDB's conditional write, for fast unit tests of the processor.
+// The integration tests run the same scenarios against DynamoDB Local.
+
+import { Outcome, type ChangeEvent, type WriteOutcome } from "../../src/core/types.ts";
+import { itemKey } from "../../src/core/identity.ts";
+import { refusedOutcome, type Sink } from "../../src/adapters/dynamodb/put-sink.ts";
+
+export type StoredItem = { version: string; deleted: boolean; row: unknown };
+
+export class MemorySink implements Sink {
+  readonly items = new Map<string, StoredItem>();
+  readonly applied: string[] = [];
+  /** Called before each write; throw from it to inject errors. */
+  fault: ((event: ChangeEvent) => void | Promise<void>) | undefined;
+
+  async write(event: ChangeEvent): Promise<WriteOutcome> {
+    await this.fault?.(event);
+    await new Promise((r) => setImmediate(r));
+    const key = itemKey(event.source, event.id);
+    const old = this.items.get(key);
+    if (old === undefined || (old.version.startsWith(event.versionScheme) && old.version < event.version)) {
+      this.items.set(key, { version: event.version, deleted: event.op === "d", row: event.row });
+      this.applied.push(`${key}@${event.version}`);
+      return Outcome.applied;
+    }
+    return refusedOutcome(event, old.version);
+  }
+}

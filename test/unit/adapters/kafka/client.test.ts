@@ -1,0 +1,158 @@
+// The kafkajs options the service builds: TLS and SASL as configured, and MSK IAM as kafkajs's
+// OAUTHBEARER provider. No AWS endpoint is reachable here: the fake provider shows the wiring,
+// and the real signer runs offline on environment credentials (signing needs no network).
+
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { PassThrough } from "node:stream";
+import { test } from "node:test";
+import type { KafkaConfig, OauthbearerProviderResponse } from "kafkajs";
+import type { Config } from "../../../../src/config/config.ts";
+import { isPermanentKafkaError, kafkaConnectFailure, kafkaOptions } from "../../../../src/adapters/kafka/client.ts";
+import { createLog } from "../../../../src/telemetry/log.ts";
+
+const log = createLog("silent", new PassThrough());
+const kafka = (over: Partial<Config["kafka"]>): Config["kafka"] => ({
+  brokers: ["b-1.msk.example:9098"],
+  clientId: "c",
+  groupId: "g",
+  topics: ["t"],
+  topicPattern: undefined,
+  fromBeginning: true,
+  sessionTimeoutMs: 30_000,
+  heartbeatIntervalMs: 3_000,
+  metadataMaxAgeMs: 30_000,
+  commitIntervalMs: 500,
+  fetchMaxBytes: 2_097_152,
+  tls: undefined,
+  sasl: undefined,
+  dlqTopic: undefined,
+  ...over,
+});
+
+function oauthProvider(sasl: KafkaConfig["sasl"]): () => Promise<OauthbearerProviderResponse> {
+  assert.equal(sasl?.mechanism, "oauthbearer");
+  return (sasl as { oauthBearerProvider: () => Promise<OauthbearerProviderResponse> }).oauthBearerProvider;
+}
+
+void test("aws-msk-iam: kafkajs gets OAUTHBEARER with a provider that asks for a token per authentication", async () => {
+  const asked: string[] = [];
+  let n = 0;
+  const options = kafkaOptions(
+    kafka({ tls: {}, sasl: { mechanism: "aws-msk-iam", region: "eu-west-1" } }),
+    log,
+    false,
+    {
+      mskToken: (region) => {
+        asked.push(region);
+        return Promise.resolve({ token: `fake-token-${++n}`, expiryTime: Date.now() + 900_000 });
+      },
+    },
+  );
+  assert.deepEqual(options.ssl, { rejectUnauthorized: true });
+  const provide = oauthProvider(options.sasl);
+  assert.deepEqual(await provide(), { value: "fake-token-1" });
+  assert.deepEqual(await provide(), { value: "fake-token-2" });
+  assert.deepEqual(asked, ["eu-west-1", "eu-west-1"]);
+});
+
+void test("aws-msk-iam: the real signer presigns kafka-cluster:Connect from the default chain's credentials", async () => {
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "canary-secret-6d1f",
+    AWS_SESSION_TOKEN: "session-token-example",
+  });
+  delete process.env["AWS_PROFILE"];
+  try {
+    const options = kafkaOptions(
+      kafka({ tls: {}, sasl: { mechanism: "aws-msk-iam", region: "eu-west-1" } }),
+      log,
+    );
+    const { value } = await oauthProvider(options.sasl)();
+    const url = new URL(Buffer.from(value, "base64url").toString("utf8"));
+    assert.equal(url.host, "kafka.eu-west-1.amazonaws.com");
+    assert.equal(url.searchParams.get("Action"), "kafka-cluster:Connect");
+    assert.match(
+      url.searchParams.get("X-Amz-Credential") ?? "",
+      /^AKIDEXAMPLE\/\d{8}\/eu-west-1\/kafka-cluster\/aws4_request$/,
+    );
+    assert.equal(url.searchParams.get("X-Amz-Security-Token"), "session-token-example");
+    assert.match(url.searchParams.get("X-Amz-Signature") ?? "", /^[0-9a-f]{64}$/);
+    // The secret key signs the token; it is never part of it.
+    assert.ok(!value.includes("canary-secret-6d1f") && !url.href.includes("canary-secret-6d1f"));
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+});
+
+void test("scram: user name and password go to kafkajs as configured, over TLS with the given CA", () => {
+  const options = kafkaOptions(
+    kafka({ tls: { ca: "PEM" }, sasl: { mechanism: "scram-sha-512", username: "u", password: "p" } }),
+    log,
+  );
+  assert.deepEqual(options.ssl, { rejectUnauthorized: true, ca: "PEM" });
+  assert.deepEqual(options.sasl, { mechanism: "scram-sha-512", username: "u", password: "p" });
+});
+
+void test("no TLS and no SASL unless configured", () => {
+  const options = kafkaOptions(kafka({}), log);
+  assert.equal(options.ssl, undefined);
+  assert.equal(options.sasl, undefined);
+});
+
+void test("a refused login and a failed TLS handshake are named as such, not as an unreachable broker", () => {
+  const sasl = Object.assign(new Error("SASL SCRAM SHA512 authentication failed: invalid credentials"), {
+    name: "KafkaJSSASLAuthenticationError",
+  });
+  const auth = kafkaConnectFailure(sasl, ["b:9096"]);
+  assert.equal(auth.code, "kafka_auth");
+  assert.equal(auth.exitCode, 3);
+  assert.match(auth.message, /^Kafka at b:9096 refused authentication: SASL SCRAM SHA512/);
+  const tls = kafkaConnectFailure(
+    new Error("Connection error: self-signed certificate in certificate chain"),
+    ["b:9096"],
+  );
+  assert.equal(tls.code, "kafka_tls");
+  assert.match(tls.message, /KAFKA_SSL_CA_FILE/);
+  // kafkajs wraps the last attempt's error when retries run out.
+  const wrapped = Object.assign(new Error("retries exhausted"), {
+    name: "KafkaJSNumberOfRetriesExceeded",
+    originalError: sasl,
+  });
+  assert.equal(kafkaConnectFailure(wrapped, ["b:9096"]).code, "kafka_auth");
+  const down = kafkaConnectFailure(new Error("Connection error: connect ECONNREFUSED 127.0.0.1:1"), [
+    "127.0.0.1:1",
+  ]);
+  assert.equal(down.code, "kafka_unreachable");
+  assert.match(down.message, /^cannot reach Kafka at 127\.0\.0\.1:1/);
+});
+
+test("a broker that stayed down past the retry budget is not a permanent Kafka error; a refused request is", () => {
+  // kafkajs's own error classes, wrapped as its nested retriers wrap them (retry/index.js).
+  const E = createRequire(import.meta.url)("kafkajs/src/errors.js") as Record<
+    string,
+    new (e: unknown, o?: Record<string, unknown>) => Error
+  >;
+  const refused = new E["KafkaJSConnectionError"]!("Connection error: connect ECONNREFUSED 127.0.0.1:9092");
+  const exhausted = new E["KafkaJSNumberOfRetriesExceeded"]!(refused, {
+    retryCount: 8,
+    retryTime: 10000,
+    cause: refused,
+  });
+  const crash = new E["KafkaJSNonRetriableError"]!(exhausted, { cause: refused });
+  assert.equal((crash as { retriable?: boolean }).retriable, false, "kafkajs calls the crash non-retriable");
+  assert.equal(isPermanentKafkaError(crash), false);
+  assert.equal(isPermanentKafkaError(exhausted), false);
+  assert.equal(isPermanentKafkaError(refused), false);
+  const denied = new E["KafkaJSProtocolError"]!({
+    message: "Not authorized to access topics",
+    type: "TOPIC_AUTHORIZATION_FAILED",
+    code: 29,
+    retriable: false,
+  });
+  assert.equal(isPermanentKafkaError(new E["KafkaJSNonRetriableError"]!(denied, { cause: denied })), true);
+  assert.equal(isPermanentKafkaError(new E["KafkaJSNonRetriableError"]!("Invalid topic undefined")), true);
+  assert.equal(isPermanentKafkaError(new Error("plain")), false);
+});

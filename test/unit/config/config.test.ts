@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadConfig } from "../../../src/config/config.ts";
+import { ENV_SPEC } from "../../../src/config/env-spec.ts";
+
+const base = {
+  KAFKA_BROKERS: "127.0.0.1:9092",
+  KAFKA_GROUP_ID: "g",
+  KAFKA_TOPICS: "a,b",
+  DYNAMODB_TABLE: "cdc",
+  AWS_REGION: "eu-west-1",
+};
+const noFiles = (p: string): string => {
+  throw new Error(`ENOENT ${p}`);
+};
+
+test("a minimal environment gives documented defaults", () => {
+  const r = loadConfig(base, noFiles);
+  assert.ok(r.ok);
+  assert.deepEqual(r.config.kafka.topics, ["a", "b"]);
+  assert.equal(r.config.dynamodb.keyAttribute, "pk");
+  assert.equal(r.config.records.versionSource, "auto");
+  assert.equal(r.config.processing.maxInFlight, 128);
+  assert.equal(r.config.dynamodb.writeMode, "put");
+  assert.equal(r.config.processing.maxBuffered, 5000);
+  assert.equal(r.config.dynamodb.writeBatchItems, 50);
+  assert.ok(Object.isFrozen(r.config.kafka));
+});
+
+test("the write shape and its chunk size are checked", () => {
+  const r = loadConfig({ ...base, WRITE_MODE: "batch", WRITE_BATCH_ITEMS: "101" }, noFiles);
+  assert.ok(!r.ok);
+  assert.match(r.errors.join("\n"), /WRITE_MODE: must be auto, put or transact/);
+  assert.match(r.errors.join("\n"), /WRITE_BATCH_ITEMS: /);
+  const ok = loadConfig({ ...base, WRITE_MODE: "put", WRITE_BATCH_ITEMS: "100" }, noFiles);
+  assert.ok(ok.ok && ok.config.dynamodb.writeMode === "put" && ok.config.dynamodb.writeBatchItems === 100);
+});
+
+test("every problem is reported at once, by variable name", () => {
+  const r = loadConfig({ KAFKA_BROKERS: "nohost", MAX_IN_FLIGHT: "lots", VERSION_SOURCE: "lsn" }, noFiles);
+  assert.ok(!r.ok);
+  const text = r.errors.join("\n");
+  for (const name of [
+    "KAFKA_BROKERS",
+    "KAFKA_GROUP_ID",
+    "DYNAMODB_TABLE",
+    "AWS_REGION",
+    "MAX_IN_FLIGHT",
+    "VERSION_SOURCE",
+    "KAFKA_TOPICS",
+  ]) {
+    assert.match(text, new RegExp(`^${name}: `, "m"), `${name} missing from:\n${text}`);
+  }
+});
+
+test("cross-field rules: column versions need a column; SASL needs credentials", () => {
+  const r = loadConfig({ ...base, VERSION_SOURCE: "column", KAFKA_SASL_MECHANISM: "scram-sha-512" }, noFiles);
+  assert.ok(!r.ok);
+  assert.match(r.errors.join("\n"), /VERSION_COLUMN: is required/);
+  assert.match(r.errors.join("\n"), /KAFKA_SASL_USERNAME/);
+});
+
+test("secrets can come from files; unreadable files are named", () => {
+  const ok = loadConfig(
+    {
+      ...base,
+      KAFKA_SASL_MECHANISM: "scram-sha-256",
+      KAFKA_SASL_USERNAME: "u",
+      KAFKA_SASL_PASSWORD_FILE: "/s",
+    },
+    () => "pw\n",
+  );
+  assert.ok(
+    ok.ok &&
+      ok.config.kafka.sasl !== undefined &&
+      "password" in ok.config.kafka.sasl &&
+      ok.config.kafka.sasl.password === "pw",
+  );
+  const bad = loadConfig({ ...base, KAFKA_SSL: "true", KAFKA_SSL_CA_FILE: "/nope.pem" }, noFiles);
+  assert.ok(!bad.ok && /KAFKA_SSL_CA_FILE: cannot read \/nope\.pem/.test(bad.errors.join()));
+});
+
+test("routes files are validated", () => {
+  const r = loadConfig(
+    { ...base, ROUTES_FILE: "/r.json" },
+    () => '[{"topic":"a","table":"x!"},{"table":"t"}]',
+  );
+  assert.ok(!r.ok);
+  assert.match(r.errors.join("\n"), /ROUTES_FILE: \[0\.table\]/);
+  assert.match(r.errors.join("\n"), /exactly one of topic and topicPattern/);
+});
+
+test("every variable in the spec is documented and named in upper snake case", () => {
+  for (const v of ENV_SPEC) {
+    assert.match(v.name, /^[A-Z][A-Z0-9_]+$/);
+    assert.ok(v.description.length > 10, v.name);
+  }
+});
