@@ -95,14 +95,12 @@ export class RecordTracer implements RecordObserver {
 
   retrying(record: KafkaRecord, error: SinkError, attempt: number, delayMs: number): void {
     this.#o.metrics.retry(record.topic, error.code, error.errorClass);
-    this.#open
-      .get(record)
-      ?.span.addEvent("retry", {
-        "cdc.retry.attempt": attempt,
-        "cdc.retry.delay_ms": delayMs,
-        "error.type": error.code,
-        "cdc.error.class": error.errorClass,
-      });
+    this.#open.get(record)?.span.addEvent("retry", {
+      "cdc.retry.attempt": attempt,
+      "cdc.retry.delay_ms": delayMs,
+      "error.type": error.code,
+      "cdc.error.class": error.errorClass,
+    });
   }
 
   finished(record: KafkaRecord, outcome: Outcome, detail?: { error?: SinkError; coalesced?: boolean }): void {

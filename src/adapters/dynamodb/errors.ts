@@ -1,7 +1,14 @@
 // AWS SDK errors → the taxonomy, in one place. A timeout is an unknown outcome (the write may have
 // happened); retrying it is safe only because every write is conditional.
 
-import { ExitCode, FatalError, PoisonError, SinkError, TransientError, errorMessage } from "../../core/errors.ts";
+import {
+  ExitCode,
+  FatalError,
+  PoisonError,
+  SinkError,
+  TransientError,
+  errorMessage,
+} from "../../core/errors.ts";
 
 const TRANSIENT_NAMES = new Set([
   "ProvisionedThroughputExceededException",

@@ -8,7 +8,11 @@ import { decodeRecord } from "../../../../src/core/decode.ts";
 import type { ChangeEvent } from "../../../../src/core/types.ts";
 import { TransientError } from "../../../../src/core/errors.ts";
 import { createDynamoClient } from "../../../../src/adapters/dynamodb/client.ts";
-import { createSink, isDynamoDbLocalArn, type WriteMode } from "../../../../src/adapters/dynamodb/write-mode.ts";
+import {
+  createSink,
+  isDynamoDbLocalArn,
+  type WriteMode,
+} from "../../../../src/adapters/dynamodb/write-mode.ts";
 import { pgRecord } from "../../../support/debezium-records.ts";
 import { createTable } from "../../../support/dynamo.ts";
 import { uniqueName } from "../../../support/names.ts";

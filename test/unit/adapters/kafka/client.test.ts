@@ -8,7 +8,11 @@ import { PassThrough } from "node:stream";
 import { test } from "node:test";
 import type { KafkaConfig, OauthbearerProviderResponse } from "kafkajs";
 import type { Config } from "../../../../src/config/config.ts";
-import { isPermanentKafkaError, kafkaConnectFailure, kafkaOptions } from "../../../../src/adapters/kafka/client.ts";
+import {
+  isPermanentKafkaError,
+  kafkaConnectFailure,
+  kafkaOptions,
+} from "../../../../src/adapters/kafka/client.ts";
 import { createLog } from "../../../../src/telemetry/log.ts";
 
 const log = createLog("silent", new PassThrough());
