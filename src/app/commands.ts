@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadConfig, type Config } from "../config/config.ts";
 import { ENV_SPEC } from "../config/env-spec.ts";
-import { ExitCode, FatalError, SinkError, errorMessage } from "../core/errors.ts";
+import { ExitCode, FatalError, ClassifiedError, errorMessage } from "../core/errors.ts";
 import { startService, type ServiceHandle } from "./service.ts";
 import { createDynamoClient } from "../adapters/dynamodb/client.ts";
 import { initTable } from "../adapters/dynamodb/table.ts";
@@ -95,7 +95,7 @@ async function run(): Promise<number> {
     });
   } catch (err) {
     const code = err instanceof FatalError ? err.exitCode : ExitCode.unexpected;
-    log.fatal({ code: err instanceof SinkError ? err.code : undefined }, errorMessage(err));
+    log.fatal({ code: err instanceof ClassifiedError ? err.code : undefined }, errorMessage(err));
     return code;
   }
   // A stop asked for while starting: leave at once, cleanly (nothing was consumed yet).

@@ -5,13 +5,14 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Kafka, Producer } from "kafkajs";
 import type { Config } from "../config/config.ts";
 import { routeFor } from "../config/routes.ts";
-import { ExitCode, FatalError, SinkError, errorMessage } from "../core/errors.ts";
+import { ExitCode, FatalError, ClassifiedError, errorMessage } from "../core/errors.ts";
 import type { DecodeOptions } from "../core/types.ts";
 import { createKafka } from "../adapters/kafka/client.ts";
 import { KafkaSource } from "../adapters/kafka/source.ts";
 import { KafkaDeadLetter } from "../adapters/kafka/dead-letter.ts";
 import { AdaptiveLimiter } from "../engine/limiter.ts";
 import { Processor } from "../engine/processor.ts";
+import type {} from "../engine/ports.ts";
 import { Stats, summaryLine } from "../engine/stats.ts";
 import type { Sink, SinkHooks } from "../adapters/dynamodb/put-sink.ts";
 import { createSink } from "../adapters/dynamodb/write-mode.ts";
@@ -137,7 +138,8 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   const onFatal = (err: Error): void => {
     if (ending !== undefined) return;
     const code = err instanceof FatalError ? err.exitCode : ExitCode.unexpected;
-    if (err instanceof SinkError) log.fatal({ code: err.code, errorClass: err.errorClass }, err.message);
+    if (err instanceof ClassifiedError)
+      log.fatal({ code: err.code, errorClass: err.errorClass }, err.message);
     else log.fatal({ err }, `unexpected error, stopping: ${errorMessage(err)}`);
     ending = end(code, false);
   };
@@ -252,7 +254,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   } catch (err) {
     await health.close();
     await producer?.disconnect().catch(() => undefined);
-    throw err instanceof SinkError
+    throw err instanceof ClassifiedError
       ? err
       : new FatalError(
           "kafka_start",

@@ -9,7 +9,7 @@ export const ErrorClass = {
 } as const;
 export type ErrorClass = (typeof ErrorClass)[keyof typeof ErrorClass];
 
-export class SinkError extends Error {
+export class ClassifiedError extends Error {
   readonly errorClass: ErrorClass;
   /** Short stable code for metrics, logs and DLQ headers, e.g. `invalid_envelope`. */
   readonly code: string;
@@ -23,21 +23,21 @@ export class SinkError extends Error {
 }
 
 /** The record itself is bad: never retried; dead-lettered, or the service stops without a DLQ. */
-export class PoisonError extends SinkError {
+export class PoisonError extends ClassifiedError {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(ErrorClass.poison, code, message, options);
   }
 }
 
 /** The outside world hiccupped: retried with backoff, never skipped, never dead-lettered. */
-export class TransientError extends SinkError {
+export class TransientError extends ClassifiedError {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(ErrorClass.transient, code, message, options);
   }
 }
 
 /** The deployment is wrong (missing table, access denied, bad config): stop and exit non-zero. */
-export class FatalError extends SinkError {
+export class FatalError extends ClassifiedError {
   readonly exitCode: number;
   constructor(code: string, message: string, exitCode: number, options?: { cause?: unknown }) {
     super(ErrorClass.fatal, code, message, options);

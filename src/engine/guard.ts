@@ -3,7 +3,7 @@
 // span, meter or exporter is logged — rate-limited, a broken hook fires on every record — and the
 // record goes on as if no telemetry were there.
 
-import type { Log } from "../telemetry/log.ts";
+import type { Log } from "./ports.ts";
 
 const REPORT_EVERY_MS = 60_000;
 

@@ -1,50 +1,34 @@
-// The processing core between Kafka and the sink. kafkajs hands over a batch and gets control back
-// at once (its fetcher waits for every handler before fetching again, so a partition stuck in
-// retries would otherwise stall all others); the records are then written here:
+// The processing core between Kafka and the sink. The Kafka adapter hands over a batch and gets
+// control back at once (kafkajs's fetcher waits for every handler before fetching again, so a
+// partition stuck in retries would otherwise stall all others); the records are then written here:
 //   - records of one key in order (a chain per item key), different keys concurrently, bounded by
 //     the adaptive limiter;
-//   - within a batch, only the newest version of a key is written; the older ones are `stale` (or
-//     `duplicate` at an equal version) — a conditional write of the newest leaves the row at least
-//     there, so writing the others could change nothing. If the newest is poison, the next newest
-//     is tried, so a dead-lettered record never hides an older good one;
+//   - within a batch only the newest version of a key is written (coalesce.ts);
 //   - every record gets exactly one final outcome, and only then may the watermark pass it.
 
-import {
-  FatalError,
-  ExitCode,
-  PoisonError,
-  TransientError,
-  errorMessage,
-  type SinkError,
-} from "../core/errors.ts";
+import { ClassifiedError, ExitCode, FatalError, PoisonError, errorMessage } from "../core/errors.ts";
 import { decodeRecord } from "../core/decode.ts";
+import { itemKey } from "../core/identity.ts";
 import {
   Outcome,
-  type ChangeEvent,
   type DecodeOptions,
+  type Decoded,
   type KafkaRecord,
   type WriteOutcome,
 } from "../core/types.ts";
-import { itemKey } from "../core/identity.ts";
-import type { Sink } from "../adapters/dynamodb/put-sink.ts";
-import { backoffDelay, sleep, type BackoffPolicy } from "./retry.ts";
-import type { AdaptiveLimiter } from "./limiter.ts";
-import type { Stats } from "./stats.ts";
-import { Watermark } from "./watermark.ts";
-import type { Log } from "../telemetry/log.ts";
+import { newestFirst, type Candidate } from "./coalesce.ts";
 import { FailureReporter, guard } from "./guard.ts";
-import type { RecordObserver } from "./observer.ts";
-
-export type DeadLetter = { publish(record: KafkaRecord, error: SinkError, attempts: number): Promise<void> };
-export type Flow = {
-  pause(topic: string, partition: number): void;
-  resume(topic: string, partition: number): void;
-};
-export type CommitPoint = { topic: string; partition: number; offset: string };
+import { Lease } from "./lease.ts";
+import type { AdaptiveLimiter } from "./limiter.ts";
+import type { CommitPoint, DeadLetter, Flow, Log, RecordObserver, Sink } from "./ports.ts";
+import { RetryAborted, isPushback, retry, sleep, type BackoffPolicy } from "./retry.ts";
+import type { Stats } from "./stats.ts";
 
 export type ProcessorDeps = {
   readonly sinkFor: (topic: string) => Sink;
   readonly decodeOptions: (topic: string) => DecodeOptions;
+  /** The record decoder; the core's by default (tests inject failures here). */
+  readonly decode?: ((record: KafkaRecord, options: DecodeOptions) => Decoded) | undefined;
   readonly deadLetter: DeadLetter | undefined;
   readonly limiter: AdaptiveLimiter;
   readonly backoff: BackoffPolicy;
@@ -56,32 +40,31 @@ export type ProcessorDeps = {
   readonly observer?: RecordObserver | undefined;
 };
 
-class Lease {
-  readonly watermark = new Watermark();
-  revoked = false;
-  retrying = 0;
-  pausedForMemory = false;
-  committed: string | undefined;
-  readonly topic: string;
-  readonly partition: number;
-  constructor(topic: string, partition: number) {
-    this.topic = topic;
-    this.partition = partition;
-  }
-}
-
 /** Thrown inside a job when shutdown or revocation hands its records back to Kafka. */
 class Released extends Error {}
 
-type Candidate = { readonly event: ChangeEvent; readonly record: KafkaRecord };
-
-// Signs that the store is overloaded: the in-flight limit halves (timeouts included).
-const PUSHBACK =
-  /Throughput|Throttl|RequestLimit|LimitExceeded|ServiceUnavailable|InternalServerError|503|Timeout/;
+/**
+ * Decoding is pure and turns every bad input it knows into a PoisonError; anything else it throws
+ * (a RangeError deep in a converter, say) is still caused by this one record, so it is poison too —
+ * never a stall of the partition or a crash loop. The cause is kept; the message names only the
+ * error's kind, never row bytes.
+ */
+function decodeSafely(decode: NonNullable<ProcessorDeps["decode"]>, record: KafkaRecord, o: DecodeOptions) {
+  try {
+    return decode(record, o);
+  } catch (err) {
+    if (err instanceof PoisonError) throw err;
+    const kind = err instanceof Error ? err.name : typeof err;
+    throw new PoisonError("decode_failed", `decoding the record failed unexpectedly (${kind})`, {
+      cause: err,
+    });
+  }
+}
 
 export class Processor {
   readonly #d: ProcessorDeps;
   readonly #obs: RecordObserver;
+  readonly #decode: NonNullable<ProcessorDeps["decode"]>;
   #leases = new Map<string, Lease>();
   readonly #chains = new Map<string, Promise<void>>();
   readonly #active = new Set<Promise<void>>();
@@ -90,13 +73,15 @@ export class Processor {
 
   constructor(deps: ProcessorDeps) {
     this.#d = deps;
+    this.#decode = deps.decode ?? decodeRecord;
     this.#obs = guard(deps.observer ?? {}, new FailureReporter(deps.log, "record observer"));
   }
 
   get buffered(): number {
     return this.#buffered;
   }
-  /** The earliest time since which a current partition's watermark has stood still with records waiting. */
+
+  /** The earliest time since which a current partition's watermark stood still with records waiting. */
   stalledSince(): number | undefined {
     let since: number | undefined;
     for (const lease of this.#leases.values()) {
@@ -109,6 +94,7 @@ export class Processor {
   get stopping(): boolean {
     return this.#abort.signal.aborted;
   }
+
   pausedPartitions(): number {
     let n = 0;
     for (const l of this.#leases.values()) if (l.retrying > 0 || l.pausedForMemory) n++;
@@ -121,7 +107,8 @@ export class Processor {
     const leases = new Map<string, Lease>();
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const p of partitions) {
-        leases.set(`${topic}/${p}`, new Lease(topic, p));
+        const lease = new Lease(topic, p);
+        leases.set(lease.key, lease);
         this.#d.flow.resume(topic, p);
       }
     }
@@ -136,8 +123,7 @@ export class Processor {
 
   enqueue(topic: string, partition: number, records: readonly KafkaRecord[]): void {
     if (this.stopping) return; // never registered: Kafka delivers them again
-    const key = `${topic}/${partition}`;
-    let lease = this.#leases.get(key);
+    let lease = this.#leases.get(`${topic}/${partition}`);
     if (lease === undefined) {
       // Not in this member's current assignment (kafkajs fetches only after GROUP_JOIN, so this is
       // a straggler): its records are released, never committed; the partition's owner has them.
@@ -153,10 +139,10 @@ export class Processor {
       this.#obs.received?.(record);
       let decoded;
       try {
-        decoded = decodeRecord(record, options);
+        decoded = decodeSafely(this.#decode, record, options);
       } catch (err) {
-        if (!(err instanceof PoisonError)) throw err;
-        void this.#track(this.#within(record, () => this.#deadLetter(lease, record, err)));
+        const poison = err as PoisonError;
+        void this.#track(this.#within(record, () => this.#deadLetter(lease, record, poison)));
         continue;
       }
       if (decoded.kind === "skip") {
@@ -214,13 +200,17 @@ export class Processor {
     while (this.#active.size > 0) {
       const left = deadline - Date.now();
       if (left <= 0) return false;
-      await Promise.race([Promise.allSettled([...this.#active]), sleep(left)]);
+      // The deadline's timer is cancelled as soon as the work settles: a leftover timer would keep
+      // a finished process (or test run) alive until it fired.
+      const timer = new AbortController();
+      await Promise.race([Promise.allSettled([...this.#active]), sleep(left, timer.signal)]);
+      timer.abort();
     }
     return true;
   }
 
   #schedule(pk: string, job: () => Promise<void>): void {
-    // The chain holds the guarded promise (it never rejects), so no derived promise can go unhandled.
+    // The chain holds the guarded promise (it never rejects), so no derived promise goes unhandled.
     const previous = this.#chains.get(pk) ?? Promise.resolve();
     const next = this.#track(previous.then(job));
     this.#chains.set(pk, next);
@@ -243,7 +233,7 @@ export class Processor {
     lease: Lease,
     record: KafkaRecord,
     outcome: Outcome,
-    detail?: { error?: SinkError; coalesced?: boolean },
+    detail?: { error?: ClassifiedError; coalesced?: boolean },
   ): void {
     this.#d.stats.outcome(record.topic, record.partition, outcome);
     this.#obs.finished?.(record, outcome, detail);
@@ -271,14 +261,7 @@ export class Processor {
 
   async #runGroup(lease: Lease, group: Candidate[]): Promise<void> {
     if (this.stopping || lease.revoked) return this.#release(group);
-    // Newest first; at an equal version the later offset is the one written.
-    const candidates = [...group].sort((a, b) =>
-      a.event.version === b.event.version
-        ? compareOffsets(b.record.offset, a.record.offset)
-        : a.event.version < b.event.version
-          ? 1
-          : -1,
-    );
+    const candidates = newestFirst(group);
     let winner: { version: string; outcome: WriteOutcome } | undefined;
     let i = 0;
     for (; i < candidates.length && winner === undefined; i++) {
@@ -296,9 +279,8 @@ export class Processor {
       }
     }
     for (const c of candidates.slice(i)) {
-      this.#finish(lease, c.record, c.event.version === winner!.version ? Outcome.duplicate : Outcome.stale, {
-        coalesced: true,
-      });
+      const outcome = c.event.version === winner!.version ? Outcome.duplicate : Outcome.stale;
+      this.#finish(lease, c.record, outcome, { coalesced: true });
     }
   }
 
@@ -322,41 +304,35 @@ export class Processor {
     }
   }
 
-  /** Retries transient errors forever (capped backoff, partition paused); rethrows the rest. */
+  /** Retries transient errors forever (engine/retry.ts, partition paused); rethrows the rest. */
   async #withRetries<T>(lease: Lease, record: KafkaRecord, work: () => Promise<T>): Promise<T> {
     let paused = false;
+    const where = { topic: record.topic, partition: record.partition, offset: record.offset };
     try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await work();
-        } catch (err) {
-          if (err instanceof FatalError) {
-            this.#d.onFatal(err);
-            throw new Released();
-          }
-          if (!(err instanceof TransientError)) throw err;
+      return await retry(work, {
+        policy: this.#d.backoff,
+        signal: this.#abort.signal,
+        onRetry: (err, attempt, delayMs) => {
           this.#d.stats.retry(record.topic, record.partition, err.code);
-          if (PUSHBACK.test(err.code)) this.#d.limiter.onPushback();
+          if (isPushback(err)) this.#d.limiter.onPushback();
           if (!paused) {
             paused = true;
             if (lease.retrying++ === 0) this.#d.flow.pause(lease.topic, lease.partition);
           }
-          const delay = backoffDelay(this.#d.backoff, attempt);
-          this.#obs.retrying?.(record, err, attempt + 1, delay);
+          this.#obs.retrying?.(record, err, attempt, delayMs);
           this.#d.log.warn(
-            {
-              topic: record.topic,
-              partition: record.partition,
-              offset: record.offset,
-              attempt: attempt + 1,
-              code: err.code,
-              delayMs: delay,
-            },
+            { ...where, attempt, code: err.code, delayMs },
             `transient error, retrying: ${err.message}`,
           );
-          if (!(await sleep(delay, this.#abort.signal))) throw new Released();
-        }
+        },
+      });
+    } catch (err) {
+      if (err instanceof RetryAborted) throw new Released();
+      if (err instanceof FatalError) {
+        this.#d.onFatal(err);
+        throw new Released();
       }
+      throw err;
     } finally {
       if (paused && --lease.retrying === 0 && !lease.pausedForMemory && !lease.revoked)
         this.#d.flow.resume(lease.topic, lease.partition);
@@ -367,13 +343,10 @@ export class Processor {
     const where = `${record.topic}/${record.partition}@${record.offset}`;
     const dlq = this.#d.deadLetter;
     if (dlq === undefined) {
-      this.#d.onFatal(
-        new FatalError(
-          "poison_without_dlq",
-          `poison record at ${where} (${err.code}): ${err.message}. Set DLQ_TOPIC to dead-letter such records; nothing past it was committed`,
-          ExitCode.poisonWithoutDlq,
-        ),
-      );
+      const message =
+        `poison record at ${where} (${err.code}): ${err.message}. ` +
+        "Set DLQ_TOPIC to dead-letter such records; nothing past it was committed";
+      this.#d.onFatal(new FatalError("poison_without_dlq", message, ExitCode.poisonWithoutDlq));
       return;
     }
     try {
@@ -382,16 +355,13 @@ export class Processor {
       if (e instanceof Released) return this.#release([{ record }]);
       throw e;
     }
-    this.#d.log.warn(
-      { topic: record.topic, partition: record.partition, offset: record.offset, code: err.code },
-      `dead-lettered: ${errorMessage(err)}`,
-    );
+    const fields = {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      code: err.code,
+    };
+    this.#d.log.warn(fields, `dead-lettered: ${errorMessage(err)}`);
     this.#finish(lease, record, Outcome.deadLettered, { error: err });
   }
-}
-
-function compareOffsets(a: string, b: string): number {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -4,8 +4,8 @@
 // processing and outcome are the same as with no telemetry at all.
 
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { RecordObserver } from "../engine/observer.ts";
-import type { DeadLetter } from "../engine/processor.ts";
+import type { RecordObserver } from "../engine/ports.ts";
+import type { DeadLetter } from "../engine/ports.ts";
 import type { SourceListener } from "../adapters/kafka/source.ts";
 import type { Stats } from "../engine/stats.ts";
 import type { Log } from "./log.ts";

@@ -7,7 +7,9 @@ import { createHash } from "node:crypto";
 import { isSpanContextValid, trace } from "@opentelemetry/api";
 import { pino, type Logger } from "pino";
 
-export type Log = Pick<Logger, "info" | "warn" | "error" | "debug" | "fatal" | "child">;
+// The Log port is the engine's (src/engine/ports.ts); a pino logger is one.
+import type { Log } from "../engine/ports.ts";
+export type { Log };
 
 export const REDACT_PATHS = [
   "password",

@@ -9,7 +9,7 @@
 import type { Attributes, Counter, Histogram, Meter } from "@opentelemetry/api";
 import { OUTCOMES } from "../core/types.ts";
 import type { Stats } from "../engine/stats.ts";
-import type { CommitPoint } from "../engine/processor.ts";
+import type { CommitPoint } from "../engine/ports.ts";
 
 export const METRIC = {
   records: "cdc_sink.records",

@@ -24,9 +24,9 @@ import {
   type Tracer,
 } from "@opentelemetry/api";
 import { Outcome, type ChangeEvent, type KafkaRecord } from "../core/types.ts";
-import type { SinkError } from "../core/errors.ts";
-import type { RecordObserver } from "../engine/observer.ts";
-import type { CommitPoint, DeadLetter } from "../engine/processor.ts";
+import type { ClassifiedError } from "../core/errors.ts";
+import type { RecordObserver } from "../engine/ports.ts";
+import type { CommitPoint, DeadLetter } from "../engine/ports.ts";
 import type { SinkMetrics } from "./metrics.ts";
 import { keyHash } from "./log.ts";
 import { safely, type FailureReporter } from "../engine/guard.ts";
@@ -93,7 +93,7 @@ export class RecordTracer implements RecordObserver {
     open.span.setAttributes({ "cdc.source": event.source, "cdc.op": event.op, "cdc.version": event.version });
   }
 
-  retrying(record: KafkaRecord, error: SinkError, attempt: number, delayMs: number): void {
+  retrying(record: KafkaRecord, error: ClassifiedError, attempt: number, delayMs: number): void {
     this.#o.metrics.retry(record.topic, error.code, error.errorClass);
     this.#open.get(record)?.span.addEvent("retry", {
       "cdc.retry.attempt": attempt,
@@ -103,7 +103,11 @@ export class RecordTracer implements RecordObserver {
     });
   }
 
-  finished(record: KafkaRecord, outcome: Outcome, detail?: { error?: SinkError; coalesced?: boolean }): void {
+  finished(
+    record: KafkaRecord,
+    outcome: Outcome,
+    detail?: { error?: ClassifiedError; coalesced?: boolean },
+  ): void {
     const open = this.#open.get(record);
     if (outcome === Outcome.applied)
       this.#o.metrics.applied(record.topic, open?.event?.sourceTsMs, (this.#o.now ?? Date.now)());

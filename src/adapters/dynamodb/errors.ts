@@ -5,7 +5,7 @@ import {
   ExitCode,
   FatalError,
   PoisonError,
-  SinkError,
+  ClassifiedError,
   TransientError,
   errorMessage,
 } from "../../core/errors.ts";
@@ -61,8 +61,8 @@ type AwsLike = {
   message?: string;
 };
 
-export function classifyAwsError(err: unknown, table: string): SinkError {
-  if (err instanceof SinkError) return err;
+export function classifyAwsError(err: unknown, table: string): ClassifiedError {
+  if (err instanceof ClassifiedError) return err;
   const e = (err ?? {}) as AwsLike;
   const name = e.name ?? "Error";
   const status = e.$metadata?.httpStatusCode;

@@ -3,14 +3,14 @@
 // they fit, so existing DLQ tooling reads them.
 
 import type { Producer } from "kafkajs";
-import { FatalError, ExitCode, TransientError, type SinkError } from "../../core/errors.ts";
+import { FatalError, ExitCode, TransientError, type ClassifiedError } from "../../core/errors.ts";
 import type { KafkaRecord } from "../../core/types.ts";
 import { isPermanentKafkaError } from "./client.ts";
-import type { DeadLetter } from "../../engine/processor.ts";
+import type { DeadLetter } from "../../engine/ports.ts";
 
 export function deadLetterHeaders(
   record: KafkaRecord,
-  error: SinkError,
+  error: ClassifiedError,
   attempts: number,
   groupId: string,
   now: Date,
@@ -45,7 +45,7 @@ export class KafkaDeadLetter implements DeadLetter {
     this.#groupId = groupId;
   }
 
-  async publish(record: KafkaRecord, error: SinkError, attempts: number): Promise<void> {
+  async publish(record: KafkaRecord, error: ClassifiedError, attempts: number): Promise<void> {
     try {
       await this.#producer.send({
         topic: this.#topic,

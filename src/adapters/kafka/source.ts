@@ -8,7 +8,8 @@ import { ExitCode, FatalError, errorMessage } from "../../core/errors.ts";
 import type { Config } from "../../config/config.ts";
 import type { KafkaRecord } from "../../core/types.ts";
 import type { Log } from "../../telemetry/log.ts";
-import type { CommitPoint, Processor } from "../../engine/processor.ts";
+import type { Processor } from "../../engine/processor.ts";
+import type { CommitPoint } from "../../engine/ports.ts";
 import { topicLister, watchTopics, type TopicWatcher } from "./topic-watcher.ts";
 import { fetchOptions, isPermanentKafkaError } from "./client.ts";
 

@@ -5,11 +5,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ProxyTracerProvider, type Meter, type Tracer } from "@opentelemetry/api";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
-import { TransientError, type SinkError } from "../../../src/core/errors.ts";
+import { TransientError, type ClassifiedError } from "../../../src/core/errors.ts";
 import type { KafkaRecord } from "../../../src/core/types.ts";
 import { AdaptiveLimiter } from "../../../src/engine/limiter.ts";
-import { Processor, type DeadLetter } from "../../../src/engine/processor.ts";
-import type { RecordObserver } from "../../../src/engine/observer.ts";
+import { Processor } from "../../../src/engine/processor.ts";
+import type { DeadLetter } from "../../../src/engine/ports.ts";
+import type { RecordObserver } from "../../../src/engine/ports.ts";
 import { Stats } from "../../../src/engine/stats.ts";
 import { createLog } from "../../../src/telemetry/log.ts";
 import { FailureReporter, guard } from "../../../src/engine/guard.ts";
@@ -40,7 +41,7 @@ async function run(observer: RecordObserver | undefined) {
   };
   const dead: string[] = [];
   const deadLetter: DeadLetter = {
-    publish: (r: KafkaRecord, _e: SinkError) => (dead.push(r.offset), Promise.resolve()),
+    publish: (r: KafkaRecord, _e: ClassifiedError) => (dead.push(r.offset), Promise.resolve()),
   };
   const stats = new Stats();
   const { log, text } = logCapture();

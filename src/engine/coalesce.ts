@@ -1,0 +1,29 @@
+// Coalescing within a fetched batch: of several records of one key, only the newest version needs
+// a write. A conditional write of the newest leaves the row at least there, so writing the older
+// ones could change nothing; they end as `stale` (or `duplicate` at an equal version) unwritten.
+
+import type { ChangeEvent, KafkaRecord } from "../core/types.ts";
+
+export type Candidate = { readonly event: ChangeEvent; readonly record: KafkaRecord };
+
+function compareOffsets(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The order in which one key's candidates are tried: newest version first; at an equal version the
+ * later offset first (it is the one written). If the newest is poison the next newest is tried, so
+ * a dead-lettered record never hides an older good one.
+ */
+export function newestFirst(group: readonly Candidate[]): Candidate[] {
+  return [...group].sort(
+    (a, b) =>
+      compareText(b.event.version, a.event.version) || compareOffsets(b.record.offset, a.record.offset),
+  );
+}
