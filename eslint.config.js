@@ -35,5 +35,59 @@ export default tseslint.config(
       ],
     },
   },
+  // Layout rules (docs/architecture.md): the pure core imports nothing of the outside world; the
+  // engine imports the core and its own ports only. Adapters, the app and telemetry are outside.
+  {
+    files: ["src/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["kafkajs", "kafkajs/*", "@confluentinc/*", "@aws-sdk/*", "@smithy/*", "pg", "pino"],
+              message: "src/core is pure: no Kafka, AWS SDK, database or logging client.",
+            },
+            { group: ["@opentelemetry/*"], message: "src/core is pure: telemetry belongs to src/telemetry." },
+            {
+              group: [
+                "**/engine/**",
+                "**/adapters/**",
+                "**/app/**",
+                "**/config/**",
+                "**/telemetry/**",
+                "**/reconcile/**",
+              ],
+              message: "src/core imports only src/core.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["src/engine/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["kafkajs", "kafkajs/*", "@confluentinc/*", "@aws-sdk/*", "@smithy/*", "pg", "pino"],
+              message: "src/engine depends on ports (src/engine/ports.ts), not on clients.",
+            },
+            {
+              group: ["@opentelemetry/*"],
+              message: "src/engine reports through RecordObserver and Stats; telemetry implements them.",
+            },
+            {
+              group: ["**/adapters/**", "**/app/**", "**/config/**", "**/telemetry/**", "**/reconcile/**"],
+              message: "src/engine imports only src/core and src/engine.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },
 );
