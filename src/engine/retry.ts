@@ -12,7 +12,12 @@
 
 import { TransientError } from "../core/errors.ts";
 
-export type BackoffPolicy = { readonly baseMs: number; readonly maxMs: number };
+export type BackoffPolicy = {
+  readonly baseMs: number;
+  readonly maxMs: number;
+  /** Added to every delay: a least wait, for callers that must not hammer (start-up checks). */
+  readonly floorMs?: number;
+};
 
 // Transient codes that mean the store pushes back (throttling, overload, a slow answer): the
 // adaptive in-flight limit halves on them. A connection reset or a transaction conflict is not load.
@@ -41,7 +46,7 @@ export function backoffDelay(
   random: () => number = Math.random,
 ): number {
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempt, 30));
-  return Math.floor(random() * ceiling);
+  return (policy.floorMs ?? 0) + Math.floor(random() * ceiling);
 }
 
 /** Sleeps, or resolves early (with false) when the signal aborts. The timer never outlives it. */

@@ -3,7 +3,8 @@
 
 import { Outcome, type ChangeEvent, type WriteOutcome } from "../../src/core/types.ts";
 import { itemKey } from "../../src/core/identity.ts";
-import { refusedOutcome, type Sink } from "../../src/adapters/dynamodb/put-sink.ts";
+import { refusedOutcome } from "../../src/core/write.ts";
+import type { Sink } from "../../src/engine/ports.ts";
 
 export type StoredItem = { version: string; deleted: boolean; row: unknown };
 

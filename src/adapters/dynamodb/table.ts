@@ -9,34 +9,39 @@ import {
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import { ExitCode, FatalError, TransientError, errorMessage } from "../../core/errors.ts";
-import { backoffDelay, sleep } from "../../engine/retry.ts";
+import { retry } from "../../engine/retry.ts";
+
+import { classifyAwsError } from "./errors.ts";
 
 /** Start-up asks a transiently failing DescribeTable this many times (about half a minute in all). */
 const STARTUP_ATTEMPTS = 8;
-import { classifyAwsError } from "./errors.ts";
+
+/** DescribeTable, its failure translated; a poison answer cannot happen here, so it is fatal. */
+async function describe(client: DynamoDBClient, table: string) {
+  try {
+    return await client.send(new DescribeTableCommand({ TableName: table }));
+  } catch (err) {
+    const classified = classifyAwsError(err, table);
+    if (classified instanceof TransientError || classified instanceof FatalError) throw classified;
+    const message = `cannot describe table ${table}: ${errorMessage(err)}`;
+    throw new FatalError("dynamodb_unreachable", message, ExitCode.fatal, { cause: err });
+  }
+}
 
 /** The table must exist, be ACTIVE, and have exactly a string partition key named keyAttribute. */
 export async function checkTable(client: DynamoDBClient, table: string, keyAttribute: string): Promise<void> {
-  let described;
   // A transient answer (timeout, throttling, 5xx) is asked again for a while before start-up gives
   // up: a busy store at deploy time is not a broken deployment.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      described = await client.send(new DescribeTableCommand({ TableName: table }));
-      break;
-    } catch (err) {
-      const classified = classifyAwsError(err, table);
-      if (classified instanceof FatalError) throw classified;
-      if (!(classified instanceof TransientError) || attempt >= STARTUP_ATTEMPTS - 1) {
-        throw new FatalError(
-          "dynamodb_unreachable",
-          `cannot describe table ${table}: ${errorMessage(err)}`,
-          ExitCode.fatal,
-          { cause: err },
-        );
-      }
-      await sleep(backoffDelay({ baseMs: 500, maxMs: 4000 }, attempt) + 250);
-    }
+  let described;
+  try {
+    described = await retry(() => describe(client, table), {
+      policy: { baseMs: 500, maxMs: 4000, floorMs: 250 },
+      maxAttempts: STARTUP_ATTEMPTS,
+    });
+  } catch (err) {
+    if (!(err instanceof TransientError)) throw err;
+    const message = `cannot describe table ${table}: ${errorMessage(err.cause ?? err)}`;
+    throw new FatalError("dynamodb_unreachable", message, ExitCode.fatal, { cause: err });
   }
   const t = described.Table;
   if (t?.TableStatus !== "ACTIVE" && t?.TableStatus !== "UPDATING") {

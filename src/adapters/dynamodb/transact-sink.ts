@@ -20,8 +20,10 @@ import {
 import { Outcome, type ChangeEvent, type WriteOutcome } from "../../core/types.ts";
 import { itemKey } from "../../core/identity.ts";
 import { classifyAwsError } from "./errors.ts";
-import { DynamoDbSink, refusedOutcome, type Sink, type SinkHooks } from "./put-sink.ts";
-import { META, buildPut, type ItemOptions, type Position } from "../../core/item.ts";
+import { DynamoDbSink, type SinkHooks } from "./put-sink.ts";
+import { refusedOutcome, writeRequest } from "../../core/write.ts";
+import type { Sink } from "../../engine/ports.ts";
+import { META, type ItemOptions, type Position } from "../../core/item.ts";
 import { itemSize } from "../../core/marshal.ts";
 
 /** DynamoDB's limits of one TransactWriteItems request. */
@@ -125,7 +127,7 @@ export class TransactBatchSink implements Sink {
     for (const w of chunk) {
       try {
         if (this.#hooks.beforeSend !== undefined) await this.#hooks.beforeSend(w.event);
-        const put = buildPut(w.event, w.at, this.#options, now);
+        const put = writeRequest(w.event, w.at, this.#options, now);
         const size = itemSize(put.Item!);
         if (bytes + size > TRANSACT_MAX_BYTES && sent.length > 0) overflow.push(w);
         else {

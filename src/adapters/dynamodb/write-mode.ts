@@ -10,7 +10,8 @@ import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynam
 import type { ChangeEvent, WriteOutcome } from "../../core/types.ts";
 import { classifyAwsError } from "./errors.ts";
 import { TransactBatchSink, type BatchOptions } from "./transact-sink.ts";
-import { DynamoDbSink, type Sink, type SinkHooks } from "./put-sink.ts";
+import { DynamoDbSink, type SinkHooks } from "./put-sink.ts";
+import type { Sink } from "../../engine/ports.ts";
 import type { ItemOptions, Position } from "../../core/item.ts";
 
 export const WriteMode = { auto: "auto", put: "put", transact: "transact" } as const;
