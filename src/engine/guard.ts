@@ -11,18 +11,20 @@ const REPORT_EVERY_MS = 60_000;
 export class FailureReporter {
   readonly #log: Log;
   readonly #what: string;
-  #lastAt = 0;
+  readonly #now: () => number;
+  #lastAt: number | undefined;
   #suppressed = 0;
 
-  constructor(log: Log, what: string) {
+  constructor(log: Log, what: string, now: () => number = Date.now) {
     this.#log = log;
     this.#what = what;
+    this.#now = now;
   }
 
   report(where: string, err: unknown): void {
     try {
-      const now = Date.now();
-      if (now - this.#lastAt < REPORT_EVERY_MS) {
+      const now = this.#now();
+      if (this.#lastAt !== undefined && now - this.#lastAt < REPORT_EVERY_MS) {
         this.#suppressed++;
         return;
       }

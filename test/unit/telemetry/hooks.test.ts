@@ -123,9 +123,30 @@ test("`within` that runs the work and then throws, or never runs it, still runs 
 
 test("failures are reported at most once a minute, with the count of the ones held back", () => {
   const { log, text } = logCapture();
-  const hooks = guard({ boom: (): number => assert.fail("boom") }, new FailureReporter(log, "test"));
+  let now = 1_000_000;
+  const reporter = new FailureReporter(log, "test", () => now);
+  const hooks = guard({ boom: (): number => assert.fail("boom") }, reporter);
   for (let i = 0; i < 5; i++) assert.equal(hooks.boom(), undefined);
-  assert.equal(text().trim().split("\n").length, 1);
+  const lines = () =>
+    text()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { suppressed: number });
+  assert.deepEqual(
+    lines().map((l) => l.suppressed),
+    [0],
+    "the first failure is reported at once",
+  );
+  now += 59_999;
+  hooks.boom();
+  assert.equal(lines().length, 1, "within the minute, failures are only counted");
+  now += 1;
+  hooks.boom();
+  assert.deepEqual(
+    lines().map((l) => l.suppressed),
+    [0, 5],
+    "a minute later: one line, with the 5 failures held back since the last one",
+  );
 });
 
 test("a tracer whose spans throw, or a meter that throws: the instrumented service's hooks still let records through", async () => {
