@@ -1,6 +1,6 @@
 // npm run bench [-- --short] [--regimes L,R] [--product DIR]
-// Runs every arm of /work/shared/design/performance.md side by side on one local stack and prints
-// the table and the goals; the same goes to bench/results/<timestamp>.json. See bench/README.md.
+// Runs every arm of the benchmark side by side on one local stack and prints the table and the
+// goals; the same goes to bench/results/<timestamp>.json. Arms, goals and options: docs/performance.md.
 
 import {
   existsSync,

@@ -1,4 +1,4 @@
-// The goals of /work/shared/design/performance.md as pass/fail over one run's figures, and the
+// The goals of docs/performance.md as pass/fail over one run's figures, and the
 // printed tables.
 
 import type { ArmResult } from "./arms.ts";

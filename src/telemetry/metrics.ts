@@ -1,6 +1,6 @@
 // The service's metrics, on the OpenTelemetry metrics API. Names use OTel's dotted style; the
 // Prometheus names they become on /metrics (dots → underscores, counters + `_total`) are listed in
-// README-section.md and used by deploy/grafana/cdc-dynamodb-sink.json. Attributes follow the
+// docs/telemetry.md and used by deploy/grafana/cdc-dynamodb-sink.json. Attributes follow the
 // messaging semantic conventions where one fits (messaging.destination.name = topic, …).
 //
 // Outcome, consumed and released counts are read from Stats when collected (observable counters),

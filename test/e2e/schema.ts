@@ -83,7 +83,7 @@ export function schemaDdl(schema: string): string[] {
        id integer PRIMARY KEY, name text NOT NULL, balance numeric(20,4), credit numeric, big bigint, active boolean,
        born date, updated_at timestamptz, last_login timestamp, prefs jsonb, tags text[], scores integer[],
        avatar bytea, rating real, ratio double precision, note varchar(200), bio text)`,
-    // Unchanged TOASTed columns arrive complete only with FULL (see the README's type mapping).
+    // Unchanged TOASTed columns arrive complete only with FULL (see docs/type-mapping.md).
     `ALTER TABLE ${schema}.customers REPLICA IDENTITY FULL`,
     `CREATE TABLE ${schema}.order_lines (
        order_ref text, line_no integer, qty integer NOT NULL, price numeric(12,2), amounts numeric[], shipped_at timestamptz,

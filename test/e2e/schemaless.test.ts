@@ -167,7 +167,7 @@ test("a blocking re-snapshot over rows changed while the connector was stopped: 
   // no commit position and never outranks the earlier stream's item — lost. Some runs Debezium does
   // stream those changes after the snapshot (without lastCommitLsn: they apply). Whichever happens,
   // reconcile must name exactly the rows whose change was not streamed; the runbook (VERSION_EPOCH)
-  // then repairs them. README, Re-snapshots.
+  // then repairs them. docs/operations.md, Re-snapshots.
   const s = startSink(p);
   sinks.add(s);
   await waitConsuming(s);

@@ -10,8 +10,8 @@ export type Entry = {
   key: string;
   op: "c" | "u" | "d" | "r" | "tombstone" | "poison";
   /**
-   * `<lastCommitLsn>:<rank>:<lsn>` (20-digit numbers): the order the sink must respect, as the
-   * README's Versions section defines it; "" for tombstones and poison.
+   * `<lastCommitLsn>:<rank>:<lsn>` (20-digit numbers): the order the sink must respect, as
+   * docs/versions.md defines it; "" for tombstones and poison.
    */
   version: string;
   valueHash: string;
@@ -32,7 +32,7 @@ function classify(key: Buffer | null, value: Buffer | null): Pick<Entry, "key" |
       schema?: unknown;
     };
     if (env.payload !== undefined && env.schema !== undefined) env = env.payload as typeof env; // JsonConverter wrapper
-    // As the README's Versions section says: source.sequence's LSN when present, else source.lsn.
+    // As docs/versions.md says: source.sequence's LSN when present, else source.lsn.
     const seq = JSON.parse(env.source?.sequence ?? "null") as [string | null, string | null] | null;
     const lsn = seq?.[1] ?? env.source?.lsn;
     if (

@@ -1,4 +1,4 @@
-// The reliability matrix (shared/design/reliability-matrix.md), one scenario per row.
+// The fault matrix (docs/reliability.md), one scenario per row.
 
 import type { Scenario } from "../scenario.ts";
 import { baseline } from "./01-baseline.ts";

@@ -140,7 +140,7 @@ test("a line logged with a span active carries trace_id and span_id; without one
   }
 });
 
-// The Prometheus names of README-section.md and the Grafana dashboard.
+// The Prometheus names of docs/telemetry.md and the Grafana dashboard.
 const PROMETHEUS_NAMES = [
   "cdc_sink_records_total",
   "cdc_sink_records_consumed_total",
