@@ -22,7 +22,7 @@ Usage:
   cdc-sink reconcile     compare a PostgreSQL source table with the sink's items (exit 1 on drift)
   cdc-sink <command> --help
 
-Configuration comes from environment variables (see README, Configuration).
+Configuration comes from environment variables (see docs/configuration.md).
 
 Exit codes:
   0 stopped cleanly          1 unexpected error        2 bad configuration or usage
@@ -70,7 +70,7 @@ function configFrom(env: NodeJS.ProcessEnv, only?: (name: string) => boolean): C
       [
         "invalid configuration:",
         ...result.errors.map((e) => `  ${e}`),
-        "see `cdc-sink run --help` or the README's Configuration table",
+        "see `cdc-sink run --help` or docs/configuration.md",
       ],
       ExitCode.badConfig,
     );

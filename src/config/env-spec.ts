@@ -1,5 +1,5 @@
 // The service's configuration contract: every environment variable it reads, in one table.
-// The README's configuration table, the Helm chart test and the config parser all read this list,
+// The docs/configuration.md table, the Helm chart test and the config parser all read this list,
 // so a variable cannot be documented in one place and forgotten in another.
 
 export type EnvVar = {
@@ -11,7 +11,7 @@ export type EnvVar = {
   readonly required?: boolean;
   /** Never logged, never put on a span; the chart takes it from a Secret. */
   readonly secret?: boolean;
-  /** Group heading for the README table. */
+  /** Group heading for the docs/configuration.md. */
   readonly group: "kafka" | "security" | "dynamodb" | "records" | "processing" | "service";
 };
 
@@ -169,7 +169,7 @@ export const ENV_SPEC = [
     name: "VERSION_EPOCH",
     default: "0",
     description:
-      "Operator-set epoch prefixed to every version (0–9999). Raise it after restoring a database whose log positions restart (see Operations).",
+      "Operator-set epoch prefixed to every version (0–9999). Raise it after restoring a database whose log positions restart (see docs/operations.md).",
   },
   {
     group: "records",
@@ -266,7 +266,7 @@ export const ENV_SPEC = [
     name: "OTEL_CDC_KEY_MODE",
     default: "hash",
     description:
-      "How the Kafka message key appears on spans (`messaging.kafka.message.key`): `hash` (first 16 hex of its SHA-256), `raw` (the key text; keys are row ids, may be personal data) or `none`. The standard `OTEL_*` variables configure the rest of OpenTelemetry (see Telemetry).",
+      "How the Kafka message key appears on spans (`messaging.kafka.message.key`): `hash` (first 16 hex of its SHA-256), `raw` (the key text; keys are row ids, may be personal data) or `none`. The standard `OTEL_*` variables configure the rest of OpenTelemetry (see docs/telemetry.md).",
   },
 ] as const satisfies readonly EnvVar[];
 

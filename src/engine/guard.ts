@@ -1,4 +1,4 @@
-// Telemetry never breaks processing (style.md 9, OpenTelemetry contrib's guideline): every hook the
+// Telemetry never breaks processing (OpenTelemetry contrib's guideline): every hook the
 // core calls and every telemetry step an adapter takes goes through these wrappers, so a throwing
 // span, meter or exporter is logged — rate-limited, a broken hook fires on every record — and the
 // record goes on as if no telemetry were there.

@@ -1,6 +1,6 @@
 // One DynamoDB client per process: keep-alive sockets sized to the in-flight limit, a request
 // timeout, and no SDK retries — the processor's retrier is the only retry loop, so a throttled
-// write is never retried by two loops at once (style.md, "Retry policy is data").
+// write is never retried by two loops at once (the one retry policy is src/engine/retry.ts).
 
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
