@@ -1,243 +1,126 @@
 // Configuration, parsed once at the edge: every problem is reported at once with the variable's
 // name, and a frozen typed object is handed inward. Only the composition root calls this.
+//
+// The schema is built from ENV_SPEC (each variable's parser, default and required flag), and the
+// Config type is the schema's output: nothing here repeats the list of variables.
 
 import { z } from "zod";
 import { ENV_SPEC, type EnvName } from "./env-spec.ts";
 import { parseRoutes, type Route } from "./routes.ts";
 
-export type SaslConfig =
-  | { mechanism: "scram-sha-256" | "scram-sha-512" | "plain"; username: string; password: string }
-  /** Amazon MSK IAM: an OAUTHBEARER token signed with the AWS default credential chain for `region`. */
-  | { mechanism: "aws-msk-iam"; region: string };
-export type TlsConfig = { ca?: string; cert?: string; key?: string };
-
-export type Config = Readonly<{
-  kafka: Readonly<{
-    brokers: string[];
-    clientId: string;
-    groupId: string;
-    topics: string[];
-    topicPattern: RegExp | undefined;
-    fromBeginning: boolean;
-    sessionTimeoutMs: number;
-    heartbeatIntervalMs: number;
-    metadataMaxAgeMs: number;
-    commitIntervalMs: number;
-    fetchMaxBytes: number;
-    tls: TlsConfig | undefined;
-    sasl: SaslConfig | undefined;
-    dlqTopic: string | undefined;
-  }>;
-  dynamodb: Readonly<{
-    table: string;
-    keyAttribute: string;
-    region: string;
-    endpoint: string | undefined;
-    requestTimeoutMs: number;
-    writeMode: "auto" | "put" | "transact";
-    writeBatchItems: number;
-  }>;
-  records: Readonly<{
-    versionSource: "auto" | "column" | "kafka-offset";
-    versionColumn: string | undefined;
-    epoch: number;
-    sourceName: string | undefined;
-    tombstoneTtlSeconds: number;
-    ttlAttribute: string;
-    compression: "none" | "gzip";
-  }>;
-  routes: readonly Route[];
-  processing: Readonly<{
-    maxInFlight: number;
-    maxBuffered: number;
-    retryBaseMs: number;
-    retryMaxMs: number;
-    stuckTimeoutMs: number;
-  }>;
-  service: Readonly<{ shutdownDeadlineMs: number; healthPort: number; healthHost: string; logLevel: string }>;
-}>;
-
 export type Env = Readonly<Record<string, string | undefined>>;
 export type ReadFile = (path: string) => string;
 
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .regex(/^\d+$/, "must be a whole number")
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
-const bool = z
-  .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
-  .transform((v) => ["true", "1", "yes"].includes(v));
-const list = z.string().transform((v) =>
-  v
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== ""),
-);
-const text = z.string().min(1);
+type Spec = (typeof ENV_SPEC)[number];
+type Shape = {
+  [V in Spec as V["name"]]: V extends { required: true } | { default: string }
+    ? V["parse"]
+    : z.ZodOptional<V["parse"]>;
+};
 
-const schema = z
-  .object({
-    KAFKA_BROKERS: list.pipe(
-      z
-        .array(z.string().regex(/^[^\s:]+:\d+$/, "each broker must be host:port"))
-        .min(1, "needs at least one broker"),
-    ),
-    KAFKA_CLIENT_ID: text,
-    KAFKA_GROUP_ID: text,
-    KAFKA_TOPICS: list.optional(),
-    KAFKA_TOPIC_PATTERN: z.string().optional(),
-    KAFKA_FROM_BEGINNING: bool,
-    KAFKA_SESSION_TIMEOUT_MS: int(6000),
-    KAFKA_HEARTBEAT_INTERVAL_MS: int(100),
-    KAFKA_METADATA_MAX_AGE_MS: int(1000),
-    KAFKA_COMMIT_INTERVAL_MS: int(10, 60000),
-    KAFKA_FETCH_MAX_BYTES: int(1024),
-    DLQ_TOPIC: text.optional(),
-    KAFKA_SSL: bool,
-    KAFKA_SSL_CA_FILE: text.optional(),
-    KAFKA_SSL_CERT_FILE: text.optional(),
-    KAFKA_SSL_KEY_FILE: text.optional(),
-    KAFKA_SASL_MECHANISM: z
-      .enum(["scram-sha-256", "scram-sha-512", "plain", "aws-msk-iam"], {
-        message: "must be scram-sha-256, scram-sha-512, plain or aws-msk-iam",
-      })
-      .optional(),
-    KAFKA_SASL_USERNAME: text.optional(),
-    KAFKA_SASL_PASSWORD: text.optional(),
-    KAFKA_SASL_PASSWORD_FILE: text.optional(),
-    DYNAMODB_TABLE: z
-      .string()
-      .regex(/^[a-zA-Z0-9_.-]{3,255}$/, "must be a DynamoDB table name (3–255 of a-z A-Z 0-9 _ . -)"),
-    DYNAMODB_KEY_ATTRIBUTE: text,
-    AWS_REGION: text,
-    DYNAMODB_ENDPOINT: z.url({ message: "must be a URL such as http://127.0.0.1:8000" }).optional(),
-    DYNAMODB_REQUEST_TIMEOUT_MS: int(100),
-    WRITE_MODE: z.enum(["auto", "put", "transact"], { message: "must be auto, put or transact" }),
-    WRITE_BATCH_ITEMS: int(1, 100),
-    VERSION_SOURCE: z.enum(["auto", "column", "kafka-offset"], {
-      message: "must be auto, column or kafka-offset",
-    }),
-    VERSION_COLUMN: text.optional(),
-    VERSION_EPOCH: int(0, 9999),
-    SOURCE_NAME: text.optional(),
-    TOMBSTONE_TTL_SECONDS: int(0),
-    TTL_ATTRIBUTE: text,
-    ITEM_COMPRESSION: z.enum(["none", "gzip"], { message: "must be none or gzip" }),
-    ROUTES_FILE: text.optional(),
-    MAX_IN_FLIGHT: int(1, 4096),
-    MAX_BUFFERED_RECORDS: int(1),
-    RETRY_BASE_MS: int(1),
-    RETRY_MAX_MS: int(1),
-    STUCK_TIMEOUT_MS: int(1000),
-    SHUTDOWN_DEADLINE_MS: int(0),
-    HEALTH_PORT: int(0, 65535),
-    HEALTH_HOST: text,
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
-      message: "must be a pino level",
-    }),
-  })
-  .superRefine((c, ctx) => {
-    const issue = (path: EnvName, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-    if ((c.KAFKA_TOPICS ?? []).length === 0 && c.KAFKA_TOPIC_PATTERN === undefined)
-      issue("KAFKA_TOPICS", "set KAFKA_TOPICS or KAFKA_TOPIC_PATTERN");
-    if (c.KAFKA_TOPIC_PATTERN !== undefined) {
-      try {
-        new RegExp(c.KAFKA_TOPIC_PATTERN);
-      } catch (err) {
-        issue("KAFKA_TOPIC_PATTERN", `is not a valid regular expression: ${(err as Error).message}`);
-      }
+const shape = Object.fromEntries(
+  ENV_SPEC.map((v) => [v.name, "required" in v || "default" in v ? v.parse : v.parse.optional()]),
+) as unknown as Shape;
+
+type Values = z.output<z.ZodObject<Shape>>;
+type Issue = (name: EnvName, message: string) => void;
+
+/** Rules across variables; each issue names the variable to change. */
+function crossFieldRules(c: Values, issue: Issue): void {
+  if ((c.KAFKA_TOPICS ?? []).length === 0 && c.KAFKA_TOPIC_PATTERN === undefined)
+    issue("KAFKA_TOPICS", "set KAFKA_TOPICS or KAFKA_TOPIC_PATTERN");
+  if (c.VERSION_SOURCE === "column" && c.VERSION_COLUMN === undefined)
+    issue("VERSION_COLUMN", "is required when VERSION_SOURCE=column");
+  if (c.KAFKA_SASL_MECHANISM === "aws-msk-iam") {
+    // MSK's IAM listener is TLS-only (port 9098); the signed token must never cross in plaintext.
+    if (!c.KAFKA_SSL) issue("KAFKA_SSL", "must be true with KAFKA_SASL_MECHANISM=aws-msk-iam");
+    for (const name of ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "KAFKA_SASL_PASSWORD_FILE"] as const) {
+      if (c[name] !== undefined)
+        issue(
+          name,
+          "is not used with aws-msk-iam (IAM credentials come from the AWS default chain); unset it",
+        );
     }
-    if (c.VERSION_SOURCE === "column" && c.VERSION_COLUMN === undefined)
-      issue("VERSION_COLUMN", "is required when VERSION_SOURCE=column");
-    if (c.KAFKA_SASL_MECHANISM === "aws-msk-iam") {
-      // MSK's IAM listener is TLS-only (port 9098); the signed token must never cross in plaintext.
-      if (!c.KAFKA_SSL) issue("KAFKA_SSL", "must be true with KAFKA_SASL_MECHANISM=aws-msk-iam");
-      for (const name of [
-        "KAFKA_SASL_USERNAME",
-        "KAFKA_SASL_PASSWORD",
-        "KAFKA_SASL_PASSWORD_FILE",
-      ] as const) {
-        if (c[name] !== undefined)
-          issue(
-            name,
-            "is not used with aws-msk-iam (IAM credentials come from the AWS default chain); unset it",
-          );
-      }
-    } else if (c.KAFKA_SASL_MECHANISM !== undefined) {
-      if (c.KAFKA_SASL_USERNAME === undefined)
-        issue("KAFKA_SASL_USERNAME", `is required with KAFKA_SASL_MECHANISM`);
-      if (c.KAFKA_SASL_PASSWORD === undefined && c.KAFKA_SASL_PASSWORD_FILE === undefined)
-        issue("KAFKA_SASL_PASSWORD", "or KAFKA_SASL_PASSWORD_FILE is required with KAFKA_SASL_MECHANISM");
-    }
-    if ((c.KAFKA_SSL_CERT_FILE === undefined) !== (c.KAFKA_SSL_KEY_FILE === undefined))
-      issue("KAFKA_SSL_KEY_FILE", "KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together");
-    if (c.RETRY_MAX_MS < c.RETRY_BASE_MS) issue("RETRY_MAX_MS", "must be at least RETRY_BASE_MS");
-    if (c.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > c.KAFKA_SESSION_TIMEOUT_MS)
-      issue("KAFKA_HEARTBEAT_INTERVAL_MS", "must be at most a third of KAFKA_SESSION_TIMEOUT_MS");
-  });
-
-export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
-
-/** Defaults from ENV_SPEC; empty strings count as unset. */
-function withDefaults(env: Env): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const v of ENV_SPEC) {
-    const raw = env[v.name];
-    out[v.name] =
-      raw !== undefined && raw.trim() !== "" ? raw.trim() : "default" in v ? v.default : undefined;
+  } else if (c.KAFKA_SASL_MECHANISM !== undefined) {
+    if (c.KAFKA_SASL_USERNAME === undefined)
+      issue("KAFKA_SASL_USERNAME", `is required with KAFKA_SASL_MECHANISM`);
+    if (c.KAFKA_SASL_PASSWORD === undefined && c.KAFKA_SASL_PASSWORD_FILE === undefined)
+      issue("KAFKA_SASL_PASSWORD", "or KAFKA_SASL_PASSWORD_FILE is required with KAFKA_SASL_MECHANISM");
   }
-  return out;
+  if ((c.KAFKA_SSL_CERT_FILE === undefined) !== (c.KAFKA_SSL_KEY_FILE === undefined))
+    issue("KAFKA_SSL_KEY_FILE", "KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together");
+  if (!c.KAFKA_SSL && c.KAFKA_SSL_CA_FILE !== undefined)
+    issue("KAFKA_SSL_CA_FILE", "is set but KAFKA_SSL is false; set KAFKA_SSL=true");
+  if (c.RETRY_MAX_MS < c.RETRY_BASE_MS) issue("RETRY_MAX_MS", "must be at least RETRY_BASE_MS");
+  if (c.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > c.KAFKA_SESSION_TIMEOUT_MS)
+    issue("KAFKA_HEARTBEAT_INTERVAL_MS", "must be at most a third of KAFKA_SESSION_TIMEOUT_MS");
+  // The TTL attribute on a tombstone would otherwise overwrite the key or the version guard.
+  if (c.TTL_ATTRIBUTE === c.DYNAMODB_KEY_ATTRIBUTE)
+    issue("TTL_ATTRIBUTE", "must differ from DYNAMODB_KEY_ATTRIBUTE");
+  // One source name for several tables puts their rows under one key space: `orders:[1]` of two
+  // tables would overwrite each other. The default (from the envelope's source block) is per table.
+  if (
+    c.SOURCE_NAME !== undefined &&
+    (c.KAFKA_TOPIC_PATTERN !== undefined || (c.KAFKA_TOPICS ?? []).length > 1)
+  )
+    issue(
+      "SOURCE_NAME",
+      "applies to every consumed topic, so it needs exactly one topic (use a route per topic)",
+    );
 }
 
-export function loadConfig(env: Env, readFile: ReadFile): ConfigResult {
-  const raw = withDefaults(env);
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => {
-      const name = String(i.path[0] ?? "config");
-      return i.code === "invalid_type" ? `${name}: is required` : `${name}: ${i.message}`;
+/** The schema of the whole configuration; `readFile` reads the files some variables name. */
+function configSchema(readFile: ReadFile) {
+  return z
+    .object(shape)
+    .superRefine((c, ctx) =>
+      crossFieldRules(c, (name, message) => ctx.addIssue({ code: "custom", path: [name], message })),
+    )
+    .transform((c, ctx) => {
+      const read = (name: EnvName, path: string | undefined): string | undefined => {
+        if (path === undefined) return undefined;
+        try {
+          return readFile(path);
+        } catch (err) {
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: `cannot read ${path}: ${(err as Error).message}`,
+          });
+          return undefined;
+        }
+      };
+      const password =
+        c.KAFKA_SASL_PASSWORD ?? read("KAFKA_SASL_PASSWORD_FILE", c.KAFKA_SASL_PASSWORD_FILE)?.trim();
+      const files = {
+        ca: read("KAFKA_SSL_CA_FILE", c.KAFKA_SSL_CA_FILE),
+        cert: read("KAFKA_SSL_CERT_FILE", c.KAFKA_SSL_CERT_FILE),
+        key: read("KAFKA_SSL_KEY_FILE", c.KAFKA_SSL_KEY_FILE),
+      };
+      const tls: { ca?: string; cert?: string; key?: string } | undefined = c.KAFKA_SSL
+        ? Object.fromEntries(Object.entries(files).filter(([, v]) => v !== undefined))
+        : undefined;
+      const routesText = read("ROUTES_FILE", c.ROUTES_FILE);
+      const parsedRoutes = routesText === undefined ? undefined : parseRoutes(routesText);
+      if (parsedRoutes?.ok === false)
+        for (const e of parsedRoutes.errors)
+          ctx.addIssue({ code: "custom", path: ["ROUTES_FILE"], message: e });
+      return build(c, { tls, password: password ?? "", routes: parsedRoutes?.ok ? parsedRoutes.routes : [] });
     });
-    // zod skips refinements when a field fails; the one rule a first-time user always meets is
-    // reported anyway, so that a single run lists everything to fix.
-    if (raw["KAFKA_TOPICS"] === undefined && raw["KAFKA_TOPIC_PATTERN"] === undefined)
-      errors.push("KAFKA_TOPICS: set KAFKA_TOPICS or KAFKA_TOPIC_PATTERN");
-    return { ok: false, errors };
-  }
-  const c = parsed.data;
-  const errors: string[] = [];
-  const read = (name: EnvName, path: string | undefined): string | undefined => {
-    if (path === undefined) return undefined;
-    try {
-      return readFile(path);
-    } catch (err) {
-      errors.push(`${name}: cannot read ${path}: ${(err as Error).message}`);
-      return undefined;
-    }
-  };
-  const password =
-    c.KAFKA_SASL_PASSWORD ?? read("KAFKA_SASL_PASSWORD_FILE", c.KAFKA_SASL_PASSWORD_FILE)?.trim();
-  const tlsFiles = {
-    ca: read("KAFKA_SSL_CA_FILE", c.KAFKA_SSL_CA_FILE),
-    cert: read("KAFKA_SSL_CERT_FILE", c.KAFKA_SSL_CERT_FILE),
-    key: read("KAFKA_SSL_KEY_FILE", c.KAFKA_SSL_KEY_FILE),
-  };
-  const tls = c.KAFKA_SSL
-    ? (Object.fromEntries(Object.entries(tlsFiles).filter(([, v]) => v !== undefined)) as TlsConfig)
-    : undefined;
-  if (!c.KAFKA_SSL && c.KAFKA_SSL_CA_FILE !== undefined)
-    errors.push("KAFKA_SSL_CA_FILE: is set but KAFKA_SSL is false; set KAFKA_SSL=true");
-  let routes: Route[] = [];
-  const routesText = read("ROUTES_FILE", c.ROUTES_FILE);
-  if (routesText !== undefined) {
-    const r = parseRoutes(routesText);
-    if (r.ok) routes = r.routes;
-    else errors.push(...r.errors.map((e) => `ROUTES_FILE: ${e}`));
-  }
-  if (errors.length > 0) return { ok: false, errors };
+}
 
-  const config: Config = {
+export type TlsConfig = { ca?: string; cert?: string; key?: string };
+type Extras = { tls: TlsConfig | undefined; password: string; routes: Route[] };
+
+/** The typed, grouped configuration the service is built from. */
+function build(c: Values, x: Extras) {
+  const sasl =
+    c.KAFKA_SASL_MECHANISM === undefined
+      ? undefined
+      : c.KAFKA_SASL_MECHANISM === "aws-msk-iam"
+        ? { mechanism: "aws-msk-iam" as const, region: c.AWS_REGION }
+        : { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME ?? "", password: x.password };
+  return {
     kafka: {
       brokers: c.KAFKA_BROKERS,
       clientId: c.KAFKA_CLIENT_ID,
@@ -250,13 +133,8 @@ export function loadConfig(env: Env, readFile: ReadFile): ConfigResult {
       metadataMaxAgeMs: c.KAFKA_METADATA_MAX_AGE_MS,
       commitIntervalMs: c.KAFKA_COMMIT_INTERVAL_MS,
       fetchMaxBytes: c.KAFKA_FETCH_MAX_BYTES,
-      tls,
-      sasl:
-        c.KAFKA_SASL_MECHANISM === undefined
-          ? undefined
-          : c.KAFKA_SASL_MECHANISM === "aws-msk-iam"
-            ? { mechanism: "aws-msk-iam", region: c.AWS_REGION }
-            : { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME!, password: password! },
+      tls: x.tls,
+      sasl,
       dlqTopic: c.DLQ_TOPIC,
     },
     dynamodb: {
@@ -277,7 +155,7 @@ export function loadConfig(env: Env, readFile: ReadFile): ConfigResult {
       ttlAttribute: c.TTL_ATTRIBUTE,
       compression: c.ITEM_COMPRESSION,
     },
-    routes,
+    routes: x.routes as readonly Route[],
     processing: {
       maxInFlight: c.MAX_IN_FLIGHT,
       maxBuffered: c.MAX_BUFFERED_RECORDS,
@@ -290,9 +168,53 @@ export function loadConfig(env: Env, readFile: ReadFile): ConfigResult {
       healthPort: c.HEALTH_PORT,
       healthHost: c.HEALTH_HOST,
       logLevel: c.LOG_LEVEL,
+      keyMode: c.OTEL_CDC_KEY_MODE,
     },
   };
-  return { ok: true, config: deepFreeze(config) };
+}
+
+// The groups are read-only (and frozen at run time); arrays keep the element types the clients take.
+type Frozen<T> = { readonly [K in keyof T]: T[K] extends object ? Readonly<T[K]> : T[K] };
+
+/** The configuration: the output of the schema, frozen. */
+export type Config = Frozen<z.output<ReturnType<typeof configSchema>>>;
+export type SaslConfig = NonNullable<Config["kafka"]["sasl"]>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+/** The variables' texts with ENV_SPEC's defaults applied; empty strings count as unset. */
+export function withDefaults(env: Env): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const v of ENV_SPEC) {
+    const raw = env[v.name];
+    out[v.name] =
+      raw !== undefined && raw.trim() !== "" ? raw.trim() : "default" in v ? v.default : undefined;
+  }
+  return out;
+}
+
+export function loadConfig(env: Env, readFile: ReadFile): ConfigResult {
+  const raw = withDefaults(env);
+  const parsed = configSchema(readFile).safeParse(raw);
+  if (parsed.success) return { ok: true, config: deepFreeze(parsed.data) };
+  const errors = parsed.error.issues.map((i) => {
+    const name = String(i.path[0] ?? "config");
+    return i.code === "invalid_type" ? `${name}: is required` : `${name}: ${i.message}`;
+  });
+  // zod skips refinements when a field fails; the one rule a first-time user always meets is
+  // reported anyway, so that a single run lists everything to fix.
+  if (
+    raw["KAFKA_TOPICS"] === undefined &&
+    raw["KAFKA_TOPIC_PATTERN"] === undefined &&
+    !errors.some((e) => e.startsWith("KAFKA_TOPICS:"))
+  )
+    errors.push("KAFKA_TOPICS: set KAFKA_TOPICS or KAFKA_TOPIC_PATTERN");
+  return { ok: false, errors };
+}
+
+/** One variable parsed alone, with its default (for parts started before the whole config). */
+export function parseVariable<N extends EnvName>(name: N, env: Env): z.output<Shape[N]> {
+  return (shape[name] as z.ZodType).parse(withDefaults(env)[name]) as z.output<Shape[N]>;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -4,17 +4,15 @@
 //    { "topicPattern": "^pg\\.public\\.", "table": "replica", "tombstoneTtlSeconds": 864000 }]
 
 import { z } from "zod";
+import { VERSION_SOURCES, tableName } from "./parsers.ts";
 
 const routeSchema = z
   .object({
     topic: z.string().min(1).optional(),
     topicPattern: z.string().min(1).optional(),
-    table: z
-      .string()
-      .regex(/^[a-zA-Z0-9_.-]{3,255}$/, "must be a DynamoDB table name")
-      .optional(),
+    table: tableName.optional(),
     sourceName: z.string().min(1).optional(),
-    versionSource: z.enum(["auto", "column", "kafka-offset"]).optional(),
+    versionSource: z.enum(VERSION_SOURCES).optional(),
     versionColumn: z.string().min(1).optional(),
     tombstoneTtlSeconds: z.number().int().min(0).optional(),
   })
@@ -33,6 +31,14 @@ const routeSchema = z
         });
       }
     }
+    // One source name for every topic a pattern matches would put rows of different tables under
+    // one key space: `orders:[1]` of two tables would overwrite each other.
+    if (r.topicPattern !== undefined && r.sourceName !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["sourceName"],
+        message: "cannot be used with topicPattern (every matched table would share one source name)",
+      });
     if (r.versionSource === "column" && r.versionColumn === undefined)
       ctx.addIssue({
         code: "custom",

@@ -27,7 +27,9 @@ import { detectResources, envDetector, hostDetector, processDetector } from "@op
 import { ExitCode, FatalError } from "../core/errors.ts";
 import { teeLines, type Log } from "./log.ts";
 import { DIAG_FIELD, logBridge } from "./log-bridge.ts";
-import { KeyMode } from "./record-tracer.ts";
+import { z } from "zod";
+import { parseVariable } from "../config/config.ts";
+import type { KeyMode } from "../config/parsers.ts";
 import {
   SERVICE,
   SHUTDOWN_MS,
@@ -61,15 +63,14 @@ const list = (v: string | undefined): string[] =>
         .filter((s) => s !== "")
     : ["otlp"];
 
+/** OTEL_CDC_KEY_MODE through its entry in ENV_SPEC (parser and default live there only). */
 export function keyModeFrom(env: Env): KeyMode {
-  const raw = env["OTEL_CDC_KEY_MODE"]?.trim() || KeyMode.hash;
-  if (!Object.values(KeyMode).includes(raw as KeyMode))
-    throw new FatalError(
-      "bad_config",
-      `OTEL_CDC_KEY_MODE: must be hash, raw or none (got ${JSON.stringify(raw)})`,
-      ExitCode.badConfig,
-    );
-  return raw as KeyMode;
+  try {
+    return parseVariable("OTEL_CDC_KEY_MODE", env);
+  } catch (err) {
+    const why = err instanceof z.ZodError ? err.issues.map((i) => i.message).join("; ") : String(err);
+    throw new FatalError("bad_config", `OTEL_CDC_KEY_MODE: ${why}`, ExitCode.badConfig);
+  }
 }
 
 /** OpenTelemetry is on when an OTLP endpoint or an exporter is named, and the SDK is not disabled. */

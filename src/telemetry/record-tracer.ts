@@ -31,8 +31,8 @@ import type { SinkMetrics } from "./metrics.ts";
 import { keyHash } from "./log.ts";
 import { safely, type FailureReporter } from "../engine/guard.ts";
 
-export const KeyMode = { hash: "hash", raw: "raw", none: "none" } as const;
-export type KeyMode = (typeof KeyMode)[keyof typeof KeyMode];
+import type { KeyMode } from "../config/parsers.ts";
+export type { KeyMode };
 
 type Open = { readonly span: Span; readonly ctx: Context; event?: ChangeEvent };
 
@@ -77,10 +77,10 @@ export class RecordTracer implements RecordObserver {
       parent,
     );
     // Hashed only for a span that is recorded: no cost per record when tracing is off or sampled out.
-    if (record.key !== null && this.#o.keyMode !== KeyMode.none && span.isRecording()) {
+    if (record.key !== null && this.#o.keyMode !== "none" && span.isRecording()) {
       span.setAttribute(
         "messaging.kafka.message.key",
-        this.#o.keyMode === KeyMode.raw ? record.key.toString("utf8") : keyHash(record.key),
+        this.#o.keyMode === "raw" ? record.key.toString("utf8") : keyHash(record.key),
       );
     }
     this.#open.set(record, { span, ctx: trace.setSpan(parent, span) });

@@ -7,7 +7,7 @@ import { ProxyTracerProvider, type Meter, type Tracer } from "@opentelemetry/api
 import { MeterProvider, type IMetricReader } from "@opentelemetry/sdk-metrics";
 import { defaultResource, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
 import { PrometheusReader } from "./prometheus.ts";
-import { KeyMode } from "./record-tracer.ts";
+import type { KeyMode } from "./record-tracer.ts";
 
 export const SERVICE = "cdc-dynamodb-sink";
 export const SHUTDOWN_MS = 5000;
@@ -55,7 +55,7 @@ export function meterProvider(
 }
 
 /** Metrics for /metrics only, and a tracer that records nothing: the state with no OTEL_* set. */
-export function localTelemetry(keyMode: KeyMode = KeyMode.hash): Telemetry {
+export function localTelemetry(keyMode: KeyMode = "hash"): Telemetry {
   const { provider, prometheus } = meterProvider(baseResource());
   return {
     tracer: new ProxyTracerProvider().getTracer(SERVICE),

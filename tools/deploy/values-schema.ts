@@ -8,6 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ENV_SPEC } from "../../src/config/env-spec.ts";
+import { VERSION_SOURCES } from "../../src/config/parsers.ts";
 
 type Schema = Record<string, unknown>;
 
@@ -66,9 +67,12 @@ function configSchema(): Schema {
   for (const v of ENV_SPEC) {
     if (v.name in CHART_MANAGED) continue;
     const fallback = "default" in v ? ` Default: \`${v.default}\`.` : "";
+    // A closed set of words (a zod enum in ENV_SPEC) is closed in the chart too: helm refuses a typo.
+    const words = (v.parse as { options?: unknown }).options;
     properties[v.name] = {
       type: "string",
       description: `${v.description}${fallback}`,
+      ...(Array.isArray(words) ? { enum: words } : {}),
       ...(required.includes(v.name) ? { minLength: 1 } : {}),
     };
   }
@@ -144,7 +148,7 @@ export function buildValuesSchema(): Schema {
           topicPattern: { type: "string", minLength: 1 },
           table: { type: "string", pattern: "^[a-zA-Z0-9_.-]{3,255}$" },
           sourceName: { type: "string", minLength: 1 },
-          versionSource: { enum: ["auto", "column", "kafka-offset"] },
+          versionSource: { enum: [...VERSION_SOURCES] },
           versionColumn: { type: "string", minLength: 1 },
           tombstoneTtlSeconds: int(0),
         }),
