@@ -3,6 +3,7 @@
 // member can never land for a partition another member now owns. A partition assigned again gets a
 // fresh lease; the old one's in-flight writes finish harmlessly (they are conditional).
 
+import type { CommitPoint, Flow } from "./ports.ts";
 import { Watermark } from "./watermark.ts";
 
 export class Lease {
@@ -23,5 +24,94 @@ export class Lease {
 
   get key(): string {
     return `${this.topic}/${this.partition}`;
+  }
+}
+
+/** This member's leases of the current generation, by `topic/partition`. */
+export class Leases {
+  #leases = new Map<string, Lease>();
+
+  get(topic: string, partition: number): Lease | undefined {
+    return this.#leases.get(`${topic}/${partition}`);
+  }
+
+  values(): IterableIterator<Lease> {
+    return this.#leases.values();
+  }
+
+  /** A new generation: every earlier lease is revoked (no more commits), new ones start clean. */
+  assign(assignment: Readonly<Record<string, readonly number[]>>): Lease[] {
+    this.revokeAll();
+    const fresh: Lease[] = [];
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const p of partitions) {
+        const lease = new Lease(topic, p);
+        this.#leases.set(lease.key, lease);
+        fresh.push(lease);
+      }
+    }
+    return fresh;
+  }
+
+  revokeAll(): void {
+    for (const lease of this.#leases.values()) lease.revoked = true;
+    this.#leases = new Map();
+  }
+
+  /** Per partition, the offset to commit when it moved since the last commit. */
+  commitPoints(): CommitPoint[] {
+    const points: CommitPoint[] = [];
+    for (const lease of this.#leases.values()) {
+      const offset = lease.watermark.committable();
+      if (offset !== undefined && offset !== lease.committed)
+        points.push({ topic: lease.topic, partition: lease.partition, offset });
+    }
+    return points;
+  }
+
+  markCommitted(points: readonly CommitPoint[]): void {
+    for (const p of points) {
+      const lease = this.get(p.topic, p.partition);
+      if (lease !== undefined) lease.committed = p.offset;
+    }
+  }
+
+  /** Partitions paused for retries or memory. */
+  paused(): number {
+    let n = 0;
+    for (const l of this.#leases.values()) if (l.retrying > 0 || l.pausedForMemory) n++;
+    return n;
+  }
+
+  /**
+   * Over the buffer limit every partition pauses, not only the one whose batch crossed it: each
+   * other partition would otherwise still deliver a whole batch (up to 1 MiB) before pausing —
+   * measured, 12 partitions took 15 k records in hand against a limit of 5 000.
+   */
+  pauseForMemory(flow: Flow): void {
+    for (const lease of this.#leases.values()) {
+      if (lease.pausedForMemory) continue;
+      lease.pausedForMemory = true;
+      flow.pause(lease.topic, lease.partition);
+    }
+  }
+
+  /** Below half the limit again: partitions resume, except those still waiting on retries. */
+  resumeAfterMemory(flow: Flow): void {
+    for (const lease of this.#leases.values()) {
+      if (!lease.pausedForMemory) continue;
+      lease.pausedForMemory = false;
+      if (lease.retrying === 0) flow.resume(lease.topic, lease.partition);
+    }
+  }
+
+  /** The earliest time since which a watermark stood still with records waiting. */
+  stalledSince(): number | undefined {
+    let since: number | undefined;
+    for (const lease of this.#leases.values()) {
+      const s = lease.watermark.stalledSince();
+      if (s !== undefined && (since === undefined || s < since)) since = s;
+    }
+    return since;
   }
 }

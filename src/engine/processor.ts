@@ -9,16 +9,11 @@
 import { ClassifiedError, ExitCode, FatalError, PoisonError, errorMessage } from "../core/errors.ts";
 import { decodeRecord } from "../core/decode.ts";
 import { itemKey } from "../core/identity.ts";
-import {
-  Outcome,
-  type DecodeOptions,
-  type Decoded,
-  type KafkaRecord,
-  type WriteOutcome,
-} from "../core/types.ts";
+import { Outcome, type DecodeOptions, type KafkaRecord, type WriteOutcome } from "../core/types.ts";
 import { newestFirst, type Candidate } from "./coalesce.ts";
+import { decodeSafely, type Decode } from "./decode.ts";
 import { FailureReporter, guard } from "./guard.ts";
-import { Lease } from "./lease.ts";
+import { Lease, Leases } from "./lease.ts";
 import type { AdaptiveLimiter } from "./limiter.ts";
 import type { CommitPoint, DeadLetter, Flow, Log, RecordObserver, Sink } from "./ports.ts";
 import { RetryAborted, isPushback, retry, sleep, type BackoffPolicy } from "./retry.ts";
@@ -28,7 +23,7 @@ export type ProcessorDeps = {
   readonly sinkFor: (topic: string) => Sink;
   readonly decodeOptions: (topic: string) => DecodeOptions;
   /** The record decoder; the core's by default (tests inject failures here). */
-  readonly decode?: ((record: KafkaRecord, options: DecodeOptions) => Decoded) | undefined;
+  readonly decode?: Decode | undefined;
   readonly deadLetter: DeadLetter | undefined;
   readonly limiter: AdaptiveLimiter;
   readonly backoff: BackoffPolicy;
@@ -43,29 +38,11 @@ export type ProcessorDeps = {
 /** Thrown inside a job when shutdown or revocation hands its records back to Kafka. */
 class Released extends Error {}
 
-/**
- * Decoding is pure and turns every bad input it knows into a PoisonError; anything else it throws
- * (a RangeError deep in a converter, say) is still caused by this one record, so it is poison too —
- * never a stall of the partition or a crash loop. The cause is kept; the message names only the
- * error's kind, never row bytes.
- */
-function decodeSafely(decode: NonNullable<ProcessorDeps["decode"]>, record: KafkaRecord, o: DecodeOptions) {
-  try {
-    return decode(record, o);
-  } catch (err) {
-    if (err instanceof PoisonError) throw err;
-    const kind = err instanceof Error ? err.name : typeof err;
-    throw new PoisonError("decode_failed", `decoding the record failed unexpectedly (${kind})`, {
-      cause: err,
-    });
-  }
-}
-
 export class Processor {
   readonly #d: ProcessorDeps;
   readonly #obs: RecordObserver;
-  readonly #decode: NonNullable<ProcessorDeps["decode"]>;
-  #leases = new Map<string, Lease>();
+  readonly #decode: Decode;
+  readonly #leases = new Leases();
   readonly #chains = new Map<string, Promise<void>>();
   readonly #active = new Set<Promise<void>>();
   readonly #abort = new AbortController();
@@ -83,12 +60,7 @@ export class Processor {
 
   /** The earliest time since which a current partition's watermark stood still with records waiting. */
   stalledSince(): number | undefined {
-    let since: number | undefined;
-    for (const lease of this.#leases.values()) {
-      const s = lease.watermark.stalledSince();
-      if (s !== undefined && (since === undefined || s < since)) since = s;
-    }
-    return since;
+    return this.#leases.stalledSince();
   }
 
   get stopping(): boolean {
@@ -96,34 +68,22 @@ export class Processor {
   }
 
   pausedPartitions(): number {
-    let n = 0;
-    for (const l of this.#leases.values()) if (l.retrying > 0 || l.pausedForMemory) n++;
-    return n;
+    return this.#leases.paused();
   }
 
   /** A new generation: every earlier lease is revoked (no more commits), new ones start clean. */
   assign(assignment: Readonly<Record<string, readonly number[]>>): void {
-    for (const lease of this.#leases.values()) lease.revoked = true;
-    const leases = new Map<string, Lease>();
-    for (const [topic, partitions] of Object.entries(assignment)) {
-      for (const p of partitions) {
-        const lease = new Lease(topic, p);
-        leases.set(lease.key, lease);
-        this.#d.flow.resume(topic, p);
-      }
-    }
-    this.#leases = leases;
+    for (const lease of this.#leases.assign(assignment)) this.#d.flow.resume(lease.topic, lease.partition);
   }
 
   /** Every lease revoked: a rebalance started, or the member left the group. */
   revokeAll(): void {
-    for (const lease of this.#leases.values()) lease.revoked = true;
-    this.#leases = new Map();
+    this.#leases.revokeAll();
   }
 
   enqueue(topic: string, partition: number, records: readonly KafkaRecord[]): void {
     if (this.stopping) return; // never registered: Kafka delivers them again
-    let lease = this.#leases.get(`${topic}/${partition}`);
+    let lease = this.#leases.get(topic, partition);
     if (lease === undefined) {
       // Not in this member's current assignment (kafkajs fetches only after GROUP_JOIN, so this is
       // a straggler): its records are released, never committed; the partition's owner has them.
@@ -156,37 +116,15 @@ export class Processor {
       else group.push({ event: decoded.event, record });
     }
     for (const [pk, group] of groups) this.#schedule(pk, () => this.#runGroup(lease, group));
-    if (this.#buffered > this.#d.maxBuffered) this.#pauseForMemory();
-  }
-
-  /**
-   * Over the buffer limit every partition pauses, not only the one whose batch crossed it: each
-   * other partition would otherwise still deliver a whole batch (up to 1 MiB) before pausing —
-   * measured, 12 partitions took 15 k records in hand against a limit of 5 000.
-   */
-  #pauseForMemory(): void {
-    for (const lease of this.#leases.values()) {
-      if (lease.pausedForMemory) continue;
-      lease.pausedForMemory = true;
-      this.#d.flow.pause(lease.topic, lease.partition);
-    }
+    if (this.#buffered > this.#d.maxBuffered) this.#leases.pauseForMemory(this.#d.flow);
   }
 
   commitPoints(): CommitPoint[] {
-    const points: CommitPoint[] = [];
-    for (const lease of this.#leases.values()) {
-      const offset = lease.watermark.committable();
-      if (offset !== undefined && offset !== lease.committed)
-        points.push({ topic: lease.topic, partition: lease.partition, offset });
-    }
-    return points;
+    return this.#leases.commitPoints();
   }
 
   markCommitted(points: readonly CommitPoint[]): void {
-    for (const p of points) {
-      const lease = this.#leases.get(`${p.topic}/${p.partition}`);
-      if (lease !== undefined) lease.committed = p.offset;
-    }
+    this.#leases.markCommitted(points);
   }
 
   /** Stops starting work; retries and queued records are released to Kafka. */
@@ -239,7 +177,7 @@ export class Processor {
     this.#obs.finished?.(record, outcome, detail);
     lease.watermark.complete(record.offset);
     this.#buffered--;
-    if (this.#buffered < this.#d.maxBuffered / 2) this.#resumeAfterMemory();
+    if (this.#buffered < this.#d.maxBuffered / 2) this.#leases.resumeAfterMemory(this.#d.flow);
   }
 
   #release(records: readonly { record: KafkaRecord }[]): void {
@@ -248,15 +186,6 @@ export class Processor {
       this.#obs.released?.(record);
     }
     this.#buffered -= records.length;
-  }
-
-  #resumeAfterMemory(): void {
-    for (const lease of this.#leases.values()) {
-      if (lease.pausedForMemory) {
-        lease.pausedForMemory = false;
-        if (lease.retrying === 0) this.#d.flow.resume(lease.topic, lease.partition);
-      }
-    }
   }
 
   async #runGroup(lease: Lease, group: Candidate[]): Promise<void> {

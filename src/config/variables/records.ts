@@ -1,0 +1,71 @@
+// Records: versions, source names, tombstones, routes. Part of the one table of variables (src/config/env-spec.ts).
+
+import { COMPRESSIONS, VERSION_SOURCES, int, oneOf, ttlAttribute, text } from "../parsers.ts";
+import type { EnvVar } from "../env-spec.ts";
+
+export const RECORDS_VARIABLES = [
+  {
+    group: "records",
+    name: "VERSION_SOURCE",
+    default: "auto",
+    parse: oneOf(VERSION_SOURCES),
+    description:
+      "`auto` (PostgreSQL LSN / MySQL binlog position from the envelope's `source`), `column` (see " +
+      "`VERSION_COLUMN`) or `kafka-offset` (explicit opt-in; breaks on repartition and redrive).",
+  },
+  {
+    group: "records",
+    name: "VERSION_COLUMN",
+    parse: text,
+    description: "Row column holding a growing version (integer, or timestamp) when `VERSION_SOURCE=column`.",
+  },
+  {
+    group: "records",
+    name: "VERSION_EPOCH",
+    default: "0",
+    parse: int(0, 9999),
+    description:
+      "Operator-set epoch prefixed to every version (0\u20139999). Raise it after restoring a database " +
+      "whose log positions restart (see docs/operations.md).",
+  },
+  {
+    group: "records",
+    name: "SOURCE_NAME",
+    parse: text,
+    description:
+      "Overrides the source name of every record (default: `connector.db.schema.table` from the " +
+      "envelope, else the topic).",
+  },
+  {
+    group: "records",
+    name: "TOMBSTONE_TTL_SECONDS",
+    default: "0",
+    parse: int(0),
+    description:
+      "When > 0, delete tombstones get a TTL attribute this many seconds ahead. Must outlive Kafka " +
+      "retention plus the longest lag.",
+  },
+  {
+    group: "records",
+    name: "TTL_ATTRIBUTE",
+    default: "_cdc_expires_at",
+    parse: ttlAttribute,
+    description: "Name of the TTL attribute written on tombstones (enable TTL on it in the table).",
+  },
+  {
+    group: "records",
+    name: "ITEM_COMPRESSION",
+    default: "none",
+    parse: oneOf(COMPRESSIONS),
+    description:
+      "`gzip`: rows whose item would exceed 400 KB are stored gzip-compressed in one binary attribute; " +
+      "`none`: such rows are dead-lettered.",
+  },
+  {
+    group: "records",
+    name: "ROUTES_FILE",
+    parse: text,
+    description:
+      "Optional JSON file of per-topic routes (table, source name, version source and column, TTL).",
+  },
+] as const satisfies readonly EnvVar[];
