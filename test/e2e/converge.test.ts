@@ -189,12 +189,25 @@ test("initial snapshot while a transaction is in flight: the streamed change win
   };
 });
 
+/** Resolves once Debezium has produced more than `n` events past the end offsets `from`. */
+async function producedSince(from: Awaited<ReturnType<typeof endOffsets>>, n: number): Promise<void> {
+  const sum = (offsets: typeof from): bigint => [...offsets.values()].reduce((a, o) => a + o, 0n);
+  const start = sum(from);
+  await waitFor(async () => sum(await endOffsets(p)) > start + BigInt(n), {
+    timeoutMs: 120_000,
+    intervalMs: 100,
+    message: `${n} events produced`,
+  });
+}
+
 test("phase 1: a concurrent workload with key changes, a truncate and a table created mid-run", async (t) => {
   const at = clock(t);
   const s = sink();
   await waitConsuming(s);
-  // The table is created once the sink consumes: its topic does not exist when the sink subscribed.
-  const late = new Promise((r) => setTimeout(r, 2000)).then(() => workload.lateTable(300, 13));
+  // The table is created once the sink consumes and the workload is under way: its topic does not
+  // exist when the sink subscribed.
+  const from = await endOffsets(p);
+  const late = producedSince(from, 200).then(() => workload.lateTable(300, 13));
   const [stats, trunc, audit] = await Promise.all([
     workload.run(TRANSACTIONS, 11),
     workload.truncateScenario(12),
@@ -218,13 +231,9 @@ test("phase 2: Kafka Connect is killed and restarted mid-workload; Debezium re-e
   const s = sink();
   const running = workload.run(TRANSACTIONS, 21);
   // Mid-stream: once Debezium has produced part of the phase, with offsets still unflushed.
-  const start = [...from.values()].reduce((n, o) => n + o, 0n);
-  await waitFor(async () => [...(await endOffsets(p)).values()].reduce((n, o) => n + o, 0n) > start + 300n, {
-    timeoutMs: 60_000,
-    intervalMs: 100,
-  });
+  await producedSince(from, 300);
+  // killPart returns once the process is gone (its ports are free for the restart).
   await killPart(stackDir, "connect", "SIGKILL");
-  await new Promise((r) => setTimeout(r, 1000));
   await startPart(stackDir, "connect");
   await waitConnectorRunning(p.ep.connectUrl, p.connector, 120_000);
   at("Connect restarted");
@@ -254,8 +263,10 @@ test("phase 3: the sink is SIGKILLed mid-workload and restarted", async (t) => {
   const at = clock(t);
   const first = sink();
   await waitConsuming(first);
+  const from = await endOffsets(p);
   const running = workload.run(TRANSACTIONS, 31);
-  await new Promise((r) => setTimeout(r, 2500));
+  // Mid-workload: once Debezium has produced part of the phase.
+  await producedSince(from, 300);
   first.child.kill("SIGKILL");
   assert.equal((await first.exited).signal, "SIGKILL");
   const second = sink();
