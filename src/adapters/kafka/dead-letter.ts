@@ -3,9 +3,9 @@
 // they fit, so existing DLQ tooling reads them.
 
 import type { Producer } from "kafkajs";
-import { FatalError, ExitCode, TransientError, type SinkError } from "../../core/errors.ts";
+import type { SinkError } from "../../core/errors.ts";
 import type { KafkaRecord } from "../../core/types.ts";
-import { isPermanentKafkaError } from "./client.ts";
+import { dlqPublishFailure } from "./errors.ts";
 import type { DeadLetter } from "../../engine/processor.ts";
 
 export function deadLetterHeaders(
@@ -59,18 +59,7 @@ export class KafkaDeadLetter implements DeadLetter {
         ],
       });
     } catch (err) {
-      const e = err as { message?: string };
-      if (isPermanentKafkaError(err)) {
-        throw new FatalError(
-          "dlq_publish_failed",
-          `cannot publish to DLQ topic ${this.#topic}: ${e.message}`,
-          ExitCode.fatal,
-          { cause: err },
-        );
-      }
-      throw new TransientError("dlq_publish", `DLQ publish to ${this.#topic} failed: ${e.message}`, {
-        cause: err,
-      });
+      throw dlqPublishFailure(err, this.#topic);
     }
   }
 }

@@ -4,18 +4,17 @@
 // GROUP_JOIN); kafkajs's isStale() does not turn true on a rebalance.
 
 import type { Consumer, Kafka } from "kafkajs";
-import { ExitCode, FatalError, errorMessage } from "../../core/errors.ts";
+import { errorMessage } from "../../core/errors.ts";
 import type { Config } from "../../config/config.ts";
 import type { KafkaRecord } from "../../core/types.ts";
 import type { Log } from "../../telemetry/log.ts";
 import type { CommitPoint, Processor } from "../../engine/processor.ts";
 import { topicLister, watchTopics, type TopicWatcher } from "./topic-watcher.ts";
-import { fetchOptions, isPermanentKafkaError } from "./client.ts";
+import { fetchOptions } from "./client.ts";
+import { consumerCrash, isPermanentKafkaError, isRebalanceError } from "./errors.ts";
 
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 10 * 60_000;
-const REBALANCE_ERRORS =
-  /REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|NOT_COORDINATOR|rebalanc/i;
 
 /** Telemetry's view of the consumer; the composition root passes it guarded (telemetry/guard.ts). */
 export type SourceListener = {
@@ -177,7 +176,7 @@ export class KafkaSource {
     } catch (err) {
       this.#listener.onCommitError?.(points, Date.now() - started, err);
       const msg = errorMessage(err);
-      if (REBALANCE_ERRORS.test(`${(err as { type?: string }).type ?? ""} ${msg}`))
+      if (isRebalanceError(err))
         this.#log.debug({ err: msg }, "commit refused during a rebalance; redone after rejoining");
       else this.#log.warn({ err: msg }, "offset commit failed; will retry");
     }
@@ -243,14 +242,7 @@ export class KafkaSource {
     this.#consumer.on(e.CRASH, ({ payload }) => {
       if (!payload.restart) {
         this.#joined = false;
-        this.#onFatal(
-          new FatalError(
-            "kafka_crash",
-            `the Kafka consumer crashed and will not restart: ${errorMessage(payload.error)}`,
-            ExitCode.kafkaCrash,
-            { cause: payload.error },
-          ),
-        );
+        this.#onFatal(consumerCrash(payload.error));
       } else {
         this.#frozen = true;
         this.#processor.revokeAll();

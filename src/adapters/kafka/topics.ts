@@ -4,7 +4,7 @@
 import type { Kafka } from "kafkajs";
 import { ExitCode, FatalError } from "../../core/errors.ts";
 import type { Config } from "../../config/config.ts";
-import { kafkaConnectFailure } from "./client.ts";
+import { kafkaConnectFailure } from "./errors.ts";
 
 /** `kafka` should be a client with few retries (createKafka's `quick`): a broker that is down fails start-up in seconds. */
 export async function checkTopics(kafka: Kafka, config: Config["kafka"]): Promise<void> {
