@@ -95,6 +95,7 @@ export class KafkaSource {
       this.#watcher = watchTopics(lister, {
         pattern,
         known,
+        exclude: new Set(this.#config.dlqTopic === undefined ? [] : [this.#config.dlqTopic]),
         intervalMs: this.#config.metadataMaxAgeMs,
         onNew: (topics) => this.#resubscribe(topics),
         log: this.#log,

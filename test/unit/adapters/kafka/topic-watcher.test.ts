@@ -85,3 +85,32 @@ test("stop waits for a resubscription in progress", async () => {
   await stopping;
   assert.ok(done);
 });
+
+test("the DLQ topic is never reported, even when it matches the pattern and is created later", async () => {
+  let topics = ["pg.a"];
+  let listings = 0;
+  const seen: string[][] = [];
+  const watcher = watchTopics(
+    {
+      list: () => {
+        listings++;
+        return Promise.resolve([...topics]);
+      },
+      close: () => Promise.resolve(),
+    },
+    {
+      pattern: /^pg\./,
+      intervalMs: 5,
+      known: new Set(["pg.a"]),
+      exclude: new Set(["pg.dlq"]),
+      onNew: (t) => Promise.resolve(void seen.push(t)),
+      log,
+    },
+  );
+  topics = [...topics, "pg.dlq", "pg.b"];
+  await waitFor(() => seen.length === 1, { timeoutMs: 2000, message: "pg.b reported" });
+  const after = listings;
+  await waitFor(() => listings >= after + 3, { timeoutMs: 2000, message: "more listings" });
+  await watcher.stop();
+  assert.deepEqual(seen, [["pg.b"]]);
+});
