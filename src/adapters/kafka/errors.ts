@@ -14,6 +14,7 @@ export const KafkaErrorCode = {
   crash: "kafka_crash",
   dlqPublish: "dlq_publish",
   dlqRefused: "dlq_publish_failed",
+  dlqTooSmall: "dlq_max_message_bytes",
   topicMissing: "topic_missing",
   dlqConsumed: "dlq_consumed",
   compactedTopic: "topic_compacted",
