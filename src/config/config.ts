@@ -27,6 +27,7 @@ export type Config = Readonly<{
     tls: TlsConfig | undefined;
     sasl: SaslConfig | undefined;
     dlqTopic: string | undefined;
+    allowCompactedTopics: boolean;
   }>;
   dynamodb: Readonly<{
     table: string;
@@ -95,6 +96,7 @@ const schema = z
     KAFKA_COMMIT_INTERVAL_MS: int(10, 60000),
     KAFKA_FETCH_MAX_BYTES: int(1024),
     DLQ_TOPIC: text.optional(),
+    ALLOW_COMPACTED_TOPICS: bool,
     KAFKA_SSL: bool,
     KAFKA_SSL_CA_FILE: text.optional(),
     KAFKA_SSL_CERT_FILE: text.optional(),
@@ -258,6 +260,7 @@ export function loadConfig(env: Env, readFile: ReadFile): ConfigResult {
             ? { mechanism: "aws-msk-iam", region: c.AWS_REGION }
             : { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME!, password: password! },
       dlqTopic: c.DLQ_TOPIC,
+      allowCompactedTopics: c.ALLOW_COMPACTED_TOPICS,
     },
     dynamodb: {
       table: c.DYNAMODB_TABLE,

@@ -86,6 +86,13 @@ export const ENV_SPEC = [
     description:
       "Dead-letter topic for poison records. Unset: a poison record stops the service (exit 4) and nothing past it is committed.",
   },
+  {
+    group: "kafka",
+    name: "ALLOW_COMPACTED_TOPICS",
+    default: "false",
+    description:
+      "`true` to consume topics whose `cleanup.policy` includes `compact`. Refused by default (exit 3): compaction removes a delete event once its tombstone follows, so a sink lagging behind the log cleaner keeps deleted rows.",
+  },
   { group: "security", name: "KAFKA_SSL", default: "false", description: "`true` to connect with TLS." },
   {
     group: "security",

@@ -18,6 +18,7 @@ export const KafkaErrorCode = {
   topicMissing: "topic_missing",
   dlqConsumed: "dlq_consumed",
   compactedTopic: "topic_compacted",
+  topicConfigUnreadable: "topic_config_unreadable",
 } as const;
 
 /** One link of an error's cause chain, with the fields kafkajs sets. */

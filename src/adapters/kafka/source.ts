@@ -11,6 +11,7 @@ import type { Log } from "../../telemetry/log.ts";
 import type { CommitPoint, Processor } from "../../engine/processor.ts";
 import { topicLister, watchTopics, type TopicWatcher } from "./topic-watcher.ts";
 import { fetchOptions } from "./client.ts";
+import { refuseNewTopics } from "./topics.ts";
 import { consumerCrash, isPermanentKafkaError, isRebalanceError } from "./errors.ts";
 
 const MAX_RESTARTS = 5;
@@ -111,6 +112,8 @@ export class KafkaSource {
 
   /** New topics match the pattern: commit what is durable, leave, subscribe again, rejoin. */
   async #resubscribe(topics: readonly string[]): Promise<void> {
+    const refused = await refuseNewTopics(this.#kafka, topics, this.#config.allowCompactedTopics, this.#log);
+    if (refused !== undefined) return this.#onFatal(refused);
     await this.#committing;
     await this.#commitOnce();
     this.#frozen = true;

@@ -26,6 +26,7 @@ const kafka = (over: Partial<Config["kafka"]>): Config["kafka"] => ({
   tls: undefined,
   sasl: undefined,
   dlqTopic: undefined,
+  allowCompactedTopics: false,
   ...over,
 });
 

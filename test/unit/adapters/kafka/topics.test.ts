@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Config } from "../../../../src/config/config.ts";
-import { dlqConsumedError } from "../../../../src/adapters/kafka/topics.ts";
+import { consumedTopics, dlqConsumedError } from "../../../../src/adapters/kafka/topics.ts";
 
 const kafka = (over: Partial<Config["kafka"]>): Config["kafka"] => ({
   brokers: ["b:9092"],
@@ -21,6 +21,7 @@ const kafka = (over: Partial<Config["kafka"]>): Config["kafka"] => ({
   tls: undefined,
   sasl: undefined,
   dlqTopic: undefined,
+  allowCompactedTopics: false,
   ...over,
 });
 
@@ -48,4 +49,16 @@ test("a DLQ topic outside the consumed topics, or no DLQ, is accepted", () => {
     dlqConsumedError(kafka({ topicPattern: /^pg\./gy, dlqTopic: "pg.dlq" }))?.code,
     "dlq_consumed",
   );
+});
+
+test("the consumed topics are the named ones and the pattern's current matches, never the DLQ", () => {
+  const existing = ["pg.a", "pg.b", "other", "dlq"];
+  assert.deepEqual(consumedTopics(kafka({ topics: ["other"], topicPattern: /^pg\./g }), existing), [
+    "other",
+    "pg.a",
+    "pg.b",
+  ]);
+  assert.deepEqual(consumedTopics(kafka({ topicPattern: /^(pg\.a|dlq)$/, dlqTopic: "dlq" }), existing), [
+    "pg.a",
+  ]);
 });
