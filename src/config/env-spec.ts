@@ -91,7 +91,9 @@ export const ENV_SPEC = [
     name: "ALLOW_COMPACTED_TOPICS",
     default: "false",
     description:
-      "`true` to consume topics whose `cleanup.policy` includes `compact`. Refused by default (exit 3): compaction removes a delete event once its tombstone follows, so a sink lagging behind the log cleaner keeps deleted rows.",
+      "`true` to consume topics whose `cleanup.policy` includes `compact`. Refused by default " +
+      "(exit 3): compaction removes a delete event once its tombstone follows, so a sink lagging " +
+      "behind the log cleaner keeps deleted rows.",
   },
   { group: "security", name: "KAFKA_SSL", default: "false", description: "`true` to connect with TLS." },
   {

@@ -12,6 +12,7 @@ import type { CommitPoint, Processor } from "../../engine/processor.ts";
 import { topicLister, watchTopics, type TopicWatcher } from "./topic-watcher.ts";
 import { fetchOptions } from "./client.ts";
 import { refuseNewTopics } from "./topics.ts";
+import { installCommitGuard } from "./commit-guard.ts";
 import { consumerCrash, isPermanentKafkaError, isRebalanceError } from "./errors.ts";
 
 const MAX_RESTARTS = 5;
@@ -56,6 +57,7 @@ export class KafkaSource {
     this.#log = log;
     this.#onFatal = onFatal;
     this.#listener = listener;
+    installCommitGuard();
     this.#consumer = kafka.consumer({
       groupId: config.groupId,
       sessionTimeout: config.sessionTimeoutMs,

@@ -53,7 +53,7 @@ test("a DLQ topic matched by KAFKA_TOPIC_PATTERN is refused at start-up: exit 2,
   assert.match(p.output(), /its own dead letters/);
 });
 
-test("a poison record over the DLQ topic's max.message.bytes is dead-lettered without its value", async () => {
+test("a poison record over the DLQ's max.message.bytes is dead-lettered without its value", async () => {
   const topic = uniqueName("cdc");
   const dlq = uniqueName("dlq");
   const table = uniqueName("tbl");
