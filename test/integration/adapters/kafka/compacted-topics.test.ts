@@ -95,6 +95,21 @@ test("a compacted topic is refused at start-up (exit 3), named, with the way to 
     assert.match(p.output(), new RegExp(`${prefix}\\.b .*cleanup\\.policy=compact`));
   });
 
+  await t.test("a compacted topic the pattern meets later stops the sink (exit 3)", async () => {
+    const prefix = uniqueName("late");
+    await createTopic(endpoints.kafkaBrokers, `${prefix}.a`, 1);
+    const p = start({
+      KAFKA_TOPIC_PATTERN: `^${prefix}\\.`,
+      KAFKA_GROUP_ID: uniqueName("g"),
+      DYNAMODB_TABLE: table,
+      KAFKA_METADATA_MAX_AGE_MS: "1000",
+    });
+    await waitConsuming(p, 60_000);
+    await compactedTopic(`${prefix}.b`, "compact");
+    assert.equal(await exitCode(p), 3, p.output());
+    assert.match(p.output(), new RegExp(`${prefix}\\.b .*cleanup\\.policy=compact`));
+  });
+
   await t.test("ALLOW_COMPACTED_TOPICS=true: the operator opts in, the sink consumes", async () => {
     const topic = uniqueName("compacted");
     await compactedTopic(topic, "compact");
