@@ -90,8 +90,15 @@ export function reasonFor(outcome: WriteOutcome, event: ChangeEvent, stored: Sto
   if (outcome === Outcome.applied)
     return version === undefined
       ? "no item holds this key: the write would create it"
-      : `the stored version ${version} is older than the record's ${event.version}: the write would replace it`;
+      : `the stored version ${version} is older than the record's ${event.version}: ` +
+          "the write would replace it";
   if (outcome === Outcome.duplicate)
-    return `the stored version equals the record's (${event.version}): a replay, the write would change nothing`;
-  return `the stored version ${version} is newer than the record's ${event.version}: the write would be refused`;
+    return (
+      `the stored version equals the record's (${event.version}): ` +
+      "a replay, the write would change nothing"
+    );
+  return (
+    `the stored version ${version} is newer than the record's ${event.version}: ` +
+    "the write would be refused"
+  );
 }

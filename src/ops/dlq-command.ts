@@ -115,7 +115,8 @@ async function show(config: Config, v: DlqValues, io: Io): Promise<number> {
   if (v.json === true) io.stdout.write(json({ ...context, decoded }));
   else
     io.stdout.write(
-      `dead letter ${topic}/${partition}@${offset}: ${entry.code} (${entry.errorClass}), attempt ${entry.attempts}, ` +
+      `dead letter ${topic}/${partition}@${offset}: ${entry.code} (${entry.errorClass}), ` +
+        `attempt ${entry.attempts}, ` +
         `failed ${entry.failedAt} in group ${entry.group}\n  ${entry.message}\n` +
         renderExplanation(decoded),
     );

@@ -165,7 +165,8 @@ export function dryRunCommand(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
     else
       io.stdout.write(
         renderSummary(
-          `dry run of group ${config.kafka.groupId} from ${start} offsets: ${tally.total} record(s) in ${read.length} partition(s); nothing written, nothing committed`,
+          `dry run of group ${config.kafka.groupId} from ${start} offsets: ${tally.total} record(s) ` +
+            `in ${read.length} partition(s); nothing written, nothing committed`,
           summary,
         ) + notes.map((n) => `note: ${n}\n`).join(""),
       );

@@ -147,7 +147,8 @@ export function renderExplanation(e: Explanation): string {
     lines.push(
       e.stored === null
         ? "stored    no item"
-        : `stored    ${e.stored.version ?? "(no _cdc_version)"}${e.stored.deleted === true ? " (tombstone)" : ""}`,
+        : `stored    ${e.stored.version ?? "(no _cdc_version)"}` +
+            (e.stored.deleted === true ? " (tombstone)" : ""),
     );
   for (const f of e.versions ?? [])
     lines.push(`  ${f.field.padEnd(14)} record ${f.record} ${f.order} stored ${f.stored}`);

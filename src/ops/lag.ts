@@ -3,6 +3,7 @@
 // a partition the group never committed counts from the log start (what a new group would read).
 
 import type { GroupState, PartitionEnds } from "../adapters/kafka/admin-queries.ts";
+import { cells } from "./summary.ts";
 
 export type LagRow = {
   topic: string;
@@ -74,15 +75,22 @@ function age(ms: number | null): string {
   return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${(s / 3600).toFixed(1)}h`;
 }
 
+const WIDTHS = [32, 4, 10, 10, 8];
+
 export function renderLag(r: LagReport): string {
+  const members = r.members.map((m) => `${m.clientId}@${m.clientHost}`).join(", ");
   const lines = [
-    `group ${r.group}: ${r.state}, ${r.members.length} member(s)${r.members.map((m) => ` ${m.clientId}@${m.clientHost}`).join(",")}`,
-    `${"topic".padEnd(32)} ${"part".padStart(4)} ${"committed".padStart(10)} ${"end".padStart(10)} ${"lag".padStart(8)}  oldest uncommitted`,
+    `group ${r.group}: ${r.state}, ${r.members.length} member(s)${members === "" ? "" : `: ${members}`}`,
+    `${cells(["topic", "part", "committed", "end", "lag"], WIDTHS)}  oldest uncommitted`,
   ];
-  for (const p of r.partitions)
-    lines.push(
-      `${p.topic.padEnd(32)} ${String(p.partition).padStart(4)} ${(p.committed ?? "-").padStart(10)} ${p.end.padStart(10)} ${p.lag.padStart(8)}  ${p.oldestUncommittedMs === null ? "-" : `${new Date(p.oldestUncommittedMs).toISOString()} (${age(p.oldestUncommittedAgeMs)} ago)`}`,
-    );
+  for (const p of r.partitions) {
+    const oldest =
+      p.oldestUncommittedMs === null
+        ? "-"
+        : `${new Date(p.oldestUncommittedMs).toISOString()} (${age(p.oldestUncommittedAgeMs)} ago)`;
+    const values = [p.topic, String(p.partition), p.committed ?? "-", p.end, p.lag];
+    lines.push(`${cells(values, WIDTHS)}  ${oldest}`);
+  }
   lines.push(`total lag ${r.totalLag}`);
   return `${lines.join("\n")}\n`;
 }

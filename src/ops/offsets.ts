@@ -4,6 +4,7 @@
 
 import type { GroupState, PartitionEnds } from "../adapters/kafka/admin-queries.ts";
 import { OpsInputError } from "./context.ts";
+import { cells } from "./summary.ts";
 
 export type ResetTarget =
   | { kind: "earliest" }
@@ -81,14 +82,15 @@ export function planTopic(
   return rows;
 }
 
+const WIDTHS = [32, 4, 10, 10, 8];
+
 export function renderPlan(plan: ResetPlan): string {
+  const what = plan.executed ? "reset" : "plan (dry: add --execute to apply)";
   const lines = [
-    `${plan.executed ? "reset" : "plan (dry: add --execute to apply)"} for group ${plan.group}, ${plan.target}`,
-    `${"topic".padEnd(32)} ${"part".padStart(4)} ${"current".padStart(10)} ${"target".padStart(10)} ${"replays".padStart(8)}`,
+    `${what} for group ${plan.group}, ${plan.target}`,
+    cells(["topic", "part", "current", "target", "replays"], WIDTHS),
   ];
   for (const r of plan.partitions)
-    lines.push(
-      `${r.topic.padEnd(32)} ${String(r.partition).padStart(4)} ${(r.current ?? "-").padStart(10)} ${r.target.padStart(10)} ${r.replays.padStart(8)}`,
-    );
+    lines.push(cells([r.topic, String(r.partition), r.current ?? "-", r.target, r.replays], WIDTHS));
   return `${lines.join("\n")}\n`;
 }

@@ -33,7 +33,7 @@ import { matches, readDeadLetter, type DeadLetterEntry } from "./dlq.ts";
 import { DryRunSink } from "./dry-run-sink.ts";
 import { renderSummary, Tally } from "./summary.ts";
 
-/** Transient failures of one write tolerated before the redrive stops (resumable, nothing committed past it). */
+/** Transient failures of one write before the redrive stops (resumable: nothing committed past it). */
 const MAX_ATTEMPTS = 10;
 
 class Progress {
@@ -144,7 +144,8 @@ export async function redrive(config: Config, env: NodeJS.ProcessEnv, v: DlqValu
     dynamo.destroy();
   }
   const summary = tally.summary();
-  const title = `${dryRun ? "redrive dry run (nothing written, nothing committed)" : "redrive"} of ${topic} as group ${group}: ${read} read`;
+  const what = dryRun ? "redrive dry run (nothing written, nothing committed)" : "redrive";
+  const title = `${what} of ${topic} as group ${group}: ${read} read`;
   io.stdout.write(
     v.json === true ? json({ topic, group, dryRun, read, ...summary }) : renderSummary(title, summary),
   );

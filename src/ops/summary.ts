@@ -34,6 +34,11 @@ export class Tally {
   }
 }
 
+/** One line of a text table: a left-aligned first cell, the others right-aligned to their widths. */
+export function cells(values: readonly string[], widths: readonly number[]): string {
+  return values.map((v, i) => (i === 0 ? v.padEnd(widths[0] ?? 0) : v.padStart(widths[i] ?? 0))).join(" ");
+}
+
 export function renderSummary(title: string, s: Summary): string {
   const lines = [title];
   for (const [outcome, n] of Object.entries(s.counts).sort()) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { decodeRecord } from "../../../src/core/decode.ts";
 import { PoisonError } from "../../../src/core/errors.ts";
 import { META } from "../../../src/core/item.ts";
@@ -22,7 +23,7 @@ function event(lsn: number): ChangeEvent {
   assert.equal(d.kind, "change");
   return (d as { event: ChangeEvent }).event;
 }
-const stored = (version: string | undefined) =>
+const stored = (version: string | undefined): Record<string, AttributeValue> =>
   version === undefined ? { pk: { S: "k" } } : { [META.version]: { S: version } };
 
 test("the guard's table: no item or an older version applies, equal is duplicate, newer is stale", () => {
