@@ -97,6 +97,7 @@ async function show(config: Config, v: DlqValues, io: Io): Promise<number> {
     Date.now(),
   );
   const decoded = explain(entry.original, now, undefined, itemOptionsFor(config, source).table);
+  if (now.kind === "poison") decoded.reason = `fails today too: ${now.message}`;
   if (now.kind === "change") {
     decoded.outcome = "decodes";
     decoded.reason =

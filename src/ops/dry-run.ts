@@ -135,7 +135,8 @@ export function dryRunCommand(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
               await processor.drain(1000);
           },
         );
-        await processor.drain(Number.MAX_SAFE_INTEGER);
+        // drain() bounds each wait (a timer); the loop waits as long as records are in flight.
+        while (!(await processor.drain(60_000)) && fatal === undefined);
       }
     } finally {
       dynamo.destroy();

@@ -127,9 +127,9 @@ export function explain(
 }
 
 export function renderExplanation(e: Explanation): string {
-  const lines = [
-    `record    ${e.record.topic}/${e.record.partition}@${e.record.offset} (timestamp ${e.record.timestamp})`,
-  ];
+  const ms = Number(e.record.timestamp);
+  const at = Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : e.record.timestamp;
+  const lines = [`record    ${e.record.topic}/${e.record.partition}@${e.record.offset} (${at})`];
   if (e.identity !== undefined) {
     lines.push(`source    ${e.identity.source}`, `id        ${e.identity.id}  (op ${e.identity.op})`);
     if (e.identity.itemKey !== undefined) lines.push(`item key  ${e.identity.itemKey}`);
