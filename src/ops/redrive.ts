@@ -9,7 +9,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Producer } from "kafkajs";
 import type { Config } from "../config/config.ts";
 import { decodeRecord } from "../core/decode.ts";
-import { PoisonError } from "../core/errors.ts";
+import { PoisonError, type ClassifiedError } from "../core/errors.ts";
 import { itemKey } from "../core/identity.ts";
 import { Outcome, type KafkaRecord } from "../core/types.ts";
 import { committedOffsets, topicEnds, withAdmin } from "../adapters/kafka/admin-queries.ts";
@@ -98,6 +98,13 @@ export async function redrive(config: Config, env: NodeJS.ProcessEnv, v: DlqValu
       }
       return sink;
     };
+    // The one retry policy (engine/retry.ts), bounded: past it the redrive stops, resumable.
+    const retrying = (label: string) => ({
+      policy: { baseMs: config.processing.retryBaseMs, maxMs: config.processing.retryMaxMs },
+      maxAttempts: MAX_ATTEMPTS,
+      onRetry: (err: ClassifiedError, attempt: number) =>
+        void io.stderr.write(`redrive: ${label}: ${err.code}, retry ${attempt}\n`),
+    });
     const once = async (entry: DeadLetterEntry): Promise<void> => {
       const r: KafkaRecord = entry.original;
       let label = `${r.topic}/${r.partition}@${r.offset}`;
@@ -105,15 +112,12 @@ export async function redrive(config: Config, env: NodeJS.ProcessEnv, v: DlqValu
         const decoded = decodeRecord(r, decodeOptionsFor(config, r.topic));
         if (decoded.kind === "skip") return tally.add(Outcome.skipped, label);
         label = itemKey(decoded.event.source, decoded.event.id);
-        const outcome = await retry(() => sinkFor(r.topic).write(decoded.event, r), {
-          policy: { baseMs: config.processing.retryBaseMs, maxMs: config.processing.retryMaxMs },
-          maxAttempts: MAX_ATTEMPTS,
-          onRetry: (err, attempt) => io.stderr.write(`redrive: ${label}: ${err.code}, retry ${attempt}\n`),
-        });
+        const outcome = await retry(() => sinkFor(r.topic).write(decoded.event, r), retrying(label));
         tally.add(outcome, label);
       } catch (err) {
         if (!(err instanceof PoisonError)) throw err;
-        await deadLetter?.publish(r, err, entry.attempts + 1);
+        if (deadLetter !== undefined)
+          await retry(() => deadLetter.publish(r, err, entry.attempts + 1), retrying(label));
         tally.add(Outcome.deadLettered, label, err.code);
       }
     };
