@@ -40,9 +40,12 @@ export function opsConfig(env: NodeJS.ProcessEnv, needs: { table: boolean; topic
   return result.config;
 }
 
-/** The command's own log (kafkajs's lines): warnings and worse, on stderr, never on stdout. */
+/**
+ * kafkajs's own log lines are not shown: a command reports its failure once, with the cause named
+ * (kafkaConnectFailure), and its JSON lines would bury that message on a terminal.
+ */
 export function opsKafka(config: Config): Kafka {
-  return createKafka(config.kafka, createLog("error", process.stderr), true);
+  return createKafka(config.kafka, createLog("silent", process.stderr), true);
 }
 
 export function opsDynamo(config: Config, env: NodeJS.ProcessEnv): DynamoDBClient {
