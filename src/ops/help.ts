@@ -4,8 +4,13 @@
 const CONFIG = `Configuration: the sink's environment variables (KAFKA_BROKERS, KAFKA_GROUP_ID, KAFKA_TOPICS,
 DLQ_TOPIC, DYNAMODB_TABLE, AWS_REGION, ROUTES_FILE, …), so the command sees what \`run\` would.`;
 
-const EXITS = (one: string) => `Exit codes: 0 done, 1 ${one}, 2 bad arguments, input or configuration,
-3 Kafka or DynamoDB unreachable or refusing (fatal).`;
+const EXITS = (one?: string) =>
+  [
+    "Exit codes: 0 done",
+    ...(one === undefined ? [] : [`1 ${one}`]),
+    "2 bad arguments, input or configuration",
+    "3 Kafka or DynamoDB unreachable or refusing (fatal).",
+  ].join("\n            ");
 
 export const OPS_HELP: Record<string, string> = {
   explain: `cdc-sink explain — what the sink would do with one record, decided read-only
@@ -20,7 +25,7 @@ versions field by field, and the outcome: applied, duplicate, stale, skipped, or
 --topic picks the decode settings and route (table) even with --stdin. Nothing is written or committed.
 
 ${CONFIG}
-${EXITS("(not used)")}`,
+${EXITS()}`,
 
   lag: `cdc-sink lag — how far the sink's group is behind, per topic and partition
 
@@ -33,7 +38,7 @@ that read). Also the group's state and members. Topics: KAFKA_TOPICS and what KA
 matches, or --topic. Group: KAFKA_GROUP_ID, or --group.
 
 ${CONFIG}
-${EXITS("(not used)")}`,
+${EXITS()}`,
 
   dlq: `cdc-sink dlq list|show|redrive — the dead-letter topic (DLQ_TOPIC)
 
@@ -87,5 +92,5 @@ so for keys with several versions in the range the split between applied and sta
 Kafka batches the records, in a dry run as in a run.
 
 ${CONFIG}
-${EXITS("(not used)")}`,
+${EXITS()}`,
 };
