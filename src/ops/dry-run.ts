@@ -9,7 +9,7 @@ import type { Config } from "../config/config.ts";
 import { ExitCode, FatalError, type ClassifiedError } from "../core/errors.ts";
 import { itemKey } from "../core/identity.ts";
 import type { KafkaRecord } from "../core/types.ts";
-import { committedOffsets, topicEnds, withAdmin } from "../adapters/kafka/admin-queries.ts";
+import { committedOffsets, offsetsForTime, topicEnds, withAdmin } from "../adapters/kafka/admin-queries.ts";
 import { readRanges, type ReadRange } from "../adapters/kafka/range-reader.ts";
 import { AdaptiveLimiter } from "../engine/limiter.ts";
 import type { Sink } from "../engine/ports.ts";
@@ -42,7 +42,16 @@ const OPTIONS = {
   json: { type: "boolean" },
 } as const;
 
-type Start = "committed" | "earliest";
+/** Where to start: the group's commits, the log start, or the first offset at or after a time. */
+type Start = "committed" | "earliest" | number;
+
+function startOf(value: string | undefined): Start {
+  if (value === undefined || value === "committed" || value === "earliest") return value ?? "committed";
+  const ms = /\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms))
+    throw new OpsInputError(`--from must be committed, earliest or an ISO-8601 time, not ${value}`);
+  return ms;
+}
 
 async function plannedRanges(
   config: Config,
@@ -54,20 +63,21 @@ async function plannedRanges(
     const out = new Map<string, ReadRange[]>();
     for (const topic of await sinkTopics(admin, config, topics)) {
       const committed = await committedOffsets(admin, config.kafka.groupId, topic);
+      const byTime = typeof start === "number" ? await offsetsForTime(admin, topic, start) : undefined;
       out.set(
         topic,
         (await topicEnds(admin, topic)).map((e) => {
           const c = committed.get(e.partition);
           // Where `run` would start: the commit; without one, KAFKA_FROM_BEGINNING decides (kafkajs).
           const fallback = config.kafka.fromBeginning ? e.low : e.high;
+          const atCommit =
+            c !== undefined && BigInt(c) >= 0n ? (BigInt(c) < BigInt(e.low) ? e.low : c) : fallback;
           const from =
             start === "earliest"
               ? e.low
-              : c !== undefined && BigInt(c) >= 0n
-                ? BigInt(c) < BigInt(e.low)
-                  ? e.low
-                  : c
-                : fallback;
+              : byTime !== undefined
+                ? (byTime.get(e.partition) ?? e.high)
+                : atCommit;
           return { partition: e.partition, from, to: e.high };
         }),
       );
@@ -79,9 +89,7 @@ async function plannedRanges(
 export function dryRunCommand(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   return guarded("run --dry-run", io, async () => {
     const { values: v } = parse(argv, OPTIONS);
-    const start = (v.from ?? "committed") as Start;
-    if (start !== "committed" && start !== "earliest")
-      throw new OpsInputError(`--from must be committed or earliest, not ${String(v.from)}`);
+    const start = startOf(v.from);
     const config = opsConfig(env, { table: true, topics: (v.topic ?? []).length === 0 });
     const kafka = opsKafka(config);
     const ranges = await plannedRanges(config, v.topic ?? [], start, kafka);
@@ -152,25 +160,16 @@ export function dryRunCommand(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
     const notes: string[] = [];
     if (config.kafka.dlqTopic === undefined && (summary.counts["dead_lettered"] ?? 0) > 0)
       notes.push("DLQ_TOPIC is not set: a real run stops at the first poison record (exit 4)");
-    const read = [...ranges.values()].flat().map((r) => ({ ...r }));
+    const partitions = [...ranges.values()].flat().length;
+    const from = typeof start === "number" ? new Date(start).toISOString() : `${start} offsets`;
+    const title =
+      `dry run of group ${config.kafka.groupId} from ${from}: ${tally.total} record(s) ` +
+      `in ${partitions} partition(s); nothing written, nothing committed`;
     if (v.json === true)
       io.stdout.write(
-        json({
-          group: config.kafka.groupId,
-          from: start,
-          ranges: Object.fromEntries(ranges),
-          ...summary,
-          notes,
-        }),
+        json({ group: config.kafka.groupId, from, ranges: Object.fromEntries(ranges), ...summary, notes }),
       );
-    else
-      io.stdout.write(
-        renderSummary(
-          `dry run of group ${config.kafka.groupId} from ${start} offsets: ${tally.total} record(s) ` +
-            `in ${read.length} partition(s); nothing written, nothing committed`,
-          summary,
-        ) + notes.map((n) => `note: ${n}\n`).join(""),
-      );
+    else io.stdout.write(renderSummary(title, summary) + notes.map((n) => `note: ${n}\n`).join(""));
     return OpsExit.ok;
   });
 }

@@ -81,10 +81,10 @@ ${EXITS("--execute refused: the group has members (nothing changed)")}`,
   "run --dry-run": `cdc-sink run --dry-run — what a run would do now, without writing or committing
 
 Usage:
-  cdc-sink run --dry-run [--from committed|earliest] [--topic T]... [--first N] [--json]
+  cdc-sink run --dry-run [--from committed|earliest|TIME] [--topic T]... [--first N] [--json]
 
-Reads every record from the group's committed offsets (--from earliest: the log start) up to the log
-end at start-up, as a separate group that never commits, and decides each record's outcome against
+Reads every record from the group's committed offsets (--from earliest: the log start; --from an
+ISO-8601 time: the first offset at or after it) up to the log end at start-up, as a separate group that never commits, and decides each record's outcome against
 the table through the sink's own processor (decoding, per-key order, coalescing, dead-lettering),
 reading items instead of writing them. Prints counts per outcome and per poison code with the first
 keys of each. Within a batch only the newest version of a key is written (older ones end stale),
