@@ -84,9 +84,10 @@ Usage:
   cdc-sink run --dry-run [--from committed|earliest|TIME] [--topic T]... [--first N] [--json]
 
 Reads every record from the group's committed offsets (--from earliest: the log start; --from an
-ISO-8601 time: the first offset at or after it) up to the log end at start-up, as a separate group that never commits, and decides each record's outcome against
-the table through the sink's own processor (decoding, per-key order, coalescing, dead-lettering),
-reading items instead of writing them. Prints counts per outcome and per poison code with the first
+ISO-8601 time: the first offset at or after it) up to the log end at start-up, as a separate group
+that never commits, and decides each record's outcome against the table through the sink's own
+processor (decoding, per-key order, coalescing, dead-lettering), reading items instead of writing
+them. Prints counts per outcome and per poison code with the first
 keys of each. Within a batch only the newest version of a key is written (older ones end stale),
 so for keys with several versions in the range the split between applied and stale follows how
 Kafka batches the records, in a dry run as in a run.
