@@ -32,7 +32,11 @@ test("bad arguments exit 2 with the reason, before any connection", async () => 
     ["dlq", ["list"], /DLQ_TOPIC is not set/],
     ["dlq", ["show", "--offset", "1"], /--partition is required/],
     ["dlq", ["redrive", "--since", "soon"], /--since must be an ISO-8601 time/],
-    ["run --dry-run", ["--dry-run", "--from", "tomorrow"], /--from must be committed, earliest or an ISO-8601/],
+    [
+      "run --dry-run",
+      ["--dry-run", "--from", "tomorrow"],
+      /--from must be committed, earliest or an ISO-8601/,
+    ],
     ["lag", ["--bogus"], /Unknown option '--bogus'/],
   ];
   for (const [name, args, message] of cases) {
