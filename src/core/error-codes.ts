@@ -103,6 +103,7 @@ export const FATAL_CODES = [
   "dlq_consumed",
   "dlq_publish_failed",
   "dlq_max_message_bytes",
+  "dry_run_incomplete",
 ] as const;
 
 export type PoisonCode = (typeof POISON_CODES)[number] | Dynamo<typeof DYNAMODB_POISON_NAMES>;

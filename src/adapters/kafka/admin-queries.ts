@@ -3,7 +3,7 @@
 // offsets. Offsets stay decimal text (int64), as kafkajs gives them.
 
 import type { Admin, Kafka } from "kafkajs";
-import { kafkaConnectFailure } from "./client.ts";
+import { kafkaConnectFailure } from "./errors.ts";
 
 export type PartitionEnds = { partition: number; low: string; high: string };
 export type GroupMember = { memberId: string; clientId: string; clientHost: string };

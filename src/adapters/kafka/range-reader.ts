@@ -6,7 +6,7 @@
 
 import type { Consumer, Kafka } from "kafkajs";
 import type { KafkaRecord } from "../../core/types.ts";
-import { kafkaConnectFailure } from "./client.ts";
+import { kafkaConnectFailure } from "./errors.ts";
 
 /** `from` inclusive, `to` exclusive (a snapshot of the log end, so a busy topic still ends). */
 export type ReadRange = { partition: number; from: string; to: string };

@@ -1,3 +1,4 @@
+import type { PoisonCode } from "../../../src/core/error-codes.ts";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { PoisonError } from "../../../src/core/errors.ts";
@@ -6,7 +7,7 @@ import { groupDeadLetters, matches, readDeadLetter } from "../../../src/ops/dlq.
 import { Tally } from "../../../src/ops/summary.ts";
 import { pgRecord, record } from "../../support/debezium-records.ts";
 
-function deadLetter(offset: number, code: string, attempts = 1, at = "2026-12-01T10:00:00.000Z") {
+function deadLetter(offset: number, code: PoisonCode, attempts = 1, at = "2026-12-01T10:00:00.000Z") {
   const original = {
     ...pgRecord({ op: "c", id: offset, lsn: 10 + offset }, offset, "src", 2),
     headers: { trace: "t1" },
@@ -58,15 +59,18 @@ test("filters by code, source topic and failure time", () => {
 });
 
 test("grouped by code, topic and partition, largest first, with the first offsets", () => {
-  const entries = [deadLetter(1, "a"), deadLetter(2, "b", 3), deadLetter(3, "b"), deadLetter(4, "b")].map(
-    (r) => readDeadLetter(r)!,
-  );
+  const entries = [
+    deadLetter(1, "too_deep"),
+    deadLetter(2, "undecodable", 3),
+    deadLetter(3, "undecodable"),
+    deadLetter(4, "undecodable"),
+  ].map((r) => readDeadLetter(r)!);
   const groups = groupDeadLetters(entries, 2);
   assert.deepEqual(
     groups.map((g) => [g.code, g.count, g.maxAttempts]),
     [
-      ["b", 3, 3],
-      ["a", 1, 1],
+      ["undecodable", 3, 3],
+      ["too_deep", 1, 1],
     ],
   );
   assert.deepEqual(groups[0]!.first, [
