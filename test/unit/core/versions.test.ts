@@ -3,7 +3,13 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { PoisonError } from "../../../src/core/errors.ts";
 import { JsonNumber } from "../../../src/core/json.ts";
-import { deriveVersion, isoToMicros, pad } from "../../../src/core/versions/index.ts";
+import {
+  compareVersions,
+  deriveVersion,
+  isoToMicros,
+  pad,
+  schemeOf,
+} from "../../../src/core/versions/index.ts";
 
 const auto = { versionSource: "auto", epoch: 0 } as const;
 
@@ -27,7 +33,7 @@ test("PostgreSQL versions compare as strings exactly like (lastCommitLsn, rank, 
       const a = pg("u", c1, l1);
       const b = pg("u", c2, l2);
       const expected = c1 === c2 ? Math.sign(Number(l1 - l2)) : Math.sign(Number(c1 - c2));
-      assert.equal(a < b ? -1 : a > b ? 1 : 0, expected);
+      assert.equal(compareVersions(a, b), expected);
     }),
   );
 });
@@ -146,4 +152,33 @@ test("a re-snapshot after a lost slot outranks the old items once VERSION_EPOCH 
     { versionSource: "auto", epoch: 1 },
   ).version;
   assert.ok(reread > old);
+});
+
+test("compareVersions agrees with DynamoDB's order on S (UTF-8 bytes) and is antisymmetric", () => {
+  const version = fc.tuple(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.bigInt({ min: 0n, max: 9n }));
+  fc.assert(
+    fc.property(version, version, ([c1, l1], [c2, l2]) => {
+      const a = pg("u", c1, l1);
+      const b = pg("u", c2, l2);
+      const bytes = Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      assert.equal(compareVersions(a, b), bytes);
+      assert.equal(compareVersions(b, a), -bytes || 0);
+    }),
+  );
+  assert.equal(compareVersions("pg:0000:1", "pg:0000:1"), 0);
+  assert.equal(schemeOf(pg("u", 1n, 2n)), "pg:");
+  assert.equal(schemeOf("col:0000:00000000000000000001:1"), "col:");
+  assert.equal(schemeOf("no-scheme"), "");
+});
+
+test("VERSION_SOURCE=auto picks the scheme by source.connector, MariaDB as MySQL", () => {
+  const of = (connector: string) =>
+    deriveVersion(
+      { op: "u", source: { connector, file: "mysql-bin.000001", pos: 4, lsn: 9 }, row: {}, kafkaOffset: "0" },
+      auto,
+    ).scheme;
+  assert.equal(of("postgresql"), "pg:");
+  assert.equal(of("mysql"), "my:");
+  assert.equal(of("mariadb"), "my:");
+  assert.throws(() => of("__proto__"), /set VERSION_SOURCE=column/);
 });
