@@ -7,7 +7,7 @@
 // columns can never collide and the mapping stays reversible.
 
 import { gzipSync } from "node:zlib";
-import type { AttributeValue, PutItemCommandInput } from "@aws-sdk/client-dynamodb";
+import type { AttributeValue, PutRequest } from "./attribute-value.ts";
 import { PoisonError } from "./errors.ts";
 import { itemKey } from "./identity.ts";
 import { canonicalJson, type JsonValue } from "./json.ts";
@@ -75,12 +75,7 @@ function compressed(row: Row): Record<string, AttributeValue> {
 }
 
 /** Builds the conditional PutItem for one change. Throws PoisonError when the item cannot fit. */
-export function buildPut(
-  event: ChangeEvent,
-  at: Position,
-  options: ItemOptions,
-  nowMs: number,
-): PutItemCommandInput {
+export function buildPut(event: ChangeEvent, at: Position, options: ItemOptions, nowMs: number): PutRequest {
   const key = { [options.keyAttribute]: { S: itemKey(event.source, event.id) } };
   const meta = metadata(event, at, nowMs);
   let item: Record<string, AttributeValue>;

@@ -2,7 +2,7 @@
 // DynamoDB cannot hold exactly (more than 38 significant digits, or beyond its exponent range) is
 // stored as a string rather than rounded — documented in the README's type mapping.
 
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import type { AttributeValue } from "./attribute-value.ts";
 import { PoisonError } from "./errors.ts";
 import { JsonNumber } from "./json.ts";
 import type { RowValue } from "./types.ts";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
+import type { PutItemCommandInput } from "@aws-sdk/client-dynamodb";
 import { PoisonError } from "../../../src/core/errors.ts";
 import { decodeRecord } from "../../../src/core/decode.ts";
 import type { ChangeEvent } from "../../../src/core/types.ts";
@@ -23,7 +24,8 @@ function event(op: "c" | "d", row: Record<string, unknown> = {}): ChangeEvent {
 }
 
 test("the put is guarded by key absence or an older version of the same scheme", () => {
-  const put = buildPut(event("c", { name: "x" }), at, options, 1000);
+  // Typed as the SDK's input: core's own AttributeValue and PutRequest must stay assignable to it.
+  const put: PutItemCommandInput = buildPut(event("c", { name: "x" }), at, options, 1000);
   assert.equal(
     put.ConditionExpression,
     "attribute_not_exists(#key) OR (begins_with(#version, :scheme) AND #version < :version)",
