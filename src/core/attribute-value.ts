@@ -25,9 +25,9 @@ export type Item = Record<string, AttributeValue>;
 /** The conditional PutItem that buildPut returns; assignable to the SDK's PutItemCommandInput. */
 export type PutRequest = {
   TableName: string;
-  // buildPut always sets it; optional as in PutItemCommandInput, so that adapter code written
-  // against the SDK's type (`put.Item!`) reads this one the same way.
-  Item?: Item;
+  // buildPut always sets it; declared as PutItemCommandInput declares it (`Item: … | undefined`), so
+  // adapter code written against the SDK's type (`put.Item!`) reads this one unchanged.
+  Item: Item | undefined;
   ConditionExpression: string;
   ExpressionAttributeNames: Record<string, string>;
   ExpressionAttributeValues: Item;
