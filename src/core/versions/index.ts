@@ -22,7 +22,7 @@ import { VersionSource, type DecodeOptions } from "../types.ts";
 
 export type { SourceBlock, Version, VersionInput, VersionScheme } from "./scheme.ts";
 export { pad } from "./digits.ts";
-export { isoToMicros } from "./column.ts";
+export { isoToNanos } from "./iso-time.ts";
 
 /** VERSION_SOURCE=auto: the scheme of each Debezium connector (`source.connector`). */
 const BY_CONNECTOR: ReadonlyMap<string, VersionScheme> = new Map([

@@ -6,7 +6,7 @@ import { JsonNumber } from "../../../src/core/json.ts";
 import {
   compareVersions,
   deriveVersion,
-  isoToMicros,
+  isoToNanos,
   pad,
   schemeOf,
 } from "../../../src/core/versions/index.ts";
@@ -64,7 +64,7 @@ test("MySQL versions order by binlog file, position and row", () => {
   assert.ok(my("mysql-bin.000003", 4, 9) < my("mysql-bin.000003", 10, 0));
 });
 
-test("column versions accept integers and ISO timestamps, to the microsecond", () => {
+test("column versions accept integers and ISO timestamps, to the nanosecond", () => {
   const col = (value: unknown) =>
     deriveVersion(
       { op: "u", source: undefined, row: { rev: value as never }, kafkaOffset: "0" },
@@ -73,7 +73,7 @@ test("column versions accept integers and ISO timestamps, to the microsecond", (
   assert.ok(col(9) < col(10));
   assert.ok(col(new JsonNumber("9007199254740993")) > col(9007199254740992));
   assert.ok(col("2024-01-01T00:00:00.000001Z") > col("2024-01-01T00:00:00Z"));
-  assert.equal(isoToMicros("1970-01-01T00:00:01.5Z"), "1500000");
+  assert.equal(isoToNanos("1970-01-01T00:00:01.5Z"), "1500000000");
   assert.throws(() => col(-1), PoisonError);
   assert.throws(() => col("yesterday"), PoisonError);
 });
