@@ -1,7 +1,7 @@
 // Kafka record → change event: pure, no I/O. Every way a record can be unusable becomes a
 // PoisonError with a code and a message a person can act on; nothing is silently dropped.
 
-import { PoisonError } from "./errors.ts";
+import { PoisonError, errorMessage } from "./errors.ts";
 import { convertStruct, convertValue, fieldSchema, unwrap, type ConnectSchema } from "./connect-schema.ts";
 import { describeIssues, envelopeSchema } from "./envelope.ts";
 import { encodeId, sourceName } from "./identity.ts";
@@ -21,7 +21,11 @@ function parseBytes(bytes: Buffer, what: "key" | "value"): JsonValue {
   try {
     return parseJson(text);
   } catch (err) {
-    throw new PoisonError("undecodable", `the message ${what} is not JSON: ${(err as Error).message}`);
+    // Never the parser's own text: V8 quotes the input in it ("Unexpected token 'Z', "{"a":Zq…"),
+    // and the input is row data. Where it went wrong and how long it is are enough to find it.
+    const at = /at position (\d+)/.exec(errorMessage(err))?.[1];
+    const where = at === undefined ? "" : `, malformed at character ${at}`;
+    throw new PoisonError("undecodable", `the message ${what} is not JSON (${bytes.length} bytes${where})`);
   }
 }
 

@@ -5,7 +5,7 @@
 // event. <rank> is 0 for snapshot reads and 1 for streamed changes, so at an equal position a
 // streamed change wins over a snapshot read.
 
-import { missing, pad } from "./digits.ts";
+import { describe, missing, pad } from "./digits.ts";
 import type { VersionInput, VersionScheme } from "./scheme.ts";
 
 function derive(input: VersionInput, _options: unknown, e: string): string {
@@ -13,7 +13,7 @@ function derive(input: VersionInput, _options: unknown, e: string): string {
   const file = source["file"];
   const fileNo = typeof file === "string" ? /\.(\d+)$/.exec(file)?.[1] : undefined;
   if (fileNo === undefined)
-    throw missing(`source.file is not a binlog file name (${JSON.stringify(file ?? null)})`);
+    throw missing(`source.file is not a binlog file name ending in .<number> (${describe(file)})`);
   const row = source["row"] ?? 0;
   const rank = input.op === "r" ? "0" : "1";
   const position = `${pad(fileNo, "binlog file number")}:${pad(source["pos"], "source.pos")}`;

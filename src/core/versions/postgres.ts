@@ -24,7 +24,8 @@
 // their position instead would lose the transaction in flight across every snapshot. Incremental
 // snapshots (a signal) are ordered by their window and need nothing.
 
-import { missing, pad } from "./digits.ts";
+import { describe, missing, pad } from "./digits.ts";
+import { parseJson } from "../json.ts";
 import type { VersionInput, VersionScheme } from "./scheme.ts";
 
 function derive(input: VersionInput, _options: unknown, e: string): string {
@@ -33,14 +34,16 @@ function derive(input: VersionInput, _options: unknown, e: string): string {
   let lsn: unknown = source["lsn"];
   const sequence = source["sequence"];
   if (typeof sequence === "string") {
+    // Lossless: Debezium writes the pair as strings today, but an unquoted LSN past 2^53 would be
+    // rounded by JSON.parse, and a rounded LSN orders changes wrongly.
     let parsed: unknown;
     try {
-      parsed = JSON.parse(sequence);
+      parsed = parseJson(sequence);
     } catch {
-      throw missing(`source.sequence is not JSON (${sequence})`);
+      throw missing(`source.sequence is not JSON (${describe(sequence)})`);
     }
     if (!Array.isArray(parsed) || parsed.length !== 2)
-      throw missing(`source.sequence is not a pair (${sequence})`);
+      throw missing(`source.sequence is not a pair (${describe(parsed)})`);
     lastCommit = parsed[0] ?? null;
     lsn = parsed[1] ?? lsn;
   }

@@ -182,3 +182,17 @@ test("VERSION_SOURCE=auto picks the scheme by source.connector, MariaDB as MySQL
   assert.equal(of("mariadb"), "my:");
   assert.throws(() => of("__proto__"), /set VERSION_SOURCE=column/);
 });
+
+test("source.sequence with unquoted numbers above 2^53 keeps every digit", () => {
+  const lsn = 2n ** 63n + 1n; // not a double: JSON.parse would round it to 2^63
+  const version = deriveVersion(
+    {
+      op: "u",
+      source: { connector: "postgresql", sequence: `[${lsn - 2n},${lsn}]` },
+      row: {},
+      kafkaOffset: "0",
+    },
+    auto,
+  ).version;
+  assert.equal(version, `pg:0000:${String(lsn - 2n).padStart(20, "0")}:1:${String(lsn).padStart(20, "0")}`);
+});
