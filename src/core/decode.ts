@@ -2,7 +2,15 @@
 // PoisonError with a code and a message a person can act on; nothing is silently dropped.
 
 import { PoisonError, errorMessage } from "./errors.ts";
-import { convertStruct, convertValue, fieldSchema, unwrap, type ConnectSchema } from "./connect-schema.ts";
+import {
+  convertStruct,
+  convertValue,
+  fieldSchema,
+  schemaFields,
+  unwrap,
+  type ConnectSchema,
+} from "./connect-schema.ts";
+import { checkNesting, tooDeep } from "./nesting.ts";
 import { describeIssues, envelopeSchema } from "./envelope.ts";
 import { encodeId, sourceName } from "./identity.ts";
 import { isPlainObject, numberText, parseJson, type JsonValue } from "./json.ts";
@@ -21,6 +29,8 @@ function parseBytes(bytes: Buffer, what: "key" | "value"): JsonValue {
   try {
     return parseJson(text);
   } catch (err) {
+    // V8 parses with the reviver recursively: valid JSON nested some thousands deep overflows.
+    if (err instanceof RangeError) throw tooDeep(`the message ${what}`);
     // Never the parser's own text: V8 quotes the input in it ("Unexpected token 'Z', "{"a":Zq…"),
     // and the input is row data. Where it went wrong and how long it is are enough to find it.
     const at = /at position (\d+)/.exec(errorMessage(err))?.[1];
@@ -36,19 +46,24 @@ export function decodeKey(key: Buffer | null): KeyColumn[] {
   const { payload, schema } = unwrap(parseBytes(key, "key"));
   if (payload === null) throw new PoisonError("missing_key", "the message key is null");
   if (!isPlainObject(payload)) return [{ name: "key", value: convertValue(payload, schema) }];
+  const fields = schemaFields(schema);
   const names =
-    schema?.fields?.map((f) => f.field).filter((n): n is string => n !== undefined && n in payload) ??
-    Object.keys(payload);
+    fields.length > 0
+      ? fields.map((f) => f.field).filter((n): n is string => typeof n === "string" && n in payload)
+      : Object.keys(payload);
   if (names.length === 0) throw new PoisonError("missing_key", "the message key has no columns");
-  return names.map((name) => ({
-    name,
-    value: convertValue(payload[name] ?? null, fieldSchema(schema, name)),
-  }));
+  return names.map((name) => {
+    const value = convertValue(payload[name] ?? null, fieldSchema(schema, name));
+    checkNesting(value, `key column ${JSON.stringify(name)}`);
+    return { name, value };
+  });
 }
 
 function image(value: unknown, schema: ConnectSchema | undefined, name: "before" | "after"): Row | null {
   if (!isPlainObject(value)) return null;
-  return convertStruct(value, fieldSchema(schema, name));
+  const row = convertStruct(value, fieldSchema(schema, name));
+  for (const column of Object.keys(row)) checkNesting(row[column]!, `column ${JSON.stringify(column)}`);
+  return row;
 }
 
 // Debezium's `unavailable.value.placeholder` (default shown): under REPLICA IDENTITY DEFAULT an
@@ -106,8 +121,10 @@ export function decodeRecord(record: KafkaRecord, options: DecodeOptions): Decod
   if (env.op === "m") return { kind: "skip", reason: "message" };
 
   const keyColumns = decodeKey(record.key);
-  const before = image(env.before, schema, "before");
-  const after = image(env.after, schema, "after");
+  // The images as parsed, not zod's copies: zod rebuilds records by assignment, which drops a
+  // column called `__proto__`; it only checks their shape here.
+  const before = image(payload["before"], schema, "before");
+  const after = image(payload["after"], schema, "after");
   if (env.op !== "d") refuseUnavailable(after);
   const source = env.source as { [key: string]: JsonValue | undefined } | undefined;
   const { version, scheme } = deriveVersion(

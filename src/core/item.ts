@@ -10,7 +10,7 @@ import { gzipSync } from "node:zlib";
 import type { AttributeValue, PutRequest } from "./attribute-value.ts";
 import { PoisonError } from "./errors.ts";
 import { itemKey } from "./identity.ts";
-import { canonicalJson, type JsonValue } from "./json.ts";
+import { canonicalJson, setOwn, type JsonValue } from "./json.ts";
 import type { ChangeEvent, Row } from "./types.ts";
 import { itemSize, toAttribute } from "./marshal.ts";
 
@@ -47,10 +47,13 @@ export function columnAttribute(column: string, keyAttribute: string): string {
   return column === keyAttribute || column.startsWith("_cdc_") ? `${META.columnPrefix}${column}` : column;
 }
 
+// setOwn, not assignment: a column called `__proto__` assigned to a plain object would set its
+// prototype and vanish from the item. Object spread and Object.fromEntries define properties
+// (CreateDataProperty), so they keep such a name as an own attribute.
 function rowAttributes(row: Row, keyAttribute: string): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
-  for (const [column, value] of Object.entries(row))
-    out[columnAttribute(column, keyAttribute)] = toAttribute(value);
+  for (const column of Object.keys(row))
+    setOwn(out, columnAttribute(column, keyAttribute), toAttribute(row[column]!));
   return out;
 }
 

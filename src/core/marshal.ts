@@ -4,7 +4,8 @@
 
 import type { AttributeValue } from "./attribute-value.ts";
 import { PoisonError } from "./errors.ts";
-import { JsonNumber } from "./json.ts";
+import { JsonNumber, setOwn } from "./json.ts";
+import { MAX_NESTING, tooDeep } from "./nesting.ts";
 import type { RowValue } from "./types.ts";
 
 const NUMBER = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
@@ -27,19 +28,25 @@ function numberAttribute(text: string): AttributeValue {
   return fitsDynamoNumber(text) ? { N: text } : { S: text };
 }
 
-export function toAttribute(value: RowValue): AttributeValue {
+/**
+ * A row value as a DynamoDB attribute. `depth` counts the lists and maps around it: past
+ * DynamoDB's 32 levels the value is poison (decode checks first; this keeps the recursion bounded
+ * for any other caller). Map keys are set with setOwn, so a `__proto__` key is kept.
+ */
+export function toAttribute(value: RowValue, depth = 0): AttributeValue {
   if (value === null) return { NULL: true };
   if (typeof value === "string") return { S: value };
   if (typeof value === "boolean") return { BOOL: value };
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new PoisonError("invalid_value", `non-finite number ${value}`);
+    if (!Number.isFinite(value)) throw new PoisonError("invalid_value", "a number is not finite");
     return numberAttribute(String(value));
   }
   if (value instanceof JsonNumber) return numberAttribute(value.text);
   if (value instanceof Uint8Array) return { B: value };
-  if (Array.isArray(value)) return { L: value.map((v) => toAttribute(v)) };
+  if (depth >= MAX_NESTING) throw tooDeep("a value");
+  if (Array.isArray(value)) return { L: value.map((v) => toAttribute(v, depth + 1)) };
   const m: Record<string, AttributeValue> = {};
-  for (const [k, v] of Object.entries(value)) m[k] = toAttribute(v);
+  for (const k of Object.keys(value)) setOwn(m, k, toAttribute(value[k]!, depth + 1));
   return { M: m };
 }
 

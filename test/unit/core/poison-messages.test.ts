@@ -134,6 +134,43 @@ const cases: Record<string, () => unknown> = {
       }),
       auto,
     ),
+  "decimal scale out of range": () => {
+    const schema = {
+      type: "struct",
+      fields: [
+        {
+          field: "after",
+          type: "struct",
+          fields: [{ field: "n", type: "struct", name: "io.debezium.data.VariableScaleDecimal" }],
+        },
+      ],
+    };
+    const payload = pgEnvelope({
+      op: "u",
+      id: 1,
+      lsn: 10,
+      row: { n: { scale: 1e9, value: "AQ==" }, c: CANARY },
+    });
+    return decodeRecord(
+      record({ offset: "1", key: pgKey(1), value: Buffer.from(JSON.stringify({ schema, payload })) }),
+      auto,
+    );
+  },
+  "nested too deep": () =>
+    decodeRecord(
+      record({
+        offset: "1",
+        key: pgKey(1),
+        value: envelope({
+          after: {
+            id: 1,
+            [CANARY]: 1,
+            deep: JSON.parse("[".repeat(40) + `"${CANARY}"` + "]".repeat(40)) as unknown,
+          },
+        }),
+      }),
+      auto,
+    ),
   "item too large": () => {
     const d = decodeRecord(
       record({
