@@ -3,8 +3,11 @@
 //
 // Layout (README "Item layout"): the table's key attribute holds `source:id`; row columns are
 // top-level attributes; metadata attributes all start with `_cdc_`. A row column whose name is the
-// key attribute's or starts with `_cdc_` is stored as `_cdc_col_<name>`, so metadata and row
-// columns can never collide and the mapping stays reversible.
+// key attribute's, the TTL attribute's or starts with `_cdc_` is stored as `_cdc_col_<name>`, so
+// metadata and row columns can never collide and the mapping stays reversible. The TTL attribute
+// is DynamoDB's: a number in it is an expiry time (epoch seconds) after which DynamoDB deletes
+// the item, so only tombstones may carry it — a live row with a column `expires_at: 1600000000`
+// under TTL_ATTRIBUTE=expires_at would otherwise be deleted by DynamoDB.
 
 import { gzipSync } from "node:zlib";
 import type { AttributeValue, PutRequest } from "./attribute-value.ts";
@@ -32,10 +35,11 @@ export const META = {
 /** DynamoDB's hard item limit. */
 export const MAX_ITEM_BYTES = 400 * 1024;
 
-export type ItemOptions = {
+/** The names the sink reserves in an item: row columns of these names are escaped. */
+export type ItemLayout = { readonly keyAttribute: string; readonly ttlAttribute: string };
+
+export type ItemOptions = ItemLayout & {
   readonly table: string;
-  readonly keyAttribute: string;
-  readonly ttlAttribute: string;
   /** Tombstone lifetime in seconds; 0 keeps tombstones forever. */
   readonly tombstoneTtlSeconds: number;
   readonly compression: "none" | "gzip";
@@ -43,17 +47,20 @@ export type ItemOptions = {
 
 export type Position = { readonly topic: string; readonly partition: number; readonly offset: string };
 
-export function columnAttribute(column: string, keyAttribute: string): string {
-  return column === keyAttribute || column.startsWith("_cdc_") ? `${META.columnPrefix}${column}` : column;
+/** Where a row column is stored: as itself, or escaped when its name is reserved. */
+export function columnAttribute(column: string, layout: ItemLayout): string {
+  return column === layout.keyAttribute || column === layout.ttlAttribute || column.startsWith("_cdc_")
+    ? `${META.columnPrefix}${column}`
+    : column;
 }
 
 // setOwn, not assignment: a column called `__proto__` assigned to a plain object would set its
 // prototype and vanish from the item. Object spread and Object.fromEntries define properties
 // (CreateDataProperty), so they keep such a name as an own attribute.
-function rowAttributes(row: Row, keyAttribute: string): Record<string, AttributeValue> {
+function rowAttributes(row: Row, layout: ItemLayout): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
   for (const column of Object.keys(row))
-    setOwn(out, columnAttribute(column, keyAttribute), toAttribute(row[column]!));
+    setOwn(out, columnAttribute(column, layout), toAttribute(row[column]!));
   return out;
 }
 
@@ -84,12 +91,12 @@ export function buildPut(event: ChangeEvent, at: Position, options: ItemOptions,
   let item: Record<string, AttributeValue>;
   if (event.row === null) {
     const keyRow: Row = Object.fromEntries(event.keyColumns.map((c) => [c.name, c.value]));
-    item = { ...rowAttributes(keyRow, options.keyAttribute), ...meta, ...key };
+    item = { ...rowAttributes(keyRow, options), ...meta, ...key };
     if (options.tombstoneTtlSeconds > 0) {
       item[options.ttlAttribute] = { N: String(Math.floor(nowMs / 1000) + options.tombstoneTtlSeconds) };
     }
   } else {
-    item = { ...rowAttributes(event.row, options.keyAttribute), ...meta, ...key };
+    item = { ...rowAttributes(event.row, options), ...meta, ...key };
     if (itemSize(item) > MAX_ITEM_BYTES) {
       if (options.compression !== "gzip") {
         throw new PoisonError(
