@@ -32,6 +32,12 @@ export const META = {
   columnPrefix: "_cdc_col_",
 } as const;
 
+/**
+ * DynamoDB's limit on a partition key value, in UTF-8 bytes; a longer key is refused by the write
+ * with a ValidationException. A long composite text key reaches it.
+ */
+export const MAX_KEY_BYTES = 2048;
+
 /** DynamoDB's hard item limit. */
 export const MAX_ITEM_BYTES = 400 * 1024;
 
@@ -86,7 +92,16 @@ function compressed(row: Row): Record<string, AttributeValue> {
 
 /** Builds the conditional PutItem for one change. Throws PoisonError when the item cannot fit. */
 export function buildPut(event: ChangeEvent, at: Position, options: ItemOptions, nowMs: number): PutRequest {
-  const key = { [options.keyAttribute]: { S: itemKey(event.source, event.id) } };
+  const keyText = itemKey(event.source, event.id);
+  const keyBytes = Buffer.byteLength(keyText);
+  if (keyBytes > MAX_KEY_BYTES) {
+    throw new PoisonError(
+      "key_too_large",
+      `the item key is ${keyBytes} bytes, over DynamoDB's ${MAX_KEY_BYTES}-byte limit for a partition ` +
+        `key (it is the source name, ":", and the key columns as JSON)`,
+    );
+  }
+  const key = { [options.keyAttribute]: { S: keyText } };
   const meta = metadata(event, at, nowMs);
   let item: Record<string, AttributeValue>;
   if (event.row === null) {

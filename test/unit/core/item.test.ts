@@ -6,7 +6,7 @@ import { PoisonError } from "../../../src/core/errors.ts";
 import { decodeRecord } from "../../../src/core/decode.ts";
 import type { ChangeEvent } from "../../../src/core/types.ts";
 import { META, buildPut } from "../../../src/core/item.ts";
-import { pgRecord } from "../../support/debezium-records.ts";
+import { pgRecord, record } from "../../support/debezium-records.ts";
 
 const options = {
   table: "t",
@@ -62,4 +62,28 @@ test("an item over 400 KB is poison unless compression is on", () => {
   assert.ok(gz instanceof Uint8Array);
   assert.equal((JSON.parse(gunzipSync(gz).toString()) as { text: string }).text.length, 500 * 1024);
   assert.equal(put.Item?.["text"], undefined);
+});
+
+test("an item key over DynamoDB's 2,048-byte partition key limit is poison before the write", () => {
+  // `pg.app.public.customers:[1,"…"]`: the key text is the source, `:`, then the key as JSON.
+  const key = (text: string) =>
+    decodeRecord(
+      record({
+        offset: "1",
+        key: Buffer.from(JSON.stringify({ id: 1, name: text })),
+        value: pgRecord({ op: "c", id: 1, lsn: 10 }, 1).value,
+      }),
+      { versionSource: "auto", epoch: 0 },
+    );
+  const prefix = 'pg.app.public.customers:[1,"'.length + '"]'.length;
+  const fits = key("é".repeat((2048 - prefix) / 2));
+  assert.ok(fits.kind === "change");
+  assert.equal(Buffer.byteLength(buildPut(fits.event, at, options, 0).Item!["pk"]!.S!), 2048);
+  const over = key("é".repeat((2048 - prefix) / 2) + "x");
+  assert.ok(over.kind === "change");
+  assert.throws(
+    () => buildPut(over.event, at, options, 0),
+    (err: unknown) =>
+      err instanceof PoisonError && err.code === "key_too_large" && /2049 bytes/.test(err.message),
+  );
 });

@@ -170,6 +170,13 @@ const cases: Record<string, () => unknown> = {
       }),
       auto,
     ),
+  "key too large": () => {
+    const d = decodeRecord(
+      record({ offset: "1", key: pgKey(CANARY.repeat(200)), value: envelope({}) }),
+      auto,
+    );
+    return buildPut((d as { event: ChangeEvent }).event, at, itemOptions, 0);
+  },
   "item too large": () => {
     const d = decodeRecord(
       record({
