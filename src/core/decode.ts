@@ -128,7 +128,13 @@ export function decodeRecord(record: KafkaRecord, options: DecodeOptions): Decod
   if (env.op !== "d") refuseUnavailable(after);
   const source = env.source as { [key: string]: JsonValue | undefined } | undefined;
   const { version, scheme } = deriveVersion(
-    { op: env.op, source, row: env.op === "d" ? before : after, kafkaOffset: record.offset },
+    {
+      op: env.op,
+      source,
+      transaction: isPlainObject(payload["transaction"]) ? payload["transaction"] : undefined,
+      row: env.op === "d" ? before : after,
+      kafkaOffset: record.offset,
+    },
     options,
   );
   const event: ChangeEvent = {

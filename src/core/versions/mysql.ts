@@ -1,11 +1,25 @@
-// MySQL and MariaDB: `my:EEEE:<binlog file number>:<pos>:<rank>:<row>`, every number padded to 20
-// digits. Debezium's binlog source block names the binlog file (`mysql-bin.000042`: the number
-// after the last dot grows with every rotation), `pos` the position in that file of the event
-// that began the change's transaction, and `row` the change's index among the rows of its rows
-// event. <rank> is 0 for snapshot reads and 1 for streamed changes, so at an equal position a
-// streamed change wins over a snapshot read.
+// MySQL and MariaDB: `my:EEEE:<binlog file number>:<pos>:<rank>:<total order>:<row>`, every
+// number padded to 20 digits. What Debezium puts in the source block (debezium-connector-binlog,
+// BinlogSourceInfoStructMaker.java and BinlogSourceInfo.java): `file` the binlog file
+// (`mysql-bin.000042`: the number after the last dot grows with every rotation), `pos` the
+// position of the current binlog event (BinlogOffsetContext.setEventPosition, called per event
+// from BinlogStreamingChangeEventSource.handleEvent), `row` the change's index among the rows of
+// its rows event (setRowNumber, from handleChange's loop). <rank> is 0 for snapshot reads and 1
+// for streamed changes, so at an equal position a streamed change wins over a snapshot read.
+//
+// binlog_transaction_compression=ON (MySQL 8.0.20+): a transaction is one TRANSACTION_PAYLOAD
+// event whose inner events Debezium replays through handleEvent (handleTransactionPayload); it
+// moves `pos` only for a header position above 0, and the inner events carry none, so every
+// change of the transaction keeps the payload event's `pos` while `row` restarts at 0 in each
+// rows event: two UPDATEs of one row in one such transaction had equal versions, and the second
+// was refused as `duplicate`. Debezium restarts inside such a transaction by counting events
+// (the offset's `event`, BinlogTransactionPayloadIT), a count it does not put in the message; the
+// one index it does emit is `transaction.total_order` (the change's place in its transaction,
+// AbstractTransactionStructMaker.java, with provide.transaction.metadata=true). It comes before
+// <row>: it grows across the rows events of a transaction, where <row> restarts. Without
+// transaction metadata it is 0 and compressed transactions stay ambiguous (docs/versions.md).
 
-import { describe, missing, pad } from "./digits.ts";
+import { missing, pad, describe } from "./digits.ts";
 import type { VersionInput, VersionScheme } from "./scheme.ts";
 
 function derive(input: VersionInput, _options: unknown, e: string): string {
@@ -15,9 +29,10 @@ function derive(input: VersionInput, _options: unknown, e: string): string {
   if (fileNo === undefined)
     throw missing(`source.file is not a binlog file name ending in .<number> (${describe(file)})`);
   const row = source["row"] ?? 0;
+  const order = input.transaction?.["total_order"] ?? 0;
   const rank = input.op === "r" ? "0" : "1";
   const position = `${pad(fileNo, "binlog file number")}:${pad(source["pos"], "source.pos")}`;
-  return `my:${e}:${position}:${rank}:${pad(row, "source.row")}`;
+  return `my:${e}:${position}:${rank}:${pad(order, "transaction.total_order")}:${pad(row, "source.row")}`;
 }
 
 export const mysql: VersionScheme = { prefix: "my:", derive };

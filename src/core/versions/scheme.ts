@@ -8,6 +8,8 @@ export type SourceBlock = { readonly [key: string]: JsonValue | undefined };
 export type VersionInput = {
   readonly op: "c" | "u" | "d" | "r";
   readonly source: SourceBlock | undefined;
+  /** The envelope's `transaction` block (provide.transaction.metadata=true), when present. */
+  readonly transaction?: SourceBlock | undefined;
   /** The after image, or the before image for a delete. */
   readonly row: { readonly [column: string]: RowValue } | null | undefined;
   readonly kafkaOffset: string;
