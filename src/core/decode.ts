@@ -90,7 +90,9 @@ function refuseUnavailable(row: Row | null): void {
   if (column !== undefined) {
     throw new PoisonError(
       "unavailable_value",
-      `column ${JSON.stringify(column)} holds Debezium's unavailable-value placeholder (an unchanged TOASTed value under REPLICA IDENTITY DEFAULT); the row image is incomplete: set REPLICA IDENTITY FULL on the source table`,
+      `column ${JSON.stringify(column)} holds Debezium's unavailable-value placeholder (an unchanged ` +
+        `TOASTed value under REPLICA IDENTITY DEFAULT); the row image is incomplete: set REPLICA ` +
+        `IDENTITY FULL on the source table`,
     );
   }
 }

@@ -116,7 +116,8 @@ export function buildPut(event: ChangeEvent, at: Position, options: ItemOptions,
       if (options.compression !== "gzip") {
         throw new PoisonError(
           "item_too_large",
-          `the item is ${itemSize(item)} bytes, over DynamoDB's 400 KB limit (set ITEM_COMPRESSION=gzip to store large rows compressed)`,
+          `the item is ${itemSize(item)} bytes, over DynamoDB's 400 KB limit ` +
+            `(set ITEM_COMPRESSION=gzip to store large rows compressed)`,
         );
       }
       item = { ...compressed(event.row), ...meta, ...key };

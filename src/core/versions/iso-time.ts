@@ -7,8 +7,9 @@
 // read as UTC, as Debezium writes its ZonedTimestamp and ISO strings in UTC. Dates that do not
 // exist (February 30th, hour 24:00:01) and instants before 1970 are refused.
 
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?:([zZ])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+const DATE_TIME = String.raw`(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?`;
+const OFFSET = String.raw`(?:([zZ])|([+-])(\d{2})(?::?(\d{2}))?)?`;
+const ISO = new RegExp(`^${DATE_TIME}${OFFSET}$`);
 
 /** Nanoseconds since the Unix epoch of an ISO-8601 timestamp, as digits; undefined if it is none. */
 export function isoToNanos(text: string): string | undefined {

@@ -28,7 +28,7 @@ test("a delete outranks the update it follows at the same column value", () => {
   assert.equal(compareVersions(col("r", 2), col("u", 2)), -1);
 });
 
-test("a re-insert whose counter restarted is older than the tombstone (documented: the column must not go back)", () => {
+test("a re-insert with a restarted counter is older than the tombstone (the column must not go back)", () => {
   assert.equal(compareVersions(col("c", 1), col("d", 7)), -1);
 });
 

@@ -38,7 +38,7 @@ function code(fn: () => unknown): string {
   return "ok";
 }
 
-test("identity: sources `a:` and `a`, `a%3A` and `a:` never share an item key; the first `:` ends the source", () => {
+test("identity: sources `a:` and `a`, `a%3A` and `a:` never share an item key; `:` ends the source", () => {
   assert.notEqual(itemKey("a:", "[1]"), itemKey("a", ":[1]"));
   assert.notEqual(itemKey("a%3A", "[1]"), itemKey("a:", "[1]"));
   assert.equal(escapeSource("a:%"), "a%3A%25");
