@@ -9,10 +9,11 @@
 //
 // binlog_transaction_compression=ON (MySQL 8.0.20+): a transaction is one TRANSACTION_PAYLOAD
 // event whose inner events Debezium replays through handleEvent (handleTransactionPayload); it
-// moves `pos` only for a header position above 0, and the inner events carry none, so every
-// change of the transaction keeps the payload event's `pos` while `row` restarts at 0 in each
-// rows event: two UPDATEs of one row in one such transaction had equal versions, and the second
-// was refused as `duplicate`. Debezium restarts inside such a transaction by counting events
+// moves `pos` only for a header position above 0, which the inner events, unpacked from the
+// payload rather than read from the file, do not have (hence its restart by event count below).
+// So every change of the transaction keeps the payload event's `pos` while `row` restarts at 0
+// in each rows event: two UPDATEs of one row in one such transaction had equal versions, and the
+// second was refused as `duplicate`. (Read from Debezium's code, not yet run against MySQL.) Debezium restarts inside such a transaction by counting events
 // (the offset's `event`, BinlogTransactionPayloadIT), a count it does not put in the message; the
 // one index it does emit is `transaction.total_order` (the change's place in its transaction,
 // AbstractTransactionStructMaker.java, with provide.transaction.metadata=true). It comes before
