@@ -13,8 +13,9 @@
 // payload rather than read from the file, do not have (hence its restart by event count below).
 // So every change of the transaction keeps the payload event's `pos` while `row` restarts at 0
 // in each rows event: two UPDATEs of one row in one such transaction had equal versions, and the
-// second was refused as `duplicate`. (Read from Debezium's code, not yet run against MySQL.) Debezium restarts inside such a transaction by counting events
-// (the offset's `event`, BinlogTransactionPayloadIT), a count it does not put in the message; the
+// second was refused as `duplicate` (read from Debezium's code, not yet run against MySQL).
+// Debezium restarts inside such a transaction by counting events (the offset's `event`,
+// BinlogTransactionPayloadIT), a count it does not put in the message; the
 // one index it does emit is `transaction.total_order` (the change's place in its transaction,
 // AbstractTransactionStructMaker.java, with provide.transaction.metadata=true). It comes before
 // <row>: it grows across the rows events of a transaction, where <row> restarts. Without
