@@ -8,7 +8,7 @@
 
 import { PoisonError } from "./errors.ts";
 import { JsonNumber, isPlainObject, setOwn, type JsonValue } from "./json.ts";
-import { MAX_NESTING, tooDeep } from "./nesting.ts";
+import { MAX_CONTAINERS, tooDeep } from "./nesting.ts";
 import type { Row, RowValue } from "./types.ts";
 
 export type ConnectSchema = {
@@ -92,7 +92,7 @@ export function convertValue(value: JsonValue, schema: ConnectSchema | undefined
     return new JsonNumber(decimalFromBytes(base64Bytes(value["value"]), scaleOf(value["scale"] ?? 0)));
   }
   if (schema.type === "bytes" && typeof value === "string") return base64Bytes(value);
-  if (depth >= MAX_NESTING && (Array.isArray(value) || isPlainObject(value))) throw tooDeep("a column");
+  if (depth >= MAX_CONTAINERS && (Array.isArray(value) || isPlainObject(value))) throw tooDeep("a column");
   if (schema.type === "array" && Array.isArray(value))
     return value.map((v) => convertValue(v, schema.items, depth + 1));
   if (schema.type === "struct" && isPlainObject(value)) return convertStruct(value, schema, depth + 1);

@@ -5,7 +5,7 @@
 import type { AttributeValue } from "./attribute-value.ts";
 import { PoisonError } from "./errors.ts";
 import { JsonNumber, setOwn } from "./json.ts";
-import { MAX_NESTING, tooDeep } from "./nesting.ts";
+import { MAX_CONTAINERS, tooDeep } from "./nesting.ts";
 import type { RowValue } from "./types.ts";
 
 const NUMBER = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
@@ -30,8 +30,9 @@ function numberAttribute(text: string): AttributeValue {
 
 /**
  * A row value as a DynamoDB attribute. `depth` counts the lists and maps around it: past
- * DynamoDB's 32 levels the value is poison (decode checks first; this keeps the recursion bounded
- * for any other caller). Map keys are set with setOwn, so a `__proto__` key is kept.
+ * DynamoDB's 32 levels (31 lists/maps) the value is poison; decode checks first, and this keeps
+ * the recursion bounded for any other caller. Map keys are set with setOwn, so a `__proto__` key
+ * is kept.
  */
 export function toAttribute(value: RowValue, depth = 0): AttributeValue {
   if (value === null) return { NULL: true };
@@ -43,7 +44,7 @@ export function toAttribute(value: RowValue, depth = 0): AttributeValue {
   }
   if (value instanceof JsonNumber) return numberAttribute(value.text);
   if (value instanceof Uint8Array) return { B: value };
-  if (depth >= MAX_NESTING) throw tooDeep("a value");
+  if (depth >= MAX_CONTAINERS) throw tooDeep("a value");
   if (Array.isArray(value)) return { L: value.map((v) => toAttribute(v, depth + 1)) };
   const m: Record<string, AttributeValue> = {};
   for (const k of Object.keys(value)) setOwn(m, k, toAttribute(value[k]!, depth + 1));
