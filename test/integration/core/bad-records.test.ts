@@ -53,7 +53,7 @@ function hugeScale(id: number): Buffer {
   return Buffer.from(JSON.stringify({ schema, payload }));
 }
 
-test("a decimal scale of 1e9 and a column nested 2,000 deep are dead-lettered; later records apply", async () => {
+test("a decimal scale of 1e9 and a column nested 2,000 deep go to the DLQ; later records apply", async () => {
   const topic = uniqueName("cdc");
   const dlq = uniqueName("dlq");
   const table = uniqueName("tbl");

@@ -34,7 +34,8 @@ before(async () => {
   await withPg(ep.postgresUrl, async (c) => {
     await c.query(`CREATE SCHEMA ${schema}`);
     await c.query(
-      `CREATE TABLE ${schema}.t_full (id int PRIMARY KEY, rev bigint NOT NULL, "__proto__" text, expires_at bigint)`,
+      `CREATE TABLE ${schema}.t_full ` +
+        `(id int PRIMARY KEY, rev bigint NOT NULL, "__proto__" text, expires_at bigint)`,
     );
     await c.query(`ALTER TABLE ${schema}.t_full REPLICA IDENTITY FULL`);
     await c.query(`CREATE TABLE ${schema}.t_default (id int PRIMARY KEY, rev bigint NOT NULL)`);
@@ -71,7 +72,7 @@ function itemOf(items: Map<string, Record<string, AttributeValue>>, table: strin
   );
 }
 
-test("VERSION_SOURCE=column: deletes apply, re-inserts above them apply, a delete without the column is dead-lettered", async () => {
+test("column versions: a delete applies, a re-insert above it too, a delete lacking the column: DLQ", async () => {
   await withPg(ep.postgresUrl, async (c) => {
     const full = `${schema}.t_full`;
     await c.query(`INSERT INTO ${full} VALUES (1, 1, 'a', 1600000000)`);
