@@ -72,7 +72,7 @@ function itemOf(items: Map<string, Record<string, AttributeValue>>, table: strin
   );
 }
 
-test("column versions: a delete applies, a re-insert above it too, a delete lacking the column: DLQ", async () => {
+test("column versions: a delete applies, a re-insert above it too; one lacking the column: DLQ", async () => {
   await withPg(ep.postgresUrl, async (c) => {
     const full = `${schema}.t_full`;
     await c.query(`INSERT INTO ${full} VALUES (1, 1, 'a', 1600000000)`);
