@@ -55,7 +55,8 @@ async function store(r: Extract<ArmRequest, { arm: "store" }>): Promise<ArmResul
   for (const [i, point] of r.points.entries()) {
     const result = await runStorePoint(r.endpoint, r.tables[i]!, entries, point, r.seconds, r.warmup, r.pids);
     say(
-      `${point.shape}${point.shape === "put" ? "" : `×${point.chunk}`} in flight ${point.inFlight}: ${Math.round(result.rate)} records/s, ${result.meanLatencyMs.toFixed(1)} ms per request`,
+      `${point.shape}${point.shape === "put" ? "" : `×${point.chunk}`} in flight ${point.inFlight}: ` +
+        `${Math.round(result.rate)} records/s, ${result.meanLatencyMs.toFixed(1)} ms per request`,
     );
     points.push(result);
   }

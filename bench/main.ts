@@ -297,7 +297,8 @@ async function regime(
     cpuMsPerRecord: mean(before.cpuMsPerRecord, after.cpuMsPerRecord),
   };
   say(
-    `${name}: B-store ${Math.round(before.rate)} / ${Math.round(after.rate)} records/s around B-ours ${Math.round(oursMany.rate)}`,
+    `${name}: B-store ${Math.round(before.rate)} / ${Math.round(after.rate)} records/s around B-ours ` +
+      `${Math.round(oursMany.rate)}`,
   );
 
   say(`${name}: B-naive for ${SIZES.window} s`);

@@ -95,7 +95,9 @@ export function goals(
   }
   backlogs.forEach((b, i) => {
     const ratio = b.bigRssMb / b.smallRssMb;
-    const what = `${i === 0 ? "B-ours" : "candidate"} RSS ${fmtCount(b.bigRecords)} ÷ ${fmtCount(b.smallRecords)} backlog (${b.bigRssMb.toFixed(0)} ÷ ${b.smallRssMb.toFixed(0)} MB)`;
+    const what =
+      `${i === 0 ? "B-ours" : "candidate"} RSS ${fmtCount(b.bigRecords)} ÷ ${fmtCount(b.smallRecords)} ` +
+      `backlog (${b.bigRssMb.toFixed(0)} ÷ ${b.smallRssMb.toFixed(0)} MB)`;
     add("G7", what, ratio, "≤ 1.2", ratio <= 1.2);
   });
   add(
@@ -148,7 +150,8 @@ export function table(regimes: RegimeResult[], kafka: ArmResult, list: Goal[]): 
   row([
     "B-store",
     ...regimes.map((r) => num(r.store.best.rate)),
-    `best of sweep (${regimes.map((r) => `${r.regime}: ${shape(r)}`).join(", ")}), mean of the runs before and after B-ours`,
+    `best of sweep (${regimes.map((r) => `${r.regime}: ${shape(r)}`).join(", ")}), mean of the runs ` +
+      `before and after B-ours`,
   ]);
   row(["B-naive", ...regimes.map((r) => num(r.naive.rate)), "eachMessage, one awaited PutItem"]);
   row(["B-kafka", ...regimes.map(() => num(kafka.rate)), "consume only (regime-independent)"]);
@@ -215,7 +218,8 @@ export function sweepTable(regimes: RegimeResult[]): string {
         .map((v) => num(v, 2))
         .join(" / ");
       lines.push(
-        `| ${r.regime} | ${p.shape}${p.shape === "put" ? "" : `×${p.chunk}`} | ${p.inFlight} | ${num(p.rate)} | ${num(p.meanLatencyMs, 1)} | ${cpu} |`,
+        `| ${r.regime} | ${p.shape}${p.shape === "put" ? "" : `×${p.chunk}`} | ${p.inFlight} | ` +
+          `${num(p.rate)} | ${num(p.meanLatencyMs, 1)} | ${cpu} |`,
       );
     }
   }

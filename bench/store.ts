@@ -107,13 +107,17 @@ function partiqlSender(client: DynamoDBClient, options: ItemOptions): Sender {
     if (insert) {
       const all = [options.keyAttribute, ...names];
       return {
-        Statement: `INSERT INTO ${q(options.table)} VALUE {${all.map((n) => `'${n.replaceAll("'", "''")}': ?`).join(", ")}}`,
+        Statement:
+          `INSERT INTO ${q(options.table)} VALUE ` +
+          `{${all.map((n) => `'${n.replaceAll("'", "''")}': ?`).join(", ")}}`,
         Parameters: all.map((n) => item[n]!),
       };
     }
     const version = input.ExpressionAttributeValues![":version"]!;
     return {
-      Statement: `UPDATE ${q(options.table)} ${names.map((n) => `SET ${q(n)} = ?`).join(" ")} WHERE ${q(options.keyAttribute)} = ? AND ${q("_cdc_version")} < ?`,
+      Statement:
+        `UPDATE ${q(options.table)} ${names.map((n) => `SET ${q(n)} = ?`).join(" ")} WHERE ` +
+        `${q(options.keyAttribute)} = ? AND ${q("_cdc_version")} < ?`,
       Parameters: [...names.map((n) => item[n]!), item[options.keyAttribute]!, version],
     };
   };

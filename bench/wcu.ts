@@ -1,4 +1,5 @@
-// G9 (docs/performance.md), computed: what the benchmark's items would cost on real DynamoDB. A conditional PutItem costs
+// G9 (docs/performance.md), computed: what the benchmark's items would cost on real DynamoDB. A conditional
+// PutItem costs
 // ceil(item size / 1 KB) WCU (a refused condition costs the same); a put inside TransactWriteItems
 // costs twice that. The default WRITE_MODE=put uses PutItem for every endpoint.
 

@@ -18,10 +18,10 @@ export type StreamOptions = {
   firstId?: number;
 };
 
-const WORDS =
-  "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua".split(
-    " ",
-  );
+const WORDS = (
+  "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore " +
+  "et dolore magna aliqua"
+).split(" ");
 
 function text(random: () => number, chars: number): string {
   let out = "";

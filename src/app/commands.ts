@@ -38,7 +38,7 @@ Exit codes:
 const RUN_HELP = `cdc-sink run — consume CDC topics into DynamoDB until SIGTERM/SIGINT
 
 Environment variables:
-${ENV_SPEC.map((v) => `  ${v.name.padEnd(28)} ${"required" in v && v.required ? "(required) " : ""}${"default" in v ? `[${v.default}] ` : ""}${v.description}`).join("\n")}`;
+${ENV_SPEC.map((v) => `  ${v.name.padEnd(28)} ` + `${"required" in v && v.required ? "(required) " : ""}${"default" in v ? `[${v.default}] ` : ""}${v.description}`).join("\n")}`;
 
 const INIT_HELP = `cdc-sink init-table — create the table named by DYNAMODB_TABLE (on-demand billing,
 string partition key DYNAMODB_KEY_ATTRIBUTE, TTL on TTL_ATTRIBUTE when TOMBSTONE_TTL_SECONDS > 0).
@@ -126,7 +126,8 @@ async function initTableCommand(): Promise<number> {
       config.records.tombstoneTtlSeconds > 0 ? config.records.ttlAttribute : undefined,
     );
     process.stdout.write(
-      `table ${config.dynamodb.table}: ${outcome === "created" ? "created" : "already exists with a matching key schema"}\n`,
+      `table ${config.dynamodb.table}: ` +
+        `${outcome === "created" ? "created" : "already exists with a matching key schema"}\n`,
     );
     return ExitCode.ok;
   } catch (err) {

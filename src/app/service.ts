@@ -35,7 +35,10 @@ export type ServiceOptions = {
   readonly credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
   /** For tests and fault tools: sit between the sink and the store. */
   readonly sinkHooks?: SinkHooks;
-  /** From startTelemetry (telemetry/otel.ts); the service flushes and stops it when it ends. Default: /metrics only. */
+  /**
+   * From startTelemetry (telemetry/otel.ts); the service flushes and stops it when it ends. Default:
+   * /metrics only.
+   */
   readonly telemetry?: Telemetry;
 };
 
@@ -202,7 +205,9 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
         onFatal(
           new FatalError(
             "stuck",
-            `a partition's records have not moved for ${Math.round(idleMs / 1000)} s (${processor.buffered} waiting); exiting so the orchestrator restarts the service`,
+            `a partition's records have not moved for ${Math.round(idleMs / 1000)} s ` +
+              `(${processor.buffered} ` +
+              `waiting); exiting so the orchestrator restarts the service`,
             ExitCode.stuck,
           ),
         );

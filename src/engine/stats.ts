@@ -67,5 +67,8 @@ export function finished(c: Counts): number {
 }
 
 export function summaryLine(c: Counts): string {
-  return `consumed=${c.consumed} ${OUTCOMES.map((o) => `${o}=${c[o]}`).join(" ")} released=${c.released} retries=${c.retries}`;
+  return (
+    `consumed=${c.consumed} ${OUTCOMES.map((o) => `${o}=${c[o]}`).join(" ")} released=${c.released} ` +
+    `retries=${c.retries}`
+  );
 }

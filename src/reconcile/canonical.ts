@@ -75,7 +75,9 @@ export function canonicalJsonText(text: string): string | undefined {
 
 const DAY_MICROS = 86_400_000_000n;
 
-/** Days since 1970-01-01 of an ISO date (a trailing "Z", as Debezium's isostring mode writes, is accepted). */
+/**
+ * Days since 1970-01-01 of an ISO date (a trailing "Z", as Debezium's isostring mode writes, is accepted).
+ */
 export function isoDateDays(text: string): bigint | undefined {
   const m = /^(\d{4,})-(\d{2})-(\d{2})Z?$/.exec(text);
   if (!m) return undefined;

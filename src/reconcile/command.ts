@@ -187,14 +187,16 @@ function notes(info: TableInfo, settings: ConverterSettings, sampled: boolean): 
     out.push("decimal.handling.mode=double is lossy: numeric columns are compared at double precision");
   if (settings.intervalHandling === "numeric" && info.columns.some((c) => c.kind === "interval"))
     out.push(
-      "interval.handling.mode=numeric is lossy (a month counts 30.4375 days): intervals are compared as Debezium computes them",
+      "interval.handling.mode=numeric is lossy (a month counts 30.4375 days): intervals are compared " +
+        "as Debezium computes them",
     );
   if (
     settings.timePrecision === "connect" &&
     info.columns.some((c) => c.kind === "time" || c.kind === "timestamp")
   )
     out.push(
-      "time.precision.mode=connect keeps milliseconds: times and timestamps are compared at millisecond precision",
+      "time.precision.mode=connect keeps milliseconds: times and timestamps are compared at millisecond " +
+        "precision",
     );
   return out;
 }

@@ -40,7 +40,8 @@ export class Progress {
     const secs = ((Date.now() - this.#started) / 1000).toFixed(0);
     if (this.#out.isTTY !== true) {
       this.#out.write(
-        `reconcile: read ${this.source} source rows and ${this.items} items (${secs} s)${final ? ", done" : ""}\n`,
+        `reconcile: read ${this.source} source rows and ${this.items} items (${secs} ` +
+          `s)${final ? ", done" : ""}\n`,
       );
       return;
     }
@@ -49,7 +50,8 @@ export class Progress {
     const width = Math.max(10, Math.min(40, (this.#out.columns ?? 80) - 60));
     const bar = "#".repeat(Math.round(ratio * width)).padEnd(width, ".");
     this.#out.write(
-      `\r[${bar}] ${(ratio * 100).toFixed(0).padStart(3)}%  rows ${this.source}  items ${this.items}  ${secs} s${final ? "\n" : ""}`,
+      `\r[${bar}] ${(ratio * 100).toFixed(0).padStart(3)}%  rows ${this.source}  items ${this.items}  ` +
+        `${secs} s${final ? "\n" : ""}`,
     );
   }
 }

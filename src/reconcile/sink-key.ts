@@ -59,7 +59,8 @@ function spellings(col: Column, value: JsonValue, s: ConverterSettings): KeyValu
 
 function unsupported(col: Column): ReconcileInputError {
   return new ReconcileInputError(
-    `--sample cannot compute item keys for a ${col.array ? "array" : col.type} key column (${col.name}); run without --sample`,
+    `--sample cannot compute item keys for a ${col.array ? "array" : col.type} key column (${col.name}); ` +
+      `run without --sample`,
   );
 }
 

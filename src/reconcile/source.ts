@@ -65,7 +65,9 @@ export async function loadTable(client: pg.Client, schema: string, table: string
   return { schema, table, columns, key };
 }
 
-/** The select list: every column in catalog order; money as numeric (its text output depends on the locale). */
+/**
+ * The select list: every column in catalog order; money as numeric (its text output depends on the locale).
+ */
 function selectList(info: TableInfo): string {
   const exprs = info.columns.map((c) => {
     const q = quoteIdent(c.name);
@@ -101,7 +103,8 @@ export async function* readRows(
   try {
     for (const s of SESSION) await client.query(s);
     await client.query(
-      `DECLARE reconcile_rows NO SCROLL CURSOR FOR SELECT ${selectList(info)} AS r FROM ${quoteIdent(info.schema)}.${quoteIdent(info.table)}`,
+      `DECLARE reconcile_rows NO SCROLL CURSOR FOR SELECT ${selectList(info)} AS r FROM ` +
+        `${quoteIdent(info.schema)}.${quoteIdent(info.table)}`,
     );
     for (;;) {
       const batch = await client.query<{ r: string }>(`FETCH ${batchSize} FROM reconcile_rows`);
@@ -121,7 +124,8 @@ export async function sampleRows(client: pg.Client, info: TableInfo, n: number):
   try {
     for (const s of SESSION) await client.query(s);
     const result = await client.query<{ r: string }>(
-      `SELECT ${selectList(info)} AS r FROM ${quoteIdent(info.schema)}.${quoteIdent(info.table)} ORDER BY random() LIMIT $1`,
+      `SELECT ${selectList(info)} AS r FROM ${quoteIdent(info.schema)}.${quoteIdent(info.table)} ORDER ` +
+        `BY random() LIMIT $1`,
       [n],
     );
     await client.query("COMMIT");

@@ -42,7 +42,10 @@ export async function describeTarget(client: DynamoDBClient, table: string): Pro
   }
 }
 
-/** Calls `onItem` for every item of the `sources`; segments run concurrently, `onItem` may apply backpressure. */
+/**
+ * Calls `onItem` for every item of the `sources`; segments run concurrently, `onItem` may apply
+ * backpressure.
+ */
 export async function scanSources(
   client: DynamoDBClient,
   table: string,

@@ -179,7 +179,9 @@ export function commitSpan(
   span.end(end);
 }
 
-/** The dead-letter publisher with a PRODUCER span and a counter around it; the publish itself is untouched. */
+/**
+ * The dead-letter publisher with a PRODUCER span and a counter around it; the publish itself is untouched.
+ */
 export function tracedDeadLetter(
   inner: DeadLetter,
   dlqTopic: string,

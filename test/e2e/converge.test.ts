@@ -140,54 +140,57 @@ async function fenced(s: SinkProcess): Promise<void> {
   await waitCaughtUp(p);
 }
 
-test("initial snapshot while a transaction is in flight: the streamed change wins over the snapshot read", async (t) => {
-  // The slot first, then a transaction that writes before the snapshot and commits after it.
-  await createSlot(p);
-  const a = new pg.Client({ connectionString: p.ep.postgresUrl });
-  await a.connect();
-  try {
-    await a.query("BEGIN");
-    await a.query(
-      `UPDATE ${p.schema}.customers SET note = 'in flight', balance = 42 WHERE id BETWEEN 21 AND 25`,
+test(
+  "initial snapshot while a transaction is in flight: the streamed change wins over the " + "snapshot read",
+  async (t) => {
+    // The slot first, then a transaction that writes before the snapshot and commits after it.
+    await createSlot(p);
+    const a = new pg.Client({ connectionString: p.ep.postgresUrl });
+    await a.connect();
+    try {
+      await a.query("BEGIN");
+      await a.query(
+        `UPDATE ${p.schema}.customers SET note = 'in flight', balance = 42 WHERE id BETWEEN 21 AND 25`,
+      );
+      // Other commits move the WAL on, so the snapshot's position is strictly past that change.
+      await withPg(p.ep.postgresUrl, (c) => c.query(`UPDATE ${p.schema}.fence SET n = n WHERE id = 1`));
+      const at = clock(t);
+      await startConnector(p);
+      at("connector running");
+      const s = sink();
+      await waitSnapshotCompleted(p, "Initial Snapshot");
+      at("snapshot taken");
+      await a.query("COMMIT");
+      await fenced(s);
+      at("fence");
+      await allConverged(t, "initial");
+      at("reconciled");
+      summary["sink:initial"] = await stopSink(s);
+    } finally {
+      await a.end();
+    }
+    const events = (await readEvents(p)).filter(
+      (e) =>
+        e.topic.endsWith(".customers") &&
+        /^\{"id":2[1-5]\}$/.test(e.key.replace(/^.*"payload":/, "").replace(/}$/, "")),
     );
-    // Other commits move the WAL on, so the snapshot's position is strictly past that change.
-    await withPg(p.ep.postgresUrl, (c) => c.query(`UPDATE ${p.schema}.fence SET n = n WHERE id = 1`));
-    const at = clock(t);
-    await startConnector(p);
-    at("connector running");
-    const s = sink();
-    await waitSnapshotCompleted(p, "Initial Snapshot");
-    at("snapshot taken");
-    await a.query("COMMIT");
-    await fenced(s);
-    at("fence");
-    await allConverged(t, "initial");
-    at("reconciled");
-    summary["sink:initial"] = await stopSink(s);
-  } finally {
-    await a.end();
-  }
-  const events = (await readEvents(p)).filter(
-    (e) =>
-      e.topic.endsWith(".customers") &&
-      /^\{"id":2[1-5]\}$/.test(e.key.replace(/^.*"payload":/, "").replace(/}$/, "")),
-  );
-  const reads = events.filter((e) => e.op === "r");
-  const streamed = events.filter((e) => e.op === "u");
-  assert.equal(reads.length, 5);
-  assert.equal(streamed.length, 5);
-  for (const u of streamed)
-    assert.ok(
-      BigInt(u.lsn) < BigInt(reads[0]!.lsn),
-      `the change (lsn ${u.lsn}) precedes the snapshot position (${reads[0]!.lsn})`,
-    );
-  summary["inFlight"] = {
-    snapshotLsn: reads[0]!.lsn,
-    changeLsn: streamed[0]!.lsn,
-    snapshotSequence: reads[0]!.sequence,
-    changeSequence: streamed[0]!.sequence,
-  };
-});
+    const reads = events.filter((e) => e.op === "r");
+    const streamed = events.filter((e) => e.op === "u");
+    assert.equal(reads.length, 5);
+    assert.equal(streamed.length, 5);
+    for (const u of streamed)
+      assert.ok(
+        BigInt(u.lsn) < BigInt(reads[0]!.lsn),
+        `the change (lsn ${u.lsn}) precedes the snapshot position (${reads[0]!.lsn})`,
+      );
+    summary["inFlight"] = {
+      snapshotLsn: reads[0]!.lsn,
+      changeLsn: streamed[0]!.lsn,
+      snapshotSequence: reads[0]!.sequence,
+      changeSequence: streamed[0]!.sequence,
+    };
+  },
+);
 
 /** Resolves once Debezium has produced more than `n` events past the end offsets `from`. */
 async function producedSince(from: Awaited<ReturnType<typeof endOffsets>>, n: number): Promise<void> {
@@ -225,39 +228,44 @@ test("phase 1: a concurrent workload with key changes, a truncate and a table cr
   assert.match(s.output(), /new topics match KAFKA_TOPIC_PATTERN/);
 });
 
-test("phase 2: Kafka Connect is killed and restarted mid-workload; Debezium re-emits, the sink counts duplicates", async (t) => {
-  const at = clock(t);
-  const from = await endOffsets(p);
-  const s = sink();
-  const running = workload.run(TRANSACTIONS, 21);
-  // Mid-stream: once Debezium has produced part of the phase, with offsets still unflushed.
-  await producedSince(from, 300);
-  // killPart returns once the process is gone (its ports are free for the restart).
-  await killPart(stackDir, "connect", "SIGKILL");
-  await startPart(stackDir, "connect");
-  await waitConnectorRunning(p.ep.connectUrl, p.connector, 120_000);
-  at("Connect restarted");
-  const stats = await running;
-  at("workload");
-  total = addStats(total, stats);
-  await fenced(s);
-  at("fence");
-  await allConverged(t, "phase 2");
-  at("reconciled");
-  const counts = await stopSink(s);
-  const reEmitted = repeats(await readEvents(p, from));
-  summary["workload:2"] = stats;
-  summary["sink:2"] = counts;
-  summary["reEmittedByDebezium"] = reEmitted;
-  t.diagnostic(
-    `Debezium re-emitted ${reEmitted} events; the sink counted duplicate=${counts["duplicate"]} stale=${counts["stale"]}`,
-  );
-  assert.ok(reEmitted > 0, "a SIGKILL of Connect mid-stream re-emits what was not flushed");
-  assert.ok(
-    (counts["duplicate"] ?? 0) + (counts["stale"] ?? 0) >= reEmitted,
-    "every re-emitted event ended as duplicate or stale",
-  );
-});
+test(
+  "phase 2: Kafka Connect is killed and restarted mid-workload; Debezium re-emits, the sink counts " +
+    "duplicates",
+  async (t) => {
+    const at = clock(t);
+    const from = await endOffsets(p);
+    const s = sink();
+    const running = workload.run(TRANSACTIONS, 21);
+    // Mid-stream: once Debezium has produced part of the phase, with offsets still unflushed.
+    await producedSince(from, 300);
+    // killPart returns once the process is gone (its ports are free for the restart).
+    await killPart(stackDir, "connect", "SIGKILL");
+    await startPart(stackDir, "connect");
+    await waitConnectorRunning(p.ep.connectUrl, p.connector, 120_000);
+    at("Connect restarted");
+    const stats = await running;
+    at("workload");
+    total = addStats(total, stats);
+    await fenced(s);
+    at("fence");
+    await allConverged(t, "phase 2");
+    at("reconciled");
+    const counts = await stopSink(s);
+    const reEmitted = repeats(await readEvents(p, from));
+    summary["workload:2"] = stats;
+    summary["sink:2"] = counts;
+    summary["reEmittedByDebezium"] = reEmitted;
+    t.diagnostic(
+      `Debezium re-emitted ${reEmitted} events; the sink counted duplicate=${counts["duplicate"]} ` +
+        `stale=${counts["stale"]}`,
+    );
+    assert.ok(reEmitted > 0, "a SIGKILL of Connect mid-stream re-emits what was not flushed");
+    assert.ok(
+      (counts["duplicate"] ?? 0) + (counts["stale"] ?? 0) >= reEmitted,
+      "every re-emitted event ended as duplicate or stale",
+    );
+  },
+);
 
 test("phase 3: the sink is SIGKILLed mid-workload and restarted", async (t) => {
   const at = clock(t);
@@ -289,7 +297,8 @@ test("phase 4: an incremental snapshot over existing data while changes continue
   const collections = TABLES.map((x) => `"${p.schema}.${x}"`).join(", ");
   await withPg(p.ep.postgresUrl, (c) =>
     c.query(
-      `INSERT INTO ${p.schema}.debezium_signal VALUES ('snap-1', 'execute-snapshot', '{"data-collections": [${collections}], "type": "incremental"}')`,
+      `INSERT INTO ${p.schema}.debezium_signal VALUES ('snap-1', 'execute-snapshot', '{"data-collections": ` +
+        `[${collections}], "type": "incremental"}')`,
     ),
   );
   const stats = await running;

@@ -316,7 +316,10 @@ export function repeats(events: readonly TopicEvent[]): number {
   return n;
 }
 
-/** Waits until Debezium has notified `count` completed snapshots of a kind ("Incremental Snapshot", "Initial Snapshot"). */
+/**
+ * Waits until Debezium has notified `count` completed snapshots of a kind ("Incremental Snapshot", "Initial
+ * Snapshot").
+ */
 export async function waitSnapshotCompleted(
   p: Pipeline,
   kind = "Incremental Snapshot",

@@ -94,13 +94,17 @@ export function schemaDdl(schema: string): string[] {
     `CREATE TABLE ${schema}.trunc (id integer PRIMARY KEY, v text)`,
     `CREATE TABLE ${schema}.fence (id integer PRIMARY KEY, n bigint NOT NULL)`,
     `INSERT INTO ${schema}.fence VALUES (1, 0)`,
-    `CREATE TABLE ${schema}.debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))`,
+    `CREATE TABLE ${schema}.debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, ` +
+      `data varchar(2048))`,
   ];
 }
 
 /** Created while the pipeline runs: the sink's topic pattern must pick its topic up. */
 export function lateTableDdl(schema: string): string {
-  return `CREATE TABLE ${schema}.audit (id bigint PRIMARY KEY, event text, at timestamptz, payload jsonb, amount numeric(30,10))`;
+  return (
+    `CREATE TABLE ${schema}.audit (id bigint PRIMARY KEY, event text, at timestamptz, payload ` +
+    `jsonb, amount numeric(30,10))`
+  );
 }
 
 export type Values = Record<string, unknown>;
@@ -176,7 +180,8 @@ export function device(r: Rng): Values {
       r,
       0.3,
       () =>
-        `${int(r, -2, 30)} months ${int(r, -40, 40)} days ${int(r, -30, 30)}:${String(int(r, 0, 59)).padStart(2, "0")}:${String(int(r, 0, 59)).padStart(2, "0")}.${digits(r, 6)}`,
+        `${int(r, -2, 30)} months ${int(r, -40, 40)} days ` +
+        `${int(r, -30, 30)}:${String(int(r, 0, 59)).padStart(2, "0")}:${String(int(r, 0, 59)).padStart(2, "0")}.${digits(r, 6)}`,
     ),
   };
 }
@@ -194,7 +199,9 @@ export function auditRow(r: Rng): Values {
 export function insertSql(table: string, values: Values): { text: string; values: unknown[] } {
   const names = Object.keys(values);
   return {
-    text: `INSERT INTO ${table} (${names.map((n) => `"${n}"`).join(", ")}) VALUES (${names.map((_, i) => `$${i + 1}`).join(", ")})`,
+    text:
+      `INSERT INTO ${table} (${names.map((n) => `"${n}"`).join(", ")}) VALUES ` +
+      `(${names.map((_, i) => `$${i + 1}`).join(", ")})`,
     values: names.map((n) => values[n]),
   };
 }

@@ -80,21 +80,24 @@ after(async () => {
   await teardown(p);
 });
 
-test("schemas disabled, decimal.handling.mode=string: snapshot and a concurrent workload converge", async (t) => {
-  const s = startSink(p);
-  sinks.add(s);
-  await waitConsuming(s);
-  const stats = await workload.run(60, 102);
-  await waitFence(p, await workload.fence(), s);
-  await waitCaughtUp(p);
-  const reports = await converged(p, TABLES);
-  const counts = await stopSink(s);
-  t.diagnostic(`workload ${JSON.stringify(stats)}; sink ${JSON.stringify(counts)}`);
-  t.diagnostic(
-    `reconcile ${JSON.stringify(reports.map((r) => ({ table: r.table, rows: r.sourceRows, items: r.items, drift: r.drift, ms: r.elapsedMs })))}`,
-  );
-  assert.ok(reports.every((r) => r.sourceRows > 0 && r.drift === 0));
-});
+test(
+  "schemas disabled, decimal.handling.mode=string: snapshot and a concurrent workload " + "converge",
+  async (t) => {
+    const s = startSink(p);
+    sinks.add(s);
+    await waitConsuming(s);
+    const stats = await workload.run(60, 102);
+    await waitFence(p, await workload.fence(), s);
+    await waitCaughtUp(p);
+    const reports = await converged(p, TABLES);
+    const counts = await stopSink(s);
+    t.diagnostic(`workload ${JSON.stringify(stats)}; sink ${JSON.stringify(counts)}`);
+    t.diagnostic(
+      `reconcile ${JSON.stringify(reports.map((r) => ({ table: r.table, rows: r.sourceRows, items: r.items, drift: r.drift, ms: r.elapsedMs })))}`,
+    );
+    assert.ok(reports.every((r) => r.sourceRows > 0 && r.drift === 0));
+  },
+);
 
 test("the text report and its exit code, as an operator sees them", async () => {
   const args = [
@@ -128,101 +131,114 @@ test("the text report and its exit code, as an operator sees them", async () => 
   assert.match(
     out,
     new RegExp(
-      `^reconcile ${p.schema}\\.devices \\(source ${p.prefix}\\.${p.database}\\.${p.schema}\\.devices\\) against DynamoDB table ${p.table}\\n`,
+      `^reconcile ${p.schema}\\.devices \\(source ${p.prefix}\\.${p.database}\\.${p.schema}\\.devices\\) ` +
+        `against DynamoDB table ${p.table}\\n`,
     ),
   );
   assert.match(out, /no drift: missing 0, extra 0, different 0, deleted_but_live 0/);
   assert.equal(err, "", "no progress lines on a short run; never a bar when stderr is not a terminal");
 });
 
-test("a re-snapshot (snapshot.mode=always): the first transaction after it is applied, not lost behind the earlier stream", async (t) => {
-  // Debezium streams that transaction without lastCommitLsn; versions once counted that as 0, below
-  // every item the earlier stream wrote (lastCommitLsn > 0), and the change was refused as stale.
-  const s = startSink(p);
-  sinks.add(s);
-  await waitConsuming(s);
-  const moved = await withPg(p.ep.postgresUrl, (c) =>
-    c.query<{ id: number }>(`SELECT id FROM ${p.schema}.customers WHERE id > 20 ORDER BY id LIMIT 3`),
-  );
-  const ids = moved.rows.map((r) => r.id);
-  await putConnector(p.ep.connectUrl, p.connector, { ...p.connectorConfig, "snapshot.mode": "always" });
-  await waitSnapshotCompleted(p, "Initial Snapshot", 2);
-  await withPg(p.ep.postgresUrl, (c) =>
-    c.query(`UPDATE ${p.schema}.customers SET note = 'first after the re-snapshot' WHERE id = ANY($1)`, [
-      ids,
-    ]),
-  );
-  await waitFence(p, await workload.fence(), s);
-  await waitCaughtUp(p);
-  const reports = await converged(p, TABLES, (r) => r.drift === 0, 20_000);
-  const counts = await stopSink(s);
-  t.diagnostic(
-    `re-snapshot: sink ${JSON.stringify(counts)}; reconcile ${JSON.stringify(reports.map((r) => ({ table: r.table, drift: r.drift })))}`,
-  );
-});
+test(
+  "a re-snapshot (snapshot.mode=always): the first transaction after it is applied, not lost behind " +
+    "the earlier stream",
+  async (t) => {
+    // Debezium streams that transaction without lastCommitLsn; versions once counted that as 0, below
+    // every item the earlier stream wrote (lastCommitLsn > 0), and the change was refused as stale.
+    const s = startSink(p);
+    sinks.add(s);
+    await waitConsuming(s);
+    const moved = await withPg(p.ep.postgresUrl, (c) =>
+      c.query<{ id: number }>(`SELECT id FROM ${p.schema}.customers WHERE id > 20 ORDER BY id LIMIT 3`),
+    );
+    const ids = moved.rows.map((r) => r.id);
+    await putConnector(p.ep.connectUrl, p.connector, { ...p.connectorConfig, "snapshot.mode": "always" });
+    await waitSnapshotCompleted(p, "Initial Snapshot", 2);
+    await withPg(p.ep.postgresUrl, (c) =>
+      c.query(`UPDATE ${p.schema}.customers SET note = 'first after the re-snapshot' WHERE id = ANY($1)`, [
+        ids,
+      ]),
+    );
+    await waitFence(p, await workload.fence(), s);
+    await waitCaughtUp(p);
+    const reports = await converged(p, TABLES, (r) => r.drift === 0, 20_000);
+    const counts = await stopSink(s);
+    t.diagnostic(
+      `re-snapshot: sink ${JSON.stringify(counts)}; reconcile ` +
+        `${JSON.stringify(reports.map((r) => ({ table: r.table, drift: r.drift })))}`,
+    );
+  },
+);
 
-test("a blocking re-snapshot over rows changed while the connector was stopped: drift, named by key, until VERSION_EPOCH is raised", async (t) => {
-  // After a snapshot.mode=always snapshot, Debezium 3.1 streams from the snapshot's position: a
-  // change made while the connector was stopped then exists only as a snapshot read, which carries
-  // no commit position and never outranks the earlier stream's item — lost. Some runs Debezium does
-  // stream those changes after the snapshot (without lastCommitLsn: they apply). Whichever happens,
-  // reconcile must name exactly the rows whose change was not streamed; the runbook (VERSION_EPOCH)
-  // then repairs them. docs/operations.md, Re-snapshots.
-  const s = startSink(p);
-  sinks.add(s);
-  await waitConsuming(s);
-  await connectorAction(p, "stop");
-  const from = await endOffsets(p);
-  const gap = await withPg(p.ep.postgresUrl, async (c) => {
-    const ids = (
-      await c.query<{ id: number }>(
-        `SELECT id FROM ${p.schema}.customers WHERE id > 20 ORDER BY id DESC LIMIT 2`,
-      )
-    ).rows.map((r) => r.id);
-    await c.query(`UPDATE ${p.schema}.customers SET note = 'changed while stopped' WHERE id = ANY($1)`, [
-      ids,
-    ]);
-    return ids;
-  });
-  await connectorAction(p, "resume");
-  await waitSnapshotCompleted(p, "Initial Snapshot", 3);
-  await waitFence(p, await workload.fence(), s);
-  await waitCaughtUp(p);
-  const streamed = new Set(
-    (await readEvents(p, from))
-      .filter((e) => e.topic.endsWith(".customers") && e.op === "u")
-      .map((e) => (JSON.parse(e.key) as { id: number }).id),
-  );
-  const lost = gap
-    .filter((id) => !streamed.has(id))
-    .sort((a, b) => (JSON.stringify([String(a)]) < JSON.stringify([String(b)]) ? -1 : 1));
-  const [drifted] = (await reconcile(p, ["customers"])).reports;
-  t.diagnostic(
-    `changed while stopped: ${gap.join(", ")}; streamed after the snapshot: ${[...streamed].join(", ") || "none"}; drift ${JSON.stringify(drifted!.counts)}`,
-  );
-  assert.deepEqual(drifted!.counts, { missing: 0, extra: 0, different: lost.length, deleted_but_live: 0 });
-  assert.deepEqual(
-    drifted!.examples.different,
-    lost.map((id) => ({ key: `{"id":${id}}`, columns: ["note"] })),
-  );
-  await stopSink(s);
+test(
+  "a blocking re-snapshot over rows changed while the connector was stopped: drift, named by key, " +
+    "until VERSION_EPOCH is raised",
+  async (t) => {
+    // After a snapshot.mode=always snapshot, Debezium 3.1 streams from the snapshot's position: a
+    // change made while the connector was stopped then exists only as a snapshot read, which carries
+    // no commit position and never outranks the earlier stream's item — lost. Some runs Debezium does
+    // stream those changes after the snapshot (without lastCommitLsn: they apply). Whichever happens,
+    // reconcile must name exactly the rows whose change was not streamed; the runbook (VERSION_EPOCH)
+    // then repairs them. docs/operations.md, Re-snapshots.
+    const s = startSink(p);
+    sinks.add(s);
+    await waitConsuming(s);
+    await connectorAction(p, "stop");
+    const from = await endOffsets(p);
+    const gap = await withPg(p.ep.postgresUrl, async (c) => {
+      const ids = (
+        await c.query<{ id: number }>(
+          `SELECT id FROM ${p.schema}.customers WHERE id > 20 ORDER BY id DESC LIMIT 2`,
+        )
+      ).rows.map((r) => r.id);
+      await c.query(`UPDATE ${p.schema}.customers SET note = 'changed while stopped' WHERE id = ANY($1)`, [
+        ids,
+      ]);
+      return ids;
+    });
+    await connectorAction(p, "resume");
+    await waitSnapshotCompleted(p, "Initial Snapshot", 3);
+    await waitFence(p, await workload.fence(), s);
+    await waitCaughtUp(p);
+    const streamed = new Set(
+      (await readEvents(p, from))
+        .filter((e) => e.topic.endsWith(".customers") && e.op === "u")
+        .map((e) => (JSON.parse(e.key) as { id: number }).id),
+    );
+    const lost = gap
+      .filter((id) => !streamed.has(id))
+      .sort((a, b) => (JSON.stringify([String(a)]) < JSON.stringify([String(b)]) ? -1 : 1));
+    const [drifted] = (await reconcile(p, ["customers"])).reports;
+    t.diagnostic(
+      `changed while stopped: ${gap.join(", ")}; streamed after the snapshot: ` +
+        `${[...streamed].join(", ") || "none"}; ` +
+        `drift ${JSON.stringify(drifted!.counts)}`,
+    );
+    assert.deepEqual(drifted!.counts, { missing: 0, extra: 0, different: lost.length, deleted_but_live: 0 });
+    assert.deepEqual(
+      drifted!.examples.different,
+      lost.map((id) => ({ key: `{"id":${id}}`, columns: ["note"] })),
+    );
+    await stopSink(s);
 
-  // The runbook: the sink has caught up and is stopped; raise the epoch, snapshot again, start it.
-  await putConnector(p.ep.connectUrl, p.connector, {
-    ...p.connectorConfig,
-    "snapshot.mode": "always",
-    "snapshot.fetch.size": "10239",
-  });
-  await waitSnapshotCompleted(p, "Initial Snapshot", 4);
-  const raised = startSink(p, { VERSION_EPOCH: "1" });
-  sinks.add(raised);
-  await waitFence(p, await workload.fence(), raised);
-  await waitCaughtUp(p);
-  const reports = await converged(p, TABLES, (r) => r.drift === 0, 20_000);
-  t.diagnostic(
-    `after the epoch raise: ${JSON.stringify(reports.map((r) => ({ table: r.table, drift: r.drift })))}; sink ${JSON.stringify(await stopSink(raised))}`,
-  );
-});
+    // The runbook: the sink has caught up and is stopped; raise the epoch, snapshot again, start it.
+    await putConnector(p.ep.connectUrl, p.connector, {
+      ...p.connectorConfig,
+      "snapshot.mode": "always",
+      "snapshot.fetch.size": "10239",
+    });
+    await waitSnapshotCompleted(p, "Initial Snapshot", 4);
+    const raised = startSink(p, { VERSION_EPOCH: "1" });
+    sinks.add(raised);
+    await waitFence(p, await workload.fence(), raised);
+    await waitCaughtUp(p);
+    const reports = await converged(p, TABLES, (r) => r.drift === 0, 20_000);
+    t.diagnostic(
+      `after the epoch raise: ${JSON.stringify(reports.map((r) => ({ table: r.table, drift: r.drift })))}; ` +
+        `sink ${JSON.stringify(await stopSink(raised))}`,
+    );
+  },
+);
 
 /** Stops (the task is gone and the slot released) or resumes the connector. */
 async function connectorAction(pipeline: Pipeline, action: "stop" | "resume"): Promise<void> {

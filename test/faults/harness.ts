@@ -200,7 +200,9 @@ export class Harness {
     await waitFor(() => caughtUp(this.endpoints.kafkaBrokers, this.group, this.topic), {
       timeoutMs,
       intervalMs: 250,
-      message: `${this.name}: the group did not catch up\n${this.consumers.map((c) => `--- ${c.name}\n${c.proc.output().slice(-3000)}`).join("\n")}`,
+      message:
+        `${this.name}: the group did not catch ` +
+        `up\n${this.consumers.map((c) => `--- ${c.name}\n${c.proc.output().slice(-3000)}`).join("\n")}`,
     });
   }
 
@@ -269,7 +271,9 @@ export class Harness {
     const conservation =
       broken.length > 0
         ? `BROKEN(${broken.map((c) => c.name).join(",")})`
-        : `exact(consumed=${sum("consumed")}=applied ${sum("applied")}+duplicate ${sum("duplicate")}+stale ${sum("stale")}+skipped ${sum("skipped")}+dead_lettered ${sum("dead_lettered")}+released ${sum("released")})`;
+        : `exact(consumed=${sum("consumed")}=applied ${sum("applied")}+duplicate ${sum("duplicate")}+stale ` +
+          `${sum("stale")}+skipped ${sum("skipped")}+dead_lettered ${sum("dead_lettered")}+released ` +
+          `${sum("released")})`;
     const checks: [string, boolean][] = [
       ["lost=0", lost === 0],
       ["regression=0", stream.regression === 0],
@@ -289,12 +293,17 @@ export class Harness {
       ...(extra.checks ?? []),
     ];
     const failed = checks.filter(([, ok]) => !ok).map(([name]) => name);
-    const line = `scenario ${this.name}: records=${ledger.entries.length} faults="${extra.faults}" lost=${lost} regression=${stream.regression} duplicate_effect=${stream.duplicateEffect} resurrection=${resurrection} commit_before_durable=${audit.violations.length} conservation=${conservation} writes=${stream.writes} commits_audited=${audit.commitsSeen}${failed.length > 0 ? ` FAILED: ${failed.join("; ")}` : ""}`;
+    const line =
+      `scenario ${this.name}: records=${ledger.entries.length} faults="${extra.faults}" ` +
+      `lost=${lost} regression=${stream.regression} duplicate_effect=${stream.duplicateEffect} ` +
+      `resurrection=${resurrection} commit_before_durable=${audit.violations.length} conservation=${conservation} ` +
+      `writes=${stream.writes} commits_audited=${audit.commitsSeen}${failed.length > 0 ? ` FAILED: ${failed.join("; ")}` : ""}`;
     if (audit.violations.length > 0) process.stderr.write(`${audit.violations.slice(0, 5).join("\n")}\n`);
     if (failed.length > 0) {
       for (const c of this.consumers)
         process.stderr.write(
-          `--- ${c.name} (exit ${c.stopped?.code} ${c.stopped?.signal ?? ""})\n${c.proc.output().slice(-4000)}\n`,
+          `--- ${c.name} (exit ${c.stopped?.code} ` +
+            `${c.stopped?.signal ?? ""})\n${c.proc.output().slice(-4000)}\n`,
         );
     }
     return { line, ok: failed.length === 0 };

@@ -39,7 +39,8 @@ const limit = setTimeout(() => {
 // stack running: report it, stop everything, exit 1.
 process.on("unhandledRejection", (err) => {
   process.stdout.write(
-    `scenario ${h.name}: ERROR unhandled rejection ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    `scenario ${h.name}: ERROR unhandled rejection ` +
+      `${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );
   clearTimeout(limit);
   void h.close().finally(() => process.exit(1));
@@ -57,7 +58,8 @@ try {
   // The consumers' own logs are the post-mortem of a scenario that stalled: the last lines of each.
   for (const c of h.consumers)
     process.stderr.write(
-      `--- consumer ${c.name} (pid ${c.proc.child.pid}, ${c.stopped === undefined ? "running" : `exited ${JSON.stringify(c.stopped)}`}), last lines:\n${c.proc.output().split("\n").slice(-200).join("\n")}\n`,
+      `--- consumer ${c.name} (pid ${c.proc.child.pid}, ` +
+        `${c.stopped === undefined ? "running" : `exited ${JSON.stringify(c.stopped)}`}), last lines:\n${c.proc.output().split("\n").slice(-200).join("\n")}\n`,
     );
 } finally {
   clearTimeout(limit);

@@ -12,7 +12,8 @@ export function stackEndpoints(): Endpoints {
   const dir = process.env.CDC_SINK_STACK_DIR;
   if (dir === undefined || dir === "") {
     throw new Error(
-      "CDC_SINK_STACK_DIR is not set: run integration tests with `npm test` (it starts the stack), or `npm run stack -- up` and export CDC_SINK_STACK_DIR=<repo>/.stack",
+      "CDC_SINK_STACK_DIR is not set: run integration tests with `npm test` (it starts the stack), or " +
+        "`npm run stack -- up` and export CDC_SINK_STACK_DIR=<repo>/.stack",
     );
   }
   const file = join(dir, "endpoints.json");

@@ -124,7 +124,8 @@ async function main(): Promise<number> {
   say(`  records produced  ${produced}`);
   for (const o of OUTCOMES) say(`  ${o.padEnd(16)}  ${t[o]}`);
   say(
-    `  conservation      consumed ${t.consumed} = ${OUTCOMES.map((o) => t[o]).join(" + ")} → ${t.consumed === finished(t) ? "holds" : "BROKEN"}`,
+    `  conservation      consumed ${t.consumed} = ${OUTCOMES.map((o) => t[o]).join(" + ")} → ` +
+      `${t.consumed === finished(t) ? "holds" : "BROKEN"}`,
   );
   say("");
   say("demo: final items of a few keys");

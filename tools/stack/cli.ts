@@ -69,7 +69,8 @@ async function up(): Promise<number> {
     log: say,
   });
   say(
-    `up in ${((performance.now() - began) / 1000).toFixed(1)} s; endpoints in ${join(resolveDir(values.dir), "endpoints.json")}`,
+    `up in ${((performance.now() - began) / 1000).toFixed(1)} s; endpoints in ` +
+      `${join(resolveDir(values.dir), "endpoints.json")}`,
   );
   process.stdout.write(`${envLines(endpoints).join("\n")}\n`);
   return 0;

@@ -79,7 +79,8 @@ export async function killPart(
   const state = loadState(stackDir);
   if (name === "dynamodb" && state.externalDynamodb !== undefined) {
     throw new StackError(
-      `the stack in ${stackDir} uses ${state.externalDynamodb} (CDC_SINK_DYNAMODB_ENDPOINT), which it cannot stop or restart: run this on a stack with its own store`,
+      `the stack in ${stackDir} uses ${state.externalDynamodb} (CDC_SINK_DYNAMODB_ENDPOINT), which it ` +
+        `cannot stop or restart: run this on a stack with its own store`,
     );
   }
   const pid = state.pids[name];

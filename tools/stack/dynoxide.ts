@@ -34,7 +34,9 @@ function findCargo(): string {
     const [wantMajor, wantMinor] = DYNOXIDE.rustVersion.split(".").map(Number);
     if (Number(major) < wantMajor! || (Number(major) === wantMajor && Number(minor) < wantMinor!)) {
       throw new StackError(
-        `${r.stdout.trim()} is older than ${DYNOXIDE.rustVersion}, which ${DYNOXIDE.crate} ${DYNOXIDE.version} needs: ` +
+        `${r.stdout.trim()} is older than ${DYNOXIDE.rustVersion}, which ${DYNOXIDE.crate} ` +
+          `${DYNOXIDE.version} ` +
+          `needs: ` +
           "install a newer Rust (Debian 12: apt-get install cargo-web; or rustup)",
       );
     }
@@ -79,7 +81,8 @@ export async function ensureDynoxide(logFile: string, say?: (line: string) => vo
   if (code !== 0 || !existsSync(join(partial, "bin", "dynoxide"))) {
     rmSync(partial, { recursive: true, force: true });
     throw new StackError(
-      `building ${DYNOXIDE.crate} ${DYNOXIDE.version} failed (cargo exit ${code}): check access to crates.io, see ${logFile}`,
+      `building ${DYNOXIDE.crate} ${DYNOXIDE.version} failed (cargo exit ${code}): check access to ` +
+        `crates.io, see ${logFile}`,
     );
   }
   writeFileSync(join(partial, ".complete"), `${new Date().toISOString()}\n`);

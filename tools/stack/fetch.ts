@@ -78,7 +78,8 @@ export async function ensureJars(set: JarSet, logFile: string): Promise<string> 
   if (code !== 0 || readdirSync(output).length === 0) {
     rmSync(partial, { recursive: true, force: true });
     throw new StackError(
-      `downloading the ${set} jars from Maven Central failed (mvn exit ${code}): check access to Maven Central, see ${logFile}`,
+      `downloading the ${set} jars from Maven Central failed (mvn exit ${code}): check access to Maven ` +
+        `Central, see ${logFile}`,
     );
   }
   writeFileSync(join(partial, ".complete"), new Date().toISOString());

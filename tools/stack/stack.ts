@@ -62,7 +62,8 @@ function externalDynamodb(): string | undefined {
   if (url === undefined || url === "") return undefined;
   if (!/^https?:\/\/[^/\s]+\/?$/.test(url)) {
     throw new StackError(
-      `CDC_SINK_DYNAMODB_ENDPOINT must be an http(s) URL with no path, e.g. http://127.0.0.1:8000; got ${JSON.stringify(url)}`,
+      `CDC_SINK_DYNAMODB_ENDPOINT must be an http(s) URL with no path, e.g. http://127.0.0.1:8000; got ` +
+        `${JSON.stringify(url)}`,
     );
   }
   return url.replace(/\/$/, "");
@@ -228,7 +229,8 @@ export async function startStack(options: StartOptions = {}): Promise<Endpoints>
       (wantedListeners.proxied && !haveListeners.proxied))
   ) {
     log(
-      "note: the stack's broker was made without these listeners; down and up again for --kafka-sasl-ssl/--kafka-proxied",
+      "note: the stack's broker was made without these listeners; down and up again for " +
+        "--kafka-sasl-ssl/--kafka-proxied",
     );
   }
   const current = state;

@@ -57,12 +57,14 @@ export async function checkTable(client: DynamoDBClient, table: string, keyAttri
   const problems: string[] = [];
   if (hash?.AttributeName !== keyAttribute)
     problems.push(
-      `partition key is ${hash?.AttributeName ?? "missing"}, expected ${keyAttribute} (DYNAMODB_KEY_ATTRIBUTE)`,
+      `partition key is ${hash?.AttributeName ?? "missing"}, expected ${keyAttribute} ` +
+        `(DYNAMODB_KEY_ATTRIBUTE)`,
     );
   if (type !== undefined && type !== "S") problems.push(`partition key type is ${type}, expected S (string)`);
   if (keys.some((k) => k.KeyType === "RANGE"))
     problems.push(
-      `table has a sort key (${keys.find((k) => k.KeyType === "RANGE")?.AttributeName}); the sink needs a partition key only`,
+      `table has a sort key (${keys.find((k) => k.KeyType === "RANGE")?.AttributeName}); the sink needs ` +
+        `a partition key only`,
     );
   if (problems.length > 0) {
     throw new FatalError(

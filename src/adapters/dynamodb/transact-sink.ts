@@ -9,7 +9,8 @@
 //   - a transaction may not touch one item twice, so a second write of a key waits for a later chunk;
 //   - a ValidationException of the request as a whole cannot be pinned on one item: each item is
 //     then sent alone as a PutItem, so the record at fault, and only it, is poison.
-// Cost: a transactional write costs 2 WCU per item on real DynamoDB (goal G9, docs/performance.md), hence write-mode.ts sends
+// Cost: a transactional write costs 2 WCU per item on real DynamoDB (goal G9, docs/performance.md), hence
+// write-mode.ts sends
 // real AWS traffic through the PutItem sink unless asked otherwise.
 
 import {

@@ -15,7 +15,8 @@ export function rebalancesInLog(text: string, group: string): Rebalance[] {
   const out: Rebalance[] = [];
   const escaped = group.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const preparing = new RegExp(
-    `^\\[([^\\]]+)\\].*Preparing to rebalance group ${escaped} in state \\w+ with old generation (\\d+).*?\\(reason: (.*?)\\)`,
+    `^\\[([^\\]]+)\\].*Preparing to rebalance group ${escaped} in state \\w+ with old generation ` +
+      `(\\d+).*?\\(reason: (.*?)\\)`,
   );
   const stabilized = new RegExp(`^\\[([^\\]]+)\\].*Stabilized group ${escaped} generation (\\d+)`);
   for (const line of text.split("\n")) {

@@ -23,11 +23,17 @@ function missing(): string | undefined {
   ] as const) {
     const r = spawnSync(cmd, args, { stdio: "ignore" });
     if (r.error !== undefined || r.status !== 0)
-      return `${cmd} not found (apt-get install ${cmd === "ip" ? "iproute2" : cmd === "unshare" ? "util-linux" : cmd})`;
+      return (
+        `${cmd} not found (apt-get install ` +
+        `${cmd === "ip" ? "iproute2" : cmd === "unshare" ? "util-linux" : cmd})`
+      );
   }
   const probe = spawnSync("unshare", ["-n", "--", "iptables", "-L", "INPUT", "-n"], { encoding: "utf8" });
   if (probe.status !== 0)
-    return `unshare -n with iptables failed: ${(probe.stderr || probe.error?.message || "").trim().slice(0, 200)}`;
+    return (
+      `unshare -n with iptables failed: ` +
+      `${(probe.stderr || probe.error?.message || "").trim().slice(0, 200)}`
+    );
   return undefined;
 }
 

@@ -46,43 +46,49 @@ void test("tcp-proxy: refuses a target that is not loopback", async () => {
   await assert.rejects(TcpProxy.start("example.com:9092"), /loopback only/);
 });
 
-void test("tcp-proxy: latency delays each chunk within bounds, keeps order, then ends by itself", async () => {
-  const proxy = await TcpProxy.start(target);
-  const s = await client(proxy.port);
-  try {
-    assert.ok((await roundTrip(s, "warm")) < 100);
-    const ended = proxy.latency(60, 120, 1_500);
-    const rtt = await roundTrip(s, "slow");
-    // Two chunks (there and back), each 60-120 ms.
-    assert.ok(rtt >= 110 && rtt < 600, `round trip ${rtt} ms`);
-    const ordered = await roundTrip(s, "a".repeat(10) + "b".repeat(10));
-    assert.ok(ordered >= 110);
-    await ended;
-    assert.equal(proxy.mode.kind, "normal");
-    assert.ok((await roundTrip(s, "fast")) < 100);
-    assert.ok(proxy.stats.delayedChunks >= 4 && proxy.stats.maxDelayMs <= 120);
-  } finally {
-    s.destroy();
-    await proxy.close();
-  }
-});
+void test(
+  "tcp-proxy: latency delays each chunk within bounds, keeps order, then ends by " + "itself",
+  async () => {
+    const proxy = await TcpProxy.start(target);
+    const s = await client(proxy.port);
+    try {
+      assert.ok((await roundTrip(s, "warm")) < 100);
+      const ended = proxy.latency(60, 120, 1_500);
+      const rtt = await roundTrip(s, "slow");
+      // Two chunks (there and back), each 60-120 ms.
+      assert.ok(rtt >= 110 && rtt < 600, `round trip ${rtt} ms`);
+      const ordered = await roundTrip(s, "a".repeat(10) + "b".repeat(10));
+      assert.ok(ordered >= 110);
+      await ended;
+      assert.equal(proxy.mode.kind, "normal");
+      assert.ok((await roundTrip(s, "fast")) < 100);
+      assert.ok(proxy.stats.delayedChunks >= 4 && proxy.stats.maxDelayMs <= 120);
+    } finally {
+      s.destroy();
+      await proxy.close();
+    }
+  },
+);
 
-void test("tcp-proxy: a black hole holds traffic, new connections included, and releases it after the period", async () => {
-  const proxy = await TcpProxy.start(target);
-  const s = await client(proxy.port);
-  try {
-    const ended = proxy.blackhole(800);
-    const late = await client(proxy.port); // accepted, but nothing moves
-    const [a, b] = await Promise.all([roundTrip(s, "held"), roundTrip(late, "held too")]);
-    assert.ok(a >= 700 && b >= 600, `released after ${a} and ${b} ms`);
-    await ended;
-    assert.equal(proxy.stats.stalledConnections, 2);
-    late.destroy();
-  } finally {
-    s.destroy();
-    await proxy.close();
-  }
-});
+void test(
+  "tcp-proxy: a black hole holds traffic, new connections included, and releases it after the " + "period",
+  async () => {
+    const proxy = await TcpProxy.start(target);
+    const s = await client(proxy.port);
+    try {
+      const ended = proxy.blackhole(800);
+      const late = await client(proxy.port); // accepted, but nothing moves
+      const [a, b] = await Promise.all([roundTrip(s, "held"), roundTrip(late, "held too")]);
+      assert.ok(a >= 700 && b >= 600, `released after ${a} and ${b} ms`);
+      await ended;
+      assert.equal(proxy.stats.stalledConnections, 2);
+      late.destroy();
+    } finally {
+      s.destroy();
+      await proxy.close();
+    }
+  },
+);
 
 void test("tcp-proxy: resets send RST to open connections; new ones work between resets", async () => {
   const proxy = await TcpProxy.start(target);

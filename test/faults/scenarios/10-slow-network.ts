@@ -148,17 +148,25 @@ export const slowNetwork: Scenario = {
       const s = proxy.stats;
       return {
         faults:
-          `latency ${LATENCY.minMs}-${LATENCY.maxMs} ms per chunk for ${phases.latencyMs / 1000} s (${s.delayedChunks} chunks delayed, max ${s.maxDelayMs} ms; ` +
-          `${after.committed - before.committed} offsets committed meanwhile; rebalances ${rebalancesDuringLatency.length}, joins ${after.joins.map((n, i) => n - before.joins[i]!).join("+")}), ` +
-          `black hole ${phases.blackholeMs / 1000} s (${s.stalledConnections} connections stalled; ${afterBlackhole} coordinator rebalance lines), ` +
-          `resets every ${phases.resetEveryMs / 1000} s for ${phases.resetsMs / 1000} s (${s.resets} connections reset; generations after: ${generations.join(",") || "none"}); ${partitioned}; ${s.connections} proxied connections; consumed per consumer ${consumers.map((c) => c.summary?.consumed ?? "?").join("+")}`,
+          `latency ${LATENCY.minMs}-${LATENCY.maxMs} ms per chunk for ${phases.latencyMs / 1000} s ` +
+          `(${s.delayedChunks} chunks delayed, max ${s.maxDelayMs} ms; ` +
+          `${after.committed - before.committed} offsets committed meanwhile; rebalances ` +
+          `${rebalancesDuringLatency.length}, joins ` +
+          `${after.joins.map((n, i) => n - before.joins[i]!).join("+")}), ` +
+          `black hole ${phases.blackholeMs / 1000} s (${s.stalledConnections} connections stalled; ` +
+          `${afterBlackhole} coordinator rebalance lines), ` +
+          `resets every ${phases.resetEveryMs / 1000} s for ${phases.resetsMs / 1000} s (${s.resets} ` +
+          `connections reset; generations after: ${generations.join(",") || "none"}); ${partitioned}; ` +
+          `${s.connections} proxied connections; consumed per consumer ` +
+          `${consumers.map((c) => c.summary?.consumed ?? "?").join("+")}`,
         checks: [
           [
             `all Kafka connections through the proxy (${viaProxy} via proxy, ${bypass.length} bypassing)`,
             viaProxy >= 2 && bypass.length === 0,
           ],
           [
-            `no rebalance from latency alone (coordinator: ${rebalancesDuringLatency.map((r) => `${r.kind} ${r.generation} ${r.reason}`).join("; ") || "none"})`,
+            `no rebalance from latency alone (coordinator: ` +
+              `${rebalancesDuringLatency.map((r) => `${r.kind} ${r.generation} ${r.reason}`).join("; ") || "none"})`,
             rebalancesDuringLatency.length === 0,
           ],
           [

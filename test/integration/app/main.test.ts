@@ -110,88 +110,95 @@ test("two consumer processes, one leaving and rejoining mid-run: converges with 
   assertClean(judge(await scanTable(endpoints.dynamodbEndpoint, table), workload));
 });
 
-test("SIGTERM under load exits 0 within the deadline, and committed offsets cover only durable writes", async () => {
-  const { topic, table } = await loadedTopic(3000, 4, 13);
-  const env = {
-    KAFKA_TOPICS: topic,
-    KAFKA_GROUP_ID: uniqueName("g"),
-    DYNAMODB_TABLE: table,
-    SHUTDOWN_DEADLINE_MS: "10000",
-    MAX_BUFFERED_RECORDS: "2000",
-    LOG_LEVEL: "info",
-  };
-  const p = start(env);
-  await waitFor(async () => (await committedTotal(env.KAFKA_GROUP_ID, topic)) > 0n, {
-    timeoutMs: 180_000,
-    message: "no progress",
-  });
-  const t0 = Date.now();
-  p.child.kill("SIGTERM");
-  const { code } = await p.exited;
-  const took = Date.now() - t0;
-  assert.equal(code, 0, p.output());
-  // Within the deadline for the writes, plus the time the Helm chart's grace period adds for the
-  // final commit, the group leave and the exit (terminationGracePeriodSeconds = deadline + 10 s).
-  assert.ok(took < 10_000 + 10_000, `took ${took} ms`);
-  assert.match(p.output(), /stopped: consumed=\d+/);
-  // Every record below a committed offset must be reflected in the table.
-  const progress = await groupProgress(endpoints.kafkaBrokers, env.KAFKA_GROUP_ID, topic);
-  const all = await readTopic(
-    endpoints.kafkaBrokers,
-    topic,
-    Number([...progress.values()].reduce((n, [, h]) => n + h, 0n)),
-    60_000,
-  );
-  const items = await scanTable(endpoints.dynamodbEndpoint, table);
-  let covered = 0;
-  for (const m of all) {
-    const committed = progress.get(m.partition)![0];
-    if (m.value === null || BigInt(m.offset) >= committed) continue;
-    covered++;
-    // The workload's LSNs pass 2^53 on purpose: read the exact digits, as the product does
-    // (JSON.parse would round an odd LSN up and report a durable record as missing).
-    const lsnText = /"lsn":(\d+)/.exec(m.value.toString())?.[1];
-    assert.ok(lsnText !== undefined, `record ${m.partition}@${m.offset} has no source.lsn`);
-    const id = (JSON.parse(m.key!.toString()) as { id: number }).id;
-    const stored = items.get(pgItemKey(String(id)))?.["_cdc_version"]?.S ?? "";
-    const lsn = lsnText.padStart(20, "0");
-    assert.ok(
-      stored.slice(-20) >= lsn,
-      `record ${m.partition}@${m.offset} (key ${id}, lsn ${lsn}) is committed but the table has ${stored || "nothing"}`,
+test(
+  "SIGTERM under load exits 0 within the deadline, and committed offsets cover only durable " + "writes",
+  async () => {
+    const { topic, table } = await loadedTopic(3000, 4, 13);
+    const env = {
+      KAFKA_TOPICS: topic,
+      KAFKA_GROUP_ID: uniqueName("g"),
+      DYNAMODB_TABLE: table,
+      SHUTDOWN_DEADLINE_MS: "10000",
+      MAX_BUFFERED_RECORDS: "2000",
+      LOG_LEVEL: "info",
+    };
+    const p = start(env);
+    await waitFor(async () => (await committedTotal(env.KAFKA_GROUP_ID, topic)) > 0n, {
+      timeoutMs: 180_000,
+      message: "no progress",
+    });
+    const t0 = Date.now();
+    p.child.kill("SIGTERM");
+    const { code } = await p.exited;
+    const took = Date.now() - t0;
+    assert.equal(code, 0, p.output());
+    // Within the deadline for the writes, plus the time the Helm chart's grace period adds for the
+    // final commit, the group leave and the exit (terminationGracePeriodSeconds = deadline + 10 s).
+    assert.ok(took < 10_000 + 10_000, `took ${took} ms`);
+    assert.match(p.output(), /stopped: consumed=\d+/);
+    // Every record below a committed offset must be reflected in the table.
+    const progress = await groupProgress(endpoints.kafkaBrokers, env.KAFKA_GROUP_ID, topic);
+    const all = await readTopic(
+      endpoints.kafkaBrokers,
+      topic,
+      Number([...progress.values()].reduce((n, [, h]) => n + h, 0n)),
+      60_000,
     );
-  }
-  assert.ok(covered > 0, "some records were committed before the stop");
-  const total = [...progress.values()].reduce((n, [, h]) => n + h, 0n);
-  assert.ok(BigInt(covered) < total, "the stop landed mid-stream");
-});
+    const items = await scanTable(endpoints.dynamodbEndpoint, table);
+    let covered = 0;
+    for (const m of all) {
+      const committed = progress.get(m.partition)![0];
+      if (m.value === null || BigInt(m.offset) >= committed) continue;
+      covered++;
+      // The workload's LSNs pass 2^53 on purpose: read the exact digits, as the product does
+      // (JSON.parse would round an odd LSN up and report a durable record as missing).
+      const lsnText = /"lsn":(\d+)/.exec(m.value.toString())?.[1];
+      assert.ok(lsnText !== undefined, `record ${m.partition}@${m.offset} has no source.lsn`);
+      const id = (JSON.parse(m.key!.toString()) as { id: number }).id;
+      const stored = items.get(pgItemKey(String(id)))?.["_cdc_version"]?.S ?? "";
+      const lsn = lsnText.padStart(20, "0");
+      assert.ok(
+        stored.slice(-20) >= lsn,
+        `record ${m.partition}@${m.offset} (key ${id}, lsn ${lsn}) is committed but the table has ` +
+          `${stored || "nothing"}`,
+      );
+    }
+    assert.ok(covered > 0, "some records were committed before the stop");
+    const total = [...progress.values()].reduce((n, [, h]) => n + h, 0n);
+    assert.ok(BigInt(covered) < total, "the stop landed mid-stream");
+  },
+);
 
-test("a poison record without a DLQ stops the service (exit 4) and nothing past it is committed", async () => {
-  const topic = uniqueName("cdc");
-  const table = uniqueName("tbl");
-  await createTopic(endpoints.kafkaBrokers, topic, 1);
-  await createTable(endpoints.dynamodbEndpoint, table);
-  await producer.send({
-    topic,
-    acks: -1,
-    messages: [0, 1, 2]
-      .map((i) => ({ key: pgKey(i), value: pgRecord({ op: "c", id: i, lsn: 10 + i }, i).value }))
-      .concat([
-        { key: pgKey(9), value: Buffer.from("not json") },
-        { key: pgKey(3), value: pgRecord({ op: "c", id: 3, lsn: 13 }, 4).value },
-      ]),
-  });
-  const group = uniqueName("g");
-  const p = start({ KAFKA_TOPICS: topic, KAFKA_GROUP_ID: group, DYNAMODB_TABLE: table });
-  const { code } = await p.exited;
-  assert.equal(code, 4, p.output());
-  assert.match(p.output(), new RegExp(`poison record at ${topic}/0@3 \\(undecodable\\)`));
-  assert.match(p.output(), /Set DLQ_TOPIC/);
-  const progress = await groupProgress(endpoints.kafkaBrokers, group, topic);
-  assert.ok(
-    progress.get(0)![0] <= 3n,
-    `committed ${progress.get(0)![0]} passed the poison record at offset 3`,
-  );
-});
+test(
+  "a poison record without a DLQ stops the service (exit 4) and nothing past it is " + "committed",
+  async () => {
+    const topic = uniqueName("cdc");
+    const table = uniqueName("tbl");
+    await createTopic(endpoints.kafkaBrokers, topic, 1);
+    await createTable(endpoints.dynamodbEndpoint, table);
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [0, 1, 2]
+        .map((i) => ({ key: pgKey(i), value: pgRecord({ op: "c", id: i, lsn: 10 + i }, i).value }))
+        .concat([
+          { key: pgKey(9), value: Buffer.from("not json") },
+          { key: pgKey(3), value: pgRecord({ op: "c", id: 3, lsn: 13 }, 4).value },
+        ]),
+    });
+    const group = uniqueName("g");
+    const p = start({ KAFKA_TOPICS: topic, KAFKA_GROUP_ID: group, DYNAMODB_TABLE: table });
+    const { code } = await p.exited;
+    assert.equal(code, 4, p.output());
+    assert.match(p.output(), new RegExp(`poison record at ${topic}/0@3 \\(undecodable\\)`));
+    assert.match(p.output(), /Set DLQ_TOPIC/);
+    const progress = await groupProgress(endpoints.kafkaBrokers, group, topic);
+    assert.ok(
+      progress.get(0)![0] <= 3n,
+      `committed ${progress.get(0)![0]} passed the poison record at offset 3`,
+    );
+  },
+);
 
 test("fatal deployment errors exit non-zero with a message naming the cause", async (t) => {
   const topic = uniqueName("cdc");

@@ -1,5 +1,7 @@
-// The replay-safe promises, end to end on the real broker and the stack's DynamoDB (dynoxide), with the service
-// running in-process (the process-level tests — crashes, signals, exit codes — are in test/integration/app/main.test.ts).
+// The replay-safe promises, end to end on the real broker and the stack's DynamoDB (dynoxide), with the
+// service
+// running in-process (the process-level tests — crashes, signals, exit codes — are in
+// test/integration/app/main.test.ts).
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -137,144 +139,158 @@ test("older versions arriving after newer ones never regress, and deleted rows s
   assert.deepEqual([t.applied, t.stale, t.skipped, t.duplicate], [4, 3, 1, 0]);
 });
 
-test("poison in the middle of a partition lands in the DLQ with its headers and bytes; later records are applied", async () => {
-  const { topic, table } = await setup(1);
-  const dlq = uniqueName("dlq");
-  await createTopic(endpoints.kafkaBrokers, dlq, 1);
-  const garbage = Buffer.from([0x7b, 0xff, 0x00, 0x13]);
-  await producer.send({
-    topic,
-    acks: -1,
-    messages: [
-      { key: pgKey(1), value: pgRecord({ op: "c", id: 1, lsn: 10 }, 0).value },
-      {
-        key: pgKey(2),
-        value: garbage,
-        headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
-      },
-      {
-        key: pgKey(3),
-        value: Buffer.from(
-          JSON.stringify({ op: "c", after: { id: 3 }, source: { connector: "postgresql" } }),
-        ),
-      },
-      { key: pgKey(4), value: pgRecord({ op: "c", id: 4, lsn: 40 }, 0).value },
-    ],
-  });
-  const group = uniqueName("g");
-  const sink = await runUntilCaughtUp(
-    { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: group, DYNAMODB_TABLE: table, DLQ_TOPIC: dlq },
-    4,
-  );
-  assertConservation(sink, 4);
-  assert.deepEqual([sink.stats.total.applied, sink.stats.total.dead_lettered], [2, 2]);
-  const dead = await readTopic(endpoints.kafkaBrokers, dlq, 2);
-  assert.equal(dead.length, 2);
-  const [a, b] = dead.sort(
-    (x, y) => Number(x.headers["__connect.errors.offset"]) - Number(y.headers["__connect.errors.offset"]),
-  );
-  assert.deepEqual(a!.value, garbage, "original bytes are kept");
-  assert.deepEqual(a!.key, pgKey(2));
-  assert.equal(a!.headers["__connect.errors.topic"], topic);
-  assert.equal(a!.headers["__connect.errors.partition"], "0");
-  assert.equal(a!.headers["__connect.errors.offset"], "1");
-  assert.equal(a!.headers["cdc.error.code"], "undecodable");
-  assert.equal(a!.headers["cdc.group"], group);
-  assert.equal(a!.headers["traceparent"], "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
-  assert.equal(b!.headers["cdc.error.code"], "missing_version");
-  assert.match(b!.headers["__connect.errors.exception.message"] ?? "", /source\.lsn is absent/);
-  const items = await scanTable(endpoints.dynamodbEndpoint, table);
-  assert.deepEqual([...items.keys()].sort(), ["pg.app.public.customers:[1]", "pg.app.public.customers:[4]"]);
-});
-
-test("a key whose writes fail holds only its partition's committed offset; after healing it catches up", async () => {
-  const { topic, table } = await setup(4);
-  const workload = makeWorkload({ keys: 40, changesPerKey: 3, seed: 3 });
-  await produce(producer, topic, workload.messages);
-  const group = uniqueName("g");
-  let healed = false;
-  const sink = await startInProcess(
-    endpoints,
-    { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: group, DYNAMODB_TABLE: table },
-    {
-      beforeSend: async (event) => {
-        if (!healed && event.id === "[5]") {
-          const { TransientError } = await import("../../../src/core/errors.ts");
-          throw new TransientError("dynamodb_InternalServerError", "injected outage for key 5");
-        }
-      },
-    },
-  );
-  try {
-    // Partition of key 5 (kafkajs's default partitioner is murmur2 on the key, like Java's).
-    const progress = await waitFor(
-      async () => {
-        const p = await groupProgress(endpoints.kafkaBrokers, group, topic);
-        const others = [...p.entries()].filter(([, [c, h]]) => c === h && h > 0n);
-        return others.length === p.size - 1 && sink.stats.total.retries > 3 ? p : undefined;
-      },
-      { timeoutMs: 60_000, message: "other partitions did not catch up while key 5 was failing" },
-    );
-    const [stuckPartition, [committed, high]] = [...progress.entries()].find(([, [c, h]]) => c !== h)!;
-    const firstOfKey5 = await waitFor(async () => {
-      const all = await readTopic(endpoints.kafkaBrokers, topic, workload.messages.length);
-      return all
-        .filter((m) => m.partition === stuckPartition && m.key?.equals(pgKey(5)))
-        .map((m) => BigInt(m.offset))
-        .sort()[0];
+test(
+  "poison in the middle of a partition lands in the DLQ with its headers and bytes; later records " +
+    "are applied",
+  async () => {
+    const { topic, table } = await setup(1);
+    const dlq = uniqueName("dlq");
+    await createTopic(endpoints.kafkaBrokers, dlq, 1);
+    const garbage = Buffer.from([0x7b, 0xff, 0x00, 0x13]);
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [
+        { key: pgKey(1), value: pgRecord({ op: "c", id: 1, lsn: 10 }, 0).value },
+        {
+          key: pgKey(2),
+          value: garbage,
+          headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+        },
+        {
+          key: pgKey(3),
+          value: Buffer.from(
+            JSON.stringify({ op: "c", after: { id: 3 }, source: { connector: "postgresql" } }),
+          ),
+        },
+        { key: pgKey(4), value: pgRecord({ op: "c", id: 4, lsn: 40 }, 0).value },
+      ],
     });
-    assert.ok(
-      committed <= firstOfKey5,
-      `committed ${committed} passed the unwritten record at ${firstOfKey5} (high ${high})`,
-    );
-    assert.equal(sink.stats.total.dead_lettered, 0, "transient errors are never dead-lettered");
-    healed = true;
-    await waitFor(() => caughtUp(endpoints.kafkaBrokers, group, topic), {
-      timeoutMs: 60_000,
-      message: "did not catch up after healing",
-    });
-  } finally {
-    assert.equal(await sink.stop("test done"), 0);
-  }
-  assertConservation(sink, workload.messages.length);
-  assertClean(judge(await scanTable(endpoints.dynamodbEndpoint, table), workload));
-});
-
-test("throttling, 500s, 503s and lost replies from DynamoDB are retried, never dead-lettered, nothing lost or applied twice", async () => {
-  const topic = uniqueName("cdc");
-  const table = uniqueName("tbl");
-  await createTopic(endpoints.kafkaBrokers, topic, 3);
-  await createStreamedTable(endpoints.dynamodbEndpoint, table);
-  const workload = makeWorkload({ keys: 80, changesPerKey: 3, seed: 11 });
-  await produce(producer, topic, workload.messages);
-  let n = 0;
-  const faults = ["throttle", "throughput", "500", "503", "drop-reply"] as const;
-  const proxy = await startFaultProxy(endpoints.dynamodbEndpoint, (operation) =>
-    WRITES.has(operation) && ++n % 4 === 0 ? faults[(n / 4) % faults.length] : undefined,
-  );
-  try {
+    const group = uniqueName("g");
     const sink = await runUntilCaughtUp(
-      {
-        KAFKA_TOPICS: topic,
-        KAFKA_GROUP_ID: uniqueName("g"),
-        DYNAMODB_TABLE: table,
-        DYNAMODB_ENDPOINT: proxy.endpoint,
-        DYNAMODB_REQUEST_TIMEOUT_MS: "1000",
-      },
-      workload.messages.length,
+      { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: group, DYNAMODB_TABLE: table, DLQ_TOPIC: dlq },
+      4,
     );
+    assertConservation(sink, 4);
+    assert.deepEqual([sink.stats.total.applied, sink.stats.total.dead_lettered], [2, 2]);
+    const dead = await readTopic(endpoints.kafkaBrokers, dlq, 2);
+    assert.equal(dead.length, 2);
+    const [a, b] = dead.sort(
+      (x, y) => Number(x.headers["__connect.errors.offset"]) - Number(y.headers["__connect.errors.offset"]),
+    );
+    assert.deepEqual(a!.value, garbage, "original bytes are kept");
+    assert.deepEqual(a!.key, pgKey(2));
+    assert.equal(a!.headers["__connect.errors.topic"], topic);
+    assert.equal(a!.headers["__connect.errors.partition"], "0");
+    assert.equal(a!.headers["__connect.errors.offset"], "1");
+    assert.equal(a!.headers["cdc.error.code"], "undecodable");
+    assert.equal(a!.headers["cdc.group"], group);
+    assert.equal(a!.headers["traceparent"], "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    assert.equal(b!.headers["cdc.error.code"], "missing_version");
+    assert.match(b!.headers["__connect.errors.exception.message"] ?? "", /source\.lsn is absent/);
+    const items = await scanTable(endpoints.dynamodbEndpoint, table);
+    assert.deepEqual([...items.keys()].sort(), [
+      "pg.app.public.customers:[1]",
+      "pg.app.public.customers:[4]",
+    ]);
+  },
+);
+
+test(
+  "a key whose writes fail holds only its partition's committed offset; after healing it " + "catches up",
+  async () => {
+    const { topic, table } = await setup(4);
+    const workload = makeWorkload({ keys: 40, changesPerKey: 3, seed: 3 });
+    await produce(producer, topic, workload.messages);
+    const group = uniqueName("g");
+    let healed = false;
+    const sink = await startInProcess(
+      endpoints,
+      { KAFKA_TOPICS: topic, KAFKA_GROUP_ID: group, DYNAMODB_TABLE: table },
+      {
+        beforeSend: async (event) => {
+          if (!healed && event.id === "[5]") {
+            const { TransientError } = await import("../../../src/core/errors.ts");
+            throw new TransientError("dynamodb_InternalServerError", "injected outage for key 5");
+          }
+        },
+      },
+    );
+    try {
+      // Partition of key 5 (kafkajs's default partitioner is murmur2 on the key, like Java's).
+      const progress = await waitFor(
+        async () => {
+          const p = await groupProgress(endpoints.kafkaBrokers, group, topic);
+          const others = [...p.entries()].filter(([, [c, h]]) => c === h && h > 0n);
+          return others.length === p.size - 1 && sink.stats.total.retries > 3 ? p : undefined;
+        },
+        { timeoutMs: 60_000, message: "other partitions did not catch up while key 5 was failing" },
+      );
+      const [stuckPartition, [committed, high]] = [...progress.entries()].find(([, [c, h]]) => c !== h)!;
+      const firstOfKey5 = await waitFor(async () => {
+        const all = await readTopic(endpoints.kafkaBrokers, topic, workload.messages.length);
+        return all
+          .filter((m) => m.partition === stuckPartition && m.key?.equals(pgKey(5)))
+          .map((m) => BigInt(m.offset))
+          .sort()[0];
+      });
+      assert.ok(
+        committed <= firstOfKey5,
+        `committed ${committed} passed the unwritten record at ${firstOfKey5} (high ${high})`,
+      );
+      assert.equal(sink.stats.total.dead_lettered, 0, "transient errors are never dead-lettered");
+      healed = true;
+      await waitFor(() => caughtUp(endpoints.kafkaBrokers, group, topic), {
+        timeoutMs: 60_000,
+        message: "did not catch up after healing",
+      });
+    } finally {
+      assert.equal(await sink.stop("test done"), 0);
+    }
     assertConservation(sink, workload.messages.length);
-    for (const f of faults) assert.ok(proxy.counts[f] > 0, `fault ${f} was injected`);
-    assert.equal(sink.stats.total.dead_lettered, 0);
-    assert.ok(sink.stats.total.retries >= Object.values(proxy.counts).reduce((a, b) => a + b, 0));
-  } finally {
-    await proxy.close();
-  }
-  assertClean(judge(await scanTable(endpoints.dynamodbEndpoint, table), workload));
-  // A lost reply means the write happened; its retry is refused, never applied twice. The table's
-  // stream holds every write that passed its condition.
-  const evidence = await writeEvidence(endpoints.dynamodbEndpoint, table);
-  assert.equal(evidence.duplicateEffect, 0, "a (key, version) was written twice");
-  assert.equal(evidence.regression, 0);
-  assert.ok(evidence.writes > 0);
-});
+    assertClean(judge(await scanTable(endpoints.dynamodbEndpoint, table), workload));
+  },
+);
+
+test(
+  "throttling, 500s, 503s and lost replies from DynamoDB are retried, never dead-lettered, nothing " +
+    "lost or applied twice",
+  async () => {
+    const topic = uniqueName("cdc");
+    const table = uniqueName("tbl");
+    await createTopic(endpoints.kafkaBrokers, topic, 3);
+    await createStreamedTable(endpoints.dynamodbEndpoint, table);
+    const workload = makeWorkload({ keys: 80, changesPerKey: 3, seed: 11 });
+    await produce(producer, topic, workload.messages);
+    let n = 0;
+    const faults = ["throttle", "throughput", "500", "503", "drop-reply"] as const;
+    const proxy = await startFaultProxy(endpoints.dynamodbEndpoint, (operation) =>
+      WRITES.has(operation) && ++n % 4 === 0 ? faults[(n / 4) % faults.length] : undefined,
+    );
+    try {
+      const sink = await runUntilCaughtUp(
+        {
+          KAFKA_TOPICS: topic,
+          KAFKA_GROUP_ID: uniqueName("g"),
+          DYNAMODB_TABLE: table,
+          DYNAMODB_ENDPOINT: proxy.endpoint,
+          DYNAMODB_REQUEST_TIMEOUT_MS: "1000",
+        },
+        workload.messages.length,
+      );
+      assertConservation(sink, workload.messages.length);
+      for (const f of faults) assert.ok(proxy.counts[f] > 0, `fault ${f} was injected`);
+      assert.equal(sink.stats.total.dead_lettered, 0);
+      assert.ok(sink.stats.total.retries >= Object.values(proxy.counts).reduce((a, b) => a + b, 0));
+    } finally {
+      await proxy.close();
+    }
+    assertClean(judge(await scanTable(endpoints.dynamodbEndpoint, table), workload));
+    // A lost reply means the write happened; its retry is refused, never applied twice. The table's
+    // stream holds every write that passed its condition.
+    const evidence = await writeEvidence(endpoints.dynamodbEndpoint, table);
+    assert.equal(evidence.duplicateEffect, 0, "a (key, version) was written twice");
+    assert.equal(evidence.regression, 0);
+    assert.ok(evidence.writes > 0);
+  },
+);

@@ -179,6 +179,7 @@ test("manifests validated: every variant, every object", () => {
   assert.equal(crdValidated, crds);
   assert.ok(crds >= 5, `CRD objects rendered: ${crds}`);
   console.log(
-    `validated ${builtIn} built-in manifests x ${KUBE_VERSIONS.length} Kubernetes versions and ${crds} CRD objects across ${renders.length} variants`,
+    `validated ${builtIn} built-in manifests x ${KUBE_VERSIONS.length} Kubernetes versions and ${crds} ` +
+      `CRD objects across ${renders.length} variants`,
   );
 });

@@ -211,78 +211,87 @@ test("KEDA: the ScaledObject targets the Deployment on the group's lag, within t
   assert.equal(prodTrigger.metadata["offsetResetPolicy"], "earliest");
 });
 
-test("KEDA with SCRAM: sasl and tls derived from the config, a TriggerAuthentication on the same Secret", () => {
-  const objects = objectsOf("example msk-irsa.yaml");
-  const scaled = only(objects, "ScaledObject");
-  const auth = only(objects, "TriggerAuthentication");
-  const trigger = (
-    scaled.spec?.["triggers"] as { metadata: Record<string, string>; authenticationRef: { name: string } }[]
-  )[0]!;
-  assert.equal(trigger.metadata["sasl"], "scram_sha512");
-  assert.equal(trigger.metadata["tls"], "enable");
-  assert.ok(!("topic" in trigger.metadata), "with a topic pattern KEDA sums the group's topics");
-  assert.equal(trigger.authenticationRef.name, auth.metadata.name);
-  assert.deepEqual(auth.spec?.["secretTargetRef"], [
-    { parameter: "password", name: "msk-scram-cdc-sink", key: "password" },
-  ]);
-  assert.deepEqual(auth.spec?.["env"], [
-    { parameter: "username", name: "KAFKA_SASL_USERNAME", containerName: "sink" },
-  ]);
-  const sa = only(objects, "ServiceAccount");
-  assert.equal(
-    sa.metadata.annotations?.["eks.amazonaws.com/role-arn"],
-    "arn:aws:iam::123456789012:role/cdc-dynamodb-sink",
-  );
-  const env = sinkContainer(only(objects, "Deployment")).env ?? [];
-  assert.deepEqual(env.find((e) => e.name === "KAFKA_SASL_PASSWORD")?.valueFrom, {
-    secretKeyRef: { name: "msk-scram-cdc-sink", key: "password" },
-  });
-});
+test(
+  "KEDA with SCRAM: sasl and tls derived from the config, a TriggerAuthentication on the same " + "Secret",
+  () => {
+    const objects = objectsOf("example msk-irsa.yaml");
+    const scaled = only(objects, "ScaledObject");
+    const auth = only(objects, "TriggerAuthentication");
+    const trigger = (
+      scaled.spec?.["triggers"] as { metadata: Record<string, string>; authenticationRef: { name: string } }[]
+    )[0]!;
+    assert.equal(trigger.metadata["sasl"], "scram_sha512");
+    assert.equal(trigger.metadata["tls"], "enable");
+    assert.ok(!("topic" in trigger.metadata), "with a topic pattern KEDA sums the group's topics");
+    assert.equal(trigger.authenticationRef.name, auth.metadata.name);
+    assert.deepEqual(auth.spec?.["secretTargetRef"], [
+      { parameter: "password", name: "msk-scram-cdc-sink", key: "password" },
+    ]);
+    assert.deepEqual(auth.spec?.["env"], [
+      { parameter: "username", name: "KAFKA_SASL_USERNAME", containerName: "sink" },
+    ]);
+    const sa = only(objects, "ServiceAccount");
+    assert.equal(
+      sa.metadata.annotations?.["eks.amazonaws.com/role-arn"],
+      "arn:aws:iam::123456789012:role/cdc-dynamodb-sink",
+    );
+    const env = sinkContainer(only(objects, "Deployment")).env ?? [];
+    assert.deepEqual(env.find((e) => e.name === "KAFKA_SASL_PASSWORD")?.valueFrom, {
+      secretKeyRef: { name: "msk-scram-cdc-sink", key: "password" },
+    });
+  },
+);
 
-test("KEDA with the user's TriggerAuthentication, one topic, latest offsets; no Service means no test pod", () => {
-  const objects = objectsOf("fixture keda-authref.yaml");
-  assert.equal(objects.filter((o) => o.kind === "TriggerAuthentication").length, 0);
-  const trigger = (
-    only(objects, "ScaledObject").spec?.["triggers"] as {
-      metadata: Record<string, string>;
-      authenticationRef: { name: string };
-    }[]
-  )[0]!;
-  assert.equal(trigger.authenticationRef.name, "kafka-mtls");
-  assert.equal(trigger.metadata["topic"], "cdc.public.orders");
-  assert.equal(trigger.metadata["offsetResetPolicy"], "latest");
-  assert.equal(trigger.metadata["limitToPartitionsWithLag"], "true");
-  assert.deepEqual(
-    objects.map((o) => o.kind).sort(),
-    ["Deployment", "ScaledObject"],
-    "no Service, PDB, ServiceAccount or test pod in this variant",
-  );
-  assert.equal(podSpec(only(objects, "Deployment"))["serviceAccountName"], "existing-sa");
-});
+test(
+  "KEDA with the user's TriggerAuthentication, one topic, latest offsets; no Service means no " + "test pod",
+  () => {
+    const objects = objectsOf("fixture keda-authref.yaml");
+    assert.equal(objects.filter((o) => o.kind === "TriggerAuthentication").length, 0);
+    const trigger = (
+      only(objects, "ScaledObject").spec?.["triggers"] as {
+        metadata: Record<string, string>;
+        authenticationRef: { name: string };
+      }[]
+    )[0]!;
+    assert.equal(trigger.authenticationRef.name, "kafka-mtls");
+    assert.equal(trigger.metadata["topic"], "cdc.public.orders");
+    assert.equal(trigger.metadata["offsetResetPolicy"], "latest");
+    assert.equal(trigger.metadata["limitToPartitionsWithLag"], "true");
+    assert.deepEqual(
+      objects.map((o) => o.kind).sort(),
+      ["Deployment", "ScaledObject"],
+      "no Service, PDB, ServiceAccount or test pod in this variant",
+    );
+    assert.equal(podSpec(only(objects, "Deployment"))["serviceAccountName"], "existing-sa");
+  },
+);
 
-test("routes: a ConfigMap the service parses, mounted read-only at ROUTES_FILE; the password as a file", () => {
-  const objects = objectsOf("fixture routes-hpa.yaml");
-  const cm = only(objects, "ConfigMap");
-  const parsed = parseRoutes(cm.data?.["routes.json"] ?? "");
-  assert.ok(parsed.ok, parsed.ok ? "" : parsed.errors.join("; "));
-  assert.equal(parsed.routes.length, 2);
-  const deployment = only(objects, "Deployment");
-  const sink = sinkContainer(deployment);
-  const env = Object.fromEntries((sink.env ?? []).map((e) => [e.name, e]));
-  assert.equal(env["ROUTES_FILE"]?.value, "/etc/cdc-dynamodb-sink/routes/routes.json");
-  assert.equal(
-    env["KAFKA_SASL_PASSWORD_FILE"]?.value,
-    "/var/run/secrets/cdc-dynamodb-sink/kafka-sasl/password",
-  );
-  assert.ok(!("KAFKA_SASL_PASSWORD" in env), "mounted as a file, not in the environment");
-  assert.deepEqual(env["KAFKA_CLIENT_ID"]?.valueFrom, { fieldRef: { fieldPath: "metadata.name" } });
-  assert.ok(sink.volumeMounts?.find((m) => m.name === "routes")?.readOnly);
-  const volumes = podSpec(deployment).volumes ?? [];
-  assert.deepEqual(volumes.find((x) => x["name"] === "routes")?.["configMap"], { name: cm.metadata.name });
-  assert.equal(podSpec(deployment)["terminationGracePeriodSeconds"], 45);
-  const hpa = only(objects, "HorizontalPodAutoscaler");
-  assert.equal(hpa.spec?.["maxReplicas"], 4);
-});
+test(
+  "routes: a ConfigMap the service parses, mounted read-only at ROUTES_FILE; the password as " + "a file",
+  () => {
+    const objects = objectsOf("fixture routes-hpa.yaml");
+    const cm = only(objects, "ConfigMap");
+    const parsed = parseRoutes(cm.data?.["routes.json"] ?? "");
+    assert.ok(parsed.ok, parsed.ok ? "" : parsed.errors.join("; "));
+    assert.equal(parsed.routes.length, 2);
+    const deployment = only(objects, "Deployment");
+    const sink = sinkContainer(deployment);
+    const env = Object.fromEntries((sink.env ?? []).map((e) => [e.name, e]));
+    assert.equal(env["ROUTES_FILE"]?.value, "/etc/cdc-dynamodb-sink/routes/routes.json");
+    assert.equal(
+      env["KAFKA_SASL_PASSWORD_FILE"]?.value,
+      "/var/run/secrets/cdc-dynamodb-sink/kafka-sasl/password",
+    );
+    assert.ok(!("KAFKA_SASL_PASSWORD" in env), "mounted as a file, not in the environment");
+    assert.deepEqual(env["KAFKA_CLIENT_ID"]?.valueFrom, { fieldRef: { fieldPath: "metadata.name" } });
+    assert.ok(sink.volumeMounts?.find((m) => m.name === "routes")?.readOnly);
+    const volumes = podSpec(deployment).volumes ?? [];
+    assert.deepEqual(volumes.find((x) => x["name"] === "routes")?.["configMap"], { name: cm.metadata.name });
+    assert.equal(podSpec(deployment)["terminationGracePeriodSeconds"], 45);
+    const hpa = only(objects, "HorizontalPodAutoscaler");
+    assert.equal(hpa.spec?.["maxReplicas"], 4);
+  },
+);
 
 test("the checksum changes when the routes change, so pods roll", () => {
   const base = { name: "routes", valuesFiles: [join(FIXTURES_DIR, "routes-hpa.yaml")] };
@@ -297,35 +306,38 @@ test("the checksum changes when the routes change, so pods roll", () => {
   assert.notEqual(checksum(["--set-string", "config.LOG_LEVEL=debug"]), before);
 });
 
-test("default values: the derived grace period, topology spread on the chart's selector, the test pod", () => {
-  const objects = objectsOf("default values");
-  const deployment = only(objects, "Deployment");
-  const pod = podSpec(deployment);
-  assert.equal(pod["terminationGracePeriodSeconds"], 30, "20000 ms rounded up + 10 s");
-  const spread = pod["topologySpreadConstraints"] as {
-    topologyKey: string;
-    labelSelector: { matchLabels: Record<string, string> };
-  }[];
-  assert.deepEqual(
-    spread.map((c) => c.topologyKey),
-    ["topology.kubernetes.io/zone", "kubernetes.io/hostname"],
-  );
-  const selector = (deployment.spec?.["selector"] as { matchLabels: Record<string, string> }).matchLabels;
-  for (const c of spread) assert.deepEqual(c.labelSelector.matchLabels, selector);
-  assert.equal(only(objects, "PodDisruptionBudget").spec?.["maxUnavailable"], 1);
-  const service = only(objects, "Service");
-  assert.deepEqual(service.spec?.["selector"], selector);
-  const testPod = only(objects, "Pod");
-  assert.equal(testPod.metadata.annotations?.["helm.sh/hook"], "test");
-  const testContainer = (
-    testPod.spec?.["containers"] as { env: { name: string; value: string }[]; image: string }[]
-  )[0]!;
-  assert.equal(
-    testContainer.env.find((e) => e.name === "READYZ_URL")?.value,
-    `http://${service.metadata.name}:8080/readyz`,
-  );
-  assert.equal(testContainer.image, sinkContainer(deployment)["image"]);
-});
+test(
+  "default values: the derived grace period, topology spread on the chart's selector, the " + "test pod",
+  () => {
+    const objects = objectsOf("default values");
+    const deployment = only(objects, "Deployment");
+    const pod = podSpec(deployment);
+    assert.equal(pod["terminationGracePeriodSeconds"], 30, "20000 ms rounded up + 10 s");
+    const spread = pod["topologySpreadConstraints"] as {
+      topologyKey: string;
+      labelSelector: { matchLabels: Record<string, string> };
+    }[];
+    assert.deepEqual(
+      spread.map((c) => c.topologyKey),
+      ["topology.kubernetes.io/zone", "kubernetes.io/hostname"],
+    );
+    const selector = (deployment.spec?.["selector"] as { matchLabels: Record<string, string> }).matchLabels;
+    for (const c of spread) assert.deepEqual(c.labelSelector.matchLabels, selector);
+    assert.equal(only(objects, "PodDisruptionBudget").spec?.["maxUnavailable"], 1);
+    const service = only(objects, "Service");
+    assert.deepEqual(service.spec?.["selector"], selector);
+    const testPod = only(objects, "Pod");
+    assert.equal(testPod.metadata.annotations?.["helm.sh/hook"], "test");
+    const testContainer = (
+      testPod.spec?.["containers"] as { env: { name: string; value: string }[]; image: string }[]
+    )[0]!;
+    assert.equal(
+      testContainer.env.find((e) => e.name === "READYZ_URL")?.value,
+      `http://${service.metadata.name}:8080/readyz`,
+    );
+    assert.equal(testContainer.image, sinkContainer(deployment)["image"]);
+  },
+);
 
 test("the production example scrapes metrics through a ServiceMonitor on the metrics Service", () => {
   const objects = objectsOf("example production-keda.yaml");

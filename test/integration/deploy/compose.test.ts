@@ -196,32 +196,36 @@ test("the sink image is built from the Dockerfile and runs `run`; init-table run
 const KNOWN = new Set<string>(ENV_SPEC.map((v) => v.name));
 const REQUIRED = ENV_SPEC.filter((v) => "required" in v && v.required).map((v) => v.name);
 
-test("the sink's environment: ENV_SPEC variables (or OTEL_*/AWS_*), every required one, accepted by the parser", () => {
-  for (const name of ["sink", "init-table"]) {
-    const env = service(name).environment ?? {};
-    for (const key of Object.keys(env)) {
-      assert.ok(
-        KNOWN.has(key) || /^(OTEL|AWS)_[A-Z0-9_]+$/.test(key),
-        `${name}: ${key} is not a known variable`,
-      );
-      assert.ok(
-        !ENV_SPEC.some((v) => v.name === key && "secret" in v && v.secret),
-        `${name}: no literal secrets`,
-      );
-      assert.equal(typeof env[key], "string", `${name}: ${key} must be a string`);
+test(
+  "the sink's environment: ENV_SPEC variables (or OTEL_*/AWS_*), every required one, accepted by " +
+    "the parser",
+  () => {
+    for (const name of ["sink", "init-table"]) {
+      const env = service(name).environment ?? {};
+      for (const key of Object.keys(env)) {
+        assert.ok(
+          KNOWN.has(key) || /^(OTEL|AWS)_[A-Z0-9_]+$/.test(key),
+          `${name}: ${key} is not a known variable`,
+        );
+        assert.ok(
+          !ENV_SPEC.some((v) => v.name === key && "secret" in v && v.secret),
+          `${name}: no literal secrets`,
+        );
+        assert.equal(typeof env[key], "string", `${name}: ${key} must be a string`);
+      }
+      for (const r of REQUIRED) assert.ok(env[r], `${name}: required ${r} missing`);
+      const result = loadConfig(env, (p) => {
+        throw new Error(`unexpected file read ${p}`);
+      });
+      assert.ok(result.ok, result.ok ? "" : result.errors.join("; "));
     }
-    for (const r of REQUIRED) assert.ok(env[r], `${name}: required ${r} missing`);
-    const result = loadConfig(env, (p) => {
-      throw new Error(`unexpected file read ${p}`);
-    });
-    assert.ok(result.ok, result.ok ? "" : result.errors.join("; "));
-  }
-  const env = service("sink").environment ?? {};
-  assert.equal(env["DYNAMODB_ENDPOINT"], "http://dynamodb:8000");
-  assert.equal(env["KAFKA_BROKERS"], "kafka:9092");
-  assert.equal(env["HEALTH_PORT"], "8080");
-  assert.ok(service("sink").ports?.includes("8080:8080"));
-});
+    const env = service("sink").environment ?? {};
+    assert.equal(env["DYNAMODB_ENDPOINT"], "http://dynamodb:8000");
+    assert.equal(env["KAFKA_BROKERS"], "kafka:9092");
+    assert.equal(env["HEALTH_PORT"], "8080");
+    assert.ok(service("sink").ports?.includes("8080:8080"));
+  },
+);
 
 test("traces go to Jaeger's OTLP endpoint", () => {
   const env = service("sink").environment ?? {};
@@ -266,34 +270,38 @@ test("every host file a service mounts exists (the Grafana dashboard folder asid
 
 type Connector = Record<string, string>;
 
-test("PostgreSQL runs with logical WAL, and the connector captures the seeded tables into the sink's topics", () => {
-  const pg = service("postgres");
-  assert.ok(pg.command?.includes("wal_level=logical"));
-  const connector = JSON.parse(
-    readFileSync(join(ROOT, "deploy/compose/connect/postgres-connector.json"), "utf8"),
-  ) as Connector;
-  assert.equal(connector["connector.class"], "io.debezium.connector.postgresql.PostgresConnector");
-  assert.equal(connector["plugin.name"], "pgoutput");
-  assert.equal(connector["database.hostname"], "postgres");
-  assert.equal(connector["database.user"], pg.environment?.["POSTGRES_USER"]);
-  assert.equal(connector["database.password"], pg.environment?.["POSTGRES_PASSWORD"]);
-  assert.equal(connector["database.dbname"], pg.environment?.["POSTGRES_DB"]);
-  for (const [key, value] of Object.entries(connector))
-    assert.equal(typeof value, "string", `${key}: Connect wants strings`);
-  const seed = readFileSync(join(ROOT, "deploy/compose/postgres/init.sql"), "utf8");
-  const pattern = new RegExp(service("sink").environment?.["KAFKA_TOPIC_PATTERN"] ?? "^$");
-  const tables = connector["table.include.list"]?.split(",") ?? [];
-  assert.ok(tables.length >= 2);
-  for (const table of tables) {
-    assert.match(seed, new RegExp(`CREATE TABLE ${table.replace(".", "\\.")} \\(`), `${table} is seeded`);
-    const topic = `${connector["topic.prefix"]}.${table}`;
-    assert.ok(pattern.test(topic), `the sink's pattern matches ${topic}`);
-  }
-  assert.ok(
-    !pattern.test(`${connector["topic.prefix"]}`),
-    "the pattern skips Debezium's heartbeat/schema topics",
-  );
-});
+test(
+  "PostgreSQL runs with logical WAL, and the connector captures the seeded tables into the sink's " +
+    "topics",
+  () => {
+    const pg = service("postgres");
+    assert.ok(pg.command?.includes("wal_level=logical"));
+    const connector = JSON.parse(
+      readFileSync(join(ROOT, "deploy/compose/connect/postgres-connector.json"), "utf8"),
+    ) as Connector;
+    assert.equal(connector["connector.class"], "io.debezium.connector.postgresql.PostgresConnector");
+    assert.equal(connector["plugin.name"], "pgoutput");
+    assert.equal(connector["database.hostname"], "postgres");
+    assert.equal(connector["database.user"], pg.environment?.["POSTGRES_USER"]);
+    assert.equal(connector["database.password"], pg.environment?.["POSTGRES_PASSWORD"]);
+    assert.equal(connector["database.dbname"], pg.environment?.["POSTGRES_DB"]);
+    for (const [key, value] of Object.entries(connector))
+      assert.equal(typeof value, "string", `${key}: Connect wants strings`);
+    const seed = readFileSync(join(ROOT, "deploy/compose/postgres/init.sql"), "utf8");
+    const pattern = new RegExp(service("sink").environment?.["KAFKA_TOPIC_PATTERN"] ?? "^$");
+    const tables = connector["table.include.list"]?.split(",") ?? [];
+    assert.ok(tables.length >= 2);
+    for (const table of tables) {
+      assert.match(seed, new RegExp(`CREATE TABLE ${table.replace(".", "\\.")} \\(`), `${table} is seeded`);
+      const topic = `${connector["topic.prefix"]}.${table}`;
+      assert.ok(pattern.test(topic), `the sink's pattern matches ${topic}`);
+    }
+    assert.ok(
+      !pattern.test(`${connector["topic.prefix"]}`),
+      "the pattern skips Debezium's heartbeat/schema topics",
+    );
+  },
+);
 
 test("the connector registration script is valid sh and PUTs the connector JSON it mounts", () => {
   const script = join(ROOT, "deploy/compose/connect/register.sh");

@@ -57,16 +57,19 @@ void test("CDC_SINK_DYNAMODB_ENDPOINT: the stack runs no store of its own and na
   }
 });
 
-void test("a CDC_SINK_DYNAMODB_ENDPOINT that is not an http(s) URL stops `up` before anything starts", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "cdc-sink-external-"));
-  try {
-    for (const bad of ["127.0.0.1:8000", "http://127.0.0.1:8000/path", "ftp://127.0.0.1"]) {
-      const up = await stack(bad, "up", "--dir", dir);
-      assert.equal(up.code, 1, bad);
-      assert.match(up.stderr, /CDC_SINK_DYNAMODB_ENDPOINT must be an http\(s\) URL with no path/, bad);
-      assert.equal(existsSync(join(dir, "stack.json")), false, `${bad}: nothing recorded`);
+void test(
+  "a CDC_SINK_DYNAMODB_ENDPOINT that is not an http(s) URL stops `up` before anything " + "starts",
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cdc-sink-external-"));
+    try {
+      for (const bad of ["127.0.0.1:8000", "http://127.0.0.1:8000/path", "ftp://127.0.0.1"]) {
+        const up = await stack(bad, "up", "--dir", dir);
+        assert.equal(up.code, 1, bad);
+        assert.match(up.stderr, /CDC_SINK_DYNAMODB_ENDPOINT must be an http\(s\) URL with no path/, bad);
+        assert.equal(existsSync(join(dir, "stack.json")), false, `${bad}: nothing recorded`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);

@@ -56,28 +56,31 @@ void test("endpoints.json names the SASL_SSL listener, its CA file, user and pas
   );
 });
 
-void test("SASL_SSL: the right password over TLS verified with the stack's CA; a wrong one is refused", async () => {
-  const sasl = endpoints.kafkaSaslSsl!;
-  const ssl = { ca: [readFileSync(sasl.caFile, "utf8")], rejectUnauthorized: true };
-  assert.deepEqual(
-    await brokersSeen({
-      brokers: [sasl.brokers],
-      ssl,
-      sasl: { mechanism: "scram-sha-512", username: sasl.username, password: sasl.password },
-    }),
-    [sasl.brokers],
-  );
-  await assert.rejects(
-    brokersSeen({
-      brokers: [sasl.brokers],
-      ssl,
-      sasl: { mechanism: "scram-sha-512", username: sasl.username, password: "wrong" },
-    }),
-    /authentication failed/i,
-  );
-  // The plaintext listener stays for every other test.
-  assert.deepEqual(await brokersSeen({ brokers: [endpoints.kafkaBrokers] }), [endpoints.kafkaBrokers]);
-});
+void test(
+  "SASL_SSL: the right password over TLS verified with the stack's CA; a wrong one is " + "refused",
+  async () => {
+    const sasl = endpoints.kafkaSaslSsl!;
+    const ssl = { ca: [readFileSync(sasl.caFile, "utf8")], rejectUnauthorized: true };
+    assert.deepEqual(
+      await brokersSeen({
+        brokers: [sasl.brokers],
+        ssl,
+        sasl: { mechanism: "scram-sha-512", username: sasl.username, password: sasl.password },
+      }),
+      [sasl.brokers],
+    );
+    await assert.rejects(
+      brokersSeen({
+        brokers: [sasl.brokers],
+        ssl,
+        sasl: { mechanism: "scram-sha-512", username: sasl.username, password: "wrong" },
+      }),
+      /authentication failed/i,
+    );
+    // The plaintext listener stays for every other test.
+    assert.deepEqual(await brokersSeen({ brokers: [endpoints.kafkaBrokers] }), [endpoints.kafkaBrokers]);
+  },
+);
 
 void test("proxied listener: metadata through the proxy points back at the proxy", async () => {
   const proxied = endpoints.kafkaProxied!;

@@ -48,28 +48,31 @@ after(async () => {
 const order = (item: Record<string, AttributeValue> | undefined): string =>
   `${Object.keys(item ?? {}).join(",")} / ${Object.keys(item?.["m"]?.M ?? {}).join(",")}`;
 
-void test("an item's and a map's attributes come back in an order that changes from read to read", async () => {
-  // DynamoDB's JSON protocol gives no order for an item's or a map's members (both are JSON objects),
-  // so a test must not compare serialised items: dynoxide's order changes with every reply (DynamoDB
-  // Local's happened to stay put). Workaround: compare canonical(item), which sorts every map.
-  const item = {
-    pk: { S: "order" },
-    a: { S: "1" },
-    b: { S: "2" },
-    c: { S: "3" },
-    m: { M: { x: { N: "1" }, y: { N: "2" }, z: { N: "3" } } },
-  };
-  await client.send(new PutItemCommand({ TableName: table, Item: item }));
-  const seen = new Set<string>();
-  for (let i = 0; i < 20; i++) {
-    const got = await client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: "order" } } }));
-    const scanned = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
-    seen.add(order(got.Item)).add(order(scanned.Items?.find((i) => i["pk"]?.S === "order")));
-    assert.deepEqual(got.Item, item, "the same members, whatever the order");
-    assert.equal(JSON.stringify(canonical(got.Item)), JSON.stringify(canonical(item)));
-  }
-  assert.ok(seen.size > 1, `one order in 40 reads (${[...seen].join(" | ")}): dynoxide now keeps order`);
-});
+void test(
+  "an item's and a map's attributes come back in an order that changes from read " + "to read",
+  async () => {
+    // DynamoDB's JSON protocol gives no order for an item's or a map's members (both are JSON objects),
+    // so a test must not compare serialised items: dynoxide's order changes with every reply (DynamoDB
+    // Local's happened to stay put). Workaround: compare canonical(item), which sorts every map.
+    const item = {
+      pk: { S: "order" },
+      a: { S: "1" },
+      b: { S: "2" },
+      c: { S: "3" },
+      m: { M: { x: { N: "1" }, y: { N: "2" }, z: { N: "3" } } },
+    };
+    await client.send(new PutItemCommand({ TableName: table, Item: item }));
+    const seen = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const got = await client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: "order" } } }));
+      const scanned = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+      seen.add(order(got.Item)).add(order(scanned.Items?.find((i) => i["pk"]?.S === "order")));
+      assert.deepEqual(got.Item, item, "the same members, whatever the order");
+      assert.equal(JSON.stringify(canonical(got.Item)), JSON.stringify(canonical(item)));
+    }
+    assert.ok(seen.size > 1, `one order in 40 reads (${[...seen].join(" | ")}): dynoxide now keeps order`);
+  },
+);
 
 void test("table and stream ARNs name region `dynoxide` and account 000000000000", async () => {
   // So an emulator cannot be told by ARN in general (DynamoDB Local's region is `ddblocal`):
@@ -103,30 +106,33 @@ void test("one database for every region and every access key (DynamoDB keeps th
   }
 });
 
-void test("a table's stream is one shard that names an EndingSequenceNumber while it is still open", async () => {
-  // DynamoDB splits a stream into shards that close after about four hours, and only a closed shard
-  // has an EndingSequenceNumber (DynamoDB Streams API, SequenceNumberRange). dynoxide keeps one shard
-  // and reports the last record's number as its end, yet goes on appending to it: a reader must not
-  // take that for "closed". test/support/stream-evidence.ts reads until pages come back empty.
-  const streams = new DynamoDBStreamsClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  try {
-    const arn = (await client.send(new DescribeTableCommand({ TableName: table }))).Table?.LatestStreamArn;
-    await client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: "s1" } } }));
-    const first = await streams.send(new DescribeStreamCommand({ StreamArn: arn }));
-    const shards = first.StreamDescription?.Shards ?? [];
-    assert.equal(shards.length, 1);
-    const end = shards[0]?.SequenceNumberRange?.EndingSequenceNumber;
-    assert.ok(end !== undefined, "an open shard with an end");
-    await client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: "s2" } } }));
-    const writes = await readStream(client, streams, table);
-    const s2 = writes.find((w) => w.key === "s2");
-    assert.ok(s2, "the write after the 'end' is in the same shard");
-    assert.ok(BigInt(s2.seq) > BigInt(end), `${s2.seq} > ${end}`);
-  } finally {
-    streams.destroy();
-  }
-});
+void test(
+  "a table's stream is one shard that names an EndingSequenceNumber while it is " + "still open",
+  async () => {
+    // DynamoDB splits a stream into shards that close after about four hours, and only a closed shard
+    // has an EndingSequenceNumber (DynamoDB Streams API, SequenceNumberRange). dynoxide keeps one shard
+    // and reports the last record's number as its end, yet goes on appending to it: a reader must not
+    // take that for "closed". test/support/stream-evidence.ts reads until pages come back empty.
+    const streams = new DynamoDBStreamsClient({
+      endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    try {
+      const arn = (await client.send(new DescribeTableCommand({ TableName: table }))).Table?.LatestStreamArn;
+      await client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: "s1" } } }));
+      const first = await streams.send(new DescribeStreamCommand({ StreamArn: arn }));
+      const shards = first.StreamDescription?.Shards ?? [];
+      assert.equal(shards.length, 1);
+      const end = shards[0]?.SequenceNumberRange?.EndingSequenceNumber;
+      assert.ok(end !== undefined, "an open shard with an end");
+      await client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: "s2" } } }));
+      const writes = await readStream(client, streams, table);
+      const s2 = writes.find((w) => w.key === "s2");
+      assert.ok(s2, "the write after the 'end' is in the same shard");
+      assert.ok(BigInt(s2.seq) > BigInt(end), `${s2.seq} > ${end}`);
+    } finally {
+      streams.destroy();
+    }
+  },
+);

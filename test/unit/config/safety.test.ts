@@ -27,16 +27,19 @@ function errors(env: Record<string, string>, routes?: unknown): string[] {
   return r.ok ? [] : r.errors;
 }
 
-test("TTL_ATTRIBUTE may not be the key attribute or a metadata attribute (it would corrupt tombstones)", () => {
-  for (const ttl of ["pk", "_cdc_version", "_cdc_deleted"]) {
-    const e = errors({ ...base, TTL_ATTRIBUTE: ttl });
-    assert.ok(
-      e.some((m) => m.startsWith("TTL_ATTRIBUTE:")),
-      `TTL_ATTRIBUTE=${ttl}: ${e.join("; ")}`,
-    );
-  }
-  assert.deepEqual(errors({ ...base, TTL_ATTRIBUTE: "expires_at" }), []);
-});
+test(
+  "TTL_ATTRIBUTE may not be the key attribute or a metadata attribute (it would corrupt " + "tombstones)",
+  () => {
+    for (const ttl of ["pk", "_cdc_version", "_cdc_deleted"]) {
+      const e = errors({ ...base, TTL_ATTRIBUTE: ttl });
+      assert.ok(
+        e.some((m) => m.startsWith("TTL_ATTRIBUTE:")),
+        `TTL_ATTRIBUTE=${ttl}: ${e.join("; ")}`,
+      );
+    }
+    assert.deepEqual(errors({ ...base, TTL_ATTRIBUTE: "expires_at" }), []);
+  },
+);
 
 test("TTL_ATTRIBUTE must be a valid attribute name", () => {
   const e = errors({ ...base, TTL_ATTRIBUTE: "x".repeat(256) });

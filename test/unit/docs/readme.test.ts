@@ -94,10 +94,14 @@ function brokenLinks(file: string): string[] {
   return broken;
 }
 
-test("every relative link in README.md, the root guides and docs/ points to a file (and heading) that exists", () => {
-  const broken = MARKDOWN.flatMap(brokenLinks);
-  assert.deepEqual(broken, [], `broken links:\n${broken.join("\n")}`);
-});
+test(
+  "every relative link in README.md, the root guides and docs/ points to a file (and heading) that " +
+    "exists",
+  () => {
+    const broken = MARKDOWN.flatMap(brokenLinks);
+    assert.deepEqual(broken, [], `broken links:\n${broken.join("\n")}`);
+  },
+);
 
 test("the link check sees links, skips code and external addresses, and knows GitHub's anchors", () => {
   const sample = [

@@ -96,37 +96,40 @@ test("any interleaving and duplication of one key's events ends at its newest ve
   );
 });
 
-test("a transient failure holds its partition's watermark while other partitions progress, then catches up", async () => {
-  const { sink, stats, paused, processor } = setup();
-  let failing = true;
-  sink.fault = (e) => {
-    if (e.id === "[2]" && failing) throw new TransientError("dynamodb_ThrottlingException", "injected");
-  };
-  processor.enqueue("pg.public.customers", 0, [
-    pgRecord({ op: "c", id: 1, lsn: 1 }, 0),
-    pgRecord({ op: "c", id: 2, lsn: 2 }, 1),
-    pgRecord({ op: "c", id: 3, lsn: 3 }, 2),
-  ]);
-  processor.enqueue("pg.public.customers", 1, [
-    pgRecord({ op: "c", id: 4, lsn: 4 }, 0),
-    pgRecord({ op: "c", id: 5, lsn: 5 }, 1),
-  ]);
-  await waitFor(() => stats.total.retries >= 3, {
-    timeoutMs: 5_000,
-    intervalMs: 5,
-    message: "three retries",
-  });
-  const points = new Map(processor.commitPoints().map((p) => [p.partition, p.offset]));
-  assert.equal(points.get(0), "1", "partition 0 must not commit past the unwritten record at offset 1");
-  assert.equal(points.get(1), "2", "partition 1 progresses");
-  assert.ok(paused.has("pg.public.customers/0"), "the retrying partition is paused");
-  assert.equal(stats.total.dead_lettered, 0);
-  failing = false;
-  await settle(processor);
-  assert.equal(new Map(processor.commitPoints().map((p) => [p.partition, p.offset])).get(0), "3");
-  assert.ok(!paused.has("pg.public.customers/0"), "resumed after healing");
-  assert.equal(stats.total.applied, 5);
-});
+test(
+  "a transient failure holds its partition's watermark while other partitions progress, then " + "catches up",
+  async () => {
+    const { sink, stats, paused, processor } = setup();
+    let failing = true;
+    sink.fault = (e) => {
+      if (e.id === "[2]" && failing) throw new TransientError("dynamodb_ThrottlingException", "injected");
+    };
+    processor.enqueue("pg.public.customers", 0, [
+      pgRecord({ op: "c", id: 1, lsn: 1 }, 0),
+      pgRecord({ op: "c", id: 2, lsn: 2 }, 1),
+      pgRecord({ op: "c", id: 3, lsn: 3 }, 2),
+    ]);
+    processor.enqueue("pg.public.customers", 1, [
+      pgRecord({ op: "c", id: 4, lsn: 4 }, 0),
+      pgRecord({ op: "c", id: 5, lsn: 5 }, 1),
+    ]);
+    await waitFor(() => stats.total.retries >= 3, {
+      timeoutMs: 5_000,
+      intervalMs: 5,
+      message: "three retries",
+    });
+    const points = new Map(processor.commitPoints().map((p) => [p.partition, p.offset]));
+    assert.equal(points.get(0), "1", "partition 0 must not commit past the unwritten record at offset 1");
+    assert.equal(points.get(1), "2", "partition 1 progresses");
+    assert.ok(paused.has("pg.public.customers/0"), "the retrying partition is paused");
+    assert.equal(stats.total.dead_lettered, 0);
+    failing = false;
+    await settle(processor);
+    assert.equal(new Map(processor.commitPoints().map((p) => [p.partition, p.offset])).get(0), "3");
+    assert.ok(!paused.has("pg.public.customers/0"), "resumed after healing");
+    assert.equal(stats.total.applied, 5);
+  },
+);
 
 test("poison in the middle goes to the DLQ and the records after it are applied", async () => {
   const published: { record: KafkaRecord; error: ClassifiedError }[] = [];

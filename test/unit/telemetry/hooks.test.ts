@@ -88,38 +88,44 @@ const throwing = (mode: "sync" | "async"): RecordObserver => {
   return { received: f, decoded: f, retrying: f, finished: f, released: f, within: f };
 };
 
-test("an observer that throws or rejects on every call changes no outcome, and every write runs once", async () => {
-  const baseline = await run(undefined);
-  assert.deepEqual(
-    [
-      baseline.stats.applied,
-      baseline.stats.duplicate,
-      baseline.stats.stale,
-      baseline.stats.dead_lettered,
-      baseline.stats.retries,
-    ],
-    [3, 1, 1, 1, 1],
-  );
-  for (const mode of ["sync", "async"] as const) {
-    const r = await run(throwing(mode));
-    assert.deepEqual(r.stats, baseline.stats, mode);
-    assert.equal(r.writes, baseline.writes, `${mode}: no write doubled or lost`);
-    assert.deepEqual(r.items, baseline.items);
-    assert.deepEqual(r.dead, baseline.dead);
-    assert.deepEqual(r.commit, baseline.commit);
-    assert.match(r.logs, /telemetry failed, processing goes on: observer (exploded|rejected)/);
-  }
-});
+test(
+  "an observer that throws or rejects on every call changes no outcome, and every write " + "runs once",
+  async () => {
+    const baseline = await run(undefined);
+    assert.deepEqual(
+      [
+        baseline.stats.applied,
+        baseline.stats.duplicate,
+        baseline.stats.stale,
+        baseline.stats.dead_lettered,
+        baseline.stats.retries,
+      ],
+      [3, 1, 1, 1, 1],
+    );
+    for (const mode of ["sync", "async"] as const) {
+      const r = await run(throwing(mode));
+      assert.deepEqual(r.stats, baseline.stats, mode);
+      assert.equal(r.writes, baseline.writes, `${mode}: no write doubled or lost`);
+      assert.deepEqual(r.items, baseline.items);
+      assert.deepEqual(r.dead, baseline.dead);
+      assert.deepEqual(r.commit, baseline.commit);
+      assert.match(r.logs, /telemetry failed, processing goes on: observer (exploded|rejected)/);
+    }
+  },
+);
 
-test("`within` that runs the work and then throws, or never runs it, still runs the work exactly once", async () => {
-  const baseline = await run(undefined);
-  const after = await run({ within: (_r, work) => (work(), assert.fail("after work")) });
-  const never = await run({ within: () => undefined });
-  for (const r of [after, never]) {
-    assert.deepEqual(r.stats, baseline.stats);
-    assert.equal(r.writes, baseline.writes);
-  }
-});
+test(
+  "`within` that runs the work and then throws, or never runs it, still runs the work " + "exactly once",
+  async () => {
+    const baseline = await run(undefined);
+    const after = await run({ within: (_r, work) => (work(), assert.fail("after work")) });
+    const never = await run({ within: () => undefined });
+    for (const r of [after, never]) {
+      assert.deepEqual(r.stats, baseline.stats);
+      assert.equal(r.writes, baseline.writes);
+    }
+  },
+);
 
 test("failures are reported at most once a minute, with the count of the ones held back", () => {
   const { log, text } = logCapture();
@@ -149,53 +155,57 @@ test("failures are reported at most once a minute, with the count of the ones he
   );
 });
 
-test("a tracer whose spans throw, or a meter that throws: the instrumented service's hooks still let records through", async () => {
-  const explode = (): never => {
-    throw new Error("sdk exploded");
-  };
-  const hostileSpan = new Proxy(
-    {},
-    {
-      get: (_t, p) =>
-        p === "spanContext"
-          ? () => ({ traceId: "1".repeat(32), spanId: "1".repeat(16), traceFlags: 1 })
-          : explode,
-    },
-  );
-  const hostileTracer = { startSpan: () => hostileSpan, startActiveSpan: explode } as unknown as Tracer;
-  const hostileMeter = new Proxy({}, { get: () => explode }) as Meter;
-  const baseline = await run(undefined);
-  for (const [tracer, meter] of [
-    [hostileTracer, new MeterProvider().getMeter("t")],
-    [new ProxyTracerProvider().getTracer("t"), hostileMeter],
-  ] as const) {
-    const telemetry: Telemetry = {
-      tracer,
-      meter,
-      keyMode: "hash",
-      metricsText: explode,
-      shutdown: () => Promise.reject(new Error("flush failed")),
+test(
+  "a tracer whose spans throw, or a meter that throws: the instrumented service's hooks still let " +
+    "records through",
+  async () => {
+    const explode = (): never => {
+      throw new Error("sdk exploded");
     };
-    const { log } = logCapture();
-    const t = instrumentService(telemetry, log, "g");
-    const r = await run(t.observer);
-    assert.deepEqual(r.stats, baseline.stats);
-    assert.equal(r.writes, baseline.writes);
-    t.observe(new Stats(), {
-      inFlight: explode,
-      limit: explode,
-      buffered: explode,
-      pausedPartitions: explode,
-      ready: explode,
-    });
-    t.sourceListener.onBatch?.(TOPIC, 0, "10", "0");
-    t.sourceListener.onCommit?.([{ topic: TOPIC, partition: 0, offset: "5" }], 3);
-    t.sourceListener.onCommitError?.([{ topic: TOPIC, partition: 0, offset: "5" }], 3, new Error("x"));
-    t.sourceListener.onRebalance?.();
-    const published: string[] = [];
-    const dl = t.deadLetter({ publish: (rec) => (published.push(rec.offset), Promise.resolve()) }, "dlq");
-    await dl.publish(pgRecord({ op: "c", id: 1, lsn: 1 }, 7), new TransientError("dlq_publish", "y"), 1);
-    assert.deepEqual(published, ["7"], "the DLQ publish itself happens");
-    await t.close();
-  }
-});
+    const hostileSpan = new Proxy(
+      {},
+      {
+        get: (_t, p) =>
+          p === "spanContext"
+            ? () => ({ traceId: "1".repeat(32), spanId: "1".repeat(16), traceFlags: 1 })
+            : explode,
+      },
+    );
+    const hostileTracer = { startSpan: () => hostileSpan, startActiveSpan: explode } as unknown as Tracer;
+    const hostileMeter = new Proxy({}, { get: () => explode }) as Meter;
+    const baseline = await run(undefined);
+    for (const [tracer, meter] of [
+      [hostileTracer, new MeterProvider().getMeter("t")],
+      [new ProxyTracerProvider().getTracer("t"), hostileMeter],
+    ] as const) {
+      const telemetry: Telemetry = {
+        tracer,
+        meter,
+        keyMode: "hash",
+        metricsText: explode,
+        shutdown: () => Promise.reject(new Error("flush failed")),
+      };
+      const { log } = logCapture();
+      const t = instrumentService(telemetry, log, "g");
+      const r = await run(t.observer);
+      assert.deepEqual(r.stats, baseline.stats);
+      assert.equal(r.writes, baseline.writes);
+      t.observe(new Stats(), {
+        inFlight: explode,
+        limit: explode,
+        buffered: explode,
+        pausedPartitions: explode,
+        ready: explode,
+      });
+      t.sourceListener.onBatch?.(TOPIC, 0, "10", "0");
+      t.sourceListener.onCommit?.([{ topic: TOPIC, partition: 0, offset: "5" }], 3);
+      t.sourceListener.onCommitError?.([{ topic: TOPIC, partition: 0, offset: "5" }], 3, new Error("x"));
+      t.sourceListener.onRebalance?.();
+      const published: string[] = [];
+      const dl = t.deadLetter({ publish: (rec) => (published.push(rec.offset), Promise.resolve()) }, "dlq");
+      await dl.publish(pgRecord({ op: "c", id: 1, lsn: 1 }, 7), new TransientError("dlq_publish", "y"), 1);
+      assert.deepEqual(published, ["7"], "the DLQ publish itself happens");
+      await t.close();
+    }
+  },
+);

@@ -19,7 +19,8 @@ export function findPostgresBin(): string {
   const bin = candidates.find((dir) => existsSync(join(dir, "initdb")) && existsSync(join(dir, "postgres")));
   if (bin === undefined) {
     throw new StackError(
-      "PostgreSQL server binaries (initdb, postgres) not found under /usr/lib/postgresql/*/bin: apt-get install postgresql, or set CDC_SINK_PG_BIN",
+      "PostgreSQL server binaries (initdb, postgres) not found under /usr/lib/postgresql/*/bin: apt-get " +
+        "install postgresql, or set CDC_SINK_PG_BIN",
     );
   }
   return bin;

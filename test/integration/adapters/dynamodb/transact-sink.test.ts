@@ -1,4 +1,5 @@
-// TransactBatchSink against the stack's DynamoDB (dynoxide): every write must end exactly as the PutItem sink ends it
+// TransactBatchSink against the stack's DynamoDB (dynoxide): every write must end exactly as the PutItem
+// sink ends it
 // (outcome or error class, and the item left in the table), whatever else shares its transaction.
 
 import assert from "node:assert/strict";
@@ -120,34 +121,40 @@ async function compare(
   return results;
 }
 
-test("new key, newer version, equal version and older version: applied, applied, duplicate, stale", async () => {
-  const results = await compare([[event(1, 100)], [event(1, 200)], [event(1, 200)], [event(1, 150)]]);
-  assert.deepEqual(results, [["applied"], ["applied"], ["duplicate"], ["stale"]]);
-});
+test(
+  "new key, newer version, equal version and older version: applied, applied, duplicate, " + "stale",
+  async () => {
+    const results = await compare([[event(1, 100)], [event(1, 200)], [event(1, 200)], [event(1, 150)]]);
+    assert.deepEqual(results, [["applied"], ["applied"], ["duplicate"], ["stale"]]);
+  },
+);
 
-test("a chunk where some conditions are refused: the others still apply, each write gets its own outcome", async () => {
-  const seed = Array.from({ length: 20 }, (_, i) => event(i, 500));
-  const mixed = Array.from({ length: 40 }, (_, i) =>
-    i < 20 ? event(i, i % 3 === 0 ? 600 : i % 3 === 1 ? 500 : 400) : event(i, 100),
-  );
-  const operations: string[] = [];
-  const counter = await startFaultProxy(
-    endpoints.dynamodbEndpoint,
-    (operation) => void operations.push(operation),
-  );
-  try {
-    const [, outcomes] = await compare([seed, mixed], 50, counter.endpoint);
-    const expected = mixed.map((_, i) =>
-      i >= 20 ? "applied" : i % 3 === 0 ? "applied" : i % 3 === 1 ? "duplicate" : "stale",
+test(
+  "a chunk where some conditions are refused: the others still apply, each write gets its own " + "outcome",
+  async () => {
+    const seed = Array.from({ length: 20 }, (_, i) => event(i, 500));
+    const mixed = Array.from({ length: 40 }, (_, i) =>
+      i < 20 ? event(i, i % 3 === 0 ? 600 : i % 3 === 1 ? 500 : 400) : event(i, 100),
     );
-    assert.deepEqual(outcomes, expected);
-  } finally {
-    await counter.close();
-  }
-  // The seed round, then the mixed chunk: cancelled by its refused conditions, and its 27 other
-  // items (reason None) re-sent together in one more transaction. No single PutItem anywhere.
-  assert.deepEqual(operations, ["TransactWriteItems", "TransactWriteItems", "TransactWriteItems"]);
-});
+    const operations: string[] = [];
+    const counter = await startFaultProxy(
+      endpoints.dynamodbEndpoint,
+      (operation) => void operations.push(operation),
+    );
+    try {
+      const [, outcomes] = await compare([seed, mixed], 50, counter.endpoint);
+      const expected = mixed.map((_, i) =>
+        i >= 20 ? "applied" : i % 3 === 0 ? "applied" : i % 3 === 1 ? "duplicate" : "stale",
+      );
+      assert.deepEqual(outcomes, expected);
+    } finally {
+      await counter.close();
+    }
+    // The seed round, then the mixed chunk: cancelled by its refused conditions, and its 27 other
+    // items (reason None) re-sent together in one more transaction. No single PutItem anywhere.
+    assert.deepEqual(operations, ["TransactWriteItems", "TransactWriteItems", "TransactWriteItems"]);
+  },
+);
 
 test("a stored version of another scheme is poison for that write alone", async () => {
   const seed = [event(1, 100, "kafka-offset"), event(2, 100)];
@@ -164,13 +171,16 @@ test("deletes are versioned tombstones, guarded as in the PutItem sink", async (
   assert.deepEqual(outcomes, [["applied"], ["applied", "applied"], ["stale"]]);
 });
 
-test("more concurrent writes than a transaction holds, and two versions of one key, all end right", async () => {
-  const burst = [...Array.from({ length: 120 }, (_, i) => event(i, 100)), event(5, 200), event(5, 200)];
-  const [outcomes] = await compare([burst], 50);
-  assert.deepEqual(outcomes!.slice(0, 120), Array(120).fill("applied"));
-  // The later writes of key 5 wait for the transaction holding the earlier one.
-  assert.deepEqual(outcomes!.slice(120), ["applied", "duplicate"]);
-});
+test(
+  "more concurrent writes than a transaction holds, and two versions of one key, all end " + "right",
+  async () => {
+    const burst = [...Array.from({ length: 120 }, (_, i) => event(i, 100)), event(5, 200), event(5, 200)];
+    const [outcomes] = await compare([burst], 50);
+    assert.deepEqual(outcomes!.slice(0, 120), Array(120).fill("applied"));
+    // The later writes of key 5 wait for the transaction holding the earlier one.
+    assert.deepEqual(outcomes!.slice(120), ["applied", "duplicate"]);
+  },
+);
 
 async function withFaults(
   choose: (operation: string, n: number) => Fault | undefined,
@@ -192,33 +202,36 @@ async function withFaults(
   }
 }
 
-test("throttling, 500, 503 and transaction conflicts of the request are transient for every write in it", async () => {
-  for (const [fault, code] of [
-    ["throttle", "dynamodb_ThrottlingException"],
-    ["throughput", "dynamodb_ProvisionedThroughputExceededException"],
-    ["500", "dynamodb_InternalServerError"],
-    ["503", "dynamodb_ServiceUnavailableException"],
-    ["conflict", "dynamodb_TransactionConflictException"],
-  ] as const) {
-    await withFaults(
-      (_op, n) => (n === 1 ? fault : undefined),
-      async (sink) => {
-        const writes = [event(1, 100), event(2, 100)];
-        assert.deepEqual(
-          await Promise.all(writes.map((w) => settle(sink.write(w.event, w.at)))),
-          [`transient:${code}`, `transient:${code}`],
-          fault,
-        );
-        // The retry the processor makes goes through.
-        assert.deepEqual(
-          await Promise.all(writes.map((w) => settle(sink.write(w.event, w.at)))),
-          ["applied", "applied"],
-          fault,
-        );
-      },
-    );
-  }
-});
+test(
+  "throttling, 500, 503 and transaction conflicts of the request are transient for every write " + "in it",
+  async () => {
+    for (const [fault, code] of [
+      ["throttle", "dynamodb_ThrottlingException"],
+      ["throughput", "dynamodb_ProvisionedThroughputExceededException"],
+      ["500", "dynamodb_InternalServerError"],
+      ["503", "dynamodb_ServiceUnavailableException"],
+      ["conflict", "dynamodb_TransactionConflictException"],
+    ] as const) {
+      await withFaults(
+        (_op, n) => (n === 1 ? fault : undefined),
+        async (sink) => {
+          const writes = [event(1, 100), event(2, 100)];
+          assert.deepEqual(
+            await Promise.all(writes.map((w) => settle(sink.write(w.event, w.at)))),
+            [`transient:${code}`, `transient:${code}`],
+            fault,
+          );
+          // The retry the processor makes goes through.
+          assert.deepEqual(
+            await Promise.all(writes.map((w) => settle(sink.write(w.event, w.at)))),
+            ["applied", "applied"],
+            fault,
+          );
+        },
+      );
+    }
+  },
+);
 
 test("a lost reply is transient; the retry finds the write done and says duplicate", async () => {
   await withFaults(

@@ -58,60 +58,67 @@ const cancelled = (codes: string[]) => () =>
     CancellationReasons: codes.map((Code) => ({ Code })),
   });
 
-test("per-item cancellation reasons: conflict and throttling are transient, a validation error is poison, None is re-sent", async () => {
-  const { client: fake } = scripted([
-    cancelled([
-      "TransactionConflict",
-      "ThrottlingError",
-      "ValidationError",
-      "None",
-      "ProvisionedThroughputExceeded",
-    ]),
-  ]);
-  const sink = new TransactBatchSink(
-    fake,
-    {
-      table: "t",
-      keyAttribute: "pk",
-      ttlAttribute: "_cdc_expires_at",
-      tombstoneTtlSeconds: 0,
-      compression: "none",
-    },
-    { maxItems: 50, windowMs: 0 },
-  );
-  const writes = [1, 2, 3, 4, 5].map((id) => event(id, 100));
-  assert.deepEqual(await Promise.all(writes.map((w) => settle(sink.write(w.event, w.at)))), [
-    "transient:dynamodb_TransactionConflictException",
-    "transient:dynamodb_ThrottlingException",
-    "poison:dynamodb_ValidationException",
-    "applied",
-    "transient:dynamodb_ProvisionedThroughputExceededException",
-  ]);
-});
+test(
+  "per-item cancellation reasons: conflict and throttling are transient, a validation error is " +
+    "poison, None is re-sent",
+  async () => {
+    const { client: fake } = scripted([
+      cancelled([
+        "TransactionConflict",
+        "ThrottlingError",
+        "ValidationError",
+        "None",
+        "ProvisionedThroughputExceeded",
+      ]),
+    ]);
+    const sink = new TransactBatchSink(
+      fake,
+      {
+        table: "t",
+        keyAttribute: "pk",
+        ttlAttribute: "_cdc_expires_at",
+        tombstoneTtlSeconds: 0,
+        compression: "none",
+      },
+      { maxItems: 50, windowMs: 0 },
+    );
+    const writes = [1, 2, 3, 4, 5].map((id) => event(id, 100));
+    assert.deepEqual(await Promise.all(writes.map((w) => settle(sink.write(w.event, w.at)))), [
+      "transient:dynamodb_TransactionConflictException",
+      "transient:dynamodb_ThrottlingException",
+      "poison:dynamodb_ValidationException",
+      "applied",
+      "transient:dynamodb_ProvisionedThroughputExceededException",
+    ]);
+  },
+);
 
-test("a ValidationException of the whole request sends each item alone, so only the bad record is poison", async () => {
-  const invalid = () => Object.assign(new Error("invalid item"), { name: "ValidationException" });
-  // The transaction is refused as a whole; alone, only item 2 is refused again.
-  const { client: fake, puts } = scripted([invalid], (pk) => (pk.endsWith(":[2]") ? invalid() : undefined));
-  const sink = new TransactBatchSink(
-    fake,
-    {
-      table: "t",
-      keyAttribute: "pk",
-      ttlAttribute: "_cdc_expires_at",
-      tombstoneTtlSeconds: 0,
-      compression: "none",
-    },
-    { maxItems: 50, windowMs: 0 },
-  );
-  const writes = [1, 2, 3].map((id) => event(id, 100));
-  assert.deepEqual(await Promise.all(writes.map((w) => settle(sink.write(w.event, w.at)))), [
-    "applied",
-    "poison:dynamodb_ValidationException",
-    "applied",
-  ]);
-  assert.equal(puts.length, 3, "each item was sent alone once");
-});
+test(
+  "a ValidationException of the whole request sends each item alone, so only the bad record is " + "poison",
+  async () => {
+    const invalid = () => Object.assign(new Error("invalid item"), { name: "ValidationException" });
+    // The transaction is refused as a whole; alone, only item 2 is refused again.
+    const { client: fake, puts } = scripted([invalid], (pk) => (pk.endsWith(":[2]") ? invalid() : undefined));
+    const sink = new TransactBatchSink(
+      fake,
+      {
+        table: "t",
+        keyAttribute: "pk",
+        ttlAttribute: "_cdc_expires_at",
+        tombstoneTtlSeconds: 0,
+        compression: "none",
+      },
+      { maxItems: 50, windowMs: 0 },
+    );
+    const writes = [1, 2, 3].map((id) => event(id, 100));
+    assert.deepEqual(await Promise.all(writes.map((w) => settle(sink.write(w.event, w.at)))), [
+      "applied",
+      "poison:dynamodb_ValidationException",
+      "applied",
+    ]);
+    assert.equal(puts.length, 3, "each item was sent alone once");
+  },
+);
 
 test("a record that cannot become an item fails alone; its chunk is still sent", async () => {
   const { client: fake } = scripted([]);
