@@ -157,7 +157,8 @@ export async function runLatency(
     const deadline = Date.now() + 120_000;
     while ((await run.finished()) < sent && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 1500)); // a few commit intervals, so the last records' commits are sampled
+    // A few commit intervals, so the last records' commits are sampled.
+    await new Promise((r) => setTimeout(r, 1500));
     return await measureLatency(tableEndpoint, o.table, await commits.stop(), rate, sent);
   } finally {
     await producer.disconnect();

@@ -54,7 +54,8 @@ export function goals(
     const bound = r.regime === "L" ? 50 : 100;
     add("G3", `${r.regime}: B-kafka ÷ B-store`, kafka.rate / store, "≥ 10", kafka.rate / store >= 10);
     for (const [label, p] of products(r)) {
-      add("G1", `${r.regime}: ${label} ÷ B-store`, p.ours.rate / store, "≥ 0.90", p.ours.rate / store >= 0.9);
+      const g1 = p.ours.rate / store;
+      add("G1", `${r.regime}: ${label} ÷ B-store`, g1, "≥ 0.90", g1 >= 0.9);
       if (r.regime === "R")
         add(
           "G2",
@@ -144,8 +145,8 @@ export function table(regimes: RegimeResult[], kafka: ArmResult, list: Goal[]): 
       ]),
     );
   };
-  const shape = (r: RegimeResult): string =>
-    `${r.store.best.shape}${r.store.best.shape === "put" ? "" : `×${r.store.best.chunk}`} @${r.store.best.inFlight}`;
+  const shape = ({ store: { best } }: RegimeResult): string =>
+    `${best.shape}${best.shape === "put" ? "" : `×${best.chunk}`} @${best.inFlight}`;
   header("records/s", "note");
   row([
     "B-store",

@@ -35,10 +35,16 @@ Exit codes:
   3 fatal deployment error   4 poison record, no DLQ   5 stuck (watchdog)
   6 Kafka consumer crashed   7 shutdown deadline passed with writes in flight`;
 
+function helpLine(v: (typeof ENV_SPEC)[number]): string {
+  const required = "required" in v && v.required ? "(required) " : "";
+  const fallback = "default" in v ? `[${v.default}] ` : "";
+  return `  ${v.name.padEnd(28)} ${required}${fallback}${v.description}`;
+}
+
 const RUN_HELP = `cdc-sink run — consume CDC topics into DynamoDB until SIGTERM/SIGINT
 
 Environment variables:
-${ENV_SPEC.map((v) => `  ${v.name.padEnd(28)} ` + `${"required" in v && v.required ? "(required) " : ""}${"default" in v ? `[${v.default}] ` : ""}${v.description}`).join("\n")}`;
+${ENV_SPEC.map(helpLine).join("\n")}`;
 
 const INIT_HELP = `cdc-sink init-table — create the table named by DYNAMODB_TABLE (on-demand billing,
 string partition key DYNAMODB_KEY_ATTRIBUTE, TTL on TTL_ATTRIBUTE when TOMBSTONE_TTL_SECONDS > 0).

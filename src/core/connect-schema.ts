@@ -48,7 +48,10 @@ function invalidDecimal(what: string): PoisonError {
   return new PoisonError("invalid_decimal", `a decimal value ${what}`);
 }
 
-/** Unscaled big-endian two's-complement integer → exact decimal text with `scale` digits after the point. */
+/**
+ * Unscaled big-endian two's-complement integer → exact decimal text with `scale` digits after the
+ * point.
+ */
 export function decimalFromBytes(bytes: Uint8Array, scale: number): string {
   if (!Number.isSafeInteger(scale) || Math.abs(scale) > MAX_DECIMAL_SCALE)
     throw invalidDecimal(`has a scale that is not an integer within ±${MAX_DECIMAL_SCALE}`);

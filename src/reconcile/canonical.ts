@@ -91,7 +91,8 @@ export function isoDateDays(text: string): bigint | undefined {
 
 function fractionMicros(fraction: string | undefined): bigint | undefined {
   const f = fraction ?? "";
-  if (f.length > 6 && /[1-9]/.test(f.slice(6))) return undefined; // finer than a microsecond: not PostgreSQL's
+  // Finer than a microsecond: not PostgreSQL's.
+  if (f.length > 6 && /[1-9]/.test(f.slice(6))) return undefined;
   return BigInt(f.padEnd(6, "0").slice(0, 6));
 }
 
@@ -147,12 +148,15 @@ export type IntervalParts = {
   micros: number;
 };
 
+// PnYnMnWnDTnHnMnS, each part optional and signed; seconds may carry their own sign and a fraction.
+const ISO_INTERVAL = new RegExp(
+  "^P(?:(-?\\d+)Y)?(?:(-?\\d+)M)?(?:(-?\\d+)W)?(?:(-?\\d+)D)?" +
+    "(?:T(?:(-?\\d+)H)?(?:(-?\\d+)M)?(?:(-?)(\\d+)(?:\\.(\\d+))?S)?)?$",
+);
+
 /** ISO 8601 duration as PostgreSQL (IntervalStyle iso_8601) and Debezium's string mode write it. */
 export function isoInterval(text: string): IntervalParts | undefined {
-  const m =
-    /^P(?:(-?\d+)Y)?(?:(-?\d+)M)?(?:(-?\d+)W)?(?:(-?\d+)D)?(?:T(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?)(\d+)(?:\.(\d+))?S)?)?$/.exec(
-      text,
-    );
+  const m = ISO_INTERVAL.exec(text);
   if (!m || text === "P" || text.endsWith("T")) return undefined;
   const n = (s: string | undefined): number => Number(s ?? "0");
   // Debezium's string mode derives the seconds from a double and truncates to nanoseconds, writing

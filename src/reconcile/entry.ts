@@ -41,10 +41,10 @@ function columnMap(): Record<string, string> {
 const NUMERIC_KINDS = new Set(["integer", "decimal", "float4", "float8"]);
 
 function keyOf(key: readonly Column[], canon: readonly Canon[]): { k: string; label: string } {
-  const label = key.map(
-    (c, i) =>
-      `${JSON.stringify(c.name)}:${NUMERIC_KINDS.has(c.kind) && !c.array && !canon[i]!.startsWith("?") ? canon[i] : JSON.stringify(canon[i])}`,
-  );
+  const label = key.map((c, i) => {
+    const bare = NUMERIC_KINDS.has(c.kind) && !c.array && !canon[i]!.startsWith("?");
+    return `${JSON.stringify(c.name)}:${bare ? canon[i] : JSON.stringify(canon[i])}`;
+  });
   return { k: JSON.stringify(canon), label: `{${label.join(",")}}` };
 }
 

@@ -1,7 +1,7 @@
 // The help text of `cdc-sink reconcile`, apart from the command so that the CLI can show it
 // without loading the PostgreSQL driver.
 
-export const RECONCILE_HELP = `cdc-sink reconcile — compare a PostgreSQL table with the sink's DynamoDB items
+export const RECONCILE_HELP = `cdc-sink reconcile — compare a PostgreSQL table with the sink's items
 
 Usage:
   cdc-sink reconcile --pg postgres://user:pass@host:5432/db --table schema.table
@@ -11,7 +11,8 @@ Source:
   --pg URL                   PostgreSQL connection string (default: env PG_URL)
   --table SCHEMA.TABLE       the source table, compared by its primary key; repeat it to compare several
                              tables in one Scan of the DynamoDB table (--json then prints an array)
-  --source NAME              the source name the sink used (its items' _cdc_source), e.g. pg.app.public.customers
+  --source NAME              the source name the sink used (its items' _cdc_source),
+                             e.g. pg.app.public.customers
   --topic-prefix PREFIX      or derive it as PREFIX.<database>.<schema>.<table> (Debezium's topic.prefix)
                              (default: env SOURCE_NAME, as the sink reads it)
 Target (defaults: the sink's variables):

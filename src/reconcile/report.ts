@@ -26,13 +26,14 @@ export function renderText(r: ReconcileResult): string {
     `reconcile ${r.table} (source ${r.source}) against DynamoDB table ` +
       `${r.dynamodbTable}${r.mode === "sample" ? `, a random sample of ${r.sourceRows} rows` : ""}`,
     `  source rows ${r.sourceRows}, items ${r.items} (${r.tombstones} tombstones), equal ${r.equal}`,
-    `  ${r.drift === 0 ? "no drift" : `DRIFT ${r.drift}`}: ${DRIFT_KINDS.map((k) => `${k} ${r.counts[k]}`).join(", ")}`,
+    `  ${r.drift === 0 ? "no drift" : `DRIFT ${r.drift}`}: ` +
+      DRIFT_KINDS.map((k) => `${k} ${r.counts[k]}`).join(", "),
   ];
   for (const kind of DRIFT_KINDS) {
     if (r.counts[kind] === 0) continue;
     lines.push(
-      `  ${kind} (${MEANING[kind]}): ` +
-        `${r.counts[kind]}${r.counts[kind] > r.examples[kind].length ? `, the first ${r.examples[kind].length}` : ""}`,
+      `  ${kind} (${MEANING[kind]}): ${r.counts[kind]}` +
+        (r.counts[kind] > r.examples[kind].length ? `, the first ${r.examples[kind].length}` : ""),
     );
     for (const e of r.examples[kind])
       lines.push(`    ${e.key}${e.columns === undefined ? "" : `  columns: ${e.columns.join(", ")}`}`);

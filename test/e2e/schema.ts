@@ -56,7 +56,9 @@ function instant(r: Rng): string {
     int(r, 0, 59),
     int(r, 0, 59),
   );
-  return `${new Date(ms).toISOString().slice(0, 19)}.${digits(r, 6)}${pick(r, ["Z", "+02:00", "-07:30", "+05:45"])}`;
+  const fraction = digits(r, 6);
+  const offset = pick(r, ["Z", "+02:00", "-07:30", "+05:45"]);
+  return `${new Date(ms).toISOString().slice(0, 19)}.${fraction}${offset}`;
 }
 
 function bytes(r: Rng, max: number): Buffer {
@@ -80,16 +82,19 @@ export function schemaDdl(schema: string): string[] {
   return [
     `CREATE SCHEMA ${schema}`,
     `CREATE TABLE ${schema}.customers (
-       id integer PRIMARY KEY, name text NOT NULL, balance numeric(20,4), credit numeric, big bigint, active boolean,
+       id integer PRIMARY KEY, name text NOT NULL, balance numeric(20,4), credit numeric, big bigint,
+       active boolean,
        born date, updated_at timestamptz, last_login timestamp, prefs jsonb, tags text[], scores integer[],
        avatar bytea, rating real, ratio double precision, note varchar(200), bio text)`,
     // Unchanged TOASTed columns arrive complete only with FULL (see docs/type-mapping.md).
     `ALTER TABLE ${schema}.customers REPLICA IDENTITY FULL`,
     `CREATE TABLE ${schema}.order_lines (
-       order_ref text, line_no integer, qty integer NOT NULL, price numeric(12,2), amounts numeric[], shipped_at timestamptz,
+       order_ref text, line_no integer, qty integer NOT NULL, price numeric(12,2), amounts numeric[],
+       shipped_at timestamptz,
        meta json, flags boolean[], PRIMARY KEY (order_ref, line_no))`,
     `CREATE TABLE ${schema}.devices (
-       id uuid PRIMARY KEY DEFAULT gen_random_uuid(), serial text, firmware bytea, seen_at timestamptz, boot_time time,
+       id uuid PRIMARY KEY DEFAULT gen_random_uuid(), serial text, firmware bytea, seen_at timestamptz,
+       boot_time time,
        temp real, online boolean, period interval)`,
     `CREATE TABLE ${schema}.trunc (id integer PRIMARY KEY, v text)`,
     `CREATE TABLE ${schema}.fence (id integer PRIMARY KEY, n bigint NOT NULL)`,
@@ -118,12 +123,7 @@ export function customer(r: Rng): Values {
     ),
     big: maybe(r, 0.1, () => bigintPast53(r)),
     active: maybe(r, 0.2, () => r() < 0.5),
-    born: maybe(
-      r,
-      0.1,
-      () =>
-        `${int(r, 1900, 2030)}-${String(int(r, 1, 12)).padStart(2, "0")}-${String(int(r, 1, 28)).padStart(2, "0")}`,
-    ),
+    born: maybe(r, 0.1, () => [int(r, 1900, 2030), two(int(r, 1, 12)), two(int(r, 1, 28))].join("-")),
     updated_at: instant(r),
     last_login: maybe(r, 0.2, () => instant(r).slice(0, 26)),
     prefs: maybe(r, 0.1, () => json(r)),
@@ -146,8 +146,14 @@ export function customerChange(r: Rng): Values {
   return Object.fromEntries((names.length > 0 ? names : ["balance"]).map((n) => [n, all[n]]));
 }
 
+/** A number as two digits, zero-padded (hours, minutes, months). */
+function two(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
 export function orderRef(r: Rng, session: number, n: number): string {
-  return `${pick(r, ["ord", "o:rd", 'o"1', "o,[", "zé", "订单"])}:${session}:${n}${pick(r, ["", ",", '"', "[", "]", ":"])}`;
+  const head = pick(r, ["ord", "o:rd", 'o"1', "o,[", "zé", "订单"]);
+  return `${head}:${session}:${n}${pick(r, ["", ",", '"', "[", "]", ":"])}`;
 }
 
 export function orderLine(r: Rng): Values {
@@ -171,8 +177,7 @@ export function device(r: Rng): Values {
     boot_time: maybe(
       r,
       0.2,
-      () =>
-        `${String(int(r, 0, 23)).padStart(2, "0")}:${String(int(r, 0, 59)).padStart(2, "0")}:${String(int(r, 0, 59)).padStart(2, "0")}.${digits(r, 6)}`,
+      () => `${[two(int(r, 0, 23)), two(int(r, 0, 59)), two(int(r, 0, 59))].join(":")}.${digits(r, 6)}`,
     ),
     temp: maybe(r, 0.2, () => String(Math.fround(r() * 100 - 40))),
     online: maybe(r, 0.2, () => r() < 0.5),
@@ -181,7 +186,7 @@ export function device(r: Rng): Values {
       0.3,
       () =>
         `${int(r, -2, 30)} months ${int(r, -40, 40)} days ` +
-        `${int(r, -30, 30)}:${String(int(r, 0, 59)).padStart(2, "0")}:${String(int(r, 0, 59)).padStart(2, "0")}.${digits(r, 6)}`,
+        `${[int(r, -30, 30), two(int(r, 0, 59)), two(int(r, 0, 59))].join(":")}.${digits(r, 6)}`,
     ),
   };
 }

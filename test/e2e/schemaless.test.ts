@@ -93,7 +93,15 @@ test(
     const counts = await stopSink(s);
     t.diagnostic(`workload ${JSON.stringify(stats)}; sink ${JSON.stringify(counts)}`);
     t.diagnostic(
-      `reconcile ${JSON.stringify(reports.map((r) => ({ table: r.table, rows: r.sourceRows, items: r.items, drift: r.drift, ms: r.elapsedMs })))}`,
+      `reconcile ${JSON.stringify(
+        reports.map((r) => ({
+          table: r.table,
+          rows: r.sourceRows,
+          items: r.items,
+          drift: r.drift,
+          ms: r.elapsedMs,
+        })),
+      )}`,
     );
     assert.ok(reports.every((r) => r.sourceRows > 0 && r.drift === 0));
   },

@@ -296,8 +296,9 @@ export class Harness {
     const line =
       `scenario ${this.name}: records=${ledger.entries.length} faults="${extra.faults}" ` +
       `lost=${lost} regression=${stream.regression} duplicate_effect=${stream.duplicateEffect} ` +
-      `resurrection=${resurrection} commit_before_durable=${audit.violations.length} conservation=${conservation} ` +
-      `writes=${stream.writes} commits_audited=${audit.commitsSeen}${failed.length > 0 ? ` FAILED: ${failed.join("; ")}` : ""}`;
+      `resurrection=${resurrection} commit_before_durable=${audit.violations.length} ` +
+      `conservation=${conservation} writes=${stream.writes} commits_audited=${audit.commitsSeen}` +
+      (failed.length > 0 ? ` FAILED: ${failed.join("; ")}` : "");
     if (audit.violations.length > 0) process.stderr.write(`${audit.violations.slice(0, 5).join("\n")}\n`);
     if (failed.length > 0) {
       for (const c of this.consumers)

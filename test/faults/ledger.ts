@@ -31,7 +31,8 @@ function classify(key: Buffer | null, value: Buffer | null): Pick<Entry, "key" |
       payload?: unknown;
       schema?: unknown;
     };
-    if (env.payload !== undefined && env.schema !== undefined) env = env.payload as typeof env; // JsonConverter wrapper
+    // JsonConverter wrapper
+    if (env.payload !== undefined && env.schema !== undefined) env = env.payload as typeof env;
     // As docs/versions.md says: source.sequence's LSN when present, else source.lsn.
     const seq = JSON.parse(env.source?.sequence ?? "null") as [string | null, string | null] | null;
     const lsn = seq?.[1] ?? env.source?.lsn;

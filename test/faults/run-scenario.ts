@@ -59,7 +59,8 @@ try {
   for (const c of h.consumers)
     process.stderr.write(
       `--- consumer ${c.name} (pid ${c.proc.child.pid}, ` +
-        `${c.stopped === undefined ? "running" : `exited ${JSON.stringify(c.stopped)}`}), last lines:\n${c.proc.output().split("\n").slice(-200).join("\n")}\n`,
+        `${c.stopped === undefined ? "running" : `exited ${JSON.stringify(c.stopped)}`}), last lines:\n` +
+        `${c.proc.output().split("\n").slice(-200).join("\n")}\n`,
     );
 } finally {
   clearTimeout(limit);

@@ -110,7 +110,9 @@ export function endpointsOf(state: StackState): Endpoints {
     awsRegion: AWS_REGION,
     ...(state.withCdc && postgres
       ? {
-          postgresUrl: `postgres://${postgres.user}:${postgres.password}@127.0.0.1:${ports.postgres}/${postgres.database}`,
+          postgresUrl:
+            `postgres://${postgres.user}:${postgres.password}` +
+            `@127.0.0.1:${ports.postgres}/${postgres.database}`,
           connectUrl: `http://127.0.0.1:${ports.connect}`,
         }
       : {}),

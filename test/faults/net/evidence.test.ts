@@ -6,10 +6,21 @@ import { connect, createServer, type AddressInfo } from "node:net";
 import { test } from "node:test";
 import { rebalancesInLog, tcpPeers } from "./evidence.ts";
 
-const LOG = `[2026-11-22 10:51:06,824] INFO [GroupCoordinator 1]: Preparing to rebalance group g.1 in state PreparingRebalance with old generation 0 (__consumer_offsets-32) (reason: Adding new member m-1 with group instance id None; client reason: not provided) (kafka.coordinator.group.GroupCoordinator)
-[2026-11-22 10:51:06,952] INFO [GroupCoordinator 1]: Stabilized group g.1 generation 1 (__consumer_offsets-32) with 1 members (kafka.coordinator.group.GroupCoordinator)
-[2026-11-22 10:51:07,001] INFO [GroupCoordinator 1]: Stabilized group g.10 generation 7 (__consumer_offsets-3) with 2 members (kafka.coordinator.group.GroupCoordinator)
-[2026-11-22 10:51:13,068] INFO [GroupCoordinator 1]: Preparing to rebalance group gx1 in state PreparingRebalance with old generation 1 (__consumer_offsets-32) (reason: Removing member m-1 on LeaveGroup; client reason: not provided) (kafka.coordinator.group.GroupCoordinator)`;
+// Four lines of a real broker log (Kafka 3.9.1), joined with newlines.
+const LOG = [
+  "[2026-11-22 10:51:06,824] INFO [GroupCoordinator 1]: Preparing to rebalance group g.1 in " +
+    "state PreparingRebalance with old generation 0 (__consumer_offsets-32) (reason: Adding " +
+    "new member m-1 with group instance id None; client reason: not provided) " +
+    "(kafka.coordinator.group.GroupCoordinator)",
+  "[2026-11-22 10:51:06,952] INFO [GroupCoordinator 1]: Stabilized group g.1 generation 1 " +
+    "(__consumer_offsets-32) with 1 members (kafka.coordinator.group.GroupCoordinator)",
+  "[2026-11-22 10:51:07,001] INFO [GroupCoordinator 1]: Stabilized group g.10 generation 7 " +
+    "(__consumer_offsets-3) with 2 members (kafka.coordinator.group.GroupCoordinator)",
+  "[2026-11-22 10:51:13,068] INFO [GroupCoordinator 1]: Preparing to rebalance group gx1 in " +
+    "state PreparingRebalance with old generation 1 (__consumer_offsets-32) (reason: Removing " +
+    "member m-1 on LeaveGroup; client reason: not provided) " +
+    "(kafka.coordinator.group.GroupCoordinator)",
+].join("\n");
 
 void test("evidence: the group's rebalances from the coordinator log, that group only", () => {
   assert.deepEqual(rebalancesInLog(LOG, "g.1"), [

@@ -132,12 +132,12 @@ export const slowNetwork: Scenario = {
         await partition(proxyPort, phases.partitionMs);
         await h.recoveryMs(120_000);
         const seen = rebalancesInLog(readSince(brokerLog, since).text, h.group);
-        partitioned = `iptables partition of the proxy port for ${phases.partitionMs / 1000} s in the scenario's own network namespace (coordinator: ${
-          seen
-            .filter((r) => r.kind === "preparing")
-            .map((r) => r.reason.replace(/ cdc-dynamodb-sink-\S+/g, ""))
-            .join("; ") || "no rebalance"
-        })`;
+        const reasons = seen
+          .filter((r) => r.kind === "preparing")
+          .map((r) => r.reason.replace(/ cdc-dynamodb-sink-\S+/g, ""));
+        partitioned =
+          `iptables partition of the proxy port for ${phases.partitionMs / 1000} s in the scenario's own ` +
+          `network namespace (coordinator: ${reasons.join("; ") || "no rebalance"})`;
       }
       await h.waitCaughtUp(180_000);
       const alive = consumers.every((c) => c.stopped === undefined);
@@ -166,7 +166,10 @@ export const slowNetwork: Scenario = {
           ],
           [
             `no rebalance from latency alone (coordinator: ` +
-              `${rebalancesDuringLatency.map((r) => `${r.kind} ${r.generation} ${r.reason}`).join("; ") || "none"})`,
+              `${
+                rebalancesDuringLatency.map((r) => `${r.kind} ${r.generation} ${r.reason}`).join("; ") ||
+                "none"
+              })`,
             rebalancesDuringLatency.length === 0,
           ],
           [

@@ -163,7 +163,8 @@ export const security: Scenario = {
           `(${refusals.map((r) => `${r.name}: exit ${r.code} in ${r.ms} ms`).join("; ")}); SASL_SSL ` +
           `run with ${poison.length} poison records; ${logs.join("").split("\n").length} log lines, ` +
           `${otlp.requests.length} OTLP requests (${spans} spans, ${otlp.logs().length} log records), ` +
-          `${deadLetters.length} dead letters searched; canaries found: logs=${total(inLogs)} otlp=${total(inTelemetry)} dlq_headers=${total(inDlq)}`,
+          `${deadLetters.length} dead letters searched; canaries found: logs=${total(inLogs)} ` +
+          `otlp=${total(inTelemetry)} dlq_headers=${total(inDlq)}`,
         checks: [
           // The CLI exports OTLP when an endpoint is set: with no spans the search above would prove nothing.
           [`spans were exported to the loopback receiver (${spans})`, spans > 0],

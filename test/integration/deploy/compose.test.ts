@@ -127,7 +127,10 @@ test("the store is dynoxide, built from its crate at the local stack's version a
   assert.match(dockerfile, new RegExp(`^ARG DYNOXIDE_FEATURES=${DYNOXIDE.features}$`, "m"));
   assert.match(
     dockerfile,
-    /cargo install "dynoxide-rs@\$\{DYNOXIDE_VERSION\}" --locked --no-default-features\s*\\\s*--features "\$\{DYNOXIDE_FEATURES\}"/,
+    new RegExp(
+      String.raw`cargo install "dynoxide-rs@\$\{DYNOXIDE_VERSION\}" --locked --no-default-features\s*` +
+        String.raw`\\\s*--features "\$\{DYNOXIDE_FEATURES\}"`,
+    ),
   );
   const rust = /^ARG RUST_IMAGE=rust:(\d+)\.(\d+)-slim-bookworm$/m.exec(dockerfile);
   assert.ok(rust, "ARG RUST_IMAGE=rust:<major>.<minor>-slim-bookworm");

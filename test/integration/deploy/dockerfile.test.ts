@@ -123,7 +123,11 @@ test("the runtime needs only production dependencies: every package src/ imports
     const text = readFileSync(join(ROOT, file), "utf8");
     // Value imports only: `import type` is erased and needs nothing at run time.
     for (const m of text.matchAll(
-      /^\s*(?:import(?!\s+type\b)[^"';]*?from\s*|import\s*\(\s*|export[^"';]*?from\s*)["']([^"'.][^"']*)["']/gm,
+      new RegExp(
+        String.raw`^\s*(?:import(?!\s+type\b)[^"';]*?from\s*|import\s*\(\s*|export[^"';]*?from\s*)` +
+          String.raw`["']([^"'.][^"']*)["']`,
+        "gm",
+      ),
     )) {
       const spec = m[1]!;
       if (spec.startsWith("node:") || builtins.has(spec)) continue;

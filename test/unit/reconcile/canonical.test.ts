@@ -40,7 +40,8 @@ test("property: canonical decimals are exact (the scaled BigInt survives) and sp
       fc.integer({ min: 0, max: 5 }),
       (unscaled, scale, pad) => {
         const digits = (unscaled < 0n ? -unscaled : unscaled).toString().padStart(scale + 1, "0");
-        const text = `${unscaled < 0n ? "-" : ""}${scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits}`;
+        const magnitude = scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
+        const text = `${unscaled < 0n ? "-" : ""}${magnitude}`;
         const padded = scale > 0 ? text + "0".repeat(pad) : text;
         assert.equal(canonicalDecimal(padded), canonicalDecimal(text));
         const exp = `${unscaled}e-${scale}`;

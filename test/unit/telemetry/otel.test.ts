@@ -191,7 +191,11 @@ test("every instrument appears on /metrics under its documented Prometheus name"
   for (const name of PROMETHEUS_NAMES) assert.match(text, new RegExp(`^${name}[{ ]`, "m"), name);
   assert.match(
     text,
-    /^cdc_sink_records_total\{(?=[^}]*messaging_destination_name="orders")(?=[^}]*messaging_destination_partition_id="0")(?=[^}]*cdc_outcome="applied")[^}]*\} 1$/m,
+    new RegExp(
+      String.raw`^cdc_sink_records_total\{(?=[^}]*messaging_destination_name="orders")` +
+        String.raw`(?=[^}]*messaging_destination_partition_id="0")(?=[^}]*cdc_outcome="applied")[^}]*\} 1$`,
+      "m",
+    ),
   );
   assert.match(
     text,

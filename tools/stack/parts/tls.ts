@@ -72,7 +72,8 @@ export async function makeServerTls(dir: string, password: string, logFile: stri
   const ext = join(dir, "server.ext");
   writeFileSync(
     ext,
-    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n" +
+      "keyUsage=critical,digitalSignature,keyEncipherment\n",
   );
   await openssl(
     [
