@@ -4,6 +4,7 @@
 // redrive's own), seeks each partition to its range's start after run() (kafkajs applies a seek once
 // the partition is assigned) and pauses every partition outside the ranges and every finished one.
 
+import { toRecord } from "./source.ts";
 import type { Consumer, Kafka } from "kafkajs";
 import type { KafkaRecord } from "../../core/types.ts";
 import { kafkaConnectFailure } from "./errors.ts";
@@ -19,28 +20,6 @@ export type ReadOptions = {
   /** Commit each record's next offset after its handler resolved (a resumable reader). */
   readonly commit?: boolean;
 };
-
-type Message = {
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: Record<string, unknown>;
-  timestamp: string;
-};
-
-/** The same mapping as source.ts's: a header's first value as UTF-8 text. */
-export function toKafkaRecord(topic: string, partition: number, m: Message): KafkaRecord {
-  const headers: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(m.headers ?? {})) {
-    const first: unknown = Array.isArray(v) ? (v as unknown[])[0] : v;
-    headers[k] = Buffer.isBuffer(first)
-      ? first.toString("utf8")
-      : typeof first === "string"
-        ? first
-        : undefined;
-  }
-  return { topic, partition, offset: m.offset, key: m.key, value: m.value, headers, timestamp: m.timestamp };
-}
 
 /**
  * Hands the records of the ranges to `handle`, batch by batch (one record at a time with `commit`),
@@ -94,7 +73,7 @@ export async function readRanges(
               const end = BigInt(range.to);
               const records = batch.messages
                 .filter((m) => BigInt(m.offset) >= BigInt(range.from) && BigInt(m.offset) < end)
-                .map((m) => toKafkaRecord(topic, batch.partition, m));
+                .map((m) => toRecord(topic, batch.partition, m));
               try {
                 if (options.commit === true) {
                   for (const r of records) {

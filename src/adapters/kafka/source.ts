@@ -266,7 +266,8 @@ type KafkaMessage = {
   timestamp: string;
 };
 
-function toRecord(topic: string, partition: number, m: KafkaMessage): KafkaRecord {
+/** A kafkajs message as the engine's record: a header's first value as UTF-8 text. */
+export function toRecord(topic: string, partition: number, m: KafkaMessage): KafkaRecord {
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(m.headers ?? {})) {
     const first: unknown = Array.isArray(v) ? (v as unknown[])[0] : v;
