@@ -123,6 +123,7 @@ test("an abort during sleep answers false and cancels the timer", async () => {
   controller.abort();
   assert.equal(await slept, false);
   assert.equal(activeTimers(), before, "the timer never outlives the sleep");
+  assert.equal(getEventListeners(controller.signal, "abort").length, 0, "nor its abort listener");
 });
 
 test("a sleep that ends removes its abort listener", async () => {
