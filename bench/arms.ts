@@ -161,6 +161,7 @@ async function kafkaOnly(r: Extract<ArmRequest, { arm: "kafka" }>): Promise<ArmR
     tls: undefined,
     sasl: undefined,
     dlqTopic: undefined,
+    allowCompactedTopics: false,
   };
   const kafka = createKafka(config, createLog("silent"));
   // The product's consumer settings (src/adapters/kafka/source.ts): eachBatch, no auto-commit,

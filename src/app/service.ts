@@ -80,7 +80,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   for (const table of tables) await checkTable(dynamo, table, config.dynamodb.keyAttribute);
 
   const kafka: Kafka = createKafka(config.kafka, log);
-  await checkTopics(createKafka(config.kafka, log, true), config.kafka);
+  await checkTopics(createKafka(config.kafka, log, true), config.kafka, log);
 
   let producer: Producer | undefined;
   if (config.kafka.dlqTopic !== undefined) {

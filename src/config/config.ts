@@ -136,6 +136,7 @@ function build(c: Values, x: Extras) {
       tls: x.tls,
       sasl,
       dlqTopic: c.DLQ_TOPIC,
+      allowCompactedTopics: c.ALLOW_COMPACTED_TOPICS,
     },
     dynamodb: {
       table: c.DYNAMODB_TABLE,

@@ -3,7 +3,6 @@
 
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from "kafkajs";
 import type { Config } from "../../config/config.ts";
-import { ExitCode, FatalError, errorMessage } from "../../core/errors.ts";
 import type { Log } from "../../telemetry/log.ts";
 
 const SAFE_FIELDS = [
@@ -100,69 +99,6 @@ export function kafkaOptions(
 /** `quick`: few, short retries — for start-up checks, which should fail in seconds, clearly. */
 export function createKafka(config: Config["kafka"], log: Log, quick = false, deps: KafkaDeps = {}): Kafka {
   return new Kafka(kafkaOptions(config, log, quick, deps));
-}
-
-function chain(err: unknown): { names: string; messages: string } {
-  const names: string[] = [];
-  const messages: string[] = [];
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; depth++) {
-    names.push(e.name);
-    messages.push(e.message);
-    e = (e as { cause?: unknown; originalError?: unknown }).originalError ?? e.cause;
-  }
-  return { names: names.join(" "), messages: messages.join(" ") };
-}
-
-/**
- * Why the first connection to Kafka failed, as the fatal error the operator reads: a refused
- * login and a failed TLS handshake name their settings, so neither reads as "unreachable". Both
- * are final (no plaintext or anonymous fallback is ever tried).
- */
-export function kafkaConnectFailure(err: unknown, brokers: readonly string[]): FatalError {
-  const at = brokers.join(",");
-  const { names, messages } = chain(err);
-  const detail = errorMessage(err);
-  if (/SASLAuthentication/.test(names) || /SASL|authentication failed/i.test(messages)) {
-    return new FatalError(
-      "kafka_auth",
-      `Kafka at ${at} refused authentication: ${detail} (check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and the password; for aws-msk-iam, the AWS credentials and the IAM policy)`,
-      ExitCode.fatal,
-      { cause: err },
-    );
-  }
-  if (/certificate|TLS|SSL|secure/i.test(messages)) {
-    return new FatalError(
-      "kafka_tls",
-      `TLS with Kafka at ${at} failed: ${detail} (check KAFKA_SSL_CA_FILE, and that the brokers' port speaks TLS)`,
-      ExitCode.fatal,
-      { cause: err },
-    );
-  }
-  return new FatalError("kafka_unreachable", `cannot reach Kafka at ${at}: ${detail}`, ExitCode.fatal, {
-    cause: err,
-  });
-}
-
-/**
- * Whether a kafkajs error will fail the same way again. kafkajs marks an error non-retriable when a
- * retrier gives up, even if what it gave up on is retriable: nested retriers wrap a refused
- * connection (a broker that stayed down longer than the retry budget) into
- * KafkaJSNumberOfRetriesExceeded, then into KafkaJSNonRetriableError. So the whole cause chain is
- * read: permanent only if no link ran out of retries and the root cause itself is non-retriable.
- */
-export function isPermanentKafkaError(err: unknown): boolean {
-  type KafkaError = { retriable?: boolean; name?: string; cause?: unknown };
-  const chain: KafkaError[] = [];
-  for (
-    let e: unknown = err;
-    typeof e === "object" && e !== null && chain.length < 10;
-    e = (e as KafkaError).cause
-  )
-    chain.push(e);
-  if (chain.length === 0 || chain[0]!.retriable !== false) return false;
-  if (chain.some((e) => e.name === "KafkaJSNumberOfRetriesExceeded" || e.name === "KafkaJSConnectionError"))
-    return false;
-  return chain.at(-1)!.retriable !== true;
 }
 
 /**

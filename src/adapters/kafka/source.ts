@@ -4,19 +4,20 @@
 // GROUP_JOIN); kafkajs's isStale() does not turn true on a rebalance.
 
 import type { Consumer, Kafka } from "kafkajs";
-import { ExitCode, FatalError, errorMessage } from "../../core/errors.ts";
+import { errorMessage } from "../../core/errors.ts";
 import type { Config } from "../../config/config.ts";
 import type { KafkaRecord } from "../../core/types.ts";
 import type { Log } from "../../telemetry/log.ts";
 import type { Processor } from "../../engine/processor.ts";
 import type { CommitPoint } from "../../engine/ports.ts";
 import { topicLister, watchTopics, type TopicWatcher } from "./topic-watcher.ts";
-import { fetchOptions, isPermanentKafkaError } from "./client.ts";
+import { fetchOptions } from "./client.ts";
+import { refuseNewTopics } from "./topics.ts";
+import { installCommitGuard } from "./commit-guard.ts";
+import { consumerCrash, isPermanentKafkaError, isRebalanceError } from "./errors.ts";
 
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 10 * 60_000;
-const REBALANCE_ERRORS =
-  /REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|NOT_COORDINATOR|rebalanc/i;
 
 /** Telemetry's view of the consumer; the composition root passes it guarded (telemetry/guard.ts). */
 export type SourceListener = {
@@ -57,6 +58,7 @@ export class KafkaSource {
     this.#log = log;
     this.#onFatal = onFatal;
     this.#listener = listener;
+    installCommitGuard();
     this.#consumer = kafka.consumer({
       groupId: config.groupId,
       sessionTimeout: config.sessionTimeoutMs,
@@ -97,6 +99,7 @@ export class KafkaSource {
       this.#watcher = watchTopics(lister, {
         pattern,
         known,
+        exclude: new Set(this.#config.dlqTopic === undefined ? [] : [this.#config.dlqTopic]),
         intervalMs: this.#config.metadataMaxAgeMs,
         onNew: (topics) => this.#resubscribe(topics),
         log: this.#log,
@@ -112,6 +115,8 @@ export class KafkaSource {
 
   /** New topics match the pattern: commit what is durable, leave, subscribe again, rejoin. */
   async #resubscribe(topics: readonly string[]): Promise<void> {
+    const refused = await refuseNewTopics(this.#kafka, topics, this.#config.allowCompactedTopics, this.#log);
+    if (refused !== undefined) return this.#onFatal(refused);
     await this.#committing;
     await this.#commitOnce();
     this.#frozen = true;
@@ -178,7 +183,7 @@ export class KafkaSource {
     } catch (err) {
       this.#listener.onCommitError?.(points, Date.now() - started, err);
       const msg = errorMessage(err);
-      if (REBALANCE_ERRORS.test(`${(err as { type?: string }).type ?? ""} ${msg}`))
+      if (isRebalanceError(err))
         this.#log.debug({ err: msg }, "commit refused during a rebalance; redone after rejoining");
       else this.#log.warn({ err: msg }, "offset commit failed; will retry");
     }
@@ -244,14 +249,7 @@ export class KafkaSource {
     this.#consumer.on(e.CRASH, ({ payload }) => {
       if (!payload.restart) {
         this.#joined = false;
-        this.#onFatal(
-          new FatalError(
-            "kafka_crash",
-            `the Kafka consumer crashed and will not restart: ${errorMessage(payload.error)}`,
-            ExitCode.kafkaCrash,
-            { cause: payload.error },
-          ),
-        );
+        this.#onFatal(consumerCrash(payload.error));
       } else {
         this.#frozen = true;
         this.#processor.revokeAll();

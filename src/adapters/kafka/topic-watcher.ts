@@ -9,11 +9,20 @@ import type { Admin, Kafka } from "kafkajs";
 import { errorMessage } from "../../core/errors.ts";
 import type { Log } from "../../telemetry/log.ts";
 
-/** Topics matching `pattern` that are not in `known`, sorted. */
-export function newMatches(all: readonly string[], pattern: RegExp, known: ReadonlySet<string>): string[] {
-  // A fresh RegExp: a pattern with the g or y flag keeps state between test() calls.
-  const re = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""));
-  return all.filter((t) => !known.has(t) && re.test(t)).sort();
+/** Topics matching `pattern` that are neither in `known` nor in `exclude`, sorted. */
+export function newMatches(
+  all: readonly string[],
+  pattern: RegExp,
+  known: ReadonlySet<string>,
+  exclude: ReadonlySet<string> = new Set(),
+): string[] {
+  const re = statelessPattern(pattern);
+  return all.filter((t) => !known.has(t) && !exclude.has(t) && re.test(t)).sort();
+}
+
+/** A fresh RegExp without the g or y flag: with them, test() keeps state (lastIndex) between calls. */
+export function statelessPattern(pattern: RegExp): RegExp {
+  return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""));
 }
 
 export type TopicWatcher = { stop(): Promise<void> };
@@ -23,6 +32,11 @@ export type WatchOptions = {
   readonly intervalMs: number;
   /** Topics that existed when the consumer subscribed. */
   readonly known: ReadonlySet<string>;
+  /**
+   * Never reported, even when they match: the DLQ topic. Start-up refuses a pattern that matches
+   * it (topics.ts), and this keeps it out should the pattern ever meet it later.
+   */
+  readonly exclude?: ReadonlySet<string>;
   /** Called with the new matching topics; the watcher waits for it before looking again. */
   readonly onNew: (topics: string[]) => Promise<void>;
   readonly log: Log;
@@ -56,7 +70,7 @@ export function watchTopics(
 
   const tick = async (): Promise<void> => {
     try {
-      const fresh = newMatches(await lister.list(), o.pattern, known);
+      const fresh = newMatches(await lister.list(), o.pattern, known, o.exclude);
       if (fresh.length > 0 && !stopped) {
         o.log.info({ topics: fresh }, "new topics match KAFKA_TOPIC_PATTERN; subscribing to them");
         await o.onNew(fresh);

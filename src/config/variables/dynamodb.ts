@@ -1,4 +1,5 @@
-// DynamoDB: the table, the endpoint, the write shape. Part of the one table of variables (src/config/env-spec.ts).
+// DynamoDB: the table, the endpoint, the write shape. Part of the one table of variables
+// (src/config/env-spec.ts).
 
 import { WRITE_MODES, int, oneOf, keyAttribute, tableName, text, url } from "../parsers.ts";
 import type { EnvVar } from "../env-spec.ts";

@@ -1,4 +1,5 @@
-// Kafka: brokers, group, topics, commits, the dead-letter topic. Part of the one table of variables (src/config/env-spec.ts).
+// Kafka: brokers, group, topics, commits, the dead-letter topic. Part of the one table of variables
+// (src/config/env-spec.ts).
 
 import { bool, brokers, int, list, pattern, text } from "../parsers.ts";
 import type { EnvVar } from "../env-spec.ts";
@@ -97,5 +98,15 @@ export const KAFKA_VARIABLES = [
     description:
       "Dead-letter topic for poison records. Unset: a poison record stops the service (exit 4) and " +
       "nothing past it is committed.",
+  },
+  {
+    group: "kafka",
+    name: "ALLOW_COMPACTED_TOPICS",
+    default: "false",
+    parse: bool,
+    description:
+      "`true` to consume topics whose `cleanup.policy` includes `compact`. Refused by default (exit 3): " +
+      "compaction removes a delete event once its tombstone follows, so a sink lagging behind the log " +
+      "cleaner would keep deleted rows live.",
   },
 ] as const satisfies readonly EnvVar[];

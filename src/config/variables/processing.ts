@@ -1,4 +1,5 @@
-// Processing: concurrency, memory, retries, the stuck watchdog. Part of the one table of variables (src/config/env-spec.ts).
+// Processing: concurrency, memory, retries, the stuck watchdog. Part of the one table of variables
+// (src/config/env-spec.ts).
 
 import { int } from "../parsers.ts";
 import type { EnvVar } from "../env-spec.ts";

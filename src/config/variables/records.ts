@@ -1,4 +1,5 @@
-// Records: versions, source names, tombstones, routes. Part of the one table of variables (src/config/env-spec.ts).
+// Records: versions, source names, tombstones, routes. Part of the one table of variables
+// (src/config/env-spec.ts).
 
 import { COMPRESSIONS, VERSION_SOURCES, int, oneOf, ttlAttribute, text } from "../parsers.ts";
 import type { EnvVar } from "../env-spec.ts";

@@ -1,4 +1,5 @@
-// The service: shutdown, health endpoints, logs, telemetry. Part of the one table of variables (src/config/env-spec.ts).
+// The service: shutdown, health endpoints, logs, telemetry. Part of the one table of variables
+// (src/config/env-spec.ts).
 
 import { KEY_MODES, LOG_LEVELS, int, oneOf, text } from "../parsers.ts";
 import type { EnvVar } from "../env-spec.ts";

@@ -95,8 +95,10 @@ test("MSK IAM: connect, read the CDC topics, use the group, write only the DLQ",
   assert.equal(p.Version, "2012-10-17");
   const bySid = new Map(p.Statement.map((s) => [s.Sid, s]));
   assert.deepEqual([bySid.get("ConnectToCluster")?.Action].flat(), ["kafka-cluster:Connect"]);
+  // DescribeTopicDynamicConfiguration: the start-up check reads each topic's cleanup.policy.
   assert.deepEqual([bySid.get("ReadCdcTopics")?.Action].flat(), [
     "kafka-cluster:DescribeTopic",
+    "kafka-cluster:DescribeTopicDynamicConfiguration",
     "kafka-cluster:ReadData",
   ]);
   assert.deepEqual([bySid.get("UseConsumerGroup")?.Action].flat(), [

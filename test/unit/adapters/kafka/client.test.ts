@@ -3,16 +3,11 @@
 // and the real signer runs offline on environment credentials (signing needs no network).
 
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { PassThrough } from "node:stream";
 import { test } from "node:test";
 import type { KafkaConfig, OauthbearerProviderResponse } from "kafkajs";
 import type { Config } from "../../../../src/config/config.ts";
-import {
-  isPermanentKafkaError,
-  kafkaConnectFailure,
-  kafkaOptions,
-} from "../../../../src/adapters/kafka/client.ts";
+import { kafkaOptions } from "../../../../src/adapters/kafka/client.ts";
 import { createLog } from "../../../../src/telemetry/log.ts";
 
 const log = createLog("silent", new PassThrough());
@@ -31,6 +26,7 @@ const kafka = (over: Partial<Config["kafka"]>): Config["kafka"] => ({
   tls: undefined,
   sasl: undefined,
   dlqTopic: undefined,
+  allowCompactedTopics: false,
   ...over,
 });
 
@@ -39,7 +35,7 @@ function oauthProvider(sasl: KafkaConfig["sasl"]): () => Promise<OauthbearerProv
   return (sasl as { oauthBearerProvider: () => Promise<OauthbearerProviderResponse> }).oauthBearerProvider;
 }
 
-void test("aws-msk-iam: kafkajs gets OAUTHBEARER with a provider that asks for a token per authentication", async () => {
+void test("aws-msk-iam: kafkajs gets OAUTHBEARER whose provider asks for a token per login", async () => {
   const asked: string[] = [];
   let n = 0;
   const options = kafkaOptions(
@@ -60,7 +56,7 @@ void test("aws-msk-iam: kafkajs gets OAUTHBEARER with a provider that asks for a
   assert.deepEqual(asked, ["eu-west-1", "eu-west-1"]);
 });
 
-void test("aws-msk-iam: the real signer presigns kafka-cluster:Connect from the default chain's credentials", async () => {
+void test("aws-msk-iam: the real signer presigns kafka-cluster:Connect from the default chain", async () => {
   const saved = { ...process.env };
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
@@ -104,59 +100,4 @@ void test("no TLS and no SASL unless configured", () => {
   const options = kafkaOptions(kafka({}), log);
   assert.equal(options.ssl, undefined);
   assert.equal(options.sasl, undefined);
-});
-
-void test("a refused login and a failed TLS handshake are named as such, not as an unreachable broker", () => {
-  const sasl = Object.assign(new Error("SASL SCRAM SHA512 authentication failed: invalid credentials"), {
-    name: "KafkaJSSASLAuthenticationError",
-  });
-  const auth = kafkaConnectFailure(sasl, ["b:9096"]);
-  assert.equal(auth.code, "kafka_auth");
-  assert.equal(auth.exitCode, 3);
-  assert.match(auth.message, /^Kafka at b:9096 refused authentication: SASL SCRAM SHA512/);
-  const tls = kafkaConnectFailure(
-    new Error("Connection error: self-signed certificate in certificate chain"),
-    ["b:9096"],
-  );
-  assert.equal(tls.code, "kafka_tls");
-  assert.match(tls.message, /KAFKA_SSL_CA_FILE/);
-  // kafkajs wraps the last attempt's error when retries run out.
-  const wrapped = Object.assign(new Error("retries exhausted"), {
-    name: "KafkaJSNumberOfRetriesExceeded",
-    originalError: sasl,
-  });
-  assert.equal(kafkaConnectFailure(wrapped, ["b:9096"]).code, "kafka_auth");
-  const down = kafkaConnectFailure(new Error("Connection error: connect ECONNREFUSED 127.0.0.1:1"), [
-    "127.0.0.1:1",
-  ]);
-  assert.equal(down.code, "kafka_unreachable");
-  assert.match(down.message, /^cannot reach Kafka at 127\.0\.0\.1:1/);
-});
-
-test("a broker that stayed down past the retry budget is not a permanent Kafka error; a refused request is", () => {
-  // kafkajs's own error classes, wrapped as its nested retriers wrap them (retry/index.js).
-  const E = createRequire(import.meta.url)("kafkajs/src/errors.js") as Record<
-    string,
-    new (e: unknown, o?: Record<string, unknown>) => Error
-  >;
-  const refused = new E["KafkaJSConnectionError"]!("Connection error: connect ECONNREFUSED 127.0.0.1:9092");
-  const exhausted = new E["KafkaJSNumberOfRetriesExceeded"]!(refused, {
-    retryCount: 8,
-    retryTime: 10000,
-    cause: refused,
-  });
-  const crash = new E["KafkaJSNonRetriableError"]!(exhausted, { cause: refused });
-  assert.equal((crash as { retriable?: boolean }).retriable, false, "kafkajs calls the crash non-retriable");
-  assert.equal(isPermanentKafkaError(crash), false);
-  assert.equal(isPermanentKafkaError(exhausted), false);
-  assert.equal(isPermanentKafkaError(refused), false);
-  const denied = new E["KafkaJSProtocolError"]!({
-    message: "Not authorized to access topics",
-    type: "TOPIC_AUTHORIZATION_FAILED",
-    code: 29,
-    retriable: false,
-  });
-  assert.equal(isPermanentKafkaError(new E["KafkaJSNonRetriableError"]!(denied, { cause: denied })), true);
-  assert.equal(isPermanentKafkaError(new E["KafkaJSNonRetriableError"]!("Invalid topic undefined")), true);
-  assert.equal(isPermanentKafkaError(new Error("plain")), false);
 });

@@ -17,14 +17,21 @@ test("newMatches: matching, not yet known, sorted; a global pattern does not ski
   );
 });
 
-test("the watcher reports each new matching topic once and keeps watching after a failed listing", async () => {
+test("each new matching topic is reported once; a failed listing does not stop the watcher", async () => {
   let topics = ["pg.a", "x"];
   let fail = false;
+  let listings = 0;
+  let failures = 0;
   let closed = false;
   const seen: string[][] = [];
   const watcher = watchTopics(
     {
-      list: () => (fail ? Promise.reject(new Error("broker down")) : Promise.resolve([...topics])),
+      list: () => {
+        listings++;
+        if (!fail) return Promise.resolve([...topics]);
+        failures++;
+        return Promise.reject(new Error("broker down"));
+      },
       close: () => Promise.resolve(void (closed = true)),
     },
     {
@@ -36,31 +43,74 @@ test("the watcher reports each new matching topic once and keeps watching after 
     },
   );
   topics = [...topics, "pg.b", "y"];
-  await waitFor(() => seen.length === 1, { timeoutMs: 2000 });
+  await waitFor(() => seen.length === 1, { timeoutMs: 2000, message: "pg.b reported" });
   fail = true;
-  await new Promise((r) => setTimeout(r, 40));
+  await waitFor(() => failures >= 2, { timeoutMs: 2000, message: "listings failed" });
   topics = [...topics, "pg.c"];
   fail = false;
-  await waitFor(() => seen.length === 2, { timeoutMs: 2000 });
-  await new Promise((r) => setTimeout(r, 40));
+  await waitFor(() => seen.length === 2, { timeoutMs: 2000, message: "pg.c reported after the failures" });
+  // Several more listings of the same topics: none may report a topic again.
+  const after = listings;
+  await waitFor(() => listings >= after + 3, { timeoutMs: 2000, message: "more listings" });
   await watcher.stop();
   assert.deepEqual(seen, [["pg.b"], ["pg.c"]]);
   assert.ok(closed);
 });
 
 test("stop waits for a resubscription in progress", async () => {
+  let started = false;
   let done = false;
+  let finish!: () => void;
   const watcher = watchTopics(
     { list: () => Promise.resolve(["pg.new"]), close: () => Promise.resolve() },
     {
       pattern: /^pg\./,
       intervalMs: 5,
       known: new Set(),
-      onNew: () => new Promise((r) => setTimeout(() => r(void (done = true)), 100)),
+      onNew: () => {
+        started = true;
+        return new Promise<void>((r) => (finish = r)).then(() => void (done = true));
+      },
       log,
     },
   );
-  await new Promise((r) => setTimeout(r, 30));
-  await watcher.stop();
+  await waitFor(() => started, { timeoutMs: 2000, message: "the resubscription started" });
+  const stopping = watcher.stop();
+  let stopped = false;
+  void stopping.then(() => (stopped = true));
+  // stop() must still be waiting while the resubscription is unfinished.
+  await new Promise((r) => setImmediate(r));
+  assert.equal(stopped, false);
+  finish();
+  await stopping;
   assert.ok(done);
+});
+
+test("the DLQ topic is never reported, even when it matches the pattern and is created later", async () => {
+  let topics = ["pg.a"];
+  let listings = 0;
+  const seen: string[][] = [];
+  const watcher = watchTopics(
+    {
+      list: () => {
+        listings++;
+        return Promise.resolve([...topics]);
+      },
+      close: () => Promise.resolve(),
+    },
+    {
+      pattern: /^pg\./,
+      intervalMs: 5,
+      known: new Set(["pg.a"]),
+      exclude: new Set(["pg.dlq"]),
+      onNew: (t) => Promise.resolve(void seen.push(t)),
+      log,
+    },
+  );
+  topics = [...topics, "pg.dlq", "pg.b"];
+  await waitFor(() => seen.length === 1, { timeoutMs: 2000, message: "pg.b reported" });
+  const after = listings;
+  await waitFor(() => listings >= after + 3, { timeoutMs: 2000, message: "more listings" });
+  await watcher.stop();
+  assert.deepEqual(seen, [["pg.b"]]);
 });
