@@ -93,6 +93,13 @@ test("commit points: each partition whose watermark moved since its last commit,
   ]);
 });
 
+test("a commit point always carries an offset, even for a lease marked before it registered any", () => {
+  const leases = new Leases();
+  leases.assign({ a: [0] });
+  leases.markCommitted([{ topic: "a", partition: 0, offset: "5" }]);
+  assert.deepEqual(leases.commitPoints(), []);
+});
+
 test("markCommitted ignores partitions this member no longer holds", () => {
   const leases = new Leases();
   const [old] = leases.assign({ a: [0] });
