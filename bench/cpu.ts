@@ -1,6 +1,6 @@
 // CPU time of a process from /proc/<pid>/stat (user + system). On a shared 2-core machine the
 // wall-clock rates drift with other people's work; CPU milliseconds per record, of the client and
-// of DynamoDB Local, drift far less, and say where the time goes.
+// of the store, drift far less, and say where the time goes.
 
 import { readFileSync } from "node:fs";
 

@@ -1,4 +1,4 @@
-// Regime R: a TCP proxy in front of DynamoDB Local that holds every chunk from client to server for
+// Regime R: a TCP proxy in front of the store (dynoxide) that holds every chunk from client to server for
 // a fixed delay before forwarding it, so each HTTP request arrives `delayMs` later — the round trip
 // of a real AWS region, while keep-alive connections and pipelining behave as they would there.
 // Loopback only; bounded: at most `maxConnections` sockets, and a connection whose held bytes pass

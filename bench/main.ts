@@ -16,6 +16,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { stackStatus, startStack, stopStack, type Endpoints } from "../tools/stack/index.ts";
+import { DYNOXIDE } from "../tools/stack/dynoxide.ts";
 import { createTopic } from "../test/support/kafka.ts";
 import { uniqueName } from "../test/support/names.ts";
 import { createTable } from "../test/support/dynamo.ts";
@@ -131,7 +132,9 @@ function versions(dir: string): Record<string, string> {
       }
     ).version;
   const state = JSON.parse(readFileSync(join(dir, "stack.json"), "utf8")) as {
-    jars: { kafka?: string; dynamodb?: string };
+    jars: { kafka?: string };
+    dynoxide?: string;
+    externalDynamodb?: string;
   };
   const broker =
     readdirSync(state.jars.kafka ?? ".").find((f) => /^kafka_2\.\d+-[\d.]+\.jar$/.test(f)) ?? "unknown";
@@ -140,7 +143,10 @@ function versions(dir: string): Record<string, string> {
     awsSdkClientDynamodb: pkg("@aws-sdk/client-dynamodb"),
     kafkajs: pkg("kafkajs"),
     kafkaBroker: broker.replace(/^kafka_[\d.]+-|\.jar$/g, ""),
-    dynamodbLocal: (state.jars.dynamodb ?? "unknown").split("/").pop()!.replace("dynamodb_local_", ""),
+    store:
+      state.externalDynamodb !== undefined
+        ? `external ${state.externalDynamodb}`
+        : `dynoxide ${DYNOXIDE.version} (${state.dynoxide ?? "unknown"})`,
     cpu: `${cpus()[0]?.model ?? "unknown"} × ${cpus().length}`,
   };
 }

@@ -181,7 +181,7 @@ export function table(regimes: RegimeResult[], kafka: ArmResult, list: Goal[]): 
     () => "VmHWM, many-keys run",
     (l) => `${l} peak RSS (MB)`,
   );
-  header("CPU ms per record", "client / DynamoDB Local / proxy");
+  header("CPU ms per record", "client / store / proxy");
   const cpu = (c: Record<string, number> | undefined): string =>
     Object.values(c ?? {})
       .map((v) => num(v, 2))
@@ -206,7 +206,7 @@ export function table(regimes: RegimeResult[], kafka: ArmResult, list: Goal[]): 
 
 export function sweepTable(regimes: RegimeResult[]): string {
   const lines = [
-    "| regime | shape | in flight | records/s | ms per request | CPU ms/record (client / DynamoDB Local / proxy) |",
+    "| regime | shape | in flight | records/s | ms per request | CPU ms/record (client / store / proxy) |",
     "| --- | --- | ---: | ---: | ---: | --- |",
   ];
   for (const r of regimes) {

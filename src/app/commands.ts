@@ -13,6 +13,7 @@ import { initTable } from "../adapters/dynamodb/table.ts";
 import { createLog } from "../telemetry/log.ts";
 import { startTelemetry } from "../telemetry/otel.ts";
 import { RECONCILE_HELP } from "../reconcile/help.ts";
+import { OPS_HELP } from "../ops/help.ts";
 
 const USAGE = `cdc-sink — replay-safe sink from Debezium CDC topics on Kafka into DynamoDB
 
@@ -20,6 +21,11 @@ Usage:
   cdc-sink run           consume the configured topics and write them to DynamoDB
   cdc-sink init-table    create the DynamoDB table with the sink's key schema (development, demo)
   cdc-sink reconcile     compare a PostgreSQL source table with the sink's items (exit 1 on drift)
+  cdc-sink run --dry-run decide every waiting record's outcome against the table; write nothing
+  cdc-sink explain       what the sink would do with one record (topic/partition/offset or stdin)
+  cdc-sink lag           committed offset, end, lag and oldest uncommitted record per partition
+  cdc-sink dlq           list|show|redrive the dead-letter topic (redrive: version-guarded, resumable)
+  cdc-sink offsets       reset --to-time|--to-earliest|--to-latest|--to-offset (plan; --execute applies)
   cdc-sink <command> --help
 
 Configuration comes from environment variables (see docs/configuration.md).
@@ -143,8 +149,23 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help === true ? ExitCode.ok : ExitCode.badConfig;
   }
+  // The operator's commands (src/ops), loaded on demand; a signal ends them at once (nothing to commit).
+  const ops = (name: string) => ({
+    help: OPS_HELP[name]!,
+    action: async () =>
+      (defaultSignals(), await import("../ops/command.ts")).opsCommand(
+        name,
+        argv.slice(argv.indexOf(command) + 1),
+        process.env,
+        process,
+      ),
+  });
   const commands: Record<string, { help: string; action: () => Promise<number> }> = {
-    run: { help: RUN_HELP, action: run },
+    run: argv.includes("--dry-run") ? ops("run --dry-run") : { help: RUN_HELP, action: run },
+    explain: ops("explain"),
+    lag: ops("lag"),
+    dlq: ops("dlq"),
+    offsets: ops("offsets"),
     "init-table": { help: INIT_HELP, action: initTableCommand },
     // Loaded on demand: `run` never needs the PostgreSQL driver.
     reconcile: {

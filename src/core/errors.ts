@@ -1,6 +1,10 @@
-// One error hierarchy for the whole service, classified by the taxonomy of semantics.md.
+// One error hierarchy for the whole service, classified by the taxonomy of docs/semantics.md.
 // Vendor errors (AWS SDK, kafkajs) are translated into these once, at the adapter boundary;
-// expected outcomes (stale, duplicate) are return values, never errors.
+// expected outcomes (stale, duplicate) are return values, never errors. Codes are a closed list
+// (error-codes.ts).
+
+import type { ErrorCode, FatalCode, PoisonCode, TransientCode } from "./error-codes.ts";
+export type { ErrorCode };
 
 export const ErrorClass = {
   poison: "poison",
@@ -11,10 +15,10 @@ export type ErrorClass = (typeof ErrorClass)[keyof typeof ErrorClass];
 
 export class ClassifiedError extends Error {
   readonly errorClass: ErrorClass;
-  /** Short stable code for metrics, logs and DLQ headers, e.g. `invalid_envelope`. */
-  readonly code: string;
+  /** Short stable code for metrics, logs and DLQ headers, e.g. `invalid_envelope` (error-codes.ts). */
+  readonly code: ErrorCode;
 
-  constructor(errorClass: ErrorClass, code: string, message: string, options?: { cause?: unknown }) {
+  constructor(errorClass: ErrorClass, code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.errorClass = errorClass;
     this.code = code;
@@ -24,22 +28,25 @@ export class ClassifiedError extends Error {
 
 /** The record itself is bad: never retried; dead-lettered, or the service stops without a DLQ. */
 export class PoisonError extends ClassifiedError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  declare readonly code: PoisonCode;
+  constructor(code: PoisonCode, message: string, options?: { cause?: unknown }) {
     super(ErrorClass.poison, code, message, options);
   }
 }
 
 /** The outside world hiccupped: retried with backoff, never skipped, never dead-lettered. */
 export class TransientError extends ClassifiedError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  declare readonly code: TransientCode;
+  constructor(code: TransientCode, message: string, options?: { cause?: unknown }) {
     super(ErrorClass.transient, code, message, options);
   }
 }
 
 /** The deployment is wrong (missing table, access denied, bad config): stop and exit non-zero. */
 export class FatalError extends ClassifiedError {
+  declare readonly code: FatalCode;
   readonly exitCode: number;
-  constructor(code: string, message: string, exitCode: number, options?: { cause?: unknown }) {
+  constructor(code: FatalCode, message: string, exitCode: number, options?: { cause?: unknown }) {
     super(ErrorClass.fatal, code, message, options);
     this.exitCode = exitCode;
   }

@@ -10,6 +10,7 @@
 //   PoisonError, FatalError → not retried: the caller dead-letters or stops
 //   anything else (TypeError, RangeError, …) → a programming error: never retried, rethrown
 
+import type { TransientCode } from "../core/error-codes.ts";
 import { TransientError } from "../core/errors.ts";
 
 export type BackoffPolicy = {
@@ -21,7 +22,7 @@ export type BackoffPolicy = {
 
 // Transient codes that mean the store pushes back (throttling, overload, a slow answer): the
 // adaptive in-flight limit halves on them. A connection reset or a transaction conflict is not load.
-const PUSHBACK_CODES: ReadonlySet<string> = new Set([
+const PUSHBACK_CODES: ReadonlySet<TransientCode> = new Set<TransientCode>([
   "dynamodb_ProvisionedThroughputExceededException",
   "dynamodb_ThrottlingException",
   "dynamodb_Throttling",
@@ -33,6 +34,7 @@ const PUSHBACK_CODES: ReadonlySet<string> = new Set([
   "dynamodb_TimeoutError",
   "dynamodb_RequestTimeout",
   "dynamodb_RequestTimeoutException",
+  "dynamodb_http_5xx",
 ]);
 
 /** True when a transient error says the store is overloaded (the limiter halves). */

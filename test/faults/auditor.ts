@@ -106,7 +106,7 @@ export class CommitAuditor {
             `${this.args.topic}/${e.partition}@${e.offset} key ${k} committed, stored ${stored || "nothing"}`,
           );
       }
-      // Unprocessed keys (throttled batch) are rare on DynamoDB Local; treat them as unchecked, not clean.
+      // Unprocessed keys (throttled batch) are rare on the local store; treat them as unchecked, not clean.
       if (Object.keys(got.UnprocessedKeys ?? {}).length > 0)
         violations.push("audit incomplete: BatchGetItem left keys unprocessed");
     }

@@ -1,5 +1,5 @@
 // What every fault scenario shares: a stack (the test stack, or a private one for scenarios that
-// kill the broker or DynamoDB Local), a pre-filled topic with its ledger, a table with a stream,
+// kill the broker or the store), a pre-filled topic with its ledger, a table with a stream,
 // consumers as separate OS processes, the commit auditor, and the checker's one-line verdict.
 
 import { mkdtempSync, rmSync } from "node:fs";

@@ -20,9 +20,9 @@ let failed = 0;
 const logs = mkdtempSync(join(tmpdir(), "cdc-faults-"));
 // Sorted: integer-like keys ("10"…"20") would otherwise come before "01"…"09".
 for (const id of ids.length > 0 ? ids : Object.keys(SCENARIOS).sort()) {
-  // A fresh in-memory DynamoDB Local for each scenario: its single SQLite thread slows down as the
-  // streams of earlier scenarios' tables pile up (measured: baseline at nightly size took 646 s
-  // on a DynamoDB Local that had served ten scenarios).
+  // A fresh in-memory store for each scenario: a store slows down as the streams of earlier
+  // scenarios' tables pile up (measured on DynamoDB Local, the stack's store before dynoxide:
+  // baseline at nightly size took 646 s on one that had served ten scenarios).
   const stackDir = process.env["CDC_SINK_STACK_DIR"];
   if (stackDir !== undefined) {
     await killPart(stackDir, "dynamodb", "SIGKILL");

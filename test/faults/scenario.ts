@@ -6,7 +6,7 @@ export type Outcome = { faults: string; checks?: [string, boolean][] };
 
 export type Scenario = {
   readonly title: string;
-  /** Scenarios that stop the broker or DynamoDB Local get a stack of their own. */
+  /** Scenarios that stop the broker or the store (dynoxide) get a stack of their own. */
   readonly privateStack?: boolean;
   readonly dynamodbPersistent?: boolean;
   /** Extra broker listeners of the private stack (tools/stack StartOptions): SASL_SSL, proxied. */

@@ -1,5 +1,5 @@
-// DynamoDB helpers for integration tests: a client for the stack's DynamoDB Local, table set-up
-// through the product's own init-table code, and a consistent full scan.
+// DynamoDB helpers for integration tests: a client for the stack's store (dynoxide, docs/store.md),
+// table set-up through the product's own init-table code, and a consistent full scan.
 
 import {
   CreateTableCommand,
@@ -49,6 +49,23 @@ export async function scanTable(
     client.destroy();
   }
   return items;
+}
+
+/**
+ * The item with every map's members (the item's own included) in name order. DynamoDB gives them
+ * no order, and dynoxide's changes from reply to reply (test/integration/store): compare this, or
+ * deepEqual the items, never their JSON as it came.
+ */
+export function canonical(item: Record<string, AttributeValue>): Record<string, AttributeValue> {
+  const sortMap = (m: Record<string, AttributeValue>): Record<string, AttributeValue> =>
+    Object.fromEntries(
+      Object.keys(m)
+        .sort()
+        .map((k) => [k, value(m[k]!)]),
+    );
+  const value = (v: AttributeValue): AttributeValue =>
+    v.M !== undefined ? { M: sortMap(v.M) } : v.L !== undefined ? { L: v.L.map(value) } : v;
+  return sortMap(item);
 }
 
 /** The item without attributes that legitimately differ between two runs of the same data. */

@@ -1,5 +1,5 @@
 // An in-memory stand-in for DynamoDB's conditional write, for fast unit tests of the processor.
-// The integration tests run the same scenarios against DynamoDB Local.
+// The integration tests run the same scenarios against the stack's DynamoDB (dynoxide).
 
 import { Outcome, type ChangeEvent, type WriteOutcome } from "../../src/core/types.ts";
 import { itemKey } from "../../src/core/identity.ts";

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 let counter = 0;
 
 /**
- * A name no other test, test file or earlier run uses: tests share one broker, one DynamoDB Local
+ * A name no other test, test file or earlier run uses: tests share one broker, one DynamoDB store
  * and one PostgreSQL, so every topic, group, table, slot and connector gets its own.
  * Only [a-z0-9_] so it is valid as a Kafka topic, a DynamoDB table, a Postgres identifier and a slot.
  */

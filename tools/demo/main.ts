@@ -24,7 +24,7 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 async function main(): Promise<number> {
   const dir = resolve(process.env["CDC_SINK_STACK_DIR"] ?? ".stack");
   say(
-    `demo: starting the local stack in ${dir} (first run downloads Kafka and DynamoDB Local: a few minutes)`,
+    `demo: starting the local stack in ${dir} (first run downloads Kafka and builds dynoxide: a few minutes)`,
   );
   const endpoints = await startStack({ dir, log: (l) => say(`  ${l}`) });
   const run = Date.now().toString(36);

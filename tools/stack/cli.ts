@@ -6,17 +6,19 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { stackStatus } from "./control.ts";
 import { describeError, StackError } from "./errors.ts";
-import { JAR_SETS, dynamodbLocalDir, ensureJars, requireJava } from "./fetch.ts";
+import { DYNOXIDE, ensureDynoxide } from "./dynoxide.ts";
+import { JAR_SETS, ensureJars, requireJava } from "./fetch.ts";
 import { startStack, stopStack } from "./stack.ts";
 import { envLines, logFile, readEndpoints, resolveDir } from "./state.ts";
 
 const USAGE = `usage: npm run stack -- <command> [options]
-  up      start Kafka and DynamoDB Local (+ PostgreSQL and Kafka Connect/Debezium with --with-cdc)
+  up      start Kafka and dynoxide, a DynamoDB-compatible store (+ PostgreSQL and Kafka Connect/Debezium
+          with --with-cdc); CDC_SINK_DYNAMODB_ENDPOINT=URL uses that store instead of dynoxide
   down    stop every process of the stack and remove its data (logs stay)
   status  show each part; exit 1 if any is down
   logs    [part] [-f] [-n LINES]  print (or follow) the parts' logs
   env     print the export lines of a running stack
-  fetch   download the jars into the cache without starting anything
+  fetch   download the jars and build dynoxide (cargo) into the cache without starting anything
 options: --dir DIR (default $CDC_SINK_STACK_DIR or <repo>/.stack), --with-cdc, --dynamodb-persistent,
   --kafka-sasl-ssl      also a SASL_SSL listener (SCRAM-SHA-512, TLS with a CA the stack makes);
                         its brokers, CA file, user and password are in endpoints.json (kafkaSaslSsl)
@@ -109,9 +111,10 @@ async function logs(): Promise<number> {
 
 async function fetchAll(): Promise<number> {
   requireJava();
-  dynamodbLocalDir();
   const mavenLog = join(resolveDir(values.dir), "logs", "maven.log");
   mkdirSync(join(resolveDir(values.dir), "logs"), { recursive: true });
+  const bin = await ensureDynoxide(logFile(resolveDir(values.dir), "cargo"), say);
+  say(`${DYNOXIDE.crate} ${DYNOXIDE.version} in ${bin}`);
   for (const set of JAR_SETS) say(`${set} jars in ${await ensureJars(set, mavenLog)}`);
   return 0;
 }

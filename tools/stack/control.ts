@@ -76,7 +76,13 @@ export async function killPart(
   signal: NodeJS.Signals = "SIGKILL",
 ): Promise<void> {
   const stackDir = resolveDir(dir);
-  const pid = loadState(stackDir).pids[name];
+  const state = loadState(stackDir);
+  if (name === "dynamodb" && state.externalDynamodb !== undefined) {
+    throw new StackError(
+      `the stack in ${stackDir} uses ${state.externalDynamodb} (CDC_SINK_DYNAMODB_ENDPOINT), which it cannot stop or restart: run this on a stack with its own store`,
+    );
+  }
+  const pid = state.pids[name];
   if (pid === undefined || !isOurs(pid, stackDir))
     throw new StackError(`${name} is not running in ${stackDir}`);
   signalPart(pid, signal);

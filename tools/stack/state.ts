@@ -56,7 +56,14 @@ export type StackState = {
   pids: Partial<Record<PartName, number>>;
   startedAt: string;
   clusterId: string;
-  jars: { kafka?: string; connect?: string; debezium?: string; dynamodb?: string };
+  jars: { kafka?: string; connect?: string; debezium?: string };
+  /** The dynoxide binary the dynamodb part runs (tools/stack/dynoxide.ts). */
+  dynoxide?: string;
+  /**
+   * A DynamoDB endpoint the stack does not run (CDC_SINK_DYNAMODB_ENDPOINT when the stack was
+   * made, e.g. DynamoDB Local): then there is no dynamodb part, and endpoints name this URL.
+   */
+  externalDynamodb?: string;
   postgres?: { bin: string; osUser: string; user: string; password: string; database: string };
 };
 
@@ -99,7 +106,7 @@ export function endpointsOf(state: StackState): Endpoints {
   const { ports, postgres } = state;
   return {
     kafkaBrokers: `127.0.0.1:${ports.kafka}`,
-    dynamodbEndpoint: `http://127.0.0.1:${ports.dynamodb}`,
+    dynamodbEndpoint: state.externalDynamodb ?? `http://127.0.0.1:${ports.dynamodb}`,
     awsRegion: AWS_REGION,
     ...(state.withCdc && postgres
       ? {
@@ -136,7 +143,7 @@ export function envLines(endpoints: Endpoints): string[] {
     ["KAFKA_BROKERS", endpoints.kafkaBrokers],
     ["DYNAMODB_ENDPOINT", endpoints.dynamodbEndpoint],
     ["AWS_REGION", endpoints.awsRegion],
-    // DynamoDB Local accepts any credentials; the SDK only needs some to sign with.
+    // dynoxide (like DynamoDB Local) accepts any credentials; the SDK only needs some to sign with.
     ["AWS_ACCESS_KEY_ID", "local"],
     ["AWS_SECRET_ACCESS_KEY", "local"],
     ["PG_URL", endpoints.postgresUrl],

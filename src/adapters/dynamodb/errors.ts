@@ -9,49 +9,13 @@ import {
   TransientError,
   errorMessage,
 } from "../../core/errors.ts";
-
-const TRANSIENT_NAMES = new Set([
-  "ProvisionedThroughputExceededException",
-  "ThrottlingException",
-  "Throttling",
-  "RequestLimitExceeded",
-  "TransactionConflictException",
-  "TransactionInProgressException",
-  "InternalServerError",
-  "InternalFailure",
-  "ServiceUnavailable",
-  "ServiceUnavailableException",
-  "LimitExceededException",
-  "TimeoutError",
-  "RequestTimeout",
-  "RequestTimeoutException",
-  "AbortError",
-  "ExpiredTokenException",
-  "CredentialsProviderError",
-]);
-
-const FATAL_NAMES = new Set([
-  "AccessDeniedException",
-  "ResourceNotFoundException",
-  "UnrecognizedClientException",
-  "InvalidSignatureException",
-  "MissingAuthenticationTokenException",
-  "IncompleteSignature",
-  "NotAuthorized",
-]);
-
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EAI_AGAIN",
-  "ENOTFOUND",
-  "ERR_STREAM_PREMATURE_CLOSE",
-  "ECONNABORTED",
-]);
+import {
+  DYNAMODB_FATAL_NAMES,
+  DYNAMODB_POISON_NAMES,
+  DYNAMODB_TRANSIENT_NAMES,
+  NETWORK_ERROR_CODES,
+  isOneOf,
+} from "../../core/error-codes.ts";
 
 type AwsLike = {
   name?: string;
@@ -79,23 +43,24 @@ export function classifyAwsError(err: unknown, table: string): ClassifiedError {
   const msg = `${name}: ${errorMessage(err)}`;
   // A ValidationException that passed the start-up key-schema check is caused by the record; it
   // is named before any text matching below, whatever its message says.
-  if (name === "ValidationException" || name === "ItemCollectionSizeLimitExceededException") {
-    return new PoisonError(`dynamodb_${name}`, msg, { cause: err });
-  }
-  if (FATAL_NAMES.has(name)) {
+  if (isOneOf(DYNAMODB_POISON_NAMES, name)) return new PoisonError(`dynamodb_${name}`, msg, { cause: err });
+  if (isOneOf(DYNAMODB_FATAL_NAMES, name)) {
     const hint =
       name === "ResourceNotFoundException" ? ` (table ${table} does not exist or is not ACTIVE)` : "";
     return new FatalError(`dynamodb_${name}`, `${msg}${hint}`, ExitCode.fatal, { cause: err });
   }
-  if (TRANSIENT_NAMES.has(name) || e.$retryable !== undefined || (status !== undefined && status >= 500)) {
+  if (isOneOf(DYNAMODB_TRANSIENT_NAMES, name))
     return new TransientError(`dynamodb_${name}`, msg, { cause: err });
-  }
-  if (e.code !== undefined && NETWORK_CODES.has(e.code))
+  // Errors the SDK marks retryable, and any 5xx, under names not listed: retried under a generic code.
+  if (e.$retryable !== undefined) return new TransientError("dynamodb_retryable", msg, { cause: err });
+  if (status !== undefined && status >= 500)
+    return new TransientError("dynamodb_http_5xx", msg, { cause: err });
+  if (e.code !== undefined && isOneOf(NETWORK_ERROR_CODES, e.code))
     return new TransientError(`dynamodb_${e.code}`, msg, { cause: err });
   // Node's HTTP layer without a code: the last resort, read from the message.
   if (/socket hang up|ECONNRESET|ECONNREFUSED|timed? ?out/i.test(errorMessage(err)))
     return new TransientError("dynamodb_network", msg, { cause: err });
-  return new FatalError(`dynamodb_${name}`, `unexpected DynamoDB error ${msg}`, ExitCode.fatal, {
+  return new FatalError("dynamodb_unexpected", `unexpected DynamoDB error ${msg}`, ExitCode.fatal, {
     cause: err,
   });
 }

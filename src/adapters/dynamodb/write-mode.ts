@@ -1,14 +1,15 @@
-// Which write shape a table gets (WRITE_MODE). Measured (bench/README.md): on DynamoDB Local, whose
-// cost is per request, TransactWriteItems chunks of 50 carry two to three times the records/s of
-// single conditional PutItems, in regime L (≈1 ms away) and R (+10 ms) alike; on real DynamoDB a
-// transactional write costs 2 WCU per item instead of 1 (G9), and many single PutItems in flight
-// reach any rate the table allows. So `auto` sends transactions only to DynamoDB Local, recognised
-// by the ARN it gives every table (arn:aws:dynamodb:ddblocal:000000000000:table/...), and PutItems
-// everywhere else.
+// Which write shape a table gets (WRITE_MODE). Measured (bench/README.md, docs/store.md): on a
+// DynamoDB-compatible server that bills nothing per item (dynoxide, DynamoDB Local),
+// TransactWriteItems chunks of 50 cost the client a quarter of the CPU per record of single
+// conditional PutItems, and the server no more; on real DynamoDB a transactional write costs 2 WCU
+// per item instead of 1 (G9), and many single PutItems in flight reach any rate the table allows.
+// So `auto` follows the endpoint: none (the SDK resolves AWS's own) or a host under one of AWS's
+// DynamoDB domains gets PutItems; any other endpoint is such a server and gets transactions. It
+// does not ask the table: ARNs differ from one emulator to the next (DynamoDB Local's region is
+// "ddblocal", dynoxide's is the request's), and the endpoint is what decides the bill.
 
-import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { ChangeEvent, WriteOutcome } from "../../core/types.ts";
-import { classifyAwsError } from "./errors.ts";
 import { TransactBatchSink, type BatchOptions } from "./transact-sink.ts";
 import { DynamoDbSink, type SinkHooks } from "./put-sink.ts";
 import type { Sink } from "../../engine/ports.ts";
@@ -27,8 +28,14 @@ export type OnChosen = (
   reason: string,
 ) => void;
 
-export function isDynamoDbLocalArn(arn: string | undefined): boolean {
-  return arn !== undefined && /^arn:aws:dynamodb:ddblocal:/.test(arn);
+/**
+ * AWS's DynamoDB endpoints: regional and FIPS (amazonaws.com), China (amazonaws.com.cn), dual-stack
+ * (api.aws), and interface VPC endpoints (vpce.amazonaws.com).
+ */
+const AWS_HOST = /(^|\.)(amazonaws\.com|amazonaws\.com\.cn|api\.aws)\.?$/i;
+
+export function isAwsEndpoint(hostname: string): boolean {
+  return AWS_HOST.test(hostname);
 }
 
 export function createSink(
@@ -48,7 +55,7 @@ export function createSink(
   }
 }
 
-/** Asks the table once, on the first write, and hands every write to the chosen sink. */
+/** Looks at the client's endpoint once, on the first write, and hands every write to the chosen sink. */
 class AutoSink implements Sink {
   readonly #client: DynamoDBClient;
   readonly #options: ItemOptions;
@@ -77,28 +84,25 @@ class AutoSink implements Sink {
     return this.#choose().then((sink) => sink.write(event, at));
   }
 
-  #choose(): Promise<Sink> {
-    this.#choosing ??= this.#client.send(new DescribeTableCommand({ TableName: this.#options.table })).then(
-      (described) => {
-        const local = isDynamoDbLocalArn(described.Table?.TableArn);
-        const mode = local ? WriteMode.transact : WriteMode.put;
-        this.#sink = local
-          ? new TransactBatchSink(this.#client, this.#options, this.#batch, this.#hooks)
-          : new DynamoDbSink(this.#client, this.#options, this.#hooks);
-        this.#onChosen?.(
-          this.#options.table,
-          mode,
-          local
-            ? "DynamoDB Local: per-request cost, no WCU billing"
-            : "DynamoDB: 1 WCU per conditional PutItem",
-        );
-        return this.#sink;
-      },
-      (err: unknown) => {
-        this.#choosing = undefined; // asked again on the next write (the processor retries transient errors)
-        throw classifyAwsError(err, this.#options.table);
-      },
+  async #chosen(): Promise<Sink> {
+    // Set only for an endpoint given to the client (DYNAMODB_ENDPOINT); undefined means AWS's own.
+    const endpoint = await this.#client.config.endpoint?.();
+    const emulator = endpoint !== undefined && !isAwsEndpoint(endpoint.hostname);
+    this.#sink = emulator
+      ? new TransactBatchSink(this.#client, this.#options, this.#batch, this.#hooks)
+      : new DynamoDbSink(this.#client, this.#options, this.#hooks);
+    this.#onChosen?.(
+      this.#options.table,
+      emulator ? WriteMode.transact : WriteMode.put,
+      emulator
+        ? `${endpoint.hostname} is not an AWS DynamoDB endpoint: per-request cost, no WCU billing`
+        : "DynamoDB: 1 WCU per conditional PutItem",
     );
+    return this.#sink;
+  }
+
+  #choose(): Promise<Sink> {
+    this.#choosing ??= this.#chosen();
     return this.#choosing;
   }
 }

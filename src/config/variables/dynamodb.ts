@@ -50,12 +50,14 @@ export const DYNAMODB_VARIABLES = [
     default: "put",
     parse: oneOf(WRITE_MODES),
     description:
-      "Write shape: `put` (one conditional PutItem per record, 1 WCU per \u2264 1 KB item), `transact` " +
+      "Write shape: `put` (one conditional PutItem per record, 1 WCU per ≤ 1 KB item), `transact` " +
       "(concurrent writes sent together as TransactWriteItems of up to `WRITE_BATCH_ITEMS` conditional " +
-      "puts; same outcomes, 2 WCU per item on AWS, less client CPU per record) or `auto` (`transact` " +
-      "for DynamoDB Local, recognised by its table ARN; `put` for every other endpoint). Measured on " +
-      "DynamoDB Local, the two shapes give the sink the same throughput on an idle machine; `transact` " +
-      "is ahead only when the client's CPU is the limit (see Performance).",
+      "puts; same outcomes, 2 WCU per item on AWS, less client CPU per record) or `auto` (`put` when " +
+      "`DYNAMODB_ENDPOINT` is unset or names an AWS host under `amazonaws.com`, `amazonaws.com.cn` or " +
+      "`api.aws`; `transact` for any other endpoint: a DynamoDB-compatible server such as dynoxide or " +
+      "DynamoDB Local, which must support TransactWriteItems). Measured on DynamoDB Local and dynoxide, " +
+      "`transact` costs the sink about a quarter of the client CPU per record of `put`, and is ahead in " +
+      "throughput only when CPU is the limit (see docs/performance.md).",
   },
   {
     group: "dynamodb",

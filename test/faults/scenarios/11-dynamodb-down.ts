@@ -24,7 +24,7 @@ export const dynamodbDown: Scenario = {
     for (const m of members) await h.stop(m);
     const retries = members.reduce((n, m) => n + (m.summary?.retries ?? 0), 0);
     return {
-      faults: `DynamoDB Local SIGKILLed for ${downMs / 1000} s, restarted`,
+      faults: `dynoxide SIGKILLed for ${downMs / 1000} s, restarted`,
       checks: [
         ["no consumer crashed (backpressure, not a crash)", alive],
         [`the outage was retried (${retries} retries)`, retries > 0],

@@ -1,5 +1,5 @@
 // The service as an OS process, through its CLI: crashes, signals, group membership changes and
-// exit codes, on the real broker and DynamoDB Local.
+// exit codes, on the real broker and the stack's DynamoDB (dynoxide).
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";

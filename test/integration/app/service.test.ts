@@ -1,4 +1,4 @@
-// The replay-safe promises, end to end on the real broker and DynamoDB Local, with the service
+// The replay-safe promises, end to end on the real broker and the stack's DynamoDB (dynoxide), with the service
 // running in-process (the process-level tests — crashes, signals, exit codes — are in test/integration/app/main.test.ts).
 
 import assert from "node:assert/strict";

@@ -1,6 +1,6 @@
 // docker-compose.yml, checked statically (no Docker engine on these machines): valid against the
-// compose specification's JSON schema, started in dependency order, on the same Kafka and Debezium
-// versions as the local stack, and with a sink environment the service accepts.
+// compose specification's JSON schema, started in dependency order, on the same Kafka, Debezium and
+// dynoxide versions as the local stack, and with a sink environment the service accepts.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -11,11 +11,13 @@ import addFormatsModule from "ajv-formats";
 import { parse } from "yaml";
 import { loadConfig } from "../../../src/config/config.ts";
 import { ENV_SPEC } from "../../../src/config/env-spec.ts";
+import { DYNOXIDE } from "../../../tools/stack/dynoxide.ts";
 import { ROOT } from "./deploy-support.ts";
 
 type Service = {
   image?: string;
   build?: unknown;
+  ports?: string[];
   command?: string[];
   entrypoint?: string[];
   environment?: Record<string, string>;
@@ -27,7 +29,6 @@ type Service = {
   tmpfs?: string[];
   cap_drop?: string[];
   stop_grace_period?: string;
-  ports?: string[];
   profiles?: string[];
 };
 type Compose = { services: Record<string, Service>; [key: string]: unknown };
@@ -105,13 +106,43 @@ test("Kafka and Debezium images are the local stack's versions; every image is p
   const { kafka, debezium } = stackVersions();
   assert.equal(service("kafka").image, `apache/kafka:${kafka}`);
   assert.equal(service("connect").image, `quay.io/debezium/connect:${debezium}`);
-  assert.equal(service("dynamodb").image?.split(":")[0], "amazon/dynamodb-local");
   assert.equal(service("jaeger").image?.split(":")[0], "jaegertracing/all-in-one");
   for (const [name, s] of Object.entries(services)) {
     if (s.build !== undefined) continue;
     assert.match(s.image ?? "", /^[a-z0-9./-]+:[A-Za-z0-9._-]+$/, `${name}: image needs a tag`);
     assert.doesNotMatch(s.image ?? "", /:latest$/, `${name}: pin a version, not latest`);
   }
+});
+
+test("the store is dynoxide, built from its crate at the local stack's version and features", () => {
+  const store = service("dynamodb");
+  const args = { DYNOXIDE_VERSION: DYNOXIDE.version };
+  assert.deepEqual(store.build, { context: "deploy/dynoxide", args });
+  assert.equal(store.image, `cdc-dynoxide:${DYNOXIDE.version}`);
+  const dockerfile = readFileSync(join(ROOT, "deploy/dynoxide/Dockerfile"), "utf8");
+  assert.match(
+    dockerfile,
+    new RegExp(`^ARG DYNOXIDE_VERSION=${DYNOXIDE.version.replaceAll(".", "\\.")}$`, "m"),
+  );
+  assert.match(dockerfile, new RegExp(`^ARG DYNOXIDE_FEATURES=${DYNOXIDE.features}$`, "m"));
+  assert.match(
+    dockerfile,
+    /cargo install "dynoxide-rs@\$\{DYNOXIDE_VERSION\}" --locked --no-default-features\s*\\\s*--features "\$\{DYNOXIDE_FEATURES\}"/,
+  );
+  const rust = /^ARG RUST_IMAGE=rust:(\d+)\.(\d+)-slim-bookworm$/m.exec(dockerfile);
+  assert.ok(rust, "ARG RUST_IMAGE=rust:<major>.<minor>-slim-bookworm");
+  const [major, minor] = DYNOXIDE.rustVersion.split(".").map(Number);
+  assert.ok(
+    Number(rust[1]) > major! || (Number(rust[1]) === major && Number(rust[2]) >= minor!),
+    `rust ${rust[1]}.${rust[2]} builds a crate that needs ${DYNOXIDE.rustVersion}`,
+  );
+  assert.match(dockerfile, /^ARG RUNTIME_IMAGE=debian:bookworm-slim$/m, "glibc of the build stage");
+  // Inside the container it must listen on every interface; the sink reaches it as dynamodb:8000.
+  assert.deepEqual(store.command, ["serve", "--host", "0.0.0.0", "--port", "8000"]);
+  assert.equal(service("sink").environment?.["DYNAMODB_ENDPOINT"], "http://dynamodb:8000");
+  assert.deepEqual(store.healthcheck?.test, ["CMD", "/usr/local/bin/dynoxide", "healthcheck"]);
+  assert.match(dockerfile, /^ENV DYNOXIDE_HEALTHCHECK_HOST=127\.0\.0\.1 DYNOXIDE_HEALTHCHECK_PORT=8000$/m);
+  assert.match(dockerfile, /^USER 65532:65532$/m);
 });
 
 test("services come up in order: healthy dependencies have healthchecks, one-shots complete", () => {

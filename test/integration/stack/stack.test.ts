@@ -83,7 +83,7 @@ void test("kafka: the broker does not auto-create topics", async () => {
   });
 });
 
-void test("dynamodb local: a failed condition is ConditionalCheckFailedException with the old item", async () => {
+void test("dynamodb: a failed condition is ConditionalCheckFailedException with the old item", async () => {
   const { dynamodbEndpoint, awsRegion } = stackEndpoints();
   const client = new DynamoDBClient({
     endpoint: dynamodbEndpoint,

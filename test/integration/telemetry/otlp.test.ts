@@ -1,4 +1,4 @@
-// What the service exports over OTLP during a real run on the stack (Kafka + DynamoDB Local), read
+// What the service exports over OTLP during a real run on the stack (Kafka + dynoxide), read
 // by an in-process OTLP/HTTP JSON receiver: the producer → process → DynamoDB span tree, outcomes on
 // spans and in metrics, trace ids on log lines, and no secret anywhere.
 

@@ -13,12 +13,6 @@ const readme = read("README.md");
 /** Every Markdown file whose links a reader follows: the README, the root guides and docs/. */
 const MARKDOWN = ["README.md", "CONTRIBUTING.md", "CHANGELOG.md", ...globSync("docs/**/*.md", { cwd: ROOT })];
 
-/**
- * Files that another branch of this wave adds (docs/store.md: the local stack's DynamoDB store).
- * A link to one is allowed while it is missing; once it exists this list must lose it.
- */
-const ARRIVING = new Set(["docs/store.md"]);
-
 test("README starts with the two commands: the demo and the tests", () => {
   const head = readme.split("\n").slice(0, 15).join("\n");
   assert.match(head, /npm ci && npm run demo/);
@@ -88,7 +82,6 @@ function brokenLinks(file: string): string[] {
   for (const link of relativeLinks(read(file))) {
     const [path = "", anchor] = link.split("#", 2);
     const target = path === "" ? file : relative(ROOT, join(ROOT, dirname(file), decodeURI(path)));
-    if (ARRIVING.has(target) && !existsSync(join(ROOT, target))) continue;
     if (!existsSync(join(ROOT, target))) {
       broken.push(`${file}: ${link} (no file ${target})`);
       continue;
@@ -104,8 +97,6 @@ function brokenLinks(file: string): string[] {
 test("every relative link in README.md, the root guides and docs/ points to a file (and heading) that exists", () => {
   const broken = MARKDOWN.flatMap(brokenLinks);
   assert.deepEqual(broken, [], `broken links:\n${broken.join("\n")}`);
-  for (const file of ARRIVING)
-    assert.ok(!existsSync(join(ROOT, file)), `${file} exists now: remove it from ARRIVING in this test`);
 });
 
 test("the link check sees links, skips code and external addresses, and knows GitHub's anchors", () => {

@@ -46,7 +46,7 @@ async function served(): Promise<{ names: Set<string>; labels: Set<string> }> {
   t.sourceListener.onCommit?.([{ topic: "orders", partition: 0, offset: "10" }], 4);
   await t
     .deadLetter({ publish: () => Promise.resolve() }, "orders.dlq")
-    .publish(record, new TransientError("x", "y"), 1);
+    .publish(record, new TransientError("dlq_publish", "y"), 1);
   const text = await t.metricsText();
   await t.close();
   const names = new Set<string>();

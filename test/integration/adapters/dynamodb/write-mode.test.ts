@@ -1,18 +1,14 @@
 // WRITE_MODE: which sink a table gets. `auto` must never send transactions (2 WCU per item) to
-// real DynamoDB; it recognises DynamoDB Local by the ARN it gives every table.
+// real DynamoDB; it follows the endpoint: none (the SDK's own) or an AWS host means DynamoDB, any
+// other endpoint a DynamoDB-compatible server that bills nothing per item (dynoxide, DynamoDB Local).
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { decodeRecord } from "../../../../src/core/decode.ts";
 import type { ChangeEvent } from "../../../../src/core/types.ts";
-import { TransientError } from "../../../../src/core/errors.ts";
 import { createDynamoClient } from "../../../../src/adapters/dynamodb/client.ts";
-import {
-  createSink,
-  isDynamoDbLocalArn,
-  type WriteMode,
-} from "../../../../src/adapters/dynamodb/write-mode.ts";
+import { createSink, isAwsEndpoint, type WriteMode } from "../../../../src/adapters/dynamodb/write-mode.ts";
 import { pgRecord } from "../../../support/debezium-records.ts";
 import { createTable } from "../../../support/dynamo.ts";
 import { uniqueName } from "../../../support/names.ts";
@@ -30,35 +26,71 @@ const options = (table: string) =>
 const record = pgRecord({ op: "c", id: 1, lsn: 100, row: { name: "a" } }, 100);
 const event = (decodeRecord(record, { versionSource: "auto", epoch: 0 }) as { event: ChangeEvent }).event;
 
-test("DynamoDB Local's table ARNs are told from AWS ones", () => {
-  assert.equal(isDynamoDbLocalArn("arn:aws:dynamodb:ddblocal:000000000000:table/t"), true);
-  assert.equal(isDynamoDbLocalArn("arn:aws:dynamodb:eu-west-1:123456789012:table/t"), false);
-  assert.equal(isDynamoDbLocalArn("arn:aws-cn:dynamodb:cn-north-1:123456789012:table/ddblocal"), false);
-  assert.equal(isDynamoDbLocalArn(undefined), false);
+test("AWS's DynamoDB hosts are told from any other endpoint", () => {
+  for (const host of [
+    "dynamodb.eu-west-1.amazonaws.com",
+    "dynamodb-fips.us-east-1.amazonaws.com",
+    "dynamodb.cn-north-1.amazonaws.com.cn",
+    "dynamodb.us-east-1.api.aws",
+    "vpce-0a1b2c3d-4e5f6a7b.dynamodb.us-east-1.vpce.amazonaws.com",
+    "DYNAMODB.US-EAST-1.AMAZONAWS.COM",
+  ])
+    assert.equal(isAwsEndpoint(host), true, host);
+  for (const host of [
+    "127.0.0.1",
+    "localhost",
+    "::1",
+    "dynamodb",
+    "amazonaws.com.example.org",
+    "notamazonaws.com",
+  ])
+    assert.equal(isAwsEndpoint(host), false, host);
 });
 
-/** A client that answers DescribeTable with `arn` (or fails) and records the operations it is sent. */
-function fake(arn: () => string): { client: DynamoDBClient; sent: string[] } {
+/** A client whose endpoint is `hostname` (none: the SDK's own), recording the operations it is sent. */
+function fake(hostname: string | undefined): { client: DynamoDBClient; sent: string[] } {
   const sent: string[] = [];
   const client = {
+    config: {
+      endpoint:
+        hostname === undefined
+          ? undefined
+          : () => Promise.resolve({ protocol: "http:", hostname, port: 8000, path: "/" }),
+    },
     send(command: { constructor: { name: string } }) {
       sent.push(command.constructor.name);
-      if (command.constructor.name === "DescribeTableCommand")
-        return Promise.resolve().then(() => ({ Table: { TableArn: arn() } }));
       return Promise.resolve({});
     },
   };
   return { client: client as unknown as DynamoDBClient, sent };
 }
 
-test("auto uses single conditional PutItems on real DynamoDB, and asks the table only once", async () => {
-  const { client, sent } = fake(() => "arn:aws:dynamodb:us-east-1:123456789012:table/t");
-  const chosen: string[] = [];
-  const sink = createSink(client, options("t"), { mode: "auto", batch }, {}, (_t, mode) => chosen.push(mode));
-  assert.equal(await sink.write(event, record), "applied");
-  assert.equal(await sink.write(event, record), "applied");
-  assert.deepEqual(sent, ["DescribeTableCommand", "PutItemCommand", "PutItemCommand"]);
-  assert.deepEqual(chosen, ["put"]);
+test("auto uses single conditional PutItems on real DynamoDB, and chooses only once", async () => {
+  for (const hostname of [undefined, "dynamodb.us-east-1.amazonaws.com"]) {
+    const { client, sent } = fake(hostname);
+    const chosen: string[] = [];
+    const sink = createSink(client, options("t"), { mode: "auto", batch }, {}, (_t, mode) =>
+      chosen.push(mode),
+    );
+    const outcomes = await Promise.all([sink.write(event, record), sink.write(event, record)]);
+    assert.deepEqual(outcomes, ["applied", "applied"]);
+    assert.equal(await sink.write(event, record), "applied");
+    assert.deepEqual(sent, ["PutItemCommand", "PutItemCommand", "PutItemCommand"], String(hostname));
+    assert.deepEqual(chosen, ["put"], String(hostname));
+  }
+});
+
+test("auto sends TransactWriteItems to any other endpoint, whatever ARN its tables have", async () => {
+  for (const hostname of ["127.0.0.1", "dynamodb", "localhost.localstack.cloud"]) {
+    const { client, sent } = fake(hostname);
+    const chosen: string[] = [];
+    const sink = createSink(client, options("t"), { mode: "auto", batch }, {}, (_t, mode) =>
+      chosen.push(mode),
+    );
+    assert.equal(await sink.write(event, record), "applied");
+    assert.deepEqual(sent, ["TransactWriteItemsCommand"], hostname);
+    assert.deepEqual(chosen, ["transact"], hostname);
+  }
 });
 
 test("explicit modes are obeyed whatever the endpoint", async () => {
@@ -66,25 +98,15 @@ test("explicit modes are obeyed whatever the endpoint", async () => {
     ["put", "PutItemCommand"],
     ["transact", "TransactWriteItemsCommand"],
   ] as [WriteMode, string][]) {
-    const { client, sent } = fake(() => "arn:aws:dynamodb:ddblocal:000000000000:table/t");
-    assert.equal(await createSink(client, options("t"), { mode, batch }).write(event, record), "applied");
-    assert.deepEqual(sent, [command], mode);
+    for (const hostname of [undefined, "127.0.0.1"]) {
+      const { client, sent } = fake(hostname);
+      assert.equal(await createSink(client, options("t"), { mode, batch }).write(event, record), "applied");
+      assert.deepEqual(sent, [command], `${mode} ${hostname}`);
+    }
   }
 });
 
-test("a failed look-up is transient and is asked again on the next write", async () => {
-  let calls = 0;
-  const { client, sent } = fake(() => {
-    if (++calls === 1) throw Object.assign(new Error("down"), { name: "ServiceUnavailable" });
-    return "arn:aws:dynamodb:us-east-1:123456789012:table/t";
-  });
-  const sink = createSink(client, options("t"), { mode: "auto", batch });
-  await assert.rejects(sink.write(event, record), TransientError);
-  assert.equal(await sink.write(event, record), "applied");
-  assert.deepEqual(sent, ["DescribeTableCommand", "DescribeTableCommand", "PutItemCommand"]);
-});
-
-test("auto sends TransactWriteItems to DynamoDB Local", async () => {
+test("auto sends TransactWriteItems to the stack's store (dynoxide)", async () => {
   const endpoints = stackEndpoints();
   const table = uniqueName("mode");
   await createTable(endpoints.dynamodbEndpoint, table);
