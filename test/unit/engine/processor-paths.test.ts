@@ -270,7 +270,7 @@ test("retries ending on a revoked partition do not resume it", async () => {
 test("a FatalError from the sink stops the service; the record is released, not committed", async () => {
   const { sink, stats, fatal, processor } = setup();
   processor.assign({ [TOPIC]: [0] });
-  const error = new FatalError("missing_table", "no table", 3);
+  const error = new FatalError("table_not_active", "no table", 3);
   sink.fault = () => {
     throw error;
   };
@@ -337,7 +337,7 @@ test("dead letters are retried on transient errors; on stop a waiting dead lette
   const published: string[] = [];
   const deadLetter: DeadLetter = {
     publish: (r) => {
-      if (failures-- > 0) return Promise.reject(new TransientError("kafka_timeout", "slow"));
+      if (failures-- > 0) return Promise.reject(new TransientError("dlq_publish", "slow"));
       published.push(r.offset);
       return Promise.resolve();
     },
@@ -352,7 +352,7 @@ test("dead letters are retried on transient errors; on stop a waiting dead lette
   assert.equal(stats.total.retries, 2);
   assert.equal(stats.total.dead_lettered, 1);
 
-  const stuck: DeadLetter = { publish: () => Promise.reject(new TransientError("kafka_timeout", "slow")) };
+  const stuck: DeadLetter = { publish: () => Promise.reject(new TransientError("dlq_publish", "slow")) };
   const second = setup({ deadLetter: stuck, backoff: { baseMs: 60_000, maxMs: 60_000 } });
   second.processor.assign({ [TOPIC]: [0] });
   second.processor.enqueue(TOPIC, 0, [
@@ -368,7 +368,7 @@ test("dead letters are retried on transient errors; on stop a waiting dead lette
 });
 
 test("a dead letter that fails for good is fatal", async () => {
-  const broken = new PoisonError("dlq_refused", "refused");
+  const broken = new PoisonError("invalid_value", "refused");
   const { fatal, processor } = setup({ deadLetter: { publish: () => Promise.reject(broken) } });
   processor.assign({ [TOPIC]: [0] });
   processor.enqueue(TOPIC, 0, [

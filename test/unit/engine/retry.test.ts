@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { test } from "node:test";
+import type { TransientCode } from "../../../src/core/error-codes.ts";
 import { FatalError, PoisonError, TransientError } from "../../../src/core/errors.ts";
 import {
   RetryAborted,
@@ -74,7 +75,8 @@ test("without an injected random, delays stay within the bounds", () => {
 });
 
 test("pushback: the store's throttling and overload codes, not connection or conflict failures", () => {
-  // DynamoDB's throttling and server-side overload errors (AWS SDK names, prefixed by the adapter).
+  // DynamoDB's throttling and server-side overload errors (AWS SDK names, prefixed by the adapter),
+  // and a 5xx answer of no known name.
   const pushback = [
     "ProvisionedThroughputExceededException",
     "ThrottlingException",
@@ -87,16 +89,15 @@ test("pushback: the store's throttling and overload codes, not connection or con
     "TimeoutError",
     "RequestTimeout",
     "RequestTimeoutException",
-  ];
-  for (const name of pushback)
-    assert.equal(isPushback(new TransientError(`dynamodb_${name}`, "x")), true, name);
-  const notPushback = [
+    "http_5xx", // any 5xx answer without a known name
+  ].map((name) => `dynamodb_${name}` as TransientCode);
+  for (const code of pushback) assert.equal(isPushback(new TransientError(code, "x")), true, code);
+  const notPushback: TransientCode[] = [
     "dynamodb_TransactionConflictException",
     "dynamodb_ECONNRESET",
-    "dynamodb_",
-    "",
-    "ThrottlingException",
-    "kafka_ThrottlingException",
+    "dynamodb_network",
+    "dynamodb_retryable",
+    "dlq_publish",
   ];
   for (const code of notPushback) assert.equal(isPushback(new TransientError(code, "x")), false, code);
 });
@@ -196,7 +197,7 @@ test("maxAttempts bounds the tries and rethrows the last transient failure", asy
 test("only TransientError is retried: poison, fatal and programming errors are rethrown at once", async () => {
   const errors = [
     new PoisonError("invalid_envelope", "bad"),
-    new FatalError("missing_table", "gone", 3),
+    new FatalError("table_not_active", "gone", 3),
     new TypeError("oops"),
     new Error("plain"),
   ];
