@@ -1,8 +1,16 @@
 // Kafka record → change event: pure, no I/O. Every way a record can be unusable becomes a
 // PoisonError with a code and a message a person can act on; nothing is silently dropped.
 
-import { PoisonError } from "./errors.ts";
-import { convertStruct, convertValue, fieldSchema, unwrap, type ConnectSchema } from "./connect-schema.ts";
+import { PoisonError, errorMessage } from "./errors.ts";
+import {
+  convertStruct,
+  convertValue,
+  fieldSchema,
+  schemaFields,
+  unwrap,
+  type ConnectSchema,
+} from "./connect-schema.ts";
+import { checkNesting, tooDeep } from "./nesting.ts";
 import { describeIssues, envelopeSchema } from "./envelope.ts";
 import { encodeId, sourceName } from "./identity.ts";
 import { isPlainObject, numberText, parseJson, type JsonValue } from "./json.ts";
@@ -21,7 +29,13 @@ function parseBytes(bytes: Buffer, what: "key" | "value"): JsonValue {
   try {
     return parseJson(text);
   } catch (err) {
-    throw new PoisonError("undecodable", `the message ${what} is not JSON: ${(err as Error).message}`);
+    // V8 parses with the reviver recursively: valid JSON nested some thousands deep overflows.
+    if (err instanceof RangeError) throw tooDeep(`the message ${what}`);
+    // Never the parser's own text: V8 quotes the input in it ("Unexpected token 'Z', "{"a":Zq…"),
+    // and the input is row data. Where it went wrong and how long it is are enough to find it.
+    const at = /at position (\d+)/.exec(errorMessage(err))?.[1];
+    const where = at === undefined ? "" : `, malformed at character ${at}`;
+    throw new PoisonError("undecodable", `the message ${what} is not JSON (${bytes.length} bytes${where})`);
   }
 }
 
@@ -32,19 +46,24 @@ export function decodeKey(key: Buffer | null): KeyColumn[] {
   const { payload, schema } = unwrap(parseBytes(key, "key"));
   if (payload === null) throw new PoisonError("missing_key", "the message key is null");
   if (!isPlainObject(payload)) return [{ name: "key", value: convertValue(payload, schema) }];
+  const fields = schemaFields(schema);
   const names =
-    schema?.fields?.map((f) => f.field).filter((n): n is string => n !== undefined && n in payload) ??
-    Object.keys(payload);
+    fields.length > 0
+      ? fields.map((f) => f.field).filter((n): n is string => typeof n === "string" && n in payload)
+      : Object.keys(payload);
   if (names.length === 0) throw new PoisonError("missing_key", "the message key has no columns");
-  return names.map((name) => ({
-    name,
-    value: convertValue(payload[name] ?? null, fieldSchema(schema, name)),
-  }));
+  return names.map((name) => {
+    const value = convertValue(payload[name] ?? null, fieldSchema(schema, name));
+    checkNesting(value, `key column ${JSON.stringify(name)}`);
+    return { name, value };
+  });
 }
 
 function image(value: unknown, schema: ConnectSchema | undefined, name: "before" | "after"): Row | null {
   if (!isPlainObject(value)) return null;
-  return convertStruct(value, fieldSchema(schema, name));
+  const row = convertStruct(value, fieldSchema(schema, name));
+  for (const column of Object.keys(row)) checkNesting(row[column]!, `column ${JSON.stringify(column)}`);
+  return row;
 }
 
 // Debezium's `unavailable.value.placeholder` (default shown): under REPLICA IDENTITY DEFAULT an
@@ -71,7 +90,9 @@ function refuseUnavailable(row: Row | null): void {
   if (column !== undefined) {
     throw new PoisonError(
       "unavailable_value",
-      `column ${JSON.stringify(column)} holds Debezium's unavailable-value placeholder (an unchanged TOASTed value under REPLICA IDENTITY DEFAULT); the row image is incomplete: set REPLICA IDENTITY FULL on the source table`,
+      `column ${JSON.stringify(column)} holds Debezium's unavailable-value placeholder (an unchanged ` +
+        `TOASTed value under REPLICA IDENTITY DEFAULT); the row image is incomplete: set REPLICA ` +
+        `IDENTITY FULL on the source table`,
     );
   }
 }
@@ -102,12 +123,20 @@ export function decodeRecord(record: KafkaRecord, options: DecodeOptions): Decod
   if (env.op === "m") return { kind: "skip", reason: "message" };
 
   const keyColumns = decodeKey(record.key);
-  const before = image(env.before, schema, "before");
-  const after = image(env.after, schema, "after");
+  // The images as parsed, not zod's copies: zod rebuilds records by assignment, which drops a
+  // column called `__proto__`; it only checks their shape here.
+  const before = image(payload["before"], schema, "before");
+  const after = image(payload["after"], schema, "after");
   if (env.op !== "d") refuseUnavailable(after);
   const source = env.source as { [key: string]: JsonValue | undefined } | undefined;
   const { version, scheme } = deriveVersion(
-    { op: env.op, source, row: env.op === "d" ? before : after, kafkaOffset: record.offset },
+    {
+      op: env.op,
+      source,
+      transaction: isPlainObject(payload["transaction"]) ? payload["transaction"] : undefined,
+      row: env.op === "d" ? before : after,
+      kafkaOffset: record.offset,
+    },
     options,
   );
   const event: ChangeEvent = {

@@ -3,14 +3,17 @@
 //
 // Layout (README "Item layout"): the table's key attribute holds `source:id`; row columns are
 // top-level attributes; metadata attributes all start with `_cdc_`. A row column whose name is the
-// key attribute's or starts with `_cdc_` is stored as `_cdc_col_<name>`, so metadata and row
-// columns can never collide and the mapping stays reversible.
+// key attribute's, the TTL attribute's or starts with `_cdc_` is stored as `_cdc_col_<name>`, so
+// metadata and row columns can never collide and the mapping stays reversible. The TTL attribute
+// is DynamoDB's: a number in it is an expiry time (epoch seconds) after which DynamoDB deletes
+// the item, so only tombstones may carry it — a live row with a column `expires_at: 1600000000`
+// under TTL_ATTRIBUTE=expires_at would otherwise be deleted by DynamoDB.
 
 import { gzipSync } from "node:zlib";
-import type { AttributeValue, PutItemCommandInput } from "@aws-sdk/client-dynamodb";
+import type { AttributeValue, PutRequest } from "./attribute-value.ts";
 import { PoisonError } from "./errors.ts";
 import { itemKey } from "./identity.ts";
-import { canonicalJson, type JsonValue } from "./json.ts";
+import { canonicalJson, setOwn, type JsonValue } from "./json.ts";
 import type { ChangeEvent, Row } from "./types.ts";
 import { itemSize, toAttribute } from "./marshal.ts";
 
@@ -29,13 +32,20 @@ export const META = {
   columnPrefix: "_cdc_col_",
 } as const;
 
+/**
+ * DynamoDB's limit on a partition key value, in UTF-8 bytes; a longer key is refused by the write
+ * with a ValidationException. A long composite text key reaches it.
+ */
+export const MAX_KEY_BYTES = 2048;
+
 /** DynamoDB's hard item limit. */
 export const MAX_ITEM_BYTES = 400 * 1024;
 
-export type ItemOptions = {
+/** The names the sink reserves in an item: row columns of these names are escaped. */
+export type ItemLayout = { readonly keyAttribute: string; readonly ttlAttribute: string };
+
+export type ItemOptions = ItemLayout & {
   readonly table: string;
-  readonly keyAttribute: string;
-  readonly ttlAttribute: string;
   /** Tombstone lifetime in seconds; 0 keeps tombstones forever. */
   readonly tombstoneTtlSeconds: number;
   readonly compression: "none" | "gzip";
@@ -43,14 +53,20 @@ export type ItemOptions = {
 
 export type Position = { readonly topic: string; readonly partition: number; readonly offset: string };
 
-export function columnAttribute(column: string, keyAttribute: string): string {
-  return column === keyAttribute || column.startsWith("_cdc_") ? `${META.columnPrefix}${column}` : column;
+/** Where a row column is stored: as itself, or escaped when its name is reserved. */
+export function columnAttribute(column: string, layout: ItemLayout): string {
+  return column === layout.keyAttribute || column === layout.ttlAttribute || column.startsWith("_cdc_")
+    ? `${META.columnPrefix}${column}`
+    : column;
 }
 
-function rowAttributes(row: Row, keyAttribute: string): Record<string, AttributeValue> {
+// setOwn, not assignment: a column called `__proto__` assigned to a plain object would set its
+// prototype and vanish from the item. Object spread and Object.fromEntries define properties
+// (CreateDataProperty), so they keep such a name as an own attribute.
+function rowAttributes(row: Row, layout: ItemLayout): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
-  for (const [column, value] of Object.entries(row))
-    out[columnAttribute(column, keyAttribute)] = toAttribute(value);
+  for (const column of Object.keys(row))
+    setOwn(out, columnAttribute(column, layout), toAttribute(row[column]!));
   return out;
 }
 
@@ -75,28 +91,33 @@ function compressed(row: Row): Record<string, AttributeValue> {
 }
 
 /** Builds the conditional PutItem for one change. Throws PoisonError when the item cannot fit. */
-export function buildPut(
-  event: ChangeEvent,
-  at: Position,
-  options: ItemOptions,
-  nowMs: number,
-): PutItemCommandInput {
-  const key = { [options.keyAttribute]: { S: itemKey(event.source, event.id) } };
+export function buildPut(event: ChangeEvent, at: Position, options: ItemOptions, nowMs: number): PutRequest {
+  const keyText = itemKey(event.source, event.id);
+  const keyBytes = Buffer.byteLength(keyText);
+  if (keyBytes > MAX_KEY_BYTES) {
+    throw new PoisonError(
+      "key_too_large",
+      `the item key is ${keyBytes} bytes, over DynamoDB's ${MAX_KEY_BYTES}-byte limit for a partition ` +
+        `key (it is the source name, ":", and the key columns as JSON)`,
+    );
+  }
+  const key = { [options.keyAttribute]: { S: keyText } };
   const meta = metadata(event, at, nowMs);
   let item: Record<string, AttributeValue>;
   if (event.row === null) {
     const keyRow: Row = Object.fromEntries(event.keyColumns.map((c) => [c.name, c.value]));
-    item = { ...rowAttributes(keyRow, options.keyAttribute), ...meta, ...key };
+    item = { ...rowAttributes(keyRow, options), ...meta, ...key };
     if (options.tombstoneTtlSeconds > 0) {
       item[options.ttlAttribute] = { N: String(Math.floor(nowMs / 1000) + options.tombstoneTtlSeconds) };
     }
   } else {
-    item = { ...rowAttributes(event.row, options.keyAttribute), ...meta, ...key };
+    item = { ...rowAttributes(event.row, options), ...meta, ...key };
     if (itemSize(item) > MAX_ITEM_BYTES) {
       if (options.compression !== "gzip") {
         throw new PoisonError(
           "item_too_large",
-          `the item is ${itemSize(item)} bytes, over DynamoDB's 400 KB limit (set ITEM_COMPRESSION=gzip to store large rows compressed)`,
+          `the item is ${itemSize(item)} bytes, over DynamoDB's 400 KB limit ` +
+            `(set ITEM_COMPRESSION=gzip to store large rows compressed)`,
         );
       }
       item = { ...compressed(event.row), ...meta, ...key };

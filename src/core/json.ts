@@ -59,3 +59,14 @@ export function isPlainObject(value: unknown): value is { [key: string]: JsonVal
     value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof JsonNumber)
   );
 }
+
+/**
+ * `target[key] = value`, also for the key `__proto__`: assigned, that name sets the prototype of a
+ * plain object (or is ignored) and the entry vanishes; defined, it is an own property like any
+ * other. Row columns and map keys are data, and may be called anything.
+ */
+export function setOwn<T>(target: { [key: string]: T }, key: string, value: T): void {
+  if (key === "__proto__")
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}

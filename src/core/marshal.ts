@@ -2,9 +2,10 @@
 // DynamoDB cannot hold exactly (more than 38 significant digits, or beyond its exponent range) is
 // stored as a string rather than rounded — documented in the README's type mapping.
 
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import type { AttributeValue } from "./attribute-value.ts";
 import { PoisonError } from "./errors.ts";
-import { JsonNumber } from "./json.ts";
+import { JsonNumber, setOwn } from "./json.ts";
+import { MAX_CONTAINERS, tooDeep } from "./nesting.ts";
 import type { RowValue } from "./types.ts";
 
 const NUMBER = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
@@ -27,19 +28,26 @@ function numberAttribute(text: string): AttributeValue {
   return fitsDynamoNumber(text) ? { N: text } : { S: text };
 }
 
-export function toAttribute(value: RowValue): AttributeValue {
+/**
+ * A row value as a DynamoDB attribute. `depth` counts the lists and maps around it: past
+ * DynamoDB's 32 levels (31 lists/maps) the value is poison; decode checks first, and this keeps
+ * the recursion bounded for any other caller. Map keys are set with setOwn, so a `__proto__` key
+ * is kept.
+ */
+export function toAttribute(value: RowValue, depth = 0): AttributeValue {
   if (value === null) return { NULL: true };
   if (typeof value === "string") return { S: value };
   if (typeof value === "boolean") return { BOOL: value };
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new PoisonError("invalid_value", `non-finite number ${value}`);
+    if (!Number.isFinite(value)) throw new PoisonError("invalid_value", "a number is not finite");
     return numberAttribute(String(value));
   }
   if (value instanceof JsonNumber) return numberAttribute(value.text);
   if (value instanceof Uint8Array) return { B: value };
-  if (Array.isArray(value)) return { L: value.map((v) => toAttribute(v)) };
+  if (depth >= MAX_CONTAINERS) throw tooDeep("a value");
+  if (Array.isArray(value)) return { L: value.map((v) => toAttribute(v, depth + 1)) };
   const m: Record<string, AttributeValue> = {};
-  for (const [k, v] of Object.entries(value)) m[k] = toAttribute(v);
+  for (const k of Object.keys(value)) setOwn(m, k, toAttribute(value[k]!, depth + 1));
   return { M: m };
 }
 

@@ -5,6 +5,7 @@
 import { PoisonError } from "./errors.ts";
 import { META, buildPut, type ItemOptions, type Position } from "./item.ts";
 import { Outcome, type ChangeEvent, type WriteOutcome } from "./types.ts";
+import { compareVersions } from "./versions/index.ts";
 
 /**
  * The conditional put of one change. Building it depends only on this record, so whatever goes
@@ -33,7 +34,7 @@ export function refusedOutcome(event: ChangeEvent, stored: string | undefined): 
   if (stored === undefined) {
     throw new PoisonError(
       "foreign_item",
-      `the item for ${event.source}:${event.id} exists but has no ${META.version}; ` +
+      `the item for this record's key (source ${event.source}) exists but has no ${META.version}; ` +
         "it was not written by this sink",
     );
   }
@@ -44,8 +45,9 @@ export function refusedOutcome(event: ChangeEvent, stored: string | undefined): 
         "was VERSION_SOURCE changed? (see docs/operations.md)",
     );
   }
-  if (stored === event.version) return Outcome.duplicate;
-  if (stored > event.version) return Outcome.stale;
+  const order = compareVersions(stored, event.version);
+  if (order === 0) return Outcome.duplicate;
+  if (order > 0) return Outcome.stale;
   // The guard refused an older stored version: only a store that broke its own condition does that.
   throw new Error(`condition refused ${event.version} over older ${stored}`);
 }

@@ -3,6 +3,7 @@
 // ones could change nothing; they end as `stale` (or `duplicate` at an equal version) unwritten.
 
 import type { ChangeEvent, KafkaRecord } from "../core/types.ts";
+import { compareVersions } from "../core/versions/index.ts";
 
 export type Candidate = { readonly event: ChangeEvent; readonly record: KafkaRecord };
 
@@ -10,10 +11,6 @@ function compareOffsets(a: string, b: string): number {
   const x = BigInt(a);
   const y = BigInt(b);
   return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -24,6 +21,6 @@ function compareText(a: string, b: string): number {
 export function newestFirst(group: readonly Candidate[]): Candidate[] {
   return [...group].sort(
     (a, b) =>
-      compareText(b.event.version, a.event.version) || compareOffsets(b.record.offset, a.record.offset),
+      compareVersions(b.event.version, a.event.version) || compareOffsets(b.record.offset, a.record.offset),
   );
 }

@@ -5,6 +5,8 @@
 // same condition is evaluated against an item read beforehand, and refusals go through that same
 // refusedOutcome, so a dry run names the outcome (and the poison code) the sink would.
 
+import type { Item } from "../core/attribute-value.ts";
+import { compareVersions as order } from "../core/versions/index.ts";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { PoisonError } from "../core/errors.ts";
 import { itemKey } from "../core/identity.ts";
@@ -19,7 +21,7 @@ export type StoredItem = Record<string, AttributeValue> | undefined;
 export function decideWrite(event: ChangeEvent, stored: StoredItem): WriteOutcome {
   if (stored === undefined) return Outcome.applied;
   const version = stored[META.version]?.S;
-  if (version !== undefined && version.startsWith(event.versionScheme) && version < event.version)
+  if (version !== undefined && version.startsWith(event.versionScheme) && order(version, event.version) < 0)
     return Outcome.applied;
   return refusedOutcome(event, version);
 }
@@ -81,7 +83,9 @@ export function writeUnits(bytes: number): { put: number; transact: number } {
 }
 
 export function sizeOf(item: Record<string, AttributeValue>): number {
-  return itemSize(item);
+  // The sink writes no sets (SS, NS, BS), so its items are the core's kind; a foreign item's sets
+  // are not counted (explain reports its outcome as poison `foreign_item` anyway).
+  return itemSize(item as unknown as Item);
 }
 
 /** Why the outcome is what it is, in one sentence an operator can act on. */

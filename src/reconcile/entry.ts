@@ -8,7 +8,7 @@ import { gunzipSync } from "node:zlib";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { isPlainObject, parseJson, type JsonValue } from "../core/json.ts";
 import type { RowValue } from "../core/types.ts";
-import { META, columnAttribute } from "../core/item.ts";
+import { META, columnAttribute, type ItemLayout } from "../core/item.ts";
 import { toAttribute } from "../core/marshal.ts";
 import { fromItem, fromSource, rawAttribute, type Canon } from "./normalize.ts";
 import type { Column, ConverterSettings, TableInfo } from "./types.ts";
@@ -68,10 +68,10 @@ export function sourceEntry(
   return { k, label, tomb: false, cols };
 }
 
-export type ItemLayout = { readonly keyAttribute: string; readonly ttlAttribute: string };
+export type { ItemLayout };
 
 /** A row compressed by ITEM_COMPRESSION=gzip, back as attributes (bytes are `{"$b64": …}` inside). */
-function gunzipRow(b: Uint8Array, keyAttribute: string): Record<string, AttributeValue> {
+function gunzipRow(b: Uint8Array, layout: ItemLayout): Record<string, AttributeValue> {
   const row = parseJson(gunzipSync(b).toString("utf8"));
   if (!isPlainObject(row)) return {};
   const revive = (v: JsonValue): RowValue => {
@@ -85,7 +85,7 @@ function gunzipRow(b: Uint8Array, keyAttribute: string): Record<string, Attribut
     return v;
   };
   return Object.fromEntries(
-    Object.entries(row).map(([c, v]) => [columnAttribute(c, keyAttribute), toAttribute(revive(v))]),
+    Object.entries(row).map(([c, v]) => [columnAttribute(c, layout), toAttribute(revive(v))]),
   );
 }
 
@@ -102,13 +102,13 @@ export function itemEntry(
   layout: ItemLayout,
 ): Entry | undefined {
   const gz = item[META.rowGzip]?.B;
-  const attrs = gz === undefined ? item : { ...item, ...gunzipRow(gz, layout.keyAttribute) };
+  const attrs = gz === undefined ? item : { ...item, ...gunzipRow(gz, layout) };
   const tomb = item[META.deleted]?.BOOL === true;
   const cols = columnMap();
   const known = new Set<string>();
   const keyCanon: Canon[] = [];
   for (const c of table.columns) {
-    const name = columnAttribute(c.name, layout.keyAttribute);
+    const name = columnAttribute(c.name, layout);
     known.add(name);
     const canon = fromItem(attrs[name], c, settings);
     if (table.key.includes(c)) keyCanon.push(canon);

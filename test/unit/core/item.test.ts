@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
+import type { PutItemCommandInput } from "@aws-sdk/client-dynamodb";
 import { PoisonError } from "../../../src/core/errors.ts";
 import { decodeRecord } from "../../../src/core/decode.ts";
 import type { ChangeEvent } from "../../../src/core/types.ts";
 import { META, buildPut } from "../../../src/core/item.ts";
-import { pgRecord } from "../../support/debezium-records.ts";
+import { pgRecord, record } from "../../support/debezium-records.ts";
 
 const options = {
   table: "t",
@@ -23,7 +24,8 @@ function event(op: "c" | "d", row: Record<string, unknown> = {}): ChangeEvent {
 }
 
 test("the put is guarded by key absence or an older version of the same scheme", () => {
-  const put = buildPut(event("c", { name: "x" }), at, options, 1000);
+  // Typed as the SDK's input: core's own AttributeValue and PutRequest must stay assignable to it.
+  const put: PutItemCommandInput = buildPut(event("c", { name: "x" }), at, options, 1000);
   assert.equal(
     put.ConditionExpression,
     "attribute_not_exists(#key) OR (begins_with(#version, :scheme) AND #version < :version)",
@@ -60,4 +62,28 @@ test("an item over 400 KB is poison unless compression is on", () => {
   assert.ok(gz instanceof Uint8Array);
   assert.equal((JSON.parse(gunzipSync(gz).toString()) as { text: string }).text.length, 500 * 1024);
   assert.equal(put.Item?.["text"], undefined);
+});
+
+test("an item key over DynamoDB's 2,048-byte partition key limit is poison before the write", () => {
+  // `pg.app.public.customers:[1,"…"]`: the key text is the source, `:`, then the key as JSON.
+  const key = (text: string) =>
+    decodeRecord(
+      record({
+        offset: "1",
+        key: Buffer.from(JSON.stringify({ id: 1, name: text })),
+        value: pgRecord({ op: "c", id: 1, lsn: 10 }, 1).value,
+      }),
+      { versionSource: "auto", epoch: 0 },
+    );
+  const prefix = 'pg.app.public.customers:[1,"'.length + '"]'.length;
+  const fits = key("é".repeat((2048 - prefix) / 2));
+  assert.ok(fits.kind === "change");
+  assert.equal(Buffer.byteLength(buildPut(fits.event, at, options, 0).Item!["pk"]!.S!), 2048);
+  const over = key("é".repeat((2048 - prefix) / 2) + "x");
+  assert.ok(over.kind === "change");
+  assert.throws(
+    () => buildPut(over.event, at, options, 0),
+    (err: unknown) =>
+      err instanceof PoisonError && err.code === "key_too_large" && /2049 bytes/.test(err.message),
+  );
 });

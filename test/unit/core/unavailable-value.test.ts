@@ -33,7 +33,7 @@ function record(after: Record<string, unknown>, schema?: unknown) {
 
 const options = { versionSource: "auto" as const, epoch: 0 };
 
-test("an unchanged TOASTed text, jsonb or bytea column is refused with a message that says what to do", () => {
+test("an unchanged TOASTed text, jsonb or bytea column is refused, saying what to do", () => {
   for (const after of [
     { id: 1, big: "__debezium_unavailable_value", n: 1 },
     { id: 1, bin: "X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ==", n: 1 },

@@ -3,7 +3,13 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { PoisonError } from "../../../src/core/errors.ts";
 import { JsonNumber } from "../../../src/core/json.ts";
-import { deriveVersion, isoToMicros, pad } from "../../../src/core/versions/index.ts";
+import {
+  compareVersions,
+  deriveVersion,
+  isoToNanos,
+  pad,
+  schemeOf,
+} from "../../../src/core/versions/index.ts";
 
 const auto = { versionSource: "auto", epoch: 0 } as const;
 
@@ -27,7 +33,7 @@ test("PostgreSQL versions compare as strings exactly like (lastCommitLsn, rank, 
       const a = pg("u", c1, l1);
       const b = pg("u", c2, l2);
       const expected = c1 === c2 ? Math.sign(Number(l1 - l2)) : Math.sign(Number(c1 - c2));
-      assert.equal(a < b ? -1 : a > b ? 1 : 0, expected);
+      assert.equal(compareVersions(a, b), expected);
     }),
   );
 });
@@ -58,7 +64,7 @@ test("MySQL versions order by binlog file, position and row", () => {
   assert.ok(my("mysql-bin.000003", 4, 9) < my("mysql-bin.000003", 10, 0));
 });
 
-test("column versions accept integers and ISO timestamps, to the microsecond", () => {
+test("column versions accept integers and ISO timestamps, to the nanosecond", () => {
   const col = (value: unknown) =>
     deriveVersion(
       { op: "u", source: undefined, row: { rev: value as never }, kafkaOffset: "0" },
@@ -67,7 +73,7 @@ test("column versions accept integers and ISO timestamps, to the microsecond", (
   assert.ok(col(9) < col(10));
   assert.ok(col(new JsonNumber("9007199254740993")) > col(9007199254740992));
   assert.ok(col("2024-01-01T00:00:00.000001Z") > col("2024-01-01T00:00:00Z"));
-  assert.equal(isoToMicros("1970-01-01T00:00:01.5Z"), "1500000");
+  assert.equal(isoToNanos("1970-01-01T00:00:01.5Z"), "1500000000");
   assert.throws(() => col(-1), PoisonError);
   assert.throws(() => col("yesterday"), PoisonError);
 });
@@ -119,7 +125,7 @@ test("real Debezium: a transaction in flight across the initial snapshot wins ov
   assert.ok(seq("u", '["30040752","30036088"]') > seq("r", '[null,"30040064"]'));
 });
 
-test("real Debezium: the first transaction after a re-snapshot (snapshot.mode=always) outranks the earlier stream", () => {
+test("real Debezium: after a re-snapshot (mode always) the first transaction outranks the old stream", () => {
   const earlier = seq("u", '["77714504","77714504"]'); // id 1 streamed before the restart
   const reread = seq("r", '[null,"77714936"]'); // the new snapshot's read of id 1: same state, stale
   const first = seq("u", '[null,"77714976"]'); // the first transaction after it (no lastCommitLsn)
@@ -146,4 +152,47 @@ test("a re-snapshot after a lost slot outranks the old items once VERSION_EPOCH 
     { versionSource: "auto", epoch: 1 },
   ).version;
   assert.ok(reread > old);
+});
+
+test("compareVersions agrees with DynamoDB's order on S (UTF-8 bytes) and is antisymmetric", () => {
+  const version = fc.tuple(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.bigInt({ min: 0n, max: 9n }));
+  fc.assert(
+    fc.property(version, version, ([c1, l1], [c2, l2]) => {
+      const a = pg("u", c1, l1);
+      const b = pg("u", c2, l2);
+      const bytes = Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      assert.equal(compareVersions(a, b), bytes);
+      assert.equal(compareVersions(b, a), -bytes || 0);
+    }),
+  );
+  assert.equal(compareVersions("pg:0000:1", "pg:0000:1"), 0);
+  assert.equal(schemeOf(pg("u", 1n, 2n)), "pg:");
+  assert.equal(schemeOf("col:0000:00000000000000000001:1"), "col:");
+  assert.equal(schemeOf("no-scheme"), "");
+});
+
+test("VERSION_SOURCE=auto picks the scheme by source.connector, MariaDB as MySQL", () => {
+  const of = (connector: string) =>
+    deriveVersion(
+      { op: "u", source: { connector, file: "mysql-bin.000001", pos: 4, lsn: 9 }, row: {}, kafkaOffset: "0" },
+      auto,
+    ).scheme;
+  assert.equal(of("postgresql"), "pg:");
+  assert.equal(of("mysql"), "my:");
+  assert.equal(of("mariadb"), "my:");
+  assert.throws(() => of("__proto__"), /set VERSION_SOURCE=column/);
+});
+
+test("source.sequence with unquoted numbers above 2^53 keeps every digit", () => {
+  const lsn = 2n ** 63n + 1n; // not a double: JSON.parse would round it to 2^63
+  const version = deriveVersion(
+    {
+      op: "u",
+      source: { connector: "postgresql", sequence: `[${lsn - 2n},${lsn}]` },
+      row: {},
+      kafkaOffset: "0",
+    },
+    auto,
+  ).version;
+  assert.equal(version, `pg:0000:${String(lsn - 2n).padStart(20, "0")}:1:${String(lsn).padStart(20, "0")}`);
 });
