@@ -55,7 +55,14 @@ test("any interleaving and duplication of one key's events ends at its newest ve
   });
   await fc.assert(
     fc.asyncProperty(
-      fc.array(change, { minLength: 1, maxLength: 12 }),
+      // Distinct versions: one row's changes never share a position in the log. Two different events
+      // at one version have no newest (which one stays depends on the batching), so such a pair
+      // made this property fail now and then; duplicates of one event come from dupIdx below.
+      fc.uniqueArray(change, {
+        minLength: 1,
+        maxLength: 12,
+        selector: (c) => `${c.lastCommitLsn}:${c.op === "r"}:${c.lsn}`,
+      }),
       fc.array(fc.nat(), { maxLength: 12 }),
       fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1 }),
       async (changes, dupIdx, cuts) => {
