@@ -28,10 +28,11 @@ const msk = parse(readFileSync(join(EXAMPLES_DIR, "msk-irsa.yaml"), "utf8")) as 
 
 /**
  * DynamoDB API actions sent by the code under `dir`: every `new XCommand(` (client or
- * lib-dynamodb). The service (`cdc-sink run`) is src/ without src/reconcile/, whose read-only
- * `cdc-sink reconcile` runs under a role of its own.
+ * lib-dynamodb). The service (`cdc-sink run`) is src/ without src/reconcile/ and src/ops/: the
+ * read-only `cdc-sink reconcile` and the operator's commands (explain, dry run, redrive) run under
+ * roles of their own.
  */
-function dynamoActionsUsed(scope: "service" | "reconcile"): Set<string> {
+function dynamoActionsUsed(scope: "service" | "reconcile" | "ops"): Set<string> {
   // lib-dynamodb's document-client commands and the API action each one calls.
   const documentClient: Record<string, string> = {
     Put: "PutItem",
@@ -45,7 +46,12 @@ function dynamoActionsUsed(scope: "service" | "reconcile"): Set<string> {
   };
   const used = new Set<string>();
   for (const file of globSync("src/**/*.ts", { cwd: ROOT })) {
-    if (file.startsWith("src/reconcile/") !== (scope === "reconcile")) continue;
+    const fileScope = file.startsWith("src/reconcile/")
+      ? "reconcile"
+      : file.startsWith("src/ops/")
+        ? "ops"
+        : "service";
+    if (fileScope !== scope) continue;
     const text = readFileSync(join(ROOT, file), "utf8");
     if (!/@aws-sdk\/(client|lib)-dynamodb/.test(text)) continue;
     for (const m of text.matchAll(/new (\w+)Command\(/g)) {
@@ -88,6 +94,15 @@ test("DynamoDB reconcile: exactly the read actions `cdc-sink reconcile` sends, n
   );
   assert.deepEqual(actions(p), used.map((a) => `dynamodb:${a}`).sort());
   for (const a of actions(p)) assert.doesNotMatch(a, /Put|Update|Delete|Write|Create/);
+});
+
+test("DynamoDB operator commands: the service's actions plus the reads of explain and the dry run", () => {
+  const p = policy("dynamodb-operator-policy.json");
+  // The redrive writes through the service's own sink, so the operator's role needs its actions too.
+  const service = [...dynamoActionsUsed("service")].filter((a) => !INIT_TABLE_ONLY.has(a));
+  const used = [...new Set([...service, ...dynamoActionsUsed("ops")])];
+  assert.ok(used.includes("GetItem"), `found in src/ops: ${[...dynamoActionsUsed("ops")].join(", ")}`);
+  assert.deepEqual(actions(p), used.map((a) => `dynamodb:${a}`).sort());
 });
 
 test("MSK IAM: connect, read the CDC topics, use the group, write only the DLQ", () => {

@@ -150,7 +150,7 @@ test("a guarded method of a class instance runs with its instance as this", () =
   assert.equal(counter.n, 5);
 });
 
-test("a rejected promise from a hook is reported and settles as undefined; a resolved one keeps its value", async () => {
+test("a rejected hook promise is reported and gives undefined; a resolved one keeps its value", async () => {
   const log = capturingLog();
   const hooks = guard(
     {

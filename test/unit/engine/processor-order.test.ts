@@ -214,7 +214,7 @@ test("revokeAll hands back queued records and stops every commit", async () => {
   assert.deepEqual(processor.commitPoints(), []);
 });
 
-test("a record's work runs inside the observer's within, so its async context reaches the write", async () => {
+test("a record's work runs inside the observer's within: its async context reaches the write", async () => {
   const context = new AsyncLocalStorage<string>();
   const seen: (string | undefined)[] = [];
   const { sink, processor } = setup({

@@ -142,7 +142,7 @@ test("a record delivered again while still in hand is not registered twice", asy
   assert.equal(processor.buffered, 0);
 });
 
-test("records of a partition this member does not hold are released, never written or committed", async () => {
+test("records of a partition not held are released, never written or committed", async () => {
   const observer = recordingObserver();
   const { sink, stats, processor } = setup({ observer });
   processor.assign({ [TOPIC]: [0] });
@@ -168,7 +168,7 @@ test("after stop, nothing is taken: enqueue registers nothing", async () => {
   assert.deepEqual(processor.commitPoints(), []);
 });
 
-test("commit points move once per change: markCommitted hides a point until the watermark moves", async () => {
+test("commit points move once per change: markCommitted hides a point until it moves", async () => {
   const { processor } = setup();
   processor.assign({ [TOPIC]: [0, 1] });
   processor.enqueue(TOPIC, 0, [pgRecord({ op: "c", id: 1, lsn: 1 }, 0)]);
@@ -182,7 +182,7 @@ test("commit points move once per change: markCommitted hides a point until the 
   assert.deepEqual(processor.commitPoints(), [{ topic: TOPIC, partition: 0, offset: "2" }]);
 });
 
-test("a transient error: retried with the observer and the log told, the partition paused then resumed", async () => {
+test("a transient error: retried, observer and log told, the partition paused then resumed", async () => {
   const observer = recordingObserver();
   const { sink, stats, flowCalls, log, limiter, processor } = setup({ observer });
   processor.assign({ [TOPIC]: [0] });

@@ -194,7 +194,7 @@ test("maxAttempts bounds the tries and rethrows the last transient failure", asy
   }
 });
 
-test("only TransientError is retried: poison, fatal and programming errors are rethrown at once", async () => {
+test("only TransientError is retried: poison, fatal and programming errors rethrown at once", async () => {
   const errors = [
     new PoisonError("invalid_envelope", "bad"),
     new FatalError("table_not_active", "gone", 3),
