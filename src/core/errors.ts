@@ -64,6 +64,18 @@ export const ExitCode = {
   shutdownDeadline: 7,
 } as const;
 
+/**
+ * What went wrong while handling one record, as that record's poison: a PoisonError as it is,
+ * anything else (a RangeError deep in a converter, say) under `code`. Such work depends only on the
+ * record, so its failure must never stall a partition or loop the service through restarts. The
+ * cause is kept; the message names only the error's kind, never row bytes.
+ */
+export function asPoison(err: unknown, code: PoisonCode, doing: string): PoisonError {
+  if (err instanceof PoisonError) return err;
+  const kind = err instanceof Error ? err.name : typeof err;
+  return new PoisonError(code, `${doing} failed unexpectedly (${kind})`, { cause: err });
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -2,7 +2,7 @@
 // send what `writeRequest` builds and turn a refused condition into an outcome with
 // `refusedOutcome`, from the old item that ReturnValuesOnConditionCheckFailure=ALL_OLD hands back.
 
-import { PoisonError } from "./errors.ts";
+import { PoisonError, asPoison } from "./errors.ts";
 import { META, buildPut, type ItemOptions, type Position } from "./item.ts";
 import { Outcome, type ChangeEvent, type WriteOutcome } from "./types.ts";
 import { compareVersions } from "./versions/index.ts";
@@ -21,11 +21,7 @@ export function writeRequest(
   try {
     return buildPut(event, at, options, nowMs);
   } catch (err) {
-    if (err instanceof PoisonError) throw err;
-    const kind = err instanceof Error ? err.name : typeof err;
-    throw new PoisonError("item_build_failed", `building the item failed unexpectedly (${kind})`, {
-      cause: err,
-    });
+    throw asPoison(err, "item_build_failed", "building the item");
   }
 }
 

@@ -3,6 +3,7 @@
 
 import { decodeRecord } from "../core/decode.ts";
 import { PoisonError } from "../core/errors.ts";
+import { decodeSafely } from "../engine/decode.ts";
 import { META, type ItemOptions } from "../core/item.ts";
 import type { DecodeOptions, KafkaRecord } from "../core/types.ts";
 import {
@@ -43,15 +44,12 @@ export function prepare(
   nowMs: number,
 ): Prepared {
   try {
-    const decoded = decodeRecord(record, decode);
+    // The processor's own rule: any exception while decoding makes the record poison.
+    const decoded = decodeSafely(decodeRecord, record, decode);
     if (decoded.kind === "skip") return { kind: "skip", reason: decoded.reason };
     return prepareWrite(decoded.event, record, item, nowMs);
   } catch (err) {
-    if (!(err instanceof PoisonError)) {
-      // The processor makes any exception while decoding poison (engine/processor.ts, decodeSafely).
-      const kind = err instanceof Error ? err.name : typeof err;
-      return { kind: "poison", code: "decode_failed", message: `decoding failed unexpectedly (${kind})` };
-    }
+    if (!(err instanceof PoisonError)) throw err;
     return { kind: "poison", code: err.code, message: err.message };
   }
 }
