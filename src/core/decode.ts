@@ -39,11 +39,30 @@ function parseBytes(bytes: Buffer, what: "key" | "value"): JsonValue {
   }
 }
 
+/**
+ * A message key or value once its bytes are read: the payload with its Connect schema when the
+ * producer sent one. JSON bytes become this by `unwrap`; other formats (e.g. Avro through a schema
+ * registry) produce it themselves and decode with `decodeMessage`.
+ */
+export type Message = { readonly payload: JsonValue; readonly schema?: ConnectSchema | undefined };
+
+/** Parses a JSON key or value, with or without the JsonConverter's schema wrapper. */
+export function parseMessage(bytes: Buffer, what: "key" | "value"): Message {
+  return unwrap(parseBytes(bytes, what));
+}
+
 /** Key columns in key order: the key schema's field order when present, else the JSON's. */
 export function decodeKey(key: Buffer | null): KeyColumn[] {
   if (key === null || key.length === 0)
     throw new PoisonError("missing_key", "the message has no key; Debezium keys carry the row's primary key");
-  const { payload, schema } = unwrap(parseBytes(key, "key"));
+  return decodeKeyMessage(parseMessage(key, "key"));
+}
+
+/** Key columns of a parsed key; null when the message had no key. */
+export function decodeKeyMessage(key: Message | null): KeyColumn[] {
+  if (key === null)
+    throw new PoisonError("missing_key", "the message has no key; Debezium keys carry the row's primary key");
+  const { payload, schema } = key;
   if (payload === null) throw new PoisonError("missing_key", "the message key is null");
   if (!isPlainObject(payload)) return [{ name: "key", value: convertValue(payload, schema) }];
   const fields = schemaFields(schema);
@@ -103,6 +122,7 @@ function tsMs(value: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** A JSON Kafka record → change event (or a reasoned skip). */
 export function decodeRecord(record: KafkaRecord, options: DecodeOptions): Decoded {
   if (record.value === null) return { kind: "skip", reason: "kafka_tombstone" };
   if (record.value.length === 0)
@@ -110,7 +130,24 @@ export function decodeRecord(record: KafkaRecord, options: DecodeOptions): Decod
       "undecodable",
       "the message value is empty (a Kafka tombstone is a null value, not an empty one)",
     );
-  const { payload, schema } = unwrap(parseBytes(record.value, "value"));
+  const value = parseMessage(record.value, "value");
+  // The key is read only for changes: a tombstone or a skipped op needs none.
+  const key = (): Message | null =>
+    record.key === null || record.key.length === 0 ? null : parseMessage(record.key, "key");
+  return decodeMessage(key, value, record, options);
+}
+
+/**
+ * A parsed value (and, lazily, its key) → change event. `record` gives the topic, offset and
+ * headers; its key and value bytes are not read here.
+ */
+export function decodeMessage(
+  key: () => Message | null,
+  value: Message,
+  record: KafkaRecord,
+  options: DecodeOptions,
+): Decoded {
+  const { payload, schema } = value;
   if (payload === null) return { kind: "skip", reason: "kafka_tombstone" };
   if (!isPlainObject(payload))
     throw new PoisonError("invalid_envelope", "the message value is not a Debezium envelope object");
@@ -122,7 +159,7 @@ export function decodeRecord(record: KafkaRecord, options: DecodeOptions): Decod
   if (env.op === "t") return { kind: "skip", reason: "truncate" };
   if (env.op === "m") return { kind: "skip", reason: "message" };
 
-  const keyColumns = decodeKey(record.key);
+  const keyColumns = decodeKeyMessage(key());
   // The images as parsed, not zod's copies: zod rebuilds records by assignment, which drops a
   // column called `__proto__`; it only checks their shape here.
   const before = image(payload["before"], schema, "before");
