@@ -148,3 +148,55 @@ test("column: a fractional or exponent value is never read as a counter", () => 
   );
   assert.doesNotMatch(err.message, /10\.5/);
 });
+
+const pgv = (source: MySource, op: "c" | "u" | "d" | "r" = "u") =>
+  deriveVersion(
+    { op, source: { connector: "postgresql", ...source }, row: {}, kafkaOffset: "0" },
+    { versionSource: "auto", epoch: 0 },
+  );
+
+test("postgres: pg:EEEE:<lastCommitLsn>:<rank>:<lsn>, from source.sequence or source.lsn", () => {
+  assert.deepEqual(pgv({ sequence: '["100","200"]', lsn: 1 }), {
+    scheme: "pg:",
+    version: `pg:0000:${z(100)}:1:${z(200)}`,
+  });
+  // No sequence: source.lsn, and a streamed change's missing commit position is its own lsn.
+  assert.equal(pgv({ lsn: 300 }).version, `pg:0000:${z(300)}:1:${z(300)}`);
+  assert.equal(pgv({ lsn: 300 }, "r").version, `pg:0000:${z(0)}:0:${z(300)}`);
+  assert.equal(pgv({ lsn: 300 }, "d").version, `pg:0000:${z(300)}:1:${z(300)}`);
+  // A sequence whose lsn is null falls back to source.lsn; a null sequence is none.
+  assert.equal(pgv({ sequence: '["100",null]', lsn: 7 }).version, `pg:0000:${z(100)}:1:${z(7)}`);
+  assert.equal(pgv({ sequence: null, lsn: 7 }).version, `pg:0000:${z(7)}:1:${z(7)}`);
+});
+
+test("postgres: an unusable sequence or a missing lsn is poison naming what is wrong", () => {
+  const notJson = poison(() => pgv({ sequence: "[1,", lsn: 1 }));
+  assert.equal(notJson.code, "missing_version");
+  assert.match(notJson.message, /source\.sequence is not JSON \(a string of 3 characters\)/);
+  for (const sequence of ['["1"]', '["1","2","3"]', '{"a":1}', '"1"'])
+    assert.match(poison(() => pgv({ sequence, lsn: 1 })).message, /source\.sequence is not a pair/, sequence);
+  assert.match(poison(() => pgv({})).message, /source\.lsn is absent/);
+  assert.match(poison(() => pgv({ lsn: null })).message, /source\.lsn is absent/);
+  assert.match(poison(() => pgv({ sequence: "[null,null]" })).message, /source\.lsn is absent/);
+  assert.match(
+    poison(() => pgv({ sequence: '["5",-5]' })).message,
+    /source\.lsn is not a non-negative integer/,
+  );
+  assert.match(
+    poison(() => pgv({ sequence: '["x","5"]' })).message,
+    /lastCommitLsn is not a non-negative integer/,
+  );
+});
+
+test("auto: a source without a connector is poison that says so and names VERSION_SOURCE=column", () => {
+  for (const source of [undefined, {}, { connector: 5 }]) {
+    const err = poison(() =>
+      deriveVersion(
+        { op: "u", source: source, row: {}, kafkaOffset: "0" },
+        { versionSource: "auto", epoch: 0 },
+      ),
+    );
+    assert.equal(err.code, "missing_version");
+    assert.match(err.message, /source\.connector is (null|5); set VERSION_SOURCE=column$/);
+  }
+});
