@@ -4,6 +4,8 @@
 //
 //   pg:EEEE:<lastCommitLsn>:<rank>:<lsn>          postgres.ts (source.sequence / source.lsn)
 //   my:EEEE:<binlog file no>:<pos>:<rank>:<row>   mysql.ts, MySQL and MariaDB
+//   mssql:EEEE:<commit_lsn>:<rank>:<change_lsn>:<event_serial_no>   mssql.ts, SQL Server
+//   db2:EEEE:<commit_lsn>:<rank>:<change_lsn>     db2.ts, Db2
 //   col:EEEE:<column value>:<rank>                column.ts, a configured column
 //   ko:EEEE:<kafka offset>                        kafka-offset.ts, explicit opt-in
 //
@@ -14,7 +16,9 @@
 
 import { missing, epochText } from "./digits.ts";
 import { column } from "./column.ts";
+import { db2 } from "./db2.ts";
 import { kafkaOffset } from "./kafka-offset.ts";
+import { mssql } from "./mssql.ts";
 import { mysql } from "./mysql.ts";
 import { postgres } from "./postgres.ts";
 import type { Version, VersionInput, VersionScheme } from "./scheme.ts";
@@ -29,6 +33,8 @@ const BY_CONNECTOR: ReadonlyMap<string, VersionScheme> = new Map([
   ["postgresql", postgres],
   ["mysql", mysql],
   ["mariadb", mysql],
+  ["sqlserver", mssql],
+  ["db2", db2],
 ]);
 
 function schemeFor(input: VersionInput, options: DecodeOptions): VersionScheme {
@@ -42,7 +48,8 @@ function schemeFor(input: VersionInput, options: DecodeOptions): VersionScheme {
       const scheme = typeof connector === "string" ? BY_CONNECTOR.get(connector) : undefined;
       if (scheme !== undefined) return scheme;
       throw missing(
-        `VERSION_SOURCE=auto reads PostgreSQL and MySQL/MariaDB positions, but source.connector is ` +
+        `VERSION_SOURCE=auto reads the positions of Debezium's ${[...BY_CONNECTOR.keys()].join(", ")} ` +
+          `connectors, but source.connector is ` +
           `${JSON.stringify(connector ?? null)}; set VERSION_SOURCE=column`,
       );
     }

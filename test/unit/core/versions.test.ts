@@ -84,7 +84,7 @@ test("missing or unusable positions are poison, with a reason", () => {
     /source.lsn is absent/,
   );
   assert.throws(
-    () => deriveVersion({ op: "c", source: { connector: "sqlserver" }, row: {}, kafkaOffset: "0" }, auto),
+    () => deriveVersion({ op: "c", source: { connector: "vitess" }, row: {}, kafkaOffset: "0" }, auto),
     /VERSION_SOURCE=column/,
   );
   assert.throws(
