@@ -6,6 +6,7 @@
 //   my:EEEE:<binlog file no>:<pos>:<rank>:<row>   mysql.ts, MySQL and MariaDB
 //   mssql:EEEE:<commit_lsn>:<rank>:<change_lsn>:<event_serial_no>   mssql.ts, SQL Server
 //   db2:EEEE:<commit_lsn>:<rank>:<change_lsn>     db2.ts, Db2
+//   ora:EEEE:<commit_scn>:<rank>:<scn>:<rs_id>:<ssn>:<txSeq>   oracle.ts, Oracle (LogMiner)
 //   col:EEEE:<column value>:<rank>                column.ts, a configured column
 //   ko:EEEE:<kafka offset>                        kafka-offset.ts, explicit opt-in
 //
@@ -20,6 +21,7 @@ import { db2 } from "./db2.ts";
 import { kafkaOffset } from "./kafka-offset.ts";
 import { mssql } from "./mssql.ts";
 import { mysql } from "./mysql.ts";
+import { oracle } from "./oracle.ts";
 import { postgres } from "./postgres.ts";
 import type { Version, VersionInput, VersionScheme } from "./scheme.ts";
 import { VersionSource, type DecodeOptions } from "../types.ts";
@@ -35,6 +37,7 @@ const BY_CONNECTOR: ReadonlyMap<string, VersionScheme> = new Map([
   ["mariadb", mysql],
   ["sqlserver", mssql],
   ["db2", db2],
+  ["oracle", oracle],
 ]);
 
 function schemeFor(input: VersionInput, options: DecodeOptions): VersionScheme {
