@@ -7,19 +7,21 @@
 //   mssql:EEEE:<commit_lsn>:<rank>:<change_lsn>:<event_serial_no>   mssql.ts, SQL Server
 //   db2:EEEE:<commit_lsn>:<rank>:<change_lsn>     db2.ts, Db2
 //   ora:EEEE:<commit_scn>:<rank>:<scn>:<rs_id>:<ssn>:<txSeq>   oracle.ts, Oracle (LogMiner)
+//   mongo:EEEE:<seconds>:<ord>:<rank>:<total order>   mongodb.ts, MongoDB (cluster time)
 //   col:EEEE:<column value>:<rank>                column.ts, a configured column
 //   ko:EEEE:<kafka offset>                        kafka-offset.ts, explicit opt-in
 //
 // The scheme prefix (`pg:`…) is checked by the write, so versions of two schemes are never
 // compared; EEEE is the operator's epoch, inside the compared text so that raising it wins over
-// old items. A source with a log position of its own (SQL Server's change LSN, Oracle's SCN, Db2,
-// MongoDB's resume token) becomes one more module here and one entry in BY_CONNECTOR.
+// old items. Each connector with a log position of its own is one module here and one entry in
+// BY_CONNECTOR.
 
 import { missing, epochText } from "./digits.ts";
 import { column } from "./column.ts";
 import { db2 } from "./db2.ts";
 import { kafkaOffset } from "./kafka-offset.ts";
 import { mssql } from "./mssql.ts";
+import { mongodb } from "./mongodb.ts";
 import { mysql } from "./mysql.ts";
 import { oracle } from "./oracle.ts";
 import { postgres } from "./postgres.ts";
@@ -38,6 +40,7 @@ const BY_CONNECTOR: ReadonlyMap<string, VersionScheme> = new Map([
   ["sqlserver", mssql],
   ["db2", db2],
   ["oracle", oracle],
+  ["mongodb", mongodb],
 ]);
 
 function schemeFor(input: VersionInput, options: DecodeOptions): VersionScheme {
