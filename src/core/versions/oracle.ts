@@ -54,7 +54,8 @@ function derive(input: VersionInput, _options: unknown, e: string): string {
   if (!snapshot && absent(source["rs_id"]))
     throw missing("source.rs_id is absent (only the LogMiner adapter sends it per change)");
   const commit = snapshot ? scn : pad(source["commit_scn"], "source.commit_scn");
-  const rs = snapshot && absent(source["rs_id"]) ? "0".repeat(20) : rsId(source["rs_id"]);
+  // Only a snapshot read gets here without rs_id (checked above): it is below every change at its SCN.
+  const rs = absent(source["rs_id"]) ? "0".repeat(20) : rsId(source["rs_id"]);
   const ssn = pad(source["ssn"] ?? 0, "source.ssn");
   const txSeq = pad(source["txSeq"] ?? 0, "source.txSeq");
   return `ora:${e}:${commit}:${snapshot ? "0" : "1"}:${scn}:${rs}:${ssn}:${txSeq}`;

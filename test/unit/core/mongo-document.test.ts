@@ -54,6 +54,25 @@ test("Extended JSON types become DynamoDB types, legacy strict and canonical for
     ts: { $timestamp: { t: 1558965508, i: 1 } },
     nested: { a: [new JsonNumber("1"), { b: null }], "": "empty" },
   });
+  // Plain numbers beyond a double keep their digits; the other edge forms.
+  assert.deepEqual(
+    mongoImage(
+      '{"big": 9007199254740993, "inf": {"$numberDouble": "Infinity"}, "half": {"$numberDecimal": ".5"}, ' +
+        '"exp": {"$numberDouble": "-2E+5"}, "max": {"$date": 8640000000000000}, "notBinary": {"$binary": "AQID", "x": "00"}, ' +
+        '"notType": {"$type": "00", "x": 1}, "lone": {"$binary": "AQID"}}',
+      "after",
+    ),
+    {
+      big: new JsonNumber("9007199254740993"),
+      inf: "Infinity",
+      half: new JsonNumber(".5"),
+      exp: new JsonNumber("-2E+5"),
+      max: "+275760-09-13T00:00:00.000Z",
+      notBinary: { $binary: "AQID", x: "00" },
+      notType: { $type: "00", x: 1 },
+      lone: { $binary: "AQID" },
+    },
+  );
   const proto = mongoImage('{"__proto__": {"$numberInt": "1"}}', "after")!;
   assert.deepEqual(Object.keys(proto), ["__proto__"]);
   assert.equal(mongoImage(null, "before"), null);
@@ -85,6 +104,11 @@ test("an unparsable document or a malformed wrapper is poison invalid_document, 
     '{"a": {"$date": 1.5}}',
     '{"a": {"$date": true}}',
     '{"a": {"$date": 9e15}}',
+    '{"a": {"$date": -9e15}}',
+    '{"a": {"$date": {"$numberLong": 5}}}',
+    '{"a": {"$numberDecimal": 1.5}}',
+    '{"a": {"$numberDecimal": "1.5x"}}',
+    '{"a": {"$numberDecimal": "x1.5"}}',
     '{"a": {"$binary": 5, "$type": "00"}}',
     '{"a": {"$binary": "AQID", "$type": "zz"}}',
     '{"a": {"$binary": "AQID", "$type": 0}}',
@@ -162,6 +186,9 @@ test("MongoDB records decode with the default layout: after document, delete by 
     () => decodeRaw(mongo("u", "1004", null, { sec: 1558965520, ord: 2 })),
     code("invalid_envelope", /capture.mode/),
   );
+  const nullAfter = mongo("u", "1004", null, { sec: 1558965520, ord: 2 });
+  (nullAfter.value as Record<string, unknown>)["after"] = null;
+  assert.throws(() => decodeRaw(nullAfter), code("invalid_envelope", /capture.mode/));
   assert.throws(
     () => decodeRaw(mongo("c", "1004", null, { sec: 1, ord: 1 })),
     code("invalid_envelope", /needs an "after"/),

@@ -87,6 +87,9 @@ test("MongoDB: ts_ms that is not the cluster time is refused", () => {
     /^mongo:0000:0{19}9:/,
   );
   assert.match(version("u", { sec: 9, ord: 1, version: "3.4.1.Final" }), /^mongo:0000:0{19}9:/);
+  const nullWallTime = mongo("u", "1", customer(1, "x"), { sec: 9, ord: 1, version: "3.5.0.Final" });
+  (nullWallTime.value as { source: Record<string, unknown> }).source["wallTime"] = null;
+  assert.match(decodeRaw(nullWallTime).version, /^mongo:0000:0{19}9:/);
   assert.match(version("u", { sec: 9, ord: 1, version: "2.7.0.Final", wallTime: 1 }), /^mongo:0000:0{19}9:/);
   assert.throws(() => version("u", { sec: 9, ord: 1, tsMs: 9123 }), poison(/source.ts_ms is not/));
   assert.throws(() => version("u", { sec: 9, ord: 1, tsMs: -1000 }), poison(/source.ts_ms is not/));

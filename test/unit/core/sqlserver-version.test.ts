@@ -148,6 +148,9 @@ test("SQL Server: unusable positions are poison, a snapshot of an empty log is n
   assert.throws(bad({ commit: "0000002700000758:0005" }), /source.commit_lsn is not an LSN/);
   assert.throws(bad({ commit: "00000027:00000758:0005", change: "x" }), /source.change_lsn is not an LSN/);
   assert.throws(bad({ commit: "00000027:00000758:000500" }), /more than 10 bytes/);
+  assert.throws(bad({ commit: "x00000027:00000758:0005" }), /source.commit_lsn is not an LSN/);
+  assert.throws(bad({ commit: "00000027:00000758:0005x" }), /source.commit_lsn is not an LSN/);
+  assert.throws(bad({ commit: 27 as unknown as string }), /source.commit_lsn is not an LSN/);
   assert.throws(
     bad({ commit: "00000027:00000758:0005", serial: -1 }),
     /event_serial_no is not a non-negative integer/,
