@@ -78,7 +78,7 @@ export function compareVersions(a: string, b: string): -1 | 0 | 1 {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
-/** The scheme prefix of a version (`pg:`, `my:`, `col:`, `ko:`), or "" when it has none. */
+/** The scheme prefix of a version (`pg:`, `my:`, `mssql:`…), or "" when it has none. */
 export function schemeOf(version: string): string {
   const colon = version.indexOf(":");
   return colon < 0 ? "" : version.slice(0, colon + 1);
