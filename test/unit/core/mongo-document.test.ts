@@ -198,6 +198,23 @@ test("MongoDB records decode with the default layout: after document, delete by 
     () => decodeRaw(mongo("d", "1004", null, { sec: 1, ord: 1 }, "{bad")),
     code("invalid_document", /before/),
   );
+  // With the JsonConverter's schemas on: the images' schema is a string (io.debezium.data.Json).
+  const raw = mongo("c", "1004", customer(1004, "Anne"), { sec: 1558965508, ord: 31 });
+  const json = { type: "string", optional: true, name: "io.debezium.data.Json", version: 1 };
+  const wrapped = decodeRaw({
+    key: { schema: { type: "struct", fields: [{ field: "id", type: "string" }] }, payload: raw.key },
+    value: {
+      schema: {
+        type: "struct",
+        fields: [
+          { field: "after", ...json },
+          { field: "before", ...json },
+        ],
+      },
+      payload: raw.value,
+    },
+  });
+  assert.deepEqual([wrapped.id, wrapped.row, wrapped.version], [created.id, created.row, created.version]);
   // A PostgreSQL record whose `after` is a string is still an invalid envelope, not a document.
   const pg = { key: { id: 1 }, value: { op: "c", after: "{}", source: { connector: "postgresql", lsn: 1 } } };
   assert.throws(() => decodeRaw(pg), code("invalid_envelope"));
