@@ -14,6 +14,7 @@ import { checkNesting, tooDeep } from "./nesting.ts";
 import { describeIssues, envelopeSchema } from "./envelope.ts";
 import { encodeId, sourceName } from "./identity.ts";
 import { isPlainObject, numberText, parseJson, type JsonValue } from "./json.ts";
+import { mongoImage, mongoKey } from "./mongo-document.ts";
 import type { ChangeEvent, DecodeOptions, Decoded, KafkaRecord, KeyColumn, Row, RowValue } from "./types.ts";
 import { deriveVersion } from "./versions/index.ts";
 
@@ -85,6 +86,35 @@ function image(value: unknown, schema: ConnectSchema | undefined, name: "before"
   return row;
 }
 
+function checked(row: Row | null): Row | null {
+  for (const column of Object.keys(row ?? {}))
+    checkNesting(row![column]!, `column ${JSON.stringify(column)}`);
+  return row;
+}
+
+/** Debezium's MongoDB connector: its images are Extended JSON strings (mongo-document.ts). */
+function isMongo(payload: { [key: string]: JsonValue }): boolean {
+  const source = payload["source"];
+  return isPlainObject(source) && source["connector"] === "mongodb";
+}
+
+/**
+ * The envelope zod checks for a MongoDB record: the images' strings stand in as empty rows (they
+ * are parsed on their own), and an update without `after` gets its own reason: MongoDB's change
+ * stream sends only the changed fields (`updateDescription`) unless asked for the document.
+ */
+function mongoEnvelope(payload: { [key: string]: JsonValue }): { [key: string]: JsonValue } {
+  const present = (v: JsonValue | undefined) => v !== undefined && v !== null;
+  if (payload["op"] === "u" && !present(payload["after"]))
+    throw new PoisonError(
+      "invalid_envelope",
+      "a MongoDB update without the `after` document (only updateDescription): set the connector's " +
+        "capture.mode to change_streams_update_full (or change_streams_update_full_with_pre_image)",
+    );
+  const stand = (v: JsonValue | undefined) => (typeof v === "string" ? {} : v);
+  return { ...payload, before: stand(payload["before"]) ?? null, after: stand(payload["after"]) ?? null };
+}
+
 // Debezium's `unavailable.value.placeholder` (default shown): under REPLICA IDENTITY DEFAULT an
 // UPDATE that leaves a TOASTed column (a large text, jsonb, bytea, array) unchanged carries this
 // instead of the value — as text, as bytes, or as base64 text for bytes without the schema. Written
@@ -152,18 +182,23 @@ export function decodeMessage(
   if (!isPlainObject(payload))
     throw new PoisonError("invalid_envelope", "the message value is not a Debezium envelope object");
 
-  const parsed = envelopeSchema.safeParse(payload);
+  const mongo = isMongo(payload);
+  const parsed = envelopeSchema.safeParse(mongo ? mongoEnvelope(payload) : payload);
   if (!parsed.success)
     throw new PoisonError("invalid_envelope", `invalid Debezium envelope: ${describeIssues(parsed.error)}`);
   const env = parsed.data;
   if (env.op === "t") return { kind: "skip", reason: "truncate" };
   if (env.op === "m") return { kind: "skip", reason: "message" };
 
-  const keyColumns = decodeKeyMessage(key());
+  const keyColumns = mongo ? mongoKey(decodeKeyMessage(key())) : decodeKeyMessage(key());
   // The images as parsed, not zod's copies: zod rebuilds records by assignment, which drops a
   // column called `__proto__`; it only checks their shape here.
-  const before = image(payload["before"], schema, "before");
-  const after = image(payload["after"], schema, "after");
+  const before = mongo
+    ? checked(mongoImage(payload["before"], "before"))
+    : image(payload["before"], schema, "before");
+  const after = mongo
+    ? checked(mongoImage(payload["after"], "after"))
+    : image(payload["after"], schema, "after");
   if (env.op !== "d") refuseUnavailable(after);
   const source = env.source as { [key: string]: JsonValue | undefined } | undefined;
   const { version, scheme } = deriveVersion(

@@ -64,6 +64,7 @@ type Dynamo<T extends readonly string[]> = `dynamodb_${T[number]}`;
 export const POISON_CODES = [
   "undecodable",
   "invalid_envelope",
+  "invalid_document",
   "missing_key",
   "missing_version",
   "delete_without_version",

@@ -53,7 +53,7 @@ export type ChangeEvent = {
   readonly keyColumns: readonly KeyColumn[];
   /** Fixed-width text that sorts like the change order of one row; compared exactly. */
   readonly version: string;
-  /** `pg:`, `my:`, `col:` or `ko:`: writes refuse to compare versions across schemes. */
+  /** `pg:`, `my:`, `mssql:`, `ora:`, `db2:`, `mongo:`, `col:` or `ko:`: never compared across schemes. */
   readonly versionScheme: string;
   /** The row after the change; null for deletes. */
   readonly row: Row | null;

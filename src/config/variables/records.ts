@@ -11,7 +11,8 @@ export const RECORDS_VARIABLES = [
     default: "auto",
     parse: oneOf(VERSION_SOURCES),
     description:
-      "`auto` (PostgreSQL LSN / MySQL binlog position from the envelope's `source`), `column` (see " +
+      "`auto` (the log position from the envelope's `source`: PostgreSQL, MySQL/MariaDB, SQL Server, " +
+      "Oracle LogMiner, Db2, MongoDB; docs/versions.md), `column` (see " +
       "`VERSION_COLUMN`) or `kafka-offset` (explicit opt-in; breaks on repartition and redrive).",
   },
   {

@@ -4,18 +4,26 @@
 //
 //   pg:EEEE:<lastCommitLsn>:<rank>:<lsn>          postgres.ts (source.sequence / source.lsn)
 //   my:EEEE:<binlog file no>:<pos>:<rank>:<row>   mysql.ts, MySQL and MariaDB
+//   mssql:EEEE:<commit_lsn>:<rank>:<change_lsn>:<event_serial_no>   mssql.ts, SQL Server
+//   db2:EEEE:<commit_lsn>:<rank>:<change_lsn>     db2.ts, Db2
+//   ora:EEEE:<commit_scn>:<rank>:<scn>:<rs_id>:<ssn>:<txSeq>   oracle.ts, Oracle (LogMiner)
+//   mongo:EEEE:<seconds>:<ord>:<rank>:<total order>   mongodb.ts, MongoDB (cluster time)
 //   col:EEEE:<column value>:<rank>                column.ts, a configured column
 //   ko:EEEE:<kafka offset>                        kafka-offset.ts, explicit opt-in
 //
 // The scheme prefix (`pg:`…) is checked by the write, so versions of two schemes are never
 // compared; EEEE is the operator's epoch, inside the compared text so that raising it wins over
-// old items. A source with a log position of its own (SQL Server's change LSN, Oracle's SCN, Db2,
-// MongoDB's resume token) becomes one more module here and one entry in BY_CONNECTOR.
+// old items. Each connector with a log position of its own is one module here and one entry in
+// BY_CONNECTOR.
 
 import { missing, epochText } from "./digits.ts";
 import { column } from "./column.ts";
+import { db2 } from "./db2.ts";
 import { kafkaOffset } from "./kafka-offset.ts";
+import { mssql } from "./mssql.ts";
+import { mongodb } from "./mongodb.ts";
 import { mysql } from "./mysql.ts";
+import { oracle } from "./oracle.ts";
 import { postgres } from "./postgres.ts";
 import type { Version, VersionInput, VersionScheme } from "./scheme.ts";
 import { VersionSource, type DecodeOptions } from "../types.ts";
@@ -29,6 +37,10 @@ const BY_CONNECTOR: ReadonlyMap<string, VersionScheme> = new Map([
   ["postgresql", postgres],
   ["mysql", mysql],
   ["mariadb", mysql],
+  ["sqlserver", mssql],
+  ["db2", db2],
+  ["oracle", oracle],
+  ["mongodb", mongodb],
 ]);
 
 function schemeFor(input: VersionInput, options: DecodeOptions): VersionScheme {
@@ -42,7 +54,8 @@ function schemeFor(input: VersionInput, options: DecodeOptions): VersionScheme {
       const scheme = typeof connector === "string" ? BY_CONNECTOR.get(connector) : undefined;
       if (scheme !== undefined) return scheme;
       throw missing(
-        `VERSION_SOURCE=auto reads PostgreSQL and MySQL/MariaDB positions, but source.connector is ` +
+        `VERSION_SOURCE=auto reads the positions of Debezium's ${[...BY_CONNECTOR.keys()].join(", ")} ` +
+          `connectors, but source.connector is ` +
           `${JSON.stringify(connector ?? null)}; set VERSION_SOURCE=column`,
       );
     }
@@ -65,7 +78,7 @@ export function compareVersions(a: string, b: string): -1 | 0 | 1 {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
-/** The scheme prefix of a version (`pg:`, `my:`, `col:`, `ko:`), or "" when it has none. */
+/** The scheme prefix of a version (`pg:`, `my:`, `mssql:`…), or "" when it has none. */
 export function schemeOf(version: string): string {
   const colon = version.indexOf(":");
   return colon < 0 ? "" : version.slice(0, colon + 1);

@@ -84,7 +84,7 @@ test("missing or unusable positions are poison, with a reason", () => {
     /source.lsn is absent/,
   );
   assert.throws(
-    () => deriveVersion({ op: "c", source: { connector: "sqlserver" }, row: {}, kafkaOffset: "0" }, auto),
+    () => deriveVersion({ op: "c", source: { connector: "vitess" }, row: {}, kafkaOffset: "0" }, auto),
     /VERSION_SOURCE=column/,
   );
   assert.throws(
@@ -181,6 +181,27 @@ test("VERSION_SOURCE=auto picks the scheme by source.connector, MariaDB as MySQL
   assert.equal(of("mysql"), "my:");
   assert.equal(of("mariadb"), "my:");
   assert.throws(() => of("__proto__"), /set VERSION_SOURCE=column/);
+});
+
+test("VERSION_SOURCE=auto picks SQL Server, Db2, Oracle and MongoDB by source.connector", () => {
+  const source = {
+    commit_lsn: "00000027:00000758:0005",
+    scn: "2122185",
+    commit_scn: "2122185",
+    rs_id: "0x000e3c.00004d5a.0010",
+    ts_ms: 1558965508000,
+    ord: 1,
+  };
+  const of = (connector: string) =>
+    deriveVersion({ op: "u", source: { ...source, connector }, row: {}, kafkaOffset: "0" }, auto);
+  const schemes = ["sqlserver", "db2", "oracle", "mongodb"].map((c) => of(c).scheme);
+  assert.deepEqual(schemes, ["mssql:", "db2:", "ora:", "mongo:"]);
+  for (const c of ["sqlserver", "db2", "oracle", "mongodb"])
+    assert.equal(schemeOf(of(c).version), of(c).scheme);
+  assert.throws(
+    () => of("SQLServer"),
+    /Debezium's postgresql, mysql, mariadb, sqlserver, db2, oracle, mongodb connectors, but source.connector is "SQLServer"/,
+  );
 });
 
 test("source.sequence with unquoted numbers above 2^53 keeps every digit", () => {
