@@ -206,7 +206,7 @@ test("binlog rotations (FLUSH BINARY LOGS) mid-workload, and the sink SIGKILLed 
     while (writing) {
       await workload.admin("FLUSH BINARY LOGS");
       rotations++;
-      await delay(200);
+      await delay(50);
     }
   })();
   await producedSince(from, 150);
@@ -222,8 +222,8 @@ test("binlog rotations (FLUSH BINARY LOGS) mid-workload, and the sink SIGKILLed 
   outcomes(t, "3 (after the kill)", await stopSink(second));
   const changes = (await readEvents(p, from)).filter((e) => !e.topic.endsWith(".fence"));
   const files = [...new Set(changes.map((e) => e.lsn.split(":")[0]))].sort();
-  summary["binlog:3"] = { rotations, files };
-  t.diagnostic(`${rotations} rotations; the phase's changes came from ${files.join(", ")}`);
+  summary["binlog:3"] = { rotations, files: files.length, first: files[0], last: files.at(-1) };
+  t.diagnostic(`${rotations} rotations; the phase's changes came from ${files.length} binlog files`);
   assert.ok(files.length >= 2, `the workload's changes came from ${files.join(", ")} only`);
 });
 
