@@ -53,6 +53,16 @@ export function canonicalFloat4(text: string): string | undefined {
   return n === undefined ? undefined : String(Math.fround(n));
 }
 
+/**
+ * A MySQL/MariaDB FLOAT's canonical text: rounded to 6 significant digits, the precision in which the
+ * server prints it (FLT_DIG) and so the most a snapshot read through its text form can carry.
+ */
+export function canonicalFloat6(text: string): string | undefined {
+  const n = floatOf(text);
+  if (n === undefined) return undefined;
+  return Number.isFinite(n) ? String(Number(Math.fround(n).toPrecision(6))) : String(n);
+}
+
 /** JSON value → canonical text: object keys sorted, numbers as exact canonical decimals. */
 export function canonicalJsonValue(value: JsonValue): string {
   if (value instanceof JsonNumber) return canonicalDecimal(value.text) ?? value.text;

@@ -1,10 +1,9 @@
-// `cdc-sink reconcile`: compares a PostgreSQL table with the items the sink wrote for it and prints a
+// `cdc-sink reconcile`: compares a PostgreSQL or MySQL/MariaDB table with the items the sink wrote for it and prints a
 // drift report. Exit 0: equal; 1: drift; 2: the comparison could not be made (bad arguments, a
 // database or table that cannot be reached). The composition root of the command: it alone reads
 // arguments and the environment.
 
 import { parseArgs } from "node:util";
-import pg from "pg";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { errorMessage } from "../core/errors.ts";
 import { Tally } from "./compare.ts";
@@ -12,12 +11,14 @@ import type { ItemLayout } from "./entry.ts";
 import { Progress, type ProgressOut } from "./progress.ts";
 import { renderJson, renderText, type ReconcileResult } from "./report.ts";
 import { compareAll, compareSample, type Job } from "./run.ts";
-import { ReconcileInputError, estimateRows, loadTable, parseTableName } from "./source.ts";
+import { openSource, type SourceDb } from "./open-source.ts";
+import { ReconcileInputError } from "./source.ts";
 import { describeTarget, targetClient } from "./target.ts";
 import { RECONCILE_HELP } from "./help.ts";
 import { DEFAULT_SETTINGS, SETTING_VALUES, type ConverterSettings, type TableInfo } from "./types.ts";
 
 const OPTIONS = {
+  db: { type: "string" },
   pg: { type: "string" },
   table: { type: "string", multiple: true },
   source: { type: "string" },
@@ -74,7 +75,7 @@ function isLocal(endpoint: string | undefined): boolean {
 
 export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   const started = Date.now();
-  let client: pg.Client | undefined;
+  let db: SourceDb | undefined;
   let dynamo: DynamoDBClient | undefined;
   try {
     const { values: v } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true });
@@ -83,10 +84,16 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
       return 0;
     }
     const e = (name: string): string | undefined => (env[name] === "" ? undefined : env[name]);
-    const names = (v.table ?? []).map(parseTableName);
-    if (names.length === 0)
+    const tables = v.table ?? [];
+    if (tables.length === 0)
       throw new ReconcileInputError("--table is required (see cdc-sink reconcile --help)");
-    if (v.source !== undefined && names.length > 1)
+    // Checked before connecting; which part a bare name lacks depends on the database.
+    for (const t of tables)
+      if (t === "" || t.startsWith(".") || t.endsWith("."))
+        throw new ReconcileInputError(
+          `--table ${JSON.stringify(t)} is not schema.table (MySQL: database.table)`,
+        );
+    if (v.source !== undefined && tables.length > 1)
       throw new ReconcileInputError(
         "--source names one table's source: with several --table, use --topic-prefix",
       );
@@ -113,22 +120,18 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
     if (v.source === undefined && v["topic-prefix"] === undefined && e("SOURCE_NAME") === undefined)
       throw new ReconcileInputError("--source or --topic-prefix is required (see cdc-sink reconcile --help)");
 
-    client = new pg.Client({
-      connectionString: required(v.pg ?? e("PG_URL"), "--pg (or PG_URL)"),
-      connectionTimeoutMillis: 10_000,
-    });
-    await client.connect().catch((err: unknown) => {
-      throw new ReconcileInputError(`cannot connect to PostgreSQL: ${errorMessage(err)}`);
-    });
-    const database = (await client.query<{ db: string }>("SELECT current_database() AS db")).rows[0]!.db;
+    if (v.db !== undefined && v.pg !== undefined)
+      throw new ReconcileInputError("--db and --pg name the same thing: give one");
+    db = await openSource(required(v.db ?? v.pg ?? e("PG_URL"), "--db (or --pg, or PG_URL)"));
+    const source = db;
     const jobs: Job[] = [];
-    for (const { schema, table } of names) {
-      const source =
+    for (const { schema, table } of tables.map((t) => source.parseTable(t))) {
+      const name =
         v.source ??
         (v["topic-prefix"] !== undefined
-          ? [v["topic-prefix"], database, schema, table].join(".")
+          ? source.sourceName(v["topic-prefix"], schema, table)
           : e("SOURCE_NAME")!);
-      jobs.push({ info: await loadTable(client, schema, table), source, tally: new Tally(firstN) });
+      jobs.push({ info: await source.loadTable(schema, table), source: name, tally: new Tally(firstN) });
     }
 
     const local = isLocal(endpoint) && e("AWS_ACCESS_KEY_ID") === undefined;
@@ -146,10 +149,10 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
           );
     });
 
-    const context = { client, dynamo, dynamodbTable, settings, layout };
+    const context = { source, dynamo, dynamodbTable, settings, layout };
     if (sample === undefined) {
       const progress = new Progress(io.stderr);
-      for (const j of jobs) progress.sourceTotal += await estimateRows(client, j.info);
+      for (const j of jobs) progress.sourceTotal += await source.estimateRows(j.info);
       progress.itemsTotal = itemCount;
       await compareAll(context, jobs, { segments, sortBuffer, progress });
       progress.done();
@@ -174,7 +177,7 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
     io.stderr.write(`cdc-sink reconcile: ${errorMessage(err)}\n`);
     return 2;
   } finally {
-    await client?.end().catch(() => undefined);
+    await db?.close();
     dynamo?.destroy();
   }
 }

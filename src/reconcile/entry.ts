@@ -38,7 +38,7 @@ function columnMap(): Record<string, string> {
   return Object.create(null) as Record<string, string>;
 }
 
-const NUMERIC_KINDS = new Set(["integer", "decimal", "float4", "float8"]);
+const NUMERIC_KINDS = new Set(["integer", "decimal", "float4", "float6", "float8"]);
 
 function keyOf(key: readonly Column[], canon: readonly Canon[]): { k: string; label: string } {
   const label = key.map((c, i) => {

@@ -1,19 +1,22 @@
 // The help text of `cdc-sink reconcile`, apart from the command so that the CLI can show it
-// without loading the PostgreSQL driver.
+// without loading the database drivers.
 
-export const RECONCILE_HELP = `cdc-sink reconcile — compare a PostgreSQL table with the sink's items
+export const RECONCILE_HELP = `cdc-sink reconcile — compare a PostgreSQL or MySQL/MariaDB table with the sink's items
 
 Usage:
-  cdc-sink reconcile --pg postgres://user:pass@host:5432/db --table schema.table
+  cdc-sink reconcile --db postgres://user:pass@host:5432/db --table schema.table
                      (--source NAME | --topic-prefix PREFIX) [options]
+  cdc-sink reconcile --db mysql://user:pass@host:3306/db --table [database.]table ...
 
 Source:
-  --pg URL                   PostgreSQL connection string (default: env PG_URL)
+  --db URL                   postgres://, mysql:// or mariadb:// URL (default: env PG_URL)
+  --pg URL                   the same, the older name (PostgreSQL)
   --table SCHEMA.TABLE       the source table, compared by its primary key; repeat it to compare several
                              tables in one Scan of the DynamoDB table (--json then prints an array)
   --source NAME              the source name the sink used (its items' _cdc_source),
                              e.g. pg.app.public.customers
-  --topic-prefix PREFIX      or derive it as PREFIX.<database>.<schema>.<table> (Debezium's topic.prefix)
+  --topic-prefix PREFIX      or derive it as PREFIX.<database>.<schema>.<table> (Debezium's topic.prefix;
+                             MySQL: PREFIX.<database>.<table>, --table database.table or the URL's database)
                              (default: env SOURCE_NAME, as the sink reads it)
 Target (defaults: the sink's variables):
   --dynamodb-table NAME      env DYNAMODB_TABLE
@@ -36,6 +39,7 @@ Output:
 Drift: missing (row live, no item), extra (live item, no row), different (named columns differ),
 deleted_but_live (item is a tombstone, row is live). A deleted row may be a tombstone or no item.
 Values are compared by the documented type mapping: numbers exactly, instants by instant, JSON by
-value, bytea by bytes. The report names keys and columns, never values.
+value, bytea by bytes; MySQL FLOAT at 6 significant digits (TIME, BIT and spatial columns are not
+compared: such a table is refused). The report names keys and columns, never values.
 
 Exit codes: 0 no drift, 1 drift, 2 the comparison could not be made.`;

@@ -10,6 +10,7 @@ import {
   canonicalDecimal,
   canonicalDouble,
   canonicalFloat4,
+  canonicalFloat6,
   canonicalJsonText,
   canonicalJsonValue,
   floorDiv,
@@ -89,6 +90,8 @@ function sourceScalar(value: JsonValue, col: Column, kind: Kind, s: ConverterSet
       return orRaw(s.decimalHandling === "double" ? canonicalDouble(text) : canonicalDecimal(text), value);
     case "float4":
       return orRaw(text === undefined ? undefined : canonicalFloat4(text), value);
+    case "float6":
+      return orRaw(text === undefined ? undefined : canonicalFloat6(text), value);
     case "float8":
       return orRaw(text === undefined ? undefined : canonicalDouble(text), value);
     case "boolean":
@@ -162,6 +165,8 @@ function itemScalar(attr: AttributeValue, col: Column, kind: Kind, s: ConverterS
       return orRaw(s.decimalHandling === "double" ? canonicalDouble(text) : canonicalDecimal(text), attr);
     case "float4":
       return orRaw(text === undefined ? undefined : canonicalFloat4(text), attr);
+    case "float6":
+      return orRaw(text === undefined ? undefined : canonicalFloat6(text), attr);
     case "float8":
       return orRaw(text === undefined ? undefined : canonicalDouble(text), attr);
     case "boolean":

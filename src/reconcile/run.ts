@@ -2,7 +2,6 @@
 // the DynamoDB table (items routed to their table by `_cdc_source`), both into external sorts; then
 // each table's two sorted streams are merged. Several tables of one DynamoDB table cost one Scan.
 
-import type pg from "pg";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Tally } from "./compare.ts";
 import { mergeCompare } from "./compare.ts";
@@ -10,14 +9,14 @@ import { itemEntry, sourceEntry, type Entry, type ItemLayout } from "./entry.ts"
 import type { Progress } from "./progress.ts";
 import { candidateItemKeys } from "./sink-key.ts";
 import { SortedRuns } from "./sorted-runs.ts";
-import { readRows, sampleRows } from "./source.ts";
+import type { SourceDb } from "./open-source.ts";
 import { getItems, scanSources } from "./target.ts";
 import type { ConverterSettings, TableInfo } from "./types.ts";
 
 export type Job = { readonly info: TableInfo; readonly source: string; readonly tally: Tally };
 
 export type RunContext = {
-  readonly client: pg.Client;
+  readonly source: SourceDb;
   readonly dynamo: DynamoDBClient;
   readonly dynamodbTable: string;
   readonly settings: ConverterSettings;
@@ -41,7 +40,7 @@ export async function compareAll(
   try {
     const readSources = async (): Promise<void> => {
       for (const s of sorted) {
-        for await (const values of readRows(c.client, s.job.info)) {
+        for await (const values of c.source.readRows(s.job.info)) {
           await s.rows.add(sourceEntry(values, s.job.info, c.settings));
           o.progress.source++;
           o.progress.tick();
@@ -71,7 +70,7 @@ export async function compareAll(
 /** `n` random source rows and the items the sink wrote for them (extra items cannot be seen). */
 export async function compareSample(c: RunContext, job: Job, n: number): Promise<void> {
   const { info } = job;
-  const sampled = await sampleRows(c.client, info, n);
+  const sampled = await c.source.sampleRows(info, n);
   const keyIndex = info.key.map((k) => info.columns.indexOf(k));
   const candidates = sampled.map((values) =>
     candidateItemKeys(

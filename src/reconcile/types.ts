@@ -35,6 +35,8 @@ export type Kind =
   | "integer"
   | "decimal"
   | "float4"
+  /** MySQL/MariaDB FLOAT: compared at 6 significant digits (see mysql-source.ts). */
+  | "float6"
   | "float8"
   | "boolean"
   | "date"

@@ -39,6 +39,10 @@ export type Pipeline = {
   readonly connectorConfig: Record<string, string>;
   /** reconcile's flags for the connector's converter settings. */
   readonly reconcileFlags: string[];
+  /** reconcile's --db when the source is not the stack's PostgreSQL (MySQL: mysql://…/<database>). */
+  readonly dbUrl?: string;
+  /** The fence table's source name when not PREFIX.<database>.<schema>.fence (MySQL has no schema). */
+  readonly fenceSource?: string;
 };
 
 export async function createSource(ep: Cdc, schema: string, publication: string): Promise<string> {
@@ -124,7 +128,10 @@ export async function waitFence(
   timeoutMs = 120_000,
 ): Promise<void> {
   const client = dynamoClient(p.ep.dynamodbEndpoint);
-  const pk = itemKey(sourceName(p, "fence"), encodeId([{ name: "id", value: new JsonNumber("1") }]));
+  const pk = itemKey(
+    p.fenceSource ?? sourceName(p, "fence"),
+    encodeId([{ name: "id", value: new JsonNumber("1") }]),
+  );
   try {
     await waitFor(
       async () => {
@@ -167,8 +174,8 @@ export function reconcile(p: Pipeline, tables: readonly string[], flags: string[
   const args = [
     CLI,
     "reconcile",
-    "--pg",
-    p.ep.postgresUrl,
+    "--db",
+    p.dbUrl ?? p.ep.postgresUrl,
     ...tables.flatMap((t) => ["--table", `${p.schema}.${t}`]),
     "--topic-prefix",
     p.prefix,
@@ -268,15 +275,25 @@ export async function readEvents(
             const v = JSON.parse(m.value.toString()) as { payload?: unknown };
             const env = (v.payload ?? v) as {
               op: string;
-              source: { lsn?: unknown; sequence?: string; snapshot?: string };
+              source: {
+                lsn?: unknown;
+                sequence?: string;
+                snapshot?: string;
+                file?: string;
+                pos?: number;
+                row?: number;
+              };
             };
+            const { source } = env;
             events.push({
               topic: batch.topic,
               key: m.key?.toString() ?? "",
               op: env.op,
-              lsn: String(env.source.lsn),
-              sequence: env.source.sequence ?? "",
-              snapshot: String(env.source.snapshot),
+              // MySQL's binlog position stands in for PostgreSQL's LSN: file, event position, row.
+              lsn:
+                source.file === undefined ? String(source.lsn) : `${source.file}:${source.pos}:${source.row}`,
+              sequence: source.sequence ?? "",
+              snapshot: String(source.snapshot),
             });
           }
           if (BigInt(m.offset) + 1n >= ends.get(`${batch.topic}/${batch.partition}`)!)

@@ -1,4 +1,4 @@
-// npm run stack -- up|down|status|logs|env|fetch [--with-cdc] [--dynamodb-persistent] [--kafka-sasl-ssl]
+// npm run stack -- up|down|status|logs|env|fetch [--with-cdc] [--with-mysql] [--dynamodb-persistent] [--kafka-sasl-ssl]
 //   [--kafka-proxied] [--kafka-proxy-port N] [--dir DIR]
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
@@ -13,13 +13,15 @@ import { envLines, logFile, readEndpoints, resolveDir } from "./state.ts";
 
 const USAGE = `usage: npm run stack -- <command> [options]
   up      start Kafka and dynoxide, a DynamoDB-compatible store (+ PostgreSQL and Kafka Connect/Debezium
-          with --with-cdc); CDC_SINK_DYNAMODB_ENDPOINT=URL uses that store instead of dynoxide
+          with --with-cdc; + MariaDB with --with-mysql); CDC_SINK_DYNAMODB_ENDPOINT=URL uses that store
+          instead of dynoxide
   down    stop every process of the stack and remove its data (logs stay)
   status  show each part; exit 1 if any is down
   logs    [part] [-f] [-n LINES]  print (or follow) the parts' logs
   env     print the export lines of a running stack
   fetch   download the jars and build dynoxide (cargo) into the cache without starting anything
 options: --dir DIR (default $CDC_SINK_STACK_DIR or <repo>/.stack), --with-cdc, --dynamodb-persistent,
+  --with-mysql          also MariaDB with a row-based binlog (implies --with-cdc); MYSQL_URL
   --kafka-sasl-ssl      also a SASL_SSL listener (SCRAM-SHA-512, TLS with a CA the stack makes);
                         its brokers, CA file, user and password are in endpoints.json (kafkaSaslSsl)
   --kafka-proxied       also a plaintext listener advertised on another port, for a TCP proxy
@@ -30,6 +32,7 @@ const { values, positionals } = parseArgs({
   options: {
     dir: { type: "string" },
     "with-cdc": { type: "boolean", default: false },
+    "with-mysql": { type: "boolean", default: false },
     "dynamodb-persistent": { type: "boolean", default: false },
     "kafka-sasl-ssl": { type: "boolean", default: false },
     "kafka-proxied": { type: "boolean", default: false },
@@ -61,6 +64,7 @@ async function up(): Promise<number> {
   const endpoints = await startStack({
     dir: values.dir,
     withCdc: values["with-cdc"],
+    withMysql: values["with-mysql"],
     dynamodbPersistent: values["dynamodb-persistent"],
     kafkaSaslSsl: values["kafka-sasl-ssl"],
     kafkaProxied: values["kafka-proxied"],

@@ -55,8 +55,9 @@ export async function ensureJars(set: JarSet, logFile: string): Promise<string> 
   const partial = `${target}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
   // Connect treats each folder in plugin.path as one plugin with its own class loader, so the
-  // Debezium jars go one level down, together.
-  const output = set === "debezium" ? join(partial, "debezium-connector-postgres") : partial;
+  // Debezium jars go one level down, together: the PostgreSQL and MySQL connectors of one Debezium
+  // release share debezium-core and load side by side from the one folder.
+  const output = set === "debezium" ? join(partial, "debezium-connectors") : partial;
   mkdirSync(output, { recursive: true });
   const code = await runToEnd({
     cmd: "mvn",

@@ -9,10 +9,12 @@ import { connectPart } from "./parts/connect.ts";
 import { dynamodbPart } from "./parts/dynamodb.ts";
 import { kafkaPart } from "./parts/kafka.ts";
 import type { Part } from "./parts/part.ts";
+import { findMysqlBin, mysqlPart } from "./parts/mysql.ts";
 import { findPostgresBin, postgresOsUser, postgresPart } from "./parts/postgres.ts";
 import { findTagged, freePorts, isOurs, spawnPart, stopProcess, tail, type Started } from "./process.ts";
 import {
   CDC_PARTS,
+  MYSQL_PARTS,
   PART_NAMES,
   type KafkaListeners,
   type PortName,
@@ -31,12 +33,15 @@ export const PARTS: Record<PartName, Part> = {
   kafka: kafkaPart,
   dynamodb: dynamodbPart,
   postgres: postgresPart,
+  mysql: mysqlPart,
   connect: connectPart,
 };
 
 export type StartOptions = {
   dir?: string;
   withCdc?: boolean;
+  /** MariaDB with a row-based binlog, for Debezium's MySQL connector; implies withCdc (Connect). */
+  withMysql?: boolean;
   dynamodbPersistent?: boolean;
   /** A SASL_SSL listener besides the plaintext one: SCRAM-SHA-512 over TLS with a CA the stack makes. */
   kafkaSaslSsl?: boolean;
@@ -53,6 +58,7 @@ export const partsOf = (state: StackState): PartName[] =>
   PART_NAMES.filter(
     (name) =>
       (state.withCdc || !CDC_PARTS.includes(name)) &&
+      (state.withMysql === true || !MYSQL_PARTS.includes(name)) &&
       (name !== "dynamodb" || state.externalDynamodb === undefined),
   );
 
@@ -97,7 +103,8 @@ function newState(dir: string, options: StartOptions): StackState {
   const external = externalDynamodb();
   return {
     dir,
-    withCdc: options.withCdc === true,
+    withCdc: options.withCdc === true || options.withMysql === true,
+    withMysql: options.withMysql === true,
     dynamodbPersistent: options.dynamodbPersistent === true,
     kafkaListeners: listenersFor(options),
     ports: options.kafkaProxyPort === undefined ? {} : { kafkaProxy: options.kafkaProxyPort },
@@ -186,6 +193,8 @@ async function resolveTools(state: StackState, dir: string, say: (line: string) 
     password: "cdcsink",
     database: "cdcsink",
   };
+  if (state.withMysql === true)
+    state.mysql ??= { ...findMysqlBin(), user: "cdcsink", password: "cdcsink", database: "cdcsink" };
 }
 
 async function assignPorts(state: StackState, names: PartName[]): Promise<void> {
@@ -217,7 +226,8 @@ export async function startStack(options: StartOptions = {}): Promise<Endpoints>
   }
   const fresh = state === undefined;
   state ??= newState(dir, options);
-  if (options.withCdc === true) state.withCdc = true;
+  if (options.withCdc === true || options.withMysql === true) state.withCdc = true;
+  if (options.withMysql === true) state.withMysql = true;
   if (!fresh && options.dynamodbPersistent === true && !state.dynamodbPersistent) {
     log("note: the running dynoxide is in-memory; down and up again for --dynamodb-persistent");
   }

@@ -3,9 +3,11 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { StackError } from "./errors.ts";
 
-export const PART_NAMES = ["kafka", "dynamodb", "postgres", "connect"] as const;
+export const PART_NAMES = ["kafka", "dynamodb", "postgres", "mysql", "connect"] as const;
 export type PartName = (typeof PART_NAMES)[number];
 export const CDC_PARTS: readonly PartName[] = ["postgres", "connect"];
+/** `--with-mysql`: MariaDB beside the CDC parts (Connect loads Debezium's MySQL connector always). */
+export const MYSQL_PARTS: readonly PartName[] = ["mysql"];
 
 /** The broker's SASL_SSL listener (`--kafka-sasl-ssl`): SCRAM over TLS with the stack's own CA. */
 export type SaslSslEndpoint = {
@@ -31,6 +33,8 @@ export type Endpoints = {
   awsRegion: string;
   postgresUrl?: string;
   connectUrl?: string;
+  /** With --with-mysql: `mysql://user:password@127.0.0.1:port/database` (MariaDB). */
+  mysqlUrl?: string;
   kafkaSaslSsl?: SaslSslEndpoint;
   kafkaProxied?: ProxiedEndpoint;
   pids: Partial<Record<PartName, number>>;
@@ -49,6 +53,8 @@ export type KafkaListeners = {
 export type StackState = {
   dir: string;
   withCdc: boolean;
+  /** Absent in stacks made before MariaDB was a part: no mysql part. */
+  withMysql?: boolean;
   dynamodbPersistent: boolean;
   /** Absent in stacks made before listeners existed: the plaintext listener only. */
   kafkaListeners?: KafkaListeners;
@@ -65,6 +71,7 @@ export type StackState = {
    */
   externalDynamodb?: string;
   postgres?: { bin: string; osUser: string; user: string; password: string; database: string };
+  mysql?: { server: string; installDb: string; user: string; password: string; database: string };
 };
 
 export const AWS_REGION = "us-east-1";
@@ -103,7 +110,7 @@ export function writeState(state: StackState): void {
 }
 
 export function endpointsOf(state: StackState): Endpoints {
-  const { ports, postgres } = state;
+  const { ports, postgres, mysql } = state;
   return {
     kafkaBrokers: `127.0.0.1:${ports.kafka}`,
     dynamodbEndpoint: state.externalDynamodb ?? `http://127.0.0.1:${ports.dynamodb}`,
@@ -114,6 +121,11 @@ export function endpointsOf(state: StackState): Endpoints {
             `postgres://${postgres.user}:${postgres.password}` +
             `@127.0.0.1:${ports.postgres}/${postgres.database}`,
           connectUrl: `http://127.0.0.1:${ports.connect}`,
+        }
+      : {}),
+    ...(state.withMysql === true && mysql
+      ? {
+          mysqlUrl: `mysql://${mysql.user}:${mysql.password}` + `@127.0.0.1:${ports.mysql}/${mysql.database}`,
         }
       : {}),
     ...(state.kafkaListeners?.saslSsl
@@ -150,6 +162,7 @@ export function envLines(endpoints: Endpoints): string[] {
     ["AWS_SECRET_ACCESS_KEY", "local"],
     ["PG_URL", endpoints.postgresUrl],
     ["CONNECT_URL", endpoints.connectUrl],
+    ["MYSQL_URL", endpoints.mysqlUrl],
   ];
   return vars.filter(([, v]) => v !== undefined).map(([k, v]) => `export ${k}=${v}`);
 }

@@ -49,6 +49,7 @@ void test("stack CLI: up, status, a killed part, restart, down and a fast second
     const endpoints = read();
     assert.equal(endpoints.awsRegion, "us-east-1");
     assert.equal(endpoints.postgresUrl, undefined, "no cdc parts without --with-cdc");
+    assert.equal(endpoints.mysqlUrl, undefined, "no MariaDB without --with-mysql");
     assert.equal(readFileSync(join(dir, "endpoints.env"), "utf8").trim(), first.stdout.trim());
 
     // Side by side with the shared stack: its own free ports, none of the well-known ones.

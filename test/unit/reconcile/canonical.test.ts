@@ -7,6 +7,7 @@ import {
   canonicalDecimal,
   canonicalDouble,
   canonicalFloat4,
+  canonicalFloat6,
   canonicalJsonText,
   isoDateDays,
   isoInstantMicros,
@@ -57,6 +58,17 @@ test("floats compare as IEEE values; float4 at single precision", () => {
   assert.equal(canonicalDouble("-Infinity"), "-Infinity");
   assert.equal(canonicalFloat4("1.1"), canonicalFloat4("1.10000002"));
   assert.notEqual(canonicalDouble("0.1"), canonicalDouble("0.10000000000000002"));
+});
+
+test("MySQL FLOAT at 6 significant digits: the binlog's float and the server's text form agree", () => {
+  // 1.2345678 stored as a 4-byte float is 1.2345677614212036; MariaDB prints it as 1.23457.
+  assert.equal(canonicalFloat6(String(Math.fround(1.2345678))), canonicalFloat6("1.23457"));
+  assert.equal(canonicalFloat6("1.2345679"), "1.23457");
+  assert.equal(canonicalFloat6("250.5"), "250.5");
+  assert.equal(canonicalFloat6("-0.000123456789"), "-0.000123457");
+  assert.equal(canonicalFloat6("1e+30"), canonicalFloat6("1.00000e30"));
+  assert.notEqual(canonicalFloat6("1.23457"), canonicalFloat6("1.23458"));
+  assert.equal(canonicalFloat6("abc"), undefined);
 });
 
 test("JSON by value: key order, spacing and number spelling do not matter", () => {

@@ -52,3 +52,22 @@ test("an unreachable PostgreSQL exits 2 and says so", async () => {
   assert.match(r.err, /cannot connect to PostgreSQL/);
   assert.doesNotMatch(r.err, /u:p@/, "the connection string's password is not echoed");
 });
+
+test("--db picks the database by the URL's scheme; an unknown scheme or both --db and --pg exit 2", async () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ["--db", "ftp://u:p@127.0.0.1/db"],
+      /--db wants a postgres:\/\/, mysql:\/\/ or mariadb:\/\/ URL, not ftp:\/\//,
+    ],
+    [["--db", "postgres://x", "--pg", "postgres://x"], /--db and --pg name the same thing/],
+    [["--db", "mysql://u:p@127.0.0.1:1/db"], /cannot connect to MySQL\/MariaDB/],
+    [["--db", "mariadb://u:p@127.0.0.1:1/db"], /cannot connect to MySQL\/MariaDB/],
+    [["--db", "postgresql://u:p@127.0.0.1:1/db"], /cannot connect to PostgreSQL/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await run(["--table", "t", "--source", "s", ...args]);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.match(r.err, message);
+    assert.doesNotMatch(r.err, /u:p@/, "the connection string's password is not echoed");
+  }
+});

@@ -5,6 +5,7 @@ import { logFile, partDir, type StackState } from "../state.ts";
 import { javaArgs, writeProperties, type Part } from "./part.ts";
 
 export const DEBEZIUM_POSTGRES = "io.debezium.connector.postgresql.PostgresConnector";
+export const DEBEZIUM_MYSQL = "io.debezium.connector.mysql.MySqlConnector";
 
 async function getJson(url: string): Promise<unknown> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
@@ -14,7 +15,7 @@ async function getJson(url: string): Promise<unknown> {
 
 /**
  * A one-worker Kafka Connect cluster in distributed mode (so connectors are managed through REST,
- * as in production), with Debezium's PostgreSQL connector in its plugin path.
+ * as in production), with Debezium's PostgreSQL and MySQL connectors in its plugin path.
  */
 export const connectPart: Part = {
   name: "connect",
@@ -77,8 +78,8 @@ export const connectPart: Part = {
     const url = `http://127.0.0.1:${state.ports.connect}`;
     await getJson(`${url}/`);
     const plugins = (await getJson(`${url}/connector-plugins`)) as { class: string }[];
-    if (!plugins.some((p) => p.class === DEBEZIUM_POSTGRES))
-      throw new Error("Debezium PostgreSQL connector not loaded");
+    for (const wanted of [DEBEZIUM_POSTGRES, DEBEZIUM_MYSQL])
+      if (!plugins.some((p) => p.class === wanted)) throw new Error(`${wanted} not loaded`);
     // Answered by the herder only once this worker has joined its group and read the config topic.
     await getJson(`${url}/connectors`);
   },
