@@ -15,7 +15,7 @@ import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { Admin, Producer } from "kafkajs";
 import { startStack, stopStack } from "../../tools/stack/index.ts";
 import { stackEndpoints, type Endpoints } from "../support/stack.ts";
-import { kafkaClient } from "../support/kafka.ts";
+import { createTopicsAndWait, kafkaClient } from "../support/kafka.ts";
 import { uniqueName } from "../support/names.ts";
 import { waitFor } from "../support/wait.ts";
 import { dynamoClient } from "../support/dynamo.ts";
@@ -115,13 +115,10 @@ export class Harness {
   }
 
   async prepare(partitions: number, withDlq = true): Promise<void> {
-    await this.admin.createTopics({
-      topics: [
-        { topic: this.topic, numPartitions: partitions },
-        ...(withDlq ? [{ topic: this.dlq, numPartitions: 1 }] : []),
-      ],
-      waitForLeaders: true,
-    });
+    await createTopicsAndWait(this.admin, [
+      { topic: this.topic, numPartitions: partitions },
+      ...(withDlq ? [{ topic: this.dlq, numPartitions: 1 }] : []),
+    ]);
     await this.dynamo.send(
       new CreateTableCommand({
         TableName: this.table,

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { stackEndpoints, type Endpoints } from "../../../support/stack.ts";
-import { createTopic, withAdmin } from "../../../support/kafka.ts";
+import { createTopic, createTopicsAndWait, withAdmin } from "../../../support/kafka.ts";
 import { uniqueName } from "../../../support/names.ts";
 import { createTable } from "../../../support/dynamo.ts";
 import { spawnSink, waitConsuming, type SinkProcess } from "../../../support/sink-process.ts";
@@ -46,17 +46,14 @@ async function exitCode(p: SinkProcess, ms = 60_000): Promise<number | null> {
 
 async function compactedTopic(name: string, policy: string): Promise<void> {
   await withAdmin(endpoints.kafkaBrokers, (admin) =>
-    admin.createTopics({
-      topics: [
-        {
-          topic: name,
-          numPartitions: 1,
-          replicationFactor: 1,
-          configEntries: [{ name: "cleanup.policy", value: policy }],
-        },
-      ],
-      waitForLeaders: true,
-    }),
+    createTopicsAndWait(admin, [
+      {
+        topic: name,
+        numPartitions: 1,
+        replicationFactor: 1,
+        configEntries: [{ name: "cleanup.policy", value: policy }],
+      },
+    ]),
   );
 }
 

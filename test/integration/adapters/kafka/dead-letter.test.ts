@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Producer } from "kafkajs";
 import { stackEndpoints, type Endpoints } from "../../../support/stack.ts";
-import { createTopic, withAdmin } from "../../../support/kafka.ts";
+import { createTopic, createTopicsAndWait, withAdmin } from "../../../support/kafka.ts";
 import { uniqueName } from "../../../support/names.ts";
 import { waitFor } from "../../../support/wait.ts";
 import { createTable, scanTable } from "../../../support/dynamo.ts";
@@ -59,17 +59,14 @@ test("a poison record over the DLQ's max.message.bytes is dead-lettered without 
   const table = uniqueName("tbl");
   await createTopic(endpoints.kafkaBrokers, topic, 1);
   await withAdmin(endpoints.kafkaBrokers, (admin) =>
-    admin.createTopics({
-      topics: [
-        {
-          topic: dlq,
-          numPartitions: 1,
-          replicationFactor: 1,
-          configEntries: [{ name: "max.message.bytes", value: "4096" }],
-        },
-      ],
-      waitForLeaders: true,
-    }),
+    createTopicsAndWait(admin, [
+      {
+        topic: dlq,
+        numPartitions: 1,
+        replicationFactor: 1,
+        configEntries: [{ name: "max.message.bytes", value: "4096" }],
+      },
+    ]),
   );
   await createTable(endpoints.dynamodbEndpoint, table);
   // Not JSON, 20 kB: poison, and five times what the DLQ topic accepts. The canary must reach no header.
