@@ -122,6 +122,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   const decodeOptions = (topic: string): DecodeOptions => {
     const route = routeFor(config.routes, topic);
     return {
+      format: route?.format ?? config.records.format,
       versionSource: route?.versionSource ?? config.records.versionSource,
       versionColumn: route?.versionColumn ?? config.records.versionColumn,
       epoch: config.records.epoch,

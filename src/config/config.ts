@@ -148,6 +148,7 @@ function build(c: Values, x: Extras) {
       writeBatchItems: c.WRITE_BATCH_ITEMS,
     },
     records: {
+      format: c.RECORD_FORMAT,
       versionSource: c.VERSION_SOURCE,
       versionColumn: c.VERSION_COLUMN,
       epoch: c.VERSION_EPOCH,

@@ -77,6 +77,7 @@ export const POISON_CODES = [
   "version_scheme_mismatch",
   "decode_failed",
   "item_build_failed",
+  "flattened_without_version",
 ] as const;
 
 export const TRANSIENT_CODES = [

@@ -7,7 +7,7 @@
 //   - every record gets exactly one final outcome, and only then may the watermark pass it.
 
 import { ClassifiedError, ExitCode, FatalError, PoisonError, errorMessage } from "../core/errors.ts";
-import { decodeRecord } from "../core/decode.ts";
+import { decodeKafkaRecord } from "../core/record.ts";
 import { itemKey } from "../core/identity.ts";
 import { Outcome, type DecodeOptions, type KafkaRecord, type WriteOutcome } from "../core/types.ts";
 import { newestFirst, type Candidate } from "./coalesce.ts";
@@ -50,7 +50,7 @@ export class Processor {
 
   constructor(deps: ProcessorDeps) {
     this.#d = deps;
-    this.#decode = deps.decode ?? decodeRecord;
+    this.#decode = deps.decode ?? decodeKafkaRecord;
     this.#obs = guard(deps.observer ?? {}, new FailureReporter(deps.log, "record observer"));
   }
 

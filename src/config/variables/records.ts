@@ -1,10 +1,20 @@
 // Records: versions, source names, tombstones, routes. Part of the one table of variables
 // (src/config/env-spec.ts).
 
-import { COMPRESSIONS, VERSION_SOURCES, int, oneOf, ttlAttribute, text } from "../parsers.ts";
+import { COMPRESSIONS, RECORD_FORMATS, VERSION_SOURCES, int, oneOf, ttlAttribute, text } from "../parsers.ts";
 import type { EnvVar } from "../env-spec.ts";
 
 export const RECORDS_VARIABLES = [
+  {
+    group: "records",
+    name: "RECORD_FORMAT",
+    default: "envelope",
+    parse: oneOf(RECORD_FORMATS),
+    description:
+      "`envelope` (Debezium's change event), `flattened` (ExtractNewRecordState's row, with `__` " +
+      "fields and headers) or `auto` (told apart per record); see docs/formats/. Route key `format`.",
+  },
+
   {
     group: "records",
     name: "VERSION_SOURCE",
