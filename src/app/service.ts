@@ -250,7 +250,10 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     await producer?.disconnect().catch(() => undefined);
     await health.close();
     dynamo.destroy();
-    log.info({ exitCode, counts: stats.total }, `stopped: ${summaryLine(stats.total)}`);
+    log.info(
+      { exitCode, counts: stats.total, skipped: Object.fromEntries(stats.skipReasons) },
+      `stopped: ${summaryLine(stats.total)}`,
+    );
     await telemetry.close();
     resolveExit(exitCode);
     return exitCode;

@@ -6,7 +6,7 @@
 //   - within a batch only the newest version of a key is written (coalesce.ts);
 //   - every record gets exactly one final outcome, and only then may the watermark pass it.
 
-import { ClassifiedError, ExitCode, FatalError, PoisonError, errorMessage } from "../core/errors.ts";
+import { ExitCode, FatalError, PoisonError, errorMessage } from "../core/errors.ts";
 import { decodeKafkaRecord } from "../core/record.ts";
 import { itemKey } from "../core/identity.ts";
 import { Outcome, type DecodeOptions, type KafkaRecord, type WriteOutcome } from "../core/types.ts";
@@ -15,7 +15,7 @@ import { decodeSafely, type Decode } from "./decode.ts";
 import { FailureReporter, guard } from "./guard.ts";
 import { Lease, Leases } from "./lease.ts";
 import type { AdaptiveLimiter } from "./limiter.ts";
-import type { CommitPoint, DeadLetter, Flow, Log, RecordObserver, Sink } from "./ports.ts";
+import type { CommitPoint, DeadLetter, FinishDetail, Flow, Log, RecordObserver, Sink } from "./ports.ts";
 import { RetryAborted, isPushback, retry, sleep, type BackoffPolicy } from "./retry.ts";
 import type { Stats } from "./stats.ts";
 
@@ -106,7 +106,7 @@ export class Processor {
         continue;
       }
       if (decoded.kind === "skip") {
-        this.#finish(lease, record, Outcome.skipped);
+        this.#finish(lease, record, Outcome.skipped, { skipReason: decoded.reason });
         continue;
       }
       this.#obs.decoded?.(record, decoded.event);
@@ -167,13 +167,10 @@ export class Processor {
     return guarded;
   }
 
-  #finish(
-    lease: Lease,
-    record: KafkaRecord,
-    outcome: Outcome,
-    detail?: { error?: ClassifiedError; coalesced?: boolean },
-  ): void {
+  #finish(lease: Lease, record: KafkaRecord, outcome: Outcome, detail?: FinishDetail): void {
     this.#d.stats.outcome(record.topic, record.partition, outcome);
+    if (detail?.skipReason !== undefined)
+      this.#d.stats.skipReason(record.topic, record.partition, detail.skipReason);
     this.#obs.finished?.(record, outcome, detail);
     lease.watermark.complete(record.offset);
     this.#buffered--;
