@@ -158,6 +158,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
             new KafkaDeadLetter(producer, config.kafka.dlqTopic!, config.kafka.groupId),
             config.kafka.dlqTopic!,
           ),
+    poisonPolicy: (topic) => routeFor(config.routes, topic)?.poisonPolicy ?? config.records.poisonPolicy,
     limiter,
     backoff: { baseMs: config.processing.retryBaseMs, maxMs: config.processing.retryMaxMs },
     stats,

@@ -149,6 +149,7 @@ function build(c: Values, x: Extras) {
     },
     records: {
       format: c.RECORD_FORMAT,
+      poisonPolicy: c.POISON_POLICY,
       versionSource: c.VERSION_SOURCE,
       versionColumn: c.VERSION_COLUMN,
       epoch: c.VERSION_EPOCH,

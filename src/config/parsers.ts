@@ -16,9 +16,7 @@ export const WRITE_MODES = ["auto", "put", "transact"] as const;
 export type WriteMode = (typeof WRITE_MODES)[number];
 export const VERSION_SOURCES = [VersionSource.auto, VersionSource.column, VersionSource.kafkaOffset] as const;
 export { RECORD_FORMATS };
-/** What happens to a poison record (src/engine/poison.ts). */
-export const POISON_POLICIES = ["dlq", "skip", "stop"] as const;
-export type PoisonPolicy = (typeof POISON_POLICIES)[number];
+export { POISON_POLICIES } from "../engine/poison.ts";
 export const SASL_MECHANISMS = ["scram-sha-256", "scram-sha-512", "plain", "aws-msk-iam"] as const;
 export const COMPRESSIONS = ["none", "gzip"] as const;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;

@@ -2,10 +2,10 @@
 // route matches use the service-wide settings.
 //   [{ "topic": "pg.public.orders", "table": "orders", "versionSource": "column", "versionColumn": "rev" },
 //    { "topicPattern": "^pg\\.public\\.", "table": "replica", "tombstoneTtlSeconds": 864000 },
-//    { "topicPattern": "^flat\\.", "format": "flattened" }]
+//    { "topicPattern": "^flat\\.", "format": "flattened", "poisonPolicy": "skip" }]
 
 import { z } from "zod";
-import { RECORD_FORMATS, VERSION_SOURCES, tableName } from "./parsers.ts";
+import { POISON_POLICIES, RECORD_FORMATS, VERSION_SOURCES, tableName } from "./parsers.ts";
 
 const routeSchema = z
   .object({
@@ -17,6 +17,7 @@ const routeSchema = z
     versionColumn: z.string().min(1).optional(),
     tombstoneTtlSeconds: z.number().int().min(0).optional(),
     format: z.enum(RECORD_FORMATS).optional(),
+    poisonPolicy: z.enum(POISON_POLICIES).optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

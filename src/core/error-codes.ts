@@ -108,6 +108,7 @@ export const FATAL_CODES = [
   "dlq_publish_failed",
   "dlq_max_message_bytes",
   "dry_run_incomplete",
+  "poison_stop",
 ] as const;
 
 // Stryker restore all

@@ -6,7 +6,7 @@
 //   - within a batch only the newest version of a key is written (coalesce.ts);
 //   - every record gets exactly one final outcome, and only then may the watermark pass it.
 
-import { ExitCode, FatalError, PoisonError, errorMessage } from "../core/errors.ts";
+import { FatalError, PoisonError, errorMessage } from "../core/errors.ts";
 import { decodeKafkaRecord } from "../core/record.ts";
 import { itemKey } from "../core/identity.ts";
 import { Outcome, type DecodeOptions, type KafkaRecord, type WriteOutcome } from "../core/types.ts";
@@ -18,6 +18,7 @@ import type { AdaptiveLimiter } from "./limiter.ts";
 import type { CommitPoint, DeadLetter, FinishDetail, Flow, Log, RecordObserver, Sink } from "./ports.ts";
 import { RetryAborted, isPushback, retry, sleep, type BackoffPolicy } from "./retry.ts";
 import type { Stats } from "./stats.ts";
+import { POISON_SKIP_REASON, poisonStop, type PoisonPolicy } from "./poison.ts";
 
 export type ProcessorDeps = {
   readonly sinkFor: (topic: string) => Sink;
@@ -25,6 +26,8 @@ export type ProcessorDeps = {
   /** The record decoder; the core's by default (tests inject failures here). */
   readonly decode?: Decode | undefined;
   readonly deadLetter: DeadLetter | undefined;
+  /** What a topic's poison records get (engine/poison.ts); `dlq` when absent. */
+  readonly poisonPolicy?: ((topic: string) => PoisonPolicy) | undefined;
   readonly limiter: AdaptiveLimiter;
   readonly backoff: BackoffPolicy;
   readonly stats: Stats;
@@ -265,14 +268,23 @@ export class Processor {
     }
   }
 
+  /** A poison record, handled by its topic's POISON_POLICY (engine/poison.ts). */
   async #deadLetter(lease: Lease, record: KafkaRecord, err: PoisonError): Promise<void> {
-    const where = `${record.topic}/${record.partition}@${record.offset}`;
+    const policy = this.#d.poisonPolicy?.(record.topic) ?? "dlq";
+    const fields = {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      code: err.code,
+    };
+    if (policy === "skip") {
+      this.#d.log.warn(fields, `poison record skipped (POISON_POLICY=skip): ${errorMessage(err)}`);
+      this.#finish(lease, record, Outcome.skipped, { error: err, skipReason: POISON_SKIP_REASON });
+      return;
+    }
     const dlq = this.#d.deadLetter;
-    if (dlq === undefined) {
-      const message =
-        `poison record at ${where} (${err.code}): ${err.message}. ` +
-        "Set DLQ_TOPIC to dead-letter such records; nothing past it was committed";
-      this.#d.onFatal(new FatalError("poison_without_dlq", message, ExitCode.poisonWithoutDlq));
+    if (policy === "stop" || dlq === undefined) {
+      this.#d.onFatal(poisonStop(record, err, policy));
       return;
     }
     try {
@@ -281,12 +293,6 @@ export class Processor {
       if (e instanceof Released) return this.#release([{ record }]);
       throw e;
     }
-    const fields = {
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-      code: err.code,
-    };
     this.#d.log.warn(fields, `dead-lettered: ${errorMessage(err)}`);
     this.#finish(lease, record, Outcome.deadLettered, { error: err });
   }

@@ -112,11 +112,12 @@ export class RecordTracer implements RecordObserver {
     open.span.setAttribute("cdc.outcome", outcome);
     if (detail?.coalesced === true) open.span.setAttribute("cdc.coalesced", true);
     if (detail?.skipReason !== undefined) open.span.setAttribute("cdc.skip_reason", detail.skipReason);
-    if (outcome === Outcome.deadLettered) {
+    if (outcome === Outcome.deadLettered || (outcome === Outcome.skipped && detail?.error !== undefined)) {
       const code = detail?.error?.code ?? "poison";
+      const done = outcome === Outcome.skipped ? "skipped" : "dead-lettered";
       open.span.setAttribute("error.type", code);
       // The code only: a poison message may quote the record.
-      open.span.setStatus({ code: SpanStatusCode.ERROR, message: `poison record dead-lettered (${code})` });
+      open.span.setStatus({ code: SpanStatusCode.ERROR, message: `poison record ${done} (${code})` });
     }
     open.span.end();
   }

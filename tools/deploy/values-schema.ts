@@ -8,7 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ENV_SPEC } from "../../src/config/env-spec.ts";
-import { RECORD_FORMATS, VERSION_SOURCES } from "../../src/config/parsers.ts";
+import { POISON_POLICIES, RECORD_FORMATS, VERSION_SOURCES } from "../../src/config/parsers.ts";
 
 type Schema = Record<string, unknown>;
 
@@ -152,6 +152,7 @@ export function buildValuesSchema(): Schema {
           versionColumn: { type: "string", minLength: 1 },
           tombstoneTtlSeconds: int(0),
           format: { enum: [...RECORD_FORMATS] },
+          poisonPolicy: { enum: [...POISON_POLICIES] },
         }),
       },
       image: obj(
