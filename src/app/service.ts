@@ -122,6 +122,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   const decodeOptions = (topic: string): DecodeOptions => {
     const route = routeFor(config.routes, topic);
     return {
+      format: route?.format ?? config.records.format,
       versionSource: route?.versionSource ?? config.records.versionSource,
       versionColumn: route?.versionColumn ?? config.records.versionColumn,
       epoch: config.records.epoch,
@@ -157,6 +158,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
             new KafkaDeadLetter(producer, config.kafka.dlqTopic!, config.kafka.groupId),
             config.kafka.dlqTopic!,
           ),
+    poisonPolicy: (topic) => routeFor(config.routes, topic)?.poisonPolicy ?? config.records.poisonPolicy,
     limiter,
     backoff: { baseMs: config.processing.retryBaseMs, maxMs: config.processing.retryMaxMs },
     stats,
@@ -249,7 +251,10 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     await producer?.disconnect().catch(() => undefined);
     await health.close();
     dynamo.destroy();
-    log.info({ exitCode, counts: stats.total }, `stopped: ${summaryLine(stats.total)}`);
+    log.info(
+      { exitCode, counts: stats.total, skipped: Object.fromEntries(stats.skipReasons) },
+      `stopped: ${summaryLine(stats.total)}`,
+    );
     await telemetry.close();
     resolveExit(exitCode);
     return exitCode;

@@ -148,6 +148,8 @@ function build(c: Values, x: Extras) {
       writeBatchItems: c.WRITE_BATCH_ITEMS,
     },
     records: {
+      format: c.RECORD_FORMAT,
+      poisonPolicy: c.POISON_POLICY,
       versionSource: c.VERSION_SOURCE,
       versionColumn: c.VERSION_COLUMN,
       epoch: c.VERSION_EPOCH,

@@ -3,7 +3,7 @@
 
 import { z } from "zod";
 import { META } from "../core/item.ts";
-import { VersionSource } from "../core/types.ts";
+import { RECORD_FORMATS, VersionSource } from "../core/types.ts";
 
 /** A closed set of words; the message lists them. */
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
@@ -15,6 +15,8 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 export const WRITE_MODES = ["auto", "put", "transact"] as const;
 export type WriteMode = (typeof WRITE_MODES)[number];
 export const VERSION_SOURCES = [VersionSource.auto, VersionSource.column, VersionSource.kafkaOffset] as const;
+export { RECORD_FORMATS };
+export { POISON_POLICIES } from "../engine/poison.ts";
 export const SASL_MECHANISMS = ["scram-sha-256", "scram-sha-512", "plain", "aws-msk-iam"] as const;
 export const COMPRESSIONS = ["none", "gzip"] as const;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;

@@ -1,10 +1,11 @@
 // Optional per-topic routes for multi-table deployments: a JSON array, first match wins; topics no
 // route matches use the service-wide settings.
 //   [{ "topic": "pg.public.orders", "table": "orders", "versionSource": "column", "versionColumn": "rev" },
-//    { "topicPattern": "^pg\\.public\\.", "table": "replica", "tombstoneTtlSeconds": 864000 }]
+//    { "topicPattern": "^pg\\.public\\.", "table": "replica", "tombstoneTtlSeconds": 864000 },
+//    { "topicPattern": "^flat\\.", "format": "flattened", "poisonPolicy": "skip" }]
 
 import { z } from "zod";
-import { VERSION_SOURCES, tableName } from "./parsers.ts";
+import { POISON_POLICIES, RECORD_FORMATS, VERSION_SOURCES, tableName } from "./parsers.ts";
 
 const routeSchema = z
   .object({
@@ -15,6 +16,8 @@ const routeSchema = z
     versionSource: z.enum(VERSION_SOURCES).optional(),
     versionColumn: z.string().min(1).optional(),
     tombstoneTtlSeconds: z.number().int().min(0).optional(),
+    format: z.enum(RECORD_FORMATS).optional(),
+    poisonPolicy: z.enum(POISON_POLICIES).optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -134,7 +134,7 @@ function isUnavailable(value: RowValue): boolean {
   return Array.isArray(value) && value.length > 0 && value.every((v) => isUnavailable(v));
 }
 
-function refuseUnavailable(row: Row | null): void {
+export function refuseUnavailable(row: Row | null): void {
   const column = row === null ? undefined : Object.keys(row).find((c) => isUnavailable(row[c]!));
   if (column !== undefined) {
     throw new PoisonError(
@@ -146,7 +146,7 @@ function refuseUnavailable(row: Row | null): void {
   }
 }
 
-function tsMs(value: unknown): number | undefined {
+export function tsMs(value: unknown): number | undefined {
   const text = numberText(value);
   const n = text === undefined ? NaN : Number(text);
   return Number.isFinite(n) ? n : undefined;

@@ -78,6 +78,7 @@ export const POISON_CODES = [
   "version_scheme_mismatch",
   "decode_failed",
   "item_build_failed",
+  "flattened_without_version",
 ] as const;
 
 export const TRANSIENT_CODES = [
@@ -108,6 +109,7 @@ export const FATAL_CODES = [
   "dlq_publish_failed",
   "dlq_max_message_bytes",
   "dry_run_incomplete",
+  "poison_stop",
 ] as const;
 
 // Stryker restore all

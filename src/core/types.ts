@@ -33,8 +33,17 @@ export type KafkaRecord = {
   readonly timestamp: string;
 };
 
+/**
+ * The shape of a record's value (docs/formats/): Debezium's full envelope, the flattened row of
+ * its ExtractNewRecordState transform, or `auto` (told apart per record by the envelope's fields).
+ */
+export const RECORD_FORMATS = ["envelope", "flattened", "auto"] as const;
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
+
 /** How records of one topic are identified and versioned (from config, or a route). */
 export type DecodeOptions = {
+  /** Default `envelope`. */
+  readonly format?: RecordFormat | undefined;
   readonly versionSource: VersionSource;
   readonly versionColumn?: string | undefined;
   /** 0–9999, prefixed to every version so a restored database can restart its log positions. */
@@ -61,7 +70,14 @@ export type ChangeEvent = {
   readonly sourceTsMs?: number | undefined;
 };
 
-export type SkipReason = "kafka_tombstone" | "truncate" | "message";
+export type SkipReason =
+  | "kafka_tombstone"
+  | "truncate"
+  | "message"
+  /** Debezium's side topics (src/core/side-topics.ts): never a row change. */
+  | "heartbeat"
+  | "transaction_metadata"
+  | "schema_change";
 
 export type Decoded =
   | { readonly kind: "change"; readonly event: ChangeEvent }

@@ -6,6 +6,9 @@ import type { ClassifiedError } from "../core/errors.ts";
 import type { Position } from "../core/item.ts";
 import type { ChangeEvent, KafkaRecord, Outcome, WriteOutcome } from "../core/types.ts";
 
+/** What a record's final outcome came with, for telemetry. */
+export type FinishDetail = { error?: ClassifiedError; coalesced?: boolean; skipReason?: string };
+
 /** The store: one conditional write per change; refused conditions are outcomes, not errors. */
 export type Sink = {
   write(event: ChangeEvent, at: Position): Promise<WriteOutcome>;
@@ -47,12 +50,11 @@ export type RecordObserver = {
   received?(record: KafkaRecord): void;
   decoded?(record: KafkaRecord, event: ChangeEvent): void;
   retrying?(record: KafkaRecord, error: ClassifiedError, attempt: number, delayMs: number): void;
-  /** `coalesced`: finished without a write, a newer version of its key in the batch was written. */
-  finished?(
-    record: KafkaRecord,
-    outcome: Outcome,
-    detail?: { error?: ClassifiedError; coalesced?: boolean },
-  ): void;
+  /**
+   * `coalesced`: finished without a write, a newer version of its key in the batch was written.
+   * `skipReason`: why a skipped record was skipped (a SkipReason, or `poison` under POISON_POLICY=skip).
+   */
+  finished?(record: KafkaRecord, outcome: Outcome, detail?: FinishDetail): void;
   released?(record: KafkaRecord): void;
   within?(record: KafkaRecord, work: () => unknown): unknown;
 };

@@ -6,8 +6,8 @@
 //   - within a batch only the newest version of a key is written (coalesce.ts);
 //   - every record gets exactly one final outcome, and only then may the watermark pass it.
 
-import { ClassifiedError, ExitCode, FatalError, PoisonError, errorMessage } from "../core/errors.ts";
-import { decodeRecord } from "../core/decode.ts";
+import { FatalError, PoisonError, errorMessage } from "../core/errors.ts";
+import { decodeKafkaRecord } from "../core/record.ts";
 import { itemKey } from "../core/identity.ts";
 import { Outcome, type DecodeOptions, type KafkaRecord, type WriteOutcome } from "../core/types.ts";
 import { newestFirst, type Candidate } from "./coalesce.ts";
@@ -15,9 +15,10 @@ import { decodeSafely, type Decode } from "./decode.ts";
 import { FailureReporter, guard } from "./guard.ts";
 import { Lease, Leases } from "./lease.ts";
 import type { AdaptiveLimiter } from "./limiter.ts";
-import type { CommitPoint, DeadLetter, Flow, Log, RecordObserver, Sink } from "./ports.ts";
+import type { CommitPoint, DeadLetter, FinishDetail, Flow, Log, RecordObserver, Sink } from "./ports.ts";
 import { RetryAborted, isPushback, retry, sleep, type BackoffPolicy } from "./retry.ts";
 import type { Stats } from "./stats.ts";
+import { POISON_SKIP_REASON, poisonStop, type PoisonPolicy } from "./poison.ts";
 
 export type ProcessorDeps = {
   readonly sinkFor: (topic: string) => Sink;
@@ -25,6 +26,8 @@ export type ProcessorDeps = {
   /** The record decoder; the core's by default (tests inject failures here). */
   readonly decode?: Decode | undefined;
   readonly deadLetter: DeadLetter | undefined;
+  /** What a topic's poison records get (engine/poison.ts); `dlq` when absent. */
+  readonly poisonPolicy?: ((topic: string) => PoisonPolicy) | undefined;
   readonly limiter: AdaptiveLimiter;
   readonly backoff: BackoffPolicy;
   readonly stats: Stats;
@@ -50,7 +53,7 @@ export class Processor {
 
   constructor(deps: ProcessorDeps) {
     this.#d = deps;
-    this.#decode = deps.decode ?? decodeRecord;
+    this.#decode = deps.decode ?? decodeKafkaRecord;
     this.#obs = guard(deps.observer ?? {}, new FailureReporter(deps.log, "record observer"));
   }
 
@@ -106,7 +109,7 @@ export class Processor {
         continue;
       }
       if (decoded.kind === "skip") {
-        this.#finish(lease, record, Outcome.skipped);
+        this.#finish(lease, record, Outcome.skipped, { skipReason: decoded.reason });
         continue;
       }
       this.#obs.decoded?.(record, decoded.event);
@@ -167,13 +170,10 @@ export class Processor {
     return guarded;
   }
 
-  #finish(
-    lease: Lease,
-    record: KafkaRecord,
-    outcome: Outcome,
-    detail?: { error?: ClassifiedError; coalesced?: boolean },
-  ): void {
+  #finish(lease: Lease, record: KafkaRecord, outcome: Outcome, detail?: FinishDetail): void {
     this.#d.stats.outcome(record.topic, record.partition, outcome);
+    if (detail?.skipReason !== undefined)
+      this.#d.stats.skipReason(record.topic, record.partition, detail.skipReason);
     this.#obs.finished?.(record, outcome, detail);
     lease.watermark.complete(record.offset);
     this.#buffered--;
@@ -268,14 +268,23 @@ export class Processor {
     }
   }
 
+  /** A poison record, handled by its topic's POISON_POLICY (engine/poison.ts). */
   async #deadLetter(lease: Lease, record: KafkaRecord, err: PoisonError): Promise<void> {
-    const where = `${record.topic}/${record.partition}@${record.offset}`;
+    const policy = this.#d.poisonPolicy?.(record.topic) ?? "dlq";
+    const fields = {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      code: err.code,
+    };
+    if (policy === "skip") {
+      this.#d.log.warn(fields, `poison record skipped (POISON_POLICY=skip): ${errorMessage(err)}`);
+      this.#finish(lease, record, Outcome.skipped, { error: err, skipReason: POISON_SKIP_REASON });
+      return;
+    }
     const dlq = this.#d.deadLetter;
-    if (dlq === undefined) {
-      const message =
-        `poison record at ${where} (${err.code}): ${err.message}. ` +
-        "Set DLQ_TOPIC to dead-letter such records; nothing past it was committed";
-      this.#d.onFatal(new FatalError("poison_without_dlq", message, ExitCode.poisonWithoutDlq));
+    if (policy === "stop" || dlq === undefined) {
+      this.#d.onFatal(poisonStop(record, err, policy));
       return;
     }
     try {
@@ -284,12 +293,6 @@ export class Processor {
       if (e instanceof Released) return this.#release([{ record }]);
       throw e;
     }
-    const fields = {
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-      code: err.code,
-    };
     this.#d.log.warn(fields, `dead-lettered: ${errorMessage(err)}`);
     this.#finish(lease, record, Outcome.deadLettered, { error: err });
   }

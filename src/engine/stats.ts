@@ -20,7 +20,10 @@ export type StatsListener = {
 
 export class Stats {
   readonly total: Counts = emptyCounts();
+  /** Skipped records by reason (`heartbeat`, `kafka_tombstone`, `poison`…), in total. */
+  readonly skipReasons = new Map<string, number>();
   readonly #byPartition = new Map<string, Counts>();
+  readonly #skipsByPartition = new Map<string, Map<string, number>>();
   readonly #listener: StatsListener;
 
   constructor(listener: StatsListener = {}) {
@@ -43,6 +46,20 @@ export class Stats {
     this.total[outcome] += n;
     this.#counts(topic, partition)[outcome] += n;
     this.#listener.onOutcome?.(topic, partition, outcome, n);
+  }
+
+  /** Why a record counted as skipped was skipped; called beside `outcome(…, skipped)`. */
+  skipReason(topic: string, partition: number, reason: string): void {
+    this.skipReasons.set(reason, (this.skipReasons.get(reason) ?? 0) + 1);
+    const key = `${topic}/${partition}`;
+    let m = this.#skipsByPartition.get(key);
+    if (m === undefined) this.#skipsByPartition.set(key, (m = new Map<string, number>()));
+    m.set(reason, (m.get(reason) ?? 0) + 1);
+  }
+
+  /** "topic/partition" → reason → skipped records. */
+  skipsByPartition(): ReadonlyMap<string, ReadonlyMap<string, number>> {
+    return this.#skipsByPartition;
   }
 
   released(topic: string, partition: number, n = 1): void {

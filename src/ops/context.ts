@@ -67,6 +67,7 @@ export function opsDynamo(config: Config, env: NodeJS.ProcessEnv): DynamoDBClien
 export function decodeOptionsFor(config: Config, topic: string): DecodeOptions {
   const route = routeFor(config.routes, topic);
   return {
+    format: route?.format ?? config.records.format,
     versionSource: route?.versionSource ?? config.records.versionSource,
     versionColumn: route?.versionColumn ?? config.records.versionColumn,
     epoch: config.records.epoch,

@@ -1,7 +1,7 @@
 // `cdc-sink explain`, the pure part: one record → what the sink would make of it. Decoding and the
 // item are the product's own (core/decode.ts, core/write.ts); the outcome is decide.ts's.
 
-import { decodeRecord } from "../core/decode.ts";
+import { decodeKafkaRecord } from "../core/record.ts";
 import { PoisonError } from "../core/errors.ts";
 import { decodeSafely } from "../engine/decode.ts";
 import { META, type ItemOptions } from "../core/item.ts";
@@ -45,7 +45,7 @@ export function prepare(
 ): Prepared {
   try {
     // The processor's own rule: any exception while decoding makes the record poison.
-    const decoded = decodeSafely(decodeRecord, record, decode);
+    const decoded = decodeSafely(decodeKafkaRecord, record, decode);
     if (decoded.kind === "skip") return { kind: "skip", reason: decoded.reason };
     return prepareWrite(decoded.event, record, item, nowMs);
   } catch (err) {
@@ -58,6 +58,9 @@ const SKIPS: Record<string, string> = {
   kafka_tombstone: "a Kafka tombstone (null value) follows every Debezium delete; the delete itself wrote",
   truncate: "a TRUNCATE event: the sink never deletes items in bulk",
   message: "a logical decoding message: not a row change",
+  heartbeat: "a Debezium heartbeat: not a row change",
+  transaction_metadata: "a Debezium transaction BEGIN/END marker: not a row change",
+  schema_change: "a Debezium schema-change (DDL) event: not a row change",
 };
 
 /** The full explanation, given the item the table holds now (`stored`; unread for skips/poison). */

@@ -8,7 +8,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Producer } from "kafkajs";
 import type { Config } from "../config/config.ts";
-import { decodeRecord } from "../core/decode.ts";
+import { decodeKafkaRecord } from "../core/record.ts";
 import { PoisonError, type ClassifiedError } from "../core/errors.ts";
 import { itemKey } from "../core/identity.ts";
 import { Outcome, type KafkaRecord } from "../core/types.ts";
@@ -109,7 +109,7 @@ export async function redrive(config: Config, env: NodeJS.ProcessEnv, v: DlqValu
       const r: KafkaRecord = entry.original;
       let label = `${r.topic}/${r.partition}@${r.offset}`;
       try {
-        const decoded = decodeRecord(r, decodeOptionsFor(config, r.topic));
+        const decoded = decodeKafkaRecord(r, decodeOptionsFor(config, r.topic));
         if (decoded.kind === "skip") return tally.add(Outcome.skipped, label);
         label = itemKey(decoded.event.source, decoded.event.id);
         const outcome = await retry(() => sinkFor(r.topic).write(decoded.event, r), retrying(label));

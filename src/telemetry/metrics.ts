@@ -13,6 +13,7 @@ import type { CommitPoint } from "../engine/ports.ts";
 
 export const METRIC = {
   records: "cdc_sink.records",
+  skipped: "cdc_sink.records.skipped",
   consumed: "cdc_sink.records.consumed",
   released: "cdc_sink.records.released",
   retries: "cdc_sink.retries",
@@ -102,6 +103,12 @@ export class SinkMetrics {
     }).addCallback((r) => {
       for (const [tp, c] of stats.partitions())
         for (const o of OUTCOMES) r.observe(c[o], { ...splitKey(tp), "cdc.outcome": o });
+    });
+    m.createObservableCounter(METRIC.skipped, {
+      description: "Skipped records by reason (cdc.skip_reason): side topics, tombstones, poison skipped.",
+    }).addCallback((r) => {
+      for (const [tp, reasons] of stats.skipsByPartition())
+        for (const [reason, n] of reasons) r.observe(n, { ...splitKey(tp), "cdc.skip_reason": reason });
     });
     m.createObservableCounter(METRIC.consumed, { description: "Records received from Kafka." }).addCallback(
       (r) => {

@@ -25,7 +25,7 @@ import {
 } from "@opentelemetry/api";
 import { Outcome, type ChangeEvent, type KafkaRecord } from "../core/types.ts";
 import type { ClassifiedError } from "../core/errors.ts";
-import type { RecordObserver } from "../engine/ports.ts";
+import type { FinishDetail, RecordObserver } from "../engine/ports.ts";
 import type { CommitPoint, DeadLetter } from "../engine/ports.ts";
 import type { SinkMetrics } from "./metrics.ts";
 import { keyHash } from "./log.ts";
@@ -103,11 +103,7 @@ export class RecordTracer implements RecordObserver {
     });
   }
 
-  finished(
-    record: KafkaRecord,
-    outcome: Outcome,
-    detail?: { error?: ClassifiedError; coalesced?: boolean },
-  ): void {
+  finished(record: KafkaRecord, outcome: Outcome, detail?: FinishDetail): void {
     const open = this.#open.get(record);
     if (outcome === Outcome.applied)
       this.#o.metrics.applied(record.topic, open?.event?.sourceTsMs, (this.#o.now ?? Date.now)());
@@ -115,11 +111,13 @@ export class RecordTracer implements RecordObserver {
     this.#open.delete(record);
     open.span.setAttribute("cdc.outcome", outcome);
     if (detail?.coalesced === true) open.span.setAttribute("cdc.coalesced", true);
-    if (outcome === Outcome.deadLettered) {
+    if (detail?.skipReason !== undefined) open.span.setAttribute("cdc.skip_reason", detail.skipReason);
+    if (outcome === Outcome.deadLettered || (outcome === Outcome.skipped && detail?.error !== undefined)) {
       const code = detail?.error?.code ?? "poison";
+      const done = outcome === Outcome.skipped ? "skipped" : "dead-lettered";
       open.span.setAttribute("error.type", code);
       // The code only: a poison message may quote the record.
-      open.span.setStatus({ code: SpanStatusCode.ERROR, message: `poison record dead-lettered (${code})` });
+      open.span.setStatus({ code: SpanStatusCode.ERROR, message: `poison record ${done} (${code})` });
     }
     open.span.end();
   }

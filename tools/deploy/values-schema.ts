@@ -8,7 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ENV_SPEC } from "../../src/config/env-spec.ts";
-import { VERSION_SOURCES } from "../../src/config/parsers.ts";
+import { POISON_POLICIES, RECORD_FORMATS, VERSION_SOURCES } from "../../src/config/parsers.ts";
 
 type Schema = Record<string, unknown>;
 
@@ -151,6 +151,8 @@ export function buildValuesSchema(): Schema {
           versionSource: { enum: [...VERSION_SOURCES] },
           versionColumn: { type: "string", minLength: 1 },
           tombstoneTtlSeconds: int(0),
+          format: { enum: [...RECORD_FORMATS] },
+          poisonPolicy: { enum: [...POISON_POLICIES] },
         }),
       },
       image: obj(

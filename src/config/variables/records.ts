@@ -1,10 +1,38 @@
 // Records: versions, source names, tombstones, routes. Part of the one table of variables
 // (src/config/env-spec.ts).
 
-import { COMPRESSIONS, VERSION_SOURCES, int, oneOf, ttlAttribute, text } from "../parsers.ts";
+import {
+  COMPRESSIONS,
+  POISON_POLICIES,
+  RECORD_FORMATS,
+  VERSION_SOURCES,
+  int,
+  oneOf,
+  ttlAttribute,
+  text,
+} from "../parsers.ts";
 import type { EnvVar } from "../env-spec.ts";
 
 export const RECORDS_VARIABLES = [
+  {
+    group: "records",
+    name: "RECORD_FORMAT",
+    default: "envelope",
+    parse: oneOf(RECORD_FORMATS),
+    description:
+      "`envelope` (Debezium's change event), `flattened` (ExtractNewRecordState's row, with `__` " +
+      "fields and headers) or `auto` (told apart per record); see docs/formats/. Route key `format`.",
+  },
+  {
+    group: "records",
+    name: "POISON_POLICY",
+    default: "dlq",
+    parse: oneOf(POISON_POLICIES),
+    description:
+      "A record that can never be written: `dlq` (to `DLQ_TOPIC`; without one the service stops), " +
+      "`skip` (counted as skipped and logged with its position, like Kafka Connect's " +
+      "`errors.tolerance=all`) or `stop` (exit 4, nothing past it committed). Route key `poisonPolicy`.",
+  },
   {
     group: "records",
     name: "VERSION_SOURCE",

@@ -96,3 +96,26 @@ test("every variable in the spec is documented and named in upper snake case", (
     assert.ok(v.description.length > 10, v.name);
   }
 });
+
+test("RECORD_FORMAT and POISON_POLICY: defaults, values, and the route keys format and poisonPolicy", () => {
+  const d = loadConfig(base, noFiles);
+  assert.ok(d.ok);
+  assert.equal(d.config.records.format, "envelope");
+  assert.equal(d.config.records.poisonPolicy, "dlq");
+  const set = loadConfig({ ...base, RECORD_FORMAT: "flattened", POISON_POLICY: "skip" }, noFiles);
+  assert.ok(set.ok);
+  assert.equal(set.config.records.format, "flattened");
+  assert.equal(set.config.records.poisonPolicy, "skip");
+  const bad = loadConfig({ ...base, RECORD_FORMAT: "avro-ish", POISON_POLICY: "ignore" }, noFiles);
+  assert.ok(!bad.ok);
+  assert.match(bad.errors.join("\n"), /RECORD_FORMAT: must be envelope, flattened or auto/);
+  assert.match(bad.errors.join("\n"), /POISON_POLICY: must be dlq, skip or stop/);
+  const first = { topic: "a", format: "auto", poisonPolicy: "stop" };
+  const routes = JSON.stringify([first, { topic: "b", format: "rows" }]);
+  const r = loadConfig({ ...base, ROUTES_FILE: "/r.json" }, () => routes);
+  assert.ok(!r.ok);
+  assert.match(r.errors.join("\n"), /ROUTES_FILE: \[1\.format\]/);
+  const ok = loadConfig({ ...base, ROUTES_FILE: "/r.json" }, () => JSON.stringify([first]));
+  assert.ok(ok.ok);
+  assert.equal(ok.config.routes[0]?.poisonPolicy, "stop");
+});

@@ -46,6 +46,7 @@ function recordingObserver(): RecordObserver & { calls: string[] } {
       calls.push(
         `finished ${r.offset} ${outcome}` +
           (detail?.coalesced === true ? " coalesced" : "") +
+          (detail?.skipReason !== undefined ? ` ${detail.skipReason}` : "") +
           (detail?.error !== undefined ? ` ${detail.error.code}` : ""),
       ),
     released: (r) => calls.push(`released ${r.offset}`),
@@ -106,7 +107,7 @@ test("the observer sees each record received, decoded and finished; coalesced on
     "decoded 1 [1]",
     "finished 0 stale coalesced",
     "finished 1 applied",
-    "finished 2 skipped",
+    "finished 2 skipped kafka_tombstone",
     "received 0",
     "received 1",
     "received 2",
@@ -122,6 +123,38 @@ test("a Kafka tombstone is skipped: finished at once, no write, and the watermar
   assert.ok(await processor.drain(5000));
   assert.equal(sink.applied.length, 0);
   assert.deepEqual(offsets(processor.commitPoints()), { 0: "1" });
+});
+
+test("side-topic records are skipped with their reason, counted per reason, never dead-lettered", async () => {
+  const { stats, published, processor } = setup();
+  const hb = "__debezium-heartbeat.pg";
+  processor.assign({ [TOPIC]: [0], [hb]: [0] });
+  const beat = (offset: number) =>
+    record({
+      topic: hb,
+      offset: String(offset),
+      key: Buffer.from('{"serverName":"pg"}'),
+      value: Buffer.from('{"ts_ms":1}'),
+    });
+  processor.enqueue(hb, 0, [beat(0), beat(1)]);
+  processor.enqueue(TOPIC, 0, [
+    record({
+      offset: "0",
+      key: Buffer.from('{"id":1}'),
+      value: Buffer.from('{"status":"END","id":"1:2","ts_ms":1}'),
+    }),
+    record({ offset: "1", key: Buffer.from('{"id":1}'), value: null }),
+  ]);
+  assert.ok(await processor.drain(5000));
+  assert.equal(published.length, 0);
+  assert.equal(stats.total.skipped, 4);
+  assert.deepEqual(Object.fromEntries(stats.skipReasons), {
+    heartbeat: 2,
+    transaction_metadata: 1,
+    kafka_tombstone: 1,
+  });
+  assert.deepEqual(Object.fromEntries(stats.skipsByPartition().get(`${hb}/0`)!), { heartbeat: 2 });
+  assert.deepEqual(offsets(processor.commitPoints().filter((p) => p.topic === hb)), { 0: "2" });
 });
 
 test("a record delivered again while still in hand is not registered twice", async () => {

@@ -144,6 +144,7 @@ test("a line logged with a span active carries trace_id and span_id; without one
 const PROMETHEUS_NAMES = [
   "cdc_sink_records_total",
   "cdc_sink_records_consumed_total",
+  "cdc_sink_records_skipped_total",
   "cdc_sink_records_released_total",
   "cdc_sink_retries_total",
   "cdc_sink_write_duration_bucket",
@@ -166,6 +167,10 @@ test("every instrument appears on /metrics under its documented Prometheus name"
   const stats = new Stats();
   stats.consumed("orders", 0);
   stats.outcome("orders", 0, "applied");
+  stats.consumed("orders", 0, 2);
+  stats.outcome("orders", 0, "skipped", 2);
+  stats.skipReason("orders", 0, "heartbeat");
+  stats.skipReason("orders", 0, "heartbeat");
   t.observe(stats, {
     inFlight: () => 1,
     limit: () => 64,
@@ -189,6 +194,14 @@ test("every instrument appears on /metrics under its documented Prometheus name"
   metrics.applied("orders", Date.now() - 1500, Date.now());
   const text = await t.metricsText();
   for (const name of PROMETHEUS_NAMES) assert.match(text, new RegExp(`^${name}[{ ]`, "m"), name);
+  assert.match(
+    text,
+    new RegExp(
+      String.raw`^cdc_sink_records_skipped_total\{(?=[^}]*messaging_destination_name="orders")` +
+        String.raw`(?=[^}]*cdc_skip_reason="heartbeat")[^}]*\} 2$`,
+      "m",
+    ),
+  );
   assert.match(
     text,
     new RegExp(
