@@ -58,7 +58,7 @@ test("Extended JSON types become DynamoDB types, legacy strict and canonical for
   assert.deepEqual(
     mongoImage(
       '{"big": 9007199254740993, "inf": {"$numberDouble": "Infinity"}, "half": {"$numberDecimal": ".25"}, ' +
-        '"exp": {"$numberDouble": "-2E+5"}, "three": {"$binary": "AQID", "$type": "00", "x": 1}, "max": {"$date": 8640000000000000}, "notBinary": {"$binary": "AQID", "x": "00"}, ' +
+        '"exp": {"$numberDouble": "-2E+15"}, "three": {"$binary": "AQID", "$type": "00", "x": 1}, "max": {"$date": 8640000000000000}, "notBinary": {"$binary": "AQID", "x": "00"}, ' +
         '"notType": {"$type": "00", "x": 1}, "lone": {"$binary": "AQID"}}',
       "after",
     ),
@@ -67,7 +67,7 @@ test("Extended JSON types become DynamoDB types, legacy strict and canonical for
       inf: "Infinity",
       half: new JsonNumber(".25"),
       three: { $binary: "AQID", $type: "00", x: 1 },
-      exp: new JsonNumber("-2E+5"),
+      exp: new JsonNumber("-2E+15"),
       max: "+275760-09-13T00:00:00.000Z",
       notBinary: { $binary: "AQID", x: "00" },
       notType: { $type: "00", x: 1 },
@@ -104,6 +104,8 @@ test("an unparsable document or a malformed wrapper is poison invalid_document, 
     '{"a": {"$date": "yesterday"}}',
     '{"a": {"$date": 1.5}}',
     '{"a": {"$date": true}}',
+    '{"a": {"$oid": "x596e275826f08b2730779e1f"}}',
+    '{"a": {"$oid": "596e275826f08b2730779e1fx"}}',
     '{"a": {"$date": 8640000000000001}}',
     '{"a": {"$date": -8640000000000001}}',
     '{"a": {"$numberDouble": "Infinityx"}}',
