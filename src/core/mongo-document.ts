@@ -56,9 +56,9 @@ function binary(base64: JsonValue | undefined, subType: JsonValue | undefined, w
 /** One Extended JSON wrapper (`{"$oid": …}`…) as a value, or undefined when `doc` is no wrapper. */
 function wrapper(doc: { [key: string]: JsonValue }, where: string): RowValue | undefined {
   const keys = Object.keys(doc);
-  const [first] = keys;
-  const value = first === undefined ? undefined : doc[first];
-  if (keys.length === 1 && value !== undefined) {
+  if (keys.length === 1) {
+    const first = keys[0]!;
+    const value = doc[first]!;
     switch (first) {
       case "$oid":
         if (typeof value !== "string" || !HEX_24.test(value)) throw invalid(where);

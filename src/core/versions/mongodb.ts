@@ -42,9 +42,8 @@ function derive(input: VersionInput, _options: unknown, e: string): string {
       "source.ts_ms is MongoDB's wallTime, not the cluster time, in records of Debezium 3.4 and " +
         "later (or of an unknown version) that carry wallTime: the change's position is not in the record",
     );
-  const ts = numberText(source["ts_ms"]);
-  const seconds = ts === undefined ? undefined : /^(\d*?)0{3}$|^(0)$/.exec(ts);
-  if (seconds === undefined || seconds === null)
+  const seconds = /^(\d*?)0{3}$|^(0)$/.exec(numberText(source["ts_ms"]) ?? "");
+  if (seconds === null)
     throw missing(
       `source.ts_ms is not the cluster time's whole seconds in milliseconds (${describe(source["ts_ms"])})`,
     );

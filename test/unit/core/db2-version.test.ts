@@ -71,6 +71,9 @@ test("Db2: the layout, 32 hex digits per LSN, snapshot reads ranked 0", () => {
 
 test("Db2: a streamed change without commit_lsn, or an LSN over 16 bytes, is poison", () => {
   assert.throws(() => decodeRaw(db2("u", null, { ID: 1, EMAIL: "x" }, null)), /source.commit_lsn is absent/);
+  const absent = db2("u", null, { ID: 1, EMAIL: "x" }, null);
+  delete (absent.value as { source: Record<string, unknown> }).source["commit_lsn"];
+  assert.throws(() => decodeRaw(absent), /source.commit_lsn is absent/);
   assert.throws(
     () => decodeRaw(db2("u", null, { ID: 1, EMAIL: "x" }, "00000027:00000ac0:0000000000000000ff")),
     /source.commit_lsn has more than 16 bytes/,

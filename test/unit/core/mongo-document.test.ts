@@ -57,16 +57,17 @@ test("Extended JSON types become DynamoDB types, legacy strict and canonical for
   // Plain numbers beyond a double keep their digits; the other edge forms.
   assert.deepEqual(
     mongoImage(
-      '{"big": 9007199254740993, "inf": {"$numberDouble": "Infinity"}, "half": {"$numberDecimal": ".5"}, ' +
-        '"exp": {"$numberDouble": "-2E+5"}, "max": {"$date": 8640000000000000}, "notBinary": {"$binary": "AQID", "x": "00"}, ' +
+      '{"big": 9007199254740993, "inf": {"$numberDouble": "Infinity"}, "half": {"$numberDecimal": ".25"}, ' +
+        '"exp": {"$numberDouble": "-2E+15"}, "three": {"$binary": "AQID", "$type": "00", "x": 1}, "max": {"$date": 8640000000000000}, "notBinary": {"$binary": "AQID", "x": "00"}, ' +
         '"notType": {"$type": "00", "x": 1}, "lone": {"$binary": "AQID"}}',
       "after",
     ),
     {
       big: new JsonNumber("9007199254740993"),
       inf: "Infinity",
-      half: new JsonNumber(".5"),
-      exp: new JsonNumber("-2E+5"),
+      half: new JsonNumber(".25"),
+      three: { $binary: "AQID", $type: "00", x: 1 },
+      exp: new JsonNumber("-2E+15"),
       max: "+275760-09-13T00:00:00.000Z",
       notBinary: { $binary: "AQID", x: "00" },
       notType: { $type: "00", x: 1 },
@@ -103,8 +104,14 @@ test("an unparsable document or a malformed wrapper is poison invalid_document, 
     '{"a": {"$date": "yesterday"}}',
     '{"a": {"$date": 1.5}}',
     '{"a": {"$date": true}}',
-    '{"a": {"$date": 9e15}}',
-    '{"a": {"$date": -9e15}}',
+    '{"a": {"$oid": "x596e275826f08b2730779e1f"}}',
+    '{"a": {"$oid": "596e275826f08b2730779e1fx"}}',
+    '{"a": {"$date": 8640000000000001}}',
+    '{"a": {"$date": -8640000000000001}}',
+    '{"a": {"$numberDouble": "Infinityx"}}',
+    '{"a": {"$numberDouble": "xNaN"}}',
+    '{"a": {"$binary": "AQID", "$type": "000"}}',
+    '{"a": {"$binary": "AQID", "$type": "g0"}}',
     '{"a": {"$date": {"$numberLong": 5}}}',
     '{"a": {"$numberDecimal": 1.5}}',
     '{"a": {"$numberDecimal": "1.5x"}}',
@@ -130,6 +137,7 @@ test("nesting: 31 maps around a wrapper pass, deeper is too_deep, a huge depth d
   const nest = (n: number, inner: string) => `${'{"a":'.repeat(n)}${inner}${"}".repeat(n)}`;
   assert.doesNotThrow(() => mongoImage(nest(32, '{"$numberLong": "1"}'), "after"));
   assert.throws(() => mongoImage(nest(34, "1"), "after"), code("too_deep"));
+  assert.throws(() => mongoImage(`{"a": ${"[".repeat(40)}1${"]".repeat(40)}}`, "after"), code("too_deep"));
   assert.throws(
     () => mongoImage(nest(100_000, "1"), "after"),
     (e: unknown) => e instanceof PoisonError,

@@ -92,6 +92,18 @@ test("MongoDB: ts_ms that is not the cluster time is refused", () => {
   assert.match(decodeRaw(nullWallTime).version, /^mongo:0000:0{19}9:/);
   assert.match(version("u", { sec: 9, ord: 1, version: "2.7.0.Final", wallTime: 1 }), /^mongo:0000:0{19}9:/);
   assert.throws(() => version("u", { sec: 9, ord: 1, tsMs: 9123 }), poison(/source.ts_ms is not/));
+  assert.throws(
+    () => version("u", { sec: 9, ord: 1, tsMs: "0123" as unknown as number }),
+    poison(/source.ts_ms is not/),
+  );
+  assert.throws(
+    () => version("u", { sec: 9, ord: 1, version: "v3.1.0.Final", wallTime: 9000 }),
+    poison(/wallTime/),
+  );
+  assert.match(
+    version("u", { sec: 9, ord: 1, version: "2.10.0.Final", wallTime: 9123 }),
+    /^mongo:0000:0{19}9:/,
+  );
   assert.throws(() => version("u", { sec: 9, ord: 1, tsMs: -1000 }), poison(/source.ts_ms is not/));
   assert.throws(() => version("u", { sec: 9, ord: -1 }), poison(/source.ord is not/));
   assert.throws(() => version("u", { sec: 9, ord: 1, totalOrder: -2 }), poison(/total_order is not/));

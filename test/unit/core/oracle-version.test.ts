@@ -116,6 +116,13 @@ test("Oracle: the layout, the redo address as 8.8.4 hex digits, txSeq last", () 
     decodeRaw(ora("u", null, { ID: 1, EMAIL: "x" }, { scn: "9", commit: "10", rsId: "0x1.2.3", txSeq: n }))
       .version;
   assert.equal(compareVersions(seq(2), seq(10)), -1);
+  // ssn is read (Debezium sends 0 today): it ranks before txSeq.
+  const ssn = (n: number, txSeq: number) => {
+    const record = ora("u", null, { ID: 1, EMAIL: "x" }, { scn: "9", commit: "10", rsId: "0x1.2.3", txSeq });
+    (record.value as { source: Record<string, unknown> }).source["ssn"] = n;
+    return decodeRaw(record).version;
+  };
+  assert.equal(compareVersions(ssn(1, 9), ssn(2, 1)), -1);
 });
 
 test("Oracle: XStream and OpenLogReplicator records, and unusable positions, are poison", () => {
@@ -133,6 +140,10 @@ test("Oracle: XStream and OpenLogReplicator records, and unusable positions, are
   assert.throws(
     bad("u", { scn: "9", commit: "10", rsId: "A.B.C.D" }),
     poison(/source.rs_id is not a redo address/),
+  );
+  assert.throws(
+    bad("u", { scn: "9", commit: "10", rsId: 5 as unknown as string }),
+    poison(/source.rs_id is not/),
   );
   assert.throws(bad("u", { scn: "9", commit: "10", rsId: "0x123456789.1.1" }), poison(/source.rs_id is not/));
   assert.throws(bad("u", { scn: "9", commit: "10", rsId: "0x1.1.12345" }), poison(/source.rs_id is not/));

@@ -143,6 +143,9 @@ test("SQL Server: unusable positions are poison, a snapshot of an empty log is n
       e.code === "missing_version" &&
       /source.commit_lsn is absent/.test(e.message),
   );
+  const absent = mssql("u", null, { id: 1, email: "x" }, { commit: null });
+  delete (absent.value as { source: Record<string, unknown> }).source["commit_lsn"];
+  assert.throws(() => decodeRaw(absent), /source.commit_lsn is absent/);
   assert.throws(bad({ commit: "00000027:00000758" }), /source.commit_lsn is not an LSN/);
   assert.throws(bad({ commit: "00000027:00000758:005" }), /source.commit_lsn is not an LSN/);
   assert.throws(bad({ commit: "0000002700000758:0005" }), /source.commit_lsn is not an LSN/);
