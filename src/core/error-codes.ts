@@ -77,6 +77,8 @@ export const POISON_CODES = [
   "version_scheme_mismatch",
   "decode_failed",
   "item_build_failed",
+  "avro_mismatch",
+  "avro_schema_invalid",
 ] as const;
 
 export const TRANSIENT_CODES = [
@@ -84,6 +86,8 @@ export const TRANSIENT_CODES = [
   "dynamodb_network",
   "dynamodb_http_5xx",
   "dynamodb_retryable",
+  "schema_registry_unavailable",
+  "schema_not_found",
 ] as const;
 
 export const FATAL_CODES = [
@@ -107,6 +111,7 @@ export const FATAL_CODES = [
   "dlq_publish_failed",
   "dlq_max_message_bytes",
   "dry_run_incomplete",
+  "schema_registry_auth",
 ] as const;
 
 // Stryker restore all
