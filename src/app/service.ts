@@ -25,6 +25,8 @@ import type { Log } from "../telemetry/log.ts";
 import { localTelemetry, type Telemetry } from "../telemetry/telemetry.ts";
 import { instrumentService, type ServiceTelemetry } from "../telemetry/instrument.ts";
 import { checkTopics } from "../adapters/kafka/topics.ts";
+import { avroDecoding } from "../adapters/schema-registry/avro-decoding.ts";
+import { decodeRecord } from "../core/decode.ts";
 
 /** How long the final commit and the group leave may take after the in-flight writes drained. */
 const LEAVE_TIMEOUT_MS = 5_000;
@@ -147,9 +149,12 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     else log.fatal({ err }, `unexpected error, stopping: ${errorMessage(err)}`);
     ending = end(code, false);
   };
+  const avro = avroDecoding(config);
   const processor = new Processor({
     sinkFor,
     decodeOptions,
+    decode: avro?.decode(decodeRecord),
+    prepare: avro?.prepare,
     deadLetter:
       producer === undefined
         ? undefined
@@ -249,6 +254,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     await producer?.disconnect().catch(() => undefined);
     await health.close();
     dynamo.destroy();
+    avro?.close();
     log.info({ exitCode, counts: stats.total }, `stopped: ${summaryLine(stats.total)}`);
     await telemetry.close();
     resolveExit(exitCode);
@@ -260,6 +266,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   } catch (err) {
     await health.close();
     await producer?.disconnect().catch(() => undefined);
+    avro?.close();
     throw err instanceof ClassifiedError
       ? err
       : new FatalError(

@@ -5,6 +5,7 @@
 
 import { z } from "zod";
 import { VERSION_SOURCES, tableName } from "./parsers.ts";
+import { RECORD_ENCODINGS } from "./variables/schema-registry.ts";
 
 const routeSchema = z
   .object({
@@ -15,6 +16,7 @@ const routeSchema = z
     versionSource: z.enum(VERSION_SOURCES).optional(),
     versionColumn: z.string().min(1).optional(),
     tombstoneTtlSeconds: z.number().int().min(0).optional(),
+    encoding: z.enum(RECORD_ENCODINGS).optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
