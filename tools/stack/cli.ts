@@ -20,6 +20,8 @@ const USAGE = `usage: npm run stack -- <command> [options]
   env     print the export lines of a running stack
   fetch   download the jars and build dynoxide (cargo) into the cache without starting anything
 options: --dir DIR (default $CDC_SINK_STACK_DIR or <repo>/.stack), --with-cdc, --dynamodb-persistent,
+  --with-registry       also Apicurio Registry 3.3.3 (in memory; Confluent API at /apis/ccompat/v7, in
+                        endpoints.json as registryUrl); needs a Java 21+ runtime, found by version
   --kafka-sasl-ssl      also a SASL_SSL listener (SCRAM-SHA-512, TLS with a CA the stack makes);
                         its brokers, CA file, user and password are in endpoints.json (kafkaSaslSsl)
   --kafka-proxied       also a plaintext listener advertised on another port, for a TCP proxy
@@ -30,6 +32,7 @@ const { values, positionals } = parseArgs({
   options: {
     dir: { type: "string" },
     "with-cdc": { type: "boolean", default: false },
+    "with-registry": { type: "boolean", default: false },
     "dynamodb-persistent": { type: "boolean", default: false },
     "kafka-sasl-ssl": { type: "boolean", default: false },
     "kafka-proxied": { type: "boolean", default: false },
@@ -61,6 +64,7 @@ async function up(): Promise<number> {
   const endpoints = await startStack({
     dir: values.dir,
     withCdc: values["with-cdc"],
+    withRegistry: values["with-registry"],
     dynamodbPersistent: values["dynamodb-persistent"],
     kafkaSaslSsl: values["kafka-sasl-ssl"],
     kafkaProxied: values["kafka-proxied"],

@@ -10,6 +10,8 @@ import { dynamodbPart } from "./parts/dynamodb.ts";
 import { kafkaPart } from "./parts/kafka.ts";
 import type { Part } from "./parts/part.ts";
 import { findPostgresBin, postgresOsUser, postgresPart } from "./parts/postgres.ts";
+import { REGISTRY_JAVA, registryPart, unpackRegistry } from "./parts/registry.ts";
+import { findJava } from "./java.ts";
 import { findTagged, freePorts, isOurs, spawnPart, stopProcess, tail, type Started } from "./process.ts";
 import {
   CDC_PARTS,
@@ -32,11 +34,14 @@ export const PARTS: Record<PartName, Part> = {
   dynamodb: dynamodbPart,
   postgres: postgresPart,
   connect: connectPart,
+  registry: registryPart,
 };
 
 export type StartOptions = {
   dir?: string;
   withCdc?: boolean;
+  /** Apicurio Registry (Confluent-compatible API) besides the rest; needs a Java 21+ runtime. */
+  withRegistry?: boolean;
   dynamodbPersistent?: boolean;
   /** A SASL_SSL listener besides the plaintext one: SCRAM-SHA-512 over TLS with a CA the stack makes. */
   kafkaSaslSsl?: boolean;
@@ -53,6 +58,7 @@ export const partsOf = (state: StackState): PartName[] =>
   PART_NAMES.filter(
     (name) =>
       (state.withCdc || !CDC_PARTS.includes(name)) &&
+      (name !== "registry" || state.withRegistry === true) &&
       (name !== "dynamodb" || state.externalDynamodb === undefined),
   );
 
@@ -98,6 +104,7 @@ function newState(dir: string, options: StartOptions): StackState {
   return {
     dir,
     withCdc: options.withCdc === true,
+    withRegistry: options.withRegistry === true,
     dynamodbPersistent: options.dynamodbPersistent === true,
     kafkaListeners: listenersFor(options),
     ports: options.kafkaProxyPort === undefined ? {} : { kafkaProxy: options.kafkaProxyPort },
@@ -176,6 +183,11 @@ async function resolveTools(state: StackState, dir: string, say: (line: string) 
   }
   const mavenLog = logFile(dir, "maven");
   state.jars.kafka = await ensureJars("kafka", mavenLog);
+  if (state.withRegistry === true) {
+    state.registryJava = findJava(REGISTRY_JAVA).bin;
+    state.jars.registry = await ensureJars("registry", mavenLog);
+    await unpackRegistry(state.jars.registry, mavenLog);
+  }
   if (!state.withCdc) return;
   state.jars.connect = await ensureJars("connect", mavenLog);
   state.jars.debezium = await ensureJars("debezium", mavenLog);
@@ -218,6 +230,7 @@ export async function startStack(options: StartOptions = {}): Promise<Endpoints>
   const fresh = state === undefined;
   state ??= newState(dir, options);
   if (options.withCdc === true) state.withCdc = true;
+  if (options.withRegistry === true) state.withRegistry = true;
   if (!fresh && options.dynamodbPersistent === true && !state.dynamodbPersistent) {
     log("note: the running dynoxide is in-memory; down and up again for --dynamodb-persistent");
   }

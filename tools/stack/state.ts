@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { StackError } from "./errors.ts";
 
-export const PART_NAMES = ["kafka", "dynamodb", "postgres", "connect"] as const;
+export const PART_NAMES = ["kafka", "dynamodb", "postgres", "connect", "registry"] as const;
 export type PartName = (typeof PART_NAMES)[number];
 export const CDC_PARTS: readonly PartName[] = ["postgres", "connect"];
 
@@ -31,6 +31,8 @@ export type Endpoints = {
   awsRegion: string;
   postgresUrl?: string;
   connectUrl?: string;
+  /** Apicurio Registry's Confluent-compatible API (`--with-registry`), for SCHEMA_REGISTRY_URL. */
+  registryUrl?: string;
   kafkaSaslSsl?: SaslSslEndpoint;
   kafkaProxied?: ProxiedEndpoint;
   pids: Partial<Record<PartName, number>>;
@@ -49,6 +51,8 @@ export type KafkaListeners = {
 export type StackState = {
   dir: string;
   withCdc: boolean;
+  /** Apicurio Registry too (absent in stacks made before it existed: no). */
+  withRegistry?: boolean;
   dynamodbPersistent: boolean;
   /** Absent in stacks made before listeners existed: the plaintext listener only. */
   kafkaListeners?: KafkaListeners;
@@ -56,7 +60,9 @@ export type StackState = {
   pids: Partial<Record<PartName, number>>;
   startedAt: string;
   clusterId: string;
-  jars: { kafka?: string; connect?: string; debezium?: string };
+  jars: { kafka?: string; connect?: string; debezium?: string; registry?: string };
+  /** A Java 21+ runtime for Apicurio Registry (tools/stack/java.ts). */
+  registryJava?: string;
   /** The dynoxide binary the dynamodb part runs (tools/stack/dynoxide.ts). */
   dynoxide?: string;
   /**
@@ -102,6 +108,9 @@ export function writeState(state: StackState): void {
   writeAtomic(join(state.dir, "stack.json"), `${JSON.stringify(state, null, 2)}\n`);
 }
 
+export const registryUrl = (state: StackState): string =>
+  `http://127.0.0.1:${state.ports.registry}/apis/ccompat/v7`;
+
 export function endpointsOf(state: StackState): Endpoints {
   const { ports, postgres } = state;
   return {
@@ -116,6 +125,7 @@ export function endpointsOf(state: StackState): Endpoints {
           connectUrl: `http://127.0.0.1:${ports.connect}`,
         }
       : {}),
+    ...(state.withRegistry === true ? { registryUrl: registryUrl(state) } : {}),
     ...(state.kafkaListeners?.saslSsl
       ? {
           kafkaSaslSsl: {
@@ -150,6 +160,7 @@ export function envLines(endpoints: Endpoints): string[] {
     ["AWS_SECRET_ACCESS_KEY", "local"],
     ["PG_URL", endpoints.postgresUrl],
     ["CONNECT_URL", endpoints.connectUrl],
+    ["SCHEMA_REGISTRY_URL", endpoints.registryUrl],
   ];
   return vars.filter(([, v]) => v !== undefined).map(([k, v]) => `export ${k}=${v}`);
 }
