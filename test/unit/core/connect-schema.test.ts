@@ -72,6 +72,7 @@ test("decimal digits: two's complement, every scale sign, zero", () => {
   assert.equal(decimalFromBytes(new Uint8Array([0x30, 0x39]), 6), "0.012345");
   assert.equal(decimalFromBytes(new Uint8Array([0xcf, 0xc7]), 1), "-1234.5");
   assert.equal(decimalFromBytes(new Uint8Array([0xcf, 0xc7]), -1), "-123450");
+  assert.equal(decimalFromBytes(new Uint8Array([0xff]), 2), "-0.01");
   assert.equal(decimalFromBytes(new Uint8Array([0x00]), 0), "0");
   assert.equal(decimalFromBytes(new Uint8Array([0x00]), 1), "0.0");
   assert.equal(decimalFromBytes(new Uint8Array([]), 0), "0");
@@ -110,6 +111,11 @@ test("a VariableScaleDecimal carries its scale beside the value, default 0", () 
   );
   assert.equal(
     code(() => convertValue({ scale: true, value: b64(5) }, schema)),
+    "invalid_decimal",
+  );
+  // An array whose text is digits (String([5]) is "5") is still no scale.
+  assert.equal(
+    code(() => convertValue({ scale: [5], value: b64(5) }, schema)),
     "invalid_decimal",
   );
   // Not its shape: passed through as it is.

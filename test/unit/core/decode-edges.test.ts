@@ -79,6 +79,11 @@ test("key columns follow the schema's order and keep only columns present; witho
   ]);
 });
 
+test("a schema field without a name never picks a key column, even one called `undefined`", () => {
+  const schema = { type: "struct", fields: [{ type: "int32" }, { field: "a", type: "int32" }] };
+  assert.deepEqual(decodeKey(json({ schema, payload: { a: 1, undefined: 2 } })), [{ name: "a", value: 1 }]);
+});
+
 test("rows with binary keys stay apart: the id holds the bytes", () => {
   const schema = { type: "struct", fields: [{ field: "id", type: "bytes" }] };
   const key = (b64: string) => json({ schema, payload: { id: b64 } });
