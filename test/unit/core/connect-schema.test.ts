@@ -217,3 +217,27 @@ test("unwrap splits {schema, payload} only when those are the two and only keys"
   ])
     assert.deepEqual(unwrap(json as JsonValue), { payload: json, schema: undefined });
 });
+
+test("a refused decimal or nesting says which limit, and where", () => {
+  const message = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (err) {
+      assert.ok(err instanceof PoisonError);
+      return err.message;
+    }
+    assert.fail("accepted");
+  };
+  assert.equal(
+    message(() => decimalFromBytes(new Uint8Array([1]), 16384)),
+    "a decimal value has a scale that is not an integer within ±16383",
+  );
+  assert.equal(
+    message(() => decimalFromBytes(new Uint8Array(MAX_DECIMAL_BYTES + 1), 0)),
+    "a decimal value has 65537 bytes of digits, over 65536",
+  );
+  assert.match(
+    message(() => convertValue([], { type: "array" }, 31)),
+    /^a column nests more than 31 /,
+  );
+});
