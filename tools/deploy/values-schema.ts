@@ -21,6 +21,7 @@ export const SCHEMA_PATH = fileURLToPath(
 export const CHART_MANAGED = {
   HEALTH_PORT: "set from `containerPort`",
   KAFKA_SASL_PASSWORD: "set from `kafka.saslPassword` (a Secret)",
+  SCHEMA_REGISTRY_PASSWORD: "set from `schemaRegistry.password` (a Secret)",
 } as const;
 
 /** Name patterns accepted in `config` besides ENV_SPEC: the standard OTel and AWS SDK variables. */
@@ -137,6 +138,14 @@ export function buildValuesSchema(): Schema {
           existingSecret: str("Name of an existing Secret holding the SASL password; empty: none."),
           key: { type: "string", minLength: 1, description: "Key of the password in that Secret." },
           mountAsFile: bool("Mount the key as a file and set KAFKA_SASL_PASSWORD_FILE instead of the env."),
+        }),
+      }),
+      schemaRegistry: obj({
+        password: obj({
+          existingSecret: str(
+            "Name of an existing Secret holding the schema registry's basic-auth password; empty: none.",
+          ),
+          key: { type: "string", minLength: 1, description: "Key of the password in that Secret." },
         }),
       }),
       routes: {

@@ -169,6 +169,15 @@ Every name is a variable of the service's contract (src/config/env-spec.ts) or a
 {{- end }}
 {{- end }}
 {{- end }}
+{{- with .Values.schemaRegistry.password }}
+{{- if .existingSecret }}
+- name: SCHEMA_REGISTRY_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret | quote }}
+      key: {{ .key | quote }}
+{{- end }}
+{{- end }}
 {{- range $name := keys $c | sortAlpha }}
 {{- $value := get $c $name }}
 {{- if not (kindIs "invalid" $value) }}

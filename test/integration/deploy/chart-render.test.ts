@@ -355,3 +355,12 @@ test("the production example scrapes metrics through a ServiceMonitor on the met
   assert.equal(monitor.metadata.labels?.["release"], "kube-prometheus-stack");
   assert.match(String(sinkContainer(only(objects, "Deployment"))["image"]), /@sha256:[0-9a-f]{64}$/);
 });
+
+test("the schema registry's password reaches the pod only through the named Secret", () => {
+  const objects = objectsOf("avro topics with a registry password from a Secret");
+  const env = sinkContainer(only(objects, "Deployment")).env ?? [];
+  assert.deepEqual(env.find((e) => e.name === "SCHEMA_REGISTRY_PASSWORD")?.valueFrom, {
+    secretKeyRef: { name: "registry-basic-auth", key: "password" },
+  });
+  assert.equal(env.find((e) => e.name === "SCHEMA_REGISTRY_USERNAME")?.value, "sink");
+});

@@ -58,6 +58,16 @@ export const VARIANTS: Variant[] = [
   ...EXAMPLES.map((f) => ({ name: `example ${f}`, valuesFiles: [join(EXAMPLES_DIR, f)] })),
   { name: "fixture routes-hpa.yaml", valuesFiles: [join(FIXTURES_DIR, "routes-hpa.yaml")] },
   { name: "fixture keda-authref.yaml", valuesFiles: [join(FIXTURES_DIR, "keda-authref.yaml")] },
+  {
+    name: "avro topics with a registry password from a Secret",
+    valuesFiles: [],
+    set: [
+      "config.RECORD_ENCODING=avro",
+      "config.SCHEMA_REGISTRY_URL=http://registry:8081",
+      "config.SCHEMA_REGISTRY_USERNAME=sink",
+      "schemaRegistry.password.existingSecret=registry-basic-auth",
+    ],
+  },
 ];
 
 export function valuesArgs(v: Variant): string[] {
