@@ -154,6 +154,7 @@ export function decodeFlattened(
   if (op === "t") return { kind: "skip", reason: "truncate" };
   if (op === "m") return { kind: "skip", reason: "message" };
   const what = payload === null ? "a flattened delete (a tombstone)" : "a flattened record";
+  // Stryker disable next-line OptionalChaining: value is null only when payload is, and then no column is read
   const row = payload === null ? null : columns(payload, value?.schema);
   if (op !== "d") refuseUnavailable(row);
   const keyColumns = decodeKeyMessage(key());
