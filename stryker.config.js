@@ -34,6 +34,12 @@ export default {
   // StringLiteral mutator as a whole is not excluded (it guards the identity escapes, `$b64`, the
   // version prefixes).
   ignorers: ["message-texts"],
+  // Equivalent mutants (no behaviour can tell them apart) are disabled where they stand, each with
+  // its reason: `grep -rn "Stryker disable" src` (a comment can name the line and the mutator; the
+  // config cannot). Today: coalesce's offset comparison (offsets of one group are never equal, and
+  // V8's sort only asks "below 0?"), the sign test of an empty decimal, the year and day tests of a
+  // rolled-over date and `?? "0"` offsets in iso-time.ts, and the compaction thresholds of the
+  // watermark and limiter and the type-only lists of error-codes.ts.
 
   // Two workers: the machine is shared (two cores, other suites running). A mutant run that takes
   // 5 s longer than its tests did unmutated counts as an infinite loop (Stryker's default), as does

@@ -25,6 +25,8 @@ import type { Log } from "../telemetry/log.ts";
 import { localTelemetry, type Telemetry } from "../telemetry/telemetry.ts";
 import { instrumentService, type ServiceTelemetry } from "../telemetry/instrument.ts";
 import { checkTopics } from "../adapters/kafka/topics.ts";
+import { avroDecoding } from "../adapters/schema-registry/avro-decoding.ts";
+import { decodeKafkaRecord } from "../core/record.ts";
 
 /** How long the final commit and the group leave may take after the in-flight writes drained. */
 const LEAVE_TIMEOUT_MS = 5_000;
@@ -148,9 +150,12 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     else log.fatal({ err }, `unexpected error, stopping: ${errorMessage(err)}`);
     ending = end(code, false);
   };
+  const avro = avroDecoding(config);
   const processor = new Processor({
     sinkFor,
     decodeOptions,
+    decode: avro?.decode(decodeKafkaRecord),
+    prepare: avro?.prepare,
     deadLetter:
       producer === undefined
         ? undefined
@@ -251,6 +256,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     await producer?.disconnect().catch(() => undefined);
     await health.close();
     dynamo.destroy();
+    avro?.close();
     log.info(
       { exitCode, counts: stats.total, skipped: Object.fromEntries(stats.skipReasons) },
       `stopped: ${summaryLine(stats.total)}`,
@@ -265,6 +271,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   } catch (err) {
     await health.close();
     await producer?.disconnect().catch(() => undefined);
+    avro?.close();
     throw err instanceof ClassifiedError
       ? err
       : new FatalError(

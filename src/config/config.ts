@@ -51,6 +51,10 @@ function crossFieldRules(c: Values, issue: Issue): void {
     issue("KAFKA_SSL_KEY_FILE", "KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together");
   if (!c.KAFKA_SSL && c.KAFKA_SSL_CA_FILE !== undefined)
     issue("KAFKA_SSL_CA_FILE", "is set but KAFKA_SSL is false; set KAFKA_SSL=true");
+  if ((c.SCHEMA_REGISTRY_CERT_FILE === undefined) !== (c.SCHEMA_REGISTRY_KEY_FILE === undefined))
+    issue("SCHEMA_REGISTRY_KEY_FILE", "SCHEMA_REGISTRY_CERT_FILE and SCHEMA_REGISTRY_KEY_FILE go together");
+  if ((c.SCHEMA_REGISTRY_USERNAME === undefined) !== (c.SCHEMA_REGISTRY_PASSWORD === undefined))
+    issue("SCHEMA_REGISTRY_PASSWORD", "SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD go together");
   if (c.RETRY_MAX_MS < c.RETRY_BASE_MS) issue("RETRY_MAX_MS", "must be at least RETRY_BASE_MS");
   if (c.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > c.KAFKA_SESSION_TIMEOUT_MS)
     issue("KAFKA_HEARTBEAT_INTERVAL_MS", "must be at most a third of KAFKA_SESSION_TIMEOUT_MS");
@@ -105,12 +109,33 @@ function configSchema(readFile: ReadFile) {
       if (parsedRoutes?.ok === false)
         for (const e of parsedRoutes.errors)
           ctx.addIssue({ code: "custom", path: ["ROUTES_FILE"], message: e });
-      return build(c, { tls, password: password ?? "", routes: parsedRoutes?.ok ? parsedRoutes.routes : [] });
+      const routes = parsedRoutes?.ok ? parsedRoutes.routes : [];
+      // Avro anywhere (service-wide or in a route) needs the registry its records name.
+      if (
+        c.SCHEMA_REGISTRY_URL === undefined &&
+        (c.RECORD_ENCODING === "avro" || routes.some((r) => r.encoding === "avro"))
+      )
+        ctx.addIssue({
+          code: "custom",
+          path: ["SCHEMA_REGISTRY_URL"],
+          message: "is required when RECORD_ENCODING (or a route's encoding) is avro",
+        });
+      const registryTls = {
+        ca: read("SCHEMA_REGISTRY_CA_FILE", c.SCHEMA_REGISTRY_CA_FILE),
+        cert: read("SCHEMA_REGISTRY_CERT_FILE", c.SCHEMA_REGISTRY_CERT_FILE),
+        key: read("SCHEMA_REGISTRY_KEY_FILE", c.SCHEMA_REGISTRY_KEY_FILE),
+      };
+      return build(c, { tls, password: password ?? "", routes, registryTls });
     });
 }
 
 export type TlsConfig = { ca?: string; cert?: string; key?: string };
-type Extras = { tls: TlsConfig | undefined; password: string; routes: Route[] };
+type Extras = {
+  tls: TlsConfig | undefined;
+  password: string;
+  routes: Route[];
+  registryTls: { ca: string | undefined; cert: string | undefined; key: string | undefined };
+};
 
 /** The typed, grouped configuration the service is built from. */
 function build(c: Values, x: Extras) {
@@ -159,6 +184,14 @@ function build(c: Values, x: Extras) {
       compression: c.ITEM_COMPRESSION,
     },
     routes: x.routes as readonly Route[],
+    schemaRegistry: {
+      encoding: c.RECORD_ENCODING,
+      url: c.SCHEMA_REGISTRY_URL,
+      username: c.SCHEMA_REGISTRY_USERNAME,
+      password: c.SCHEMA_REGISTRY_PASSWORD,
+      ...x.registryTls,
+      timeoutMs: c.SCHEMA_REGISTRY_TIMEOUT_MS,
+    },
     processing: {
       maxInFlight: c.MAX_IN_FLIGHT,
       maxBuffered: c.MAX_BUFFERED_RECORDS,

@@ -12,6 +12,7 @@ import { DYNAMODB_VARIABLES } from "./variables/dynamodb.ts";
 import { RECORDS_VARIABLES } from "./variables/records.ts";
 import { PROCESSING_VARIABLES } from "./variables/processing.ts";
 import { SERVICE_VARIABLES } from "./variables/service.ts";
+import { SCHEMA_REGISTRY_VARIABLES } from "./variables/schema-registry.ts";
 
 export type EnvVar = {
   readonly name: string;
@@ -25,7 +26,7 @@ export type EnvVar = {
   /** Never logged, never put on a span; the chart takes it from a Secret. */
   readonly secret?: boolean;
   /** Group heading in docs/configuration.md. */
-  readonly group: "kafka" | "security" | "dynamodb" | "records" | "processing" | "service";
+  readonly group: "kafka" | "security" | "dynamodb" | "records" | "registry" | "processing" | "service";
 };
 
 export const ENV_SPEC = [
@@ -33,6 +34,7 @@ export const ENV_SPEC = [
   ...SECURITY_VARIABLES,
   ...DYNAMODB_VARIABLES,
   ...RECORDS_VARIABLES,
+  ...SCHEMA_REGISTRY_VARIABLES,
   ...PROCESSING_VARIABLES,
   ...SERVICE_VARIABLES,
 ] as const satisfies readonly EnvVar[];

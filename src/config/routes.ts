@@ -6,6 +6,7 @@
 
 import { z } from "zod";
 import { POISON_POLICIES, RECORD_FORMATS, VERSION_SOURCES, tableName } from "./parsers.ts";
+import { RECORD_ENCODINGS } from "./variables/schema-registry.ts";
 
 const routeSchema = z
   .object({
@@ -18,6 +19,7 @@ const routeSchema = z
     tombstoneTtlSeconds: z.number().int().min(0).optional(),
     format: z.enum(RECORD_FORMATS).optional(),
     poisonPolicy: z.enum(POISON_POLICIES).optional(),
+    encoding: z.enum(RECORD_ENCODINGS).optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -59,6 +59,8 @@ export function decimalFromBytes(bytes: Uint8Array, scale: number): string {
     throw invalidDecimal(`has ${bytes.length} bytes of digits, over ${MAX_DECIMAL_BYTES}`);
   // One conversion of the whole hex text: linear, where a byte-by-byte shift would be quadratic.
   let unscaled = bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString("hex")}`);
+  // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent for the length test —
+  // with no bytes, bytes[0] is undefined and `undefined & 0x80` is 0, so `>= 0` or `true` change nothing.
   if (bytes.length > 0 && (bytes[0]! & 0x80) !== 0) unscaled -= 1n << BigInt(bytes.length * 8);
   const negative = unscaled < 0n;
   let digits = (negative ? -unscaled : unscaled).toString();

@@ -79,6 +79,8 @@ export const POISON_CODES = [
   "decode_failed",
   "item_build_failed",
   "flattened_without_version",
+  "avro_mismatch",
+  "avro_schema_invalid",
 ] as const;
 
 export const TRANSIENT_CODES = [
@@ -86,6 +88,8 @@ export const TRANSIENT_CODES = [
   "dynamodb_network",
   "dynamodb_http_5xx",
   "dynamodb_retryable",
+  "schema_registry_unavailable",
+  "schema_not_found",
 ] as const;
 
 export const FATAL_CODES = [
@@ -110,6 +114,7 @@ export const FATAL_CODES = [
   "dlq_max_message_bytes",
   "dry_run_incomplete",
   "poison_stop",
+  "schema_registry_auth",
 ] as const;
 
 // Stryker restore all

@@ -25,6 +25,12 @@ export type ProcessorDeps = {
   readonly decodeOptions: (topic: string) => DecodeOptions;
   /** The record decoder; the core's by default (tests inject failures here). */
   readonly decode?: Decode | undefined;
+  /**
+   * Makes what decoding `records` needs available (Avro schemas from a registry); undefined when
+   * it already is. Its transient errors are retried with the partition paused, like a write's;
+   * the partition's later batches wait behind it, so records are still decoded in offset order.
+   */
+  readonly prepare?: ((records: readonly KafkaRecord[]) => Promise<void> | undefined) | undefined;
   readonly deadLetter: DeadLetter | undefined;
   /** What a topic's poison records get (engine/poison.ts); `dlq` when absent. */
   readonly poisonPolicy?: ((topic: string) => PoisonPolicy) | undefined;
@@ -48,6 +54,8 @@ export class Processor {
   readonly #leases = new Leases();
   readonly #chains = new Map<string, Promise<void>>();
   readonly #active = new Set<Promise<void>>();
+  /** Per lease, the preparation its newest batch waits for; absent when none is pending. */
+  readonly #preparing = new WeakMap<Lease, Promise<void>>();
   readonly #abort = new AbortController();
   #buffered = 0;
 
@@ -93,13 +101,58 @@ export class Processor {
       lease = new Lease(topic, partition);
       lease.revoked = true;
     }
-    const options = this.#d.decodeOptions(topic);
-    const groups = new Map<string, Candidate[]>();
+    const fresh: KafkaRecord[] = [];
     for (const record of records) {
       if (!lease.watermark.register(record.offset)) continue; // already in hand in this lease
       this.#buffered++;
       this.#d.stats.consumed(topic, partition);
       this.#obs.received?.(record);
+      fresh.push(record);
+    }
+    const earlier = this.#preparing.get(lease);
+    const ready = earlier === undefined ? this.#d.prepare?.(fresh) : undefined;
+    if (earlier === undefined && ready === undefined) this.#decodeAll(lease, fresh);
+    else this.#prepareThenDecode(lease, fresh, earlier, ready);
+    if (this.#buffered > this.#d.maxBuffered) this.#leases.pauseForMemory(this.#d.flow);
+  }
+
+  /** Decodes after the lease's earlier preparation and this batch's own (retried while transient). */
+  #prepareThenDecode(
+    lease: Lease,
+    records: KafkaRecord[],
+    earlier: Promise<void> | undefined,
+    first: Promise<void> | undefined,
+  ): void {
+    const run = async (): Promise<void> => {
+      await earlier;
+      if (records.length === 0) return;
+      let pending = first;
+      try {
+        await this.#withRetries(lease, records[0]!, async () => {
+          // The first attempt is the one enqueue started; each retry asks afresh.
+          const attempt = pending ?? this.#d.prepare?.(records);
+          pending = undefined;
+          await attempt;
+        });
+      } catch (err) {
+        if (err instanceof Released) return this.#release(records.map((record) => ({ record })));
+        throw err;
+      }
+      if (this.stopping || lease.revoked) return this.#release(records.map((record) => ({ record })));
+      this.#decodeAll(lease, records);
+    };
+    const gate = this.#track(run());
+    this.#preparing.set(lease, gate);
+    void gate.finally(() => {
+      if (this.#preparing.get(lease) === gate) this.#preparing.delete(lease);
+    });
+  }
+
+  #decodeAll(lease: Lease, records: readonly KafkaRecord[]): void {
+    if (records.length === 0) return;
+    const options = this.#d.decodeOptions(lease.topic);
+    const groups = new Map<string, Candidate[]>();
+    for (const record of records) {
       let decoded;
       try {
         decoded = decodeSafely(this.#decode, record, options);
@@ -119,7 +172,6 @@ export class Processor {
       else group.push({ event: decoded.event, record });
     }
     for (const [pk, group] of groups) this.#schedule(pk, () => this.#runGroup(lease, group));
-    if (this.#buffered > this.#d.maxBuffered) this.#leases.pauseForMemory(this.#d.flow);
   }
 
   commitPoints(): CommitPoint[] {

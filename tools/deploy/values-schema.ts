@@ -9,6 +9,7 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ENV_SPEC } from "../../src/config/env-spec.ts";
 import { POISON_POLICIES, RECORD_FORMATS, VERSION_SOURCES } from "../../src/config/parsers.ts";
+import { RECORD_ENCODINGS } from "../../src/config/variables/schema-registry.ts";
 
 type Schema = Record<string, unknown>;
 
@@ -153,6 +154,7 @@ export function buildValuesSchema(): Schema {
           tombstoneTtlSeconds: int(0),
           format: { enum: [...RECORD_FORMATS] },
           poisonPolicy: { enum: [...POISON_POLICIES] },
+          encoding: { enum: [...RECORD_ENCODINGS] },
         }),
       },
       image: obj(

@@ -15,6 +15,7 @@ const GROUPS: Record<string, string> = {
   security: "Kafka security (TLS, SASL)",
   dynamodb: "DynamoDB",
   records: "Records: identity, versions, deletes",
+  registry: "Avro and the schema registry",
   processing: "Processing",
   service: "Service",
   telemetry: "Telemetry",

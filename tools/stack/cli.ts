@@ -22,6 +22,8 @@ const USAGE = `usage: npm run stack -- <command> [options]
   fetch   download the jars and build dynoxide (cargo) into the cache without starting anything
 options: --dir DIR (default $CDC_SINK_STACK_DIR or <repo>/.stack), --with-cdc, --dynamodb-persistent,
   --with-mysql          also MariaDB with a row-based binlog (implies --with-cdc); MYSQL_URL
+  --with-registry       also Apicurio Registry 3.3.3 (in memory; Confluent API at /apis/ccompat/v7, in
+                        endpoints.json as registryUrl); needs a Java 21+ runtime, found by version
   --kafka-sasl-ssl      also a SASL_SSL listener (SCRAM-SHA-512, TLS with a CA the stack makes);
                         its brokers, CA file, user and password are in endpoints.json (kafkaSaslSsl)
   --kafka-proxied       also a plaintext listener advertised on another port, for a TCP proxy
@@ -33,6 +35,7 @@ const { values, positionals } = parseArgs({
     dir: { type: "string" },
     "with-cdc": { type: "boolean", default: false },
     "with-mysql": { type: "boolean", default: false },
+    "with-registry": { type: "boolean", default: false },
     "dynamodb-persistent": { type: "boolean", default: false },
     "kafka-sasl-ssl": { type: "boolean", default: false },
     "kafka-proxied": { type: "boolean", default: false },
@@ -65,6 +68,7 @@ async function up(): Promise<number> {
     dir: values.dir,
     withCdc: values["with-cdc"],
     withMysql: values["with-mysql"],
+    withRegistry: values["with-registry"],
     dynamodbPersistent: values["dynamodb-persistent"],
     kafkaSaslSsl: values["kafka-sasl-ssl"],
     kafkaProxied: values["kafka-proxied"],

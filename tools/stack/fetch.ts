@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { StackError } from "./errors.ts";
 import { runToEnd } from "./process.ts";
 
-export const JAR_SETS = ["kafka", "connect", "debezium"] as const;
+export const JAR_SETS = ["kafka", "connect", "debezium", "registry"] as const;
 export type JarSet = (typeof JAR_SETS)[number];
 
 const POM = join(dirname(fileURLToPath(import.meta.url)), "pom.xml");

@@ -11,6 +11,8 @@ import { kafkaPart } from "./parts/kafka.ts";
 import type { Part } from "./parts/part.ts";
 import { findMysqlBin, mysqlPart } from "./parts/mysql.ts";
 import { findPostgresBin, postgresOsUser, postgresPart } from "./parts/postgres.ts";
+import { REGISTRY_JAVA, registryPart, unpackRegistry } from "./parts/registry.ts";
+import { findJava } from "./java.ts";
 import { findTagged, freePorts, isOurs, spawnPart, stopProcess, tail, type Started } from "./process.ts";
 import {
   CDC_PARTS,
@@ -35,6 +37,7 @@ export const PARTS: Record<PartName, Part> = {
   postgres: postgresPart,
   mysql: mysqlPart,
   connect: connectPart,
+  registry: registryPart,
 };
 
 export type StartOptions = {
@@ -42,6 +45,8 @@ export type StartOptions = {
   withCdc?: boolean;
   /** MariaDB with a row-based binlog, for Debezium's MySQL connector; implies withCdc (Connect). */
   withMysql?: boolean;
+  /** Apicurio Registry (Confluent-compatible API) besides the rest; needs a Java 21+ runtime. */
+  withRegistry?: boolean;
   dynamodbPersistent?: boolean;
   /** A SASL_SSL listener besides the plaintext one: SCRAM-SHA-512 over TLS with a CA the stack makes. */
   kafkaSaslSsl?: boolean;
@@ -59,6 +64,7 @@ export const partsOf = (state: StackState): PartName[] =>
     (name) =>
       (state.withCdc || !CDC_PARTS.includes(name)) &&
       (state.withMysql === true || !MYSQL_PARTS.includes(name)) &&
+      (name !== "registry" || state.withRegistry === true) &&
       (name !== "dynamodb" || state.externalDynamodb === undefined),
   );
 
@@ -105,6 +111,7 @@ function newState(dir: string, options: StartOptions): StackState {
     dir,
     withCdc: options.withCdc === true || options.withMysql === true,
     withMysql: options.withMysql === true,
+    withRegistry: options.withRegistry === true,
     dynamodbPersistent: options.dynamodbPersistent === true,
     kafkaListeners: listenersFor(options),
     ports: options.kafkaProxyPort === undefined ? {} : { kafkaProxy: options.kafkaProxyPort },
@@ -183,6 +190,11 @@ async function resolveTools(state: StackState, dir: string, say: (line: string) 
   }
   const mavenLog = logFile(dir, "maven");
   state.jars.kafka = await ensureJars("kafka", mavenLog);
+  if (state.withRegistry === true) {
+    state.registryJava = findJava(REGISTRY_JAVA).bin;
+    state.jars.registry = await ensureJars("registry", mavenLog);
+    await unpackRegistry(state.jars.registry, mavenLog);
+  }
   if (!state.withCdc) return;
   state.jars.connect = await ensureJars("connect", mavenLog);
   state.jars.debezium = await ensureJars("debezium", mavenLog);
@@ -228,6 +240,7 @@ export async function startStack(options: StartOptions = {}): Promise<Endpoints>
   state ??= newState(dir, options);
   if (options.withCdc === true || options.withMysql === true) state.withCdc = true;
   if (options.withMysql === true) state.withMysql = true;
+  if (options.withRegistry === true) state.withRegistry = true;
   if (!fresh && options.dynamodbPersistent === true && !state.dynamodbPersistent) {
     log("note: the running dynoxide is in-memory; down and up again for --dynamodb-persistent");
   }

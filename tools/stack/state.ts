@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { StackError } from "./errors.ts";
 
-export const PART_NAMES = ["kafka", "dynamodb", "postgres", "mysql", "connect"] as const;
+export const PART_NAMES = ["kafka", "dynamodb", "postgres", "mysql", "connect", "registry"] as const;
 export type PartName = (typeof PART_NAMES)[number];
 export const CDC_PARTS: readonly PartName[] = ["postgres", "connect"];
 /** `--with-mysql`: MariaDB beside the CDC parts (Connect loads Debezium's MySQL connector always). */
@@ -35,6 +35,8 @@ export type Endpoints = {
   connectUrl?: string;
   /** With --with-mysql: `mysql://user:password@127.0.0.1:port/database` (MariaDB). */
   mysqlUrl?: string;
+  /** Apicurio Registry's Confluent-compatible API (`--with-registry`), for SCHEMA_REGISTRY_URL. */
+  registryUrl?: string;
   kafkaSaslSsl?: SaslSslEndpoint;
   kafkaProxied?: ProxiedEndpoint;
   pids: Partial<Record<PartName, number>>;
@@ -55,6 +57,8 @@ export type StackState = {
   withCdc: boolean;
   /** Absent in stacks made before MariaDB was a part: no mysql part. */
   withMysql?: boolean;
+  /** Apicurio Registry too (absent in stacks made before it existed: no). */
+  withRegistry?: boolean;
   dynamodbPersistent: boolean;
   /** Absent in stacks made before listeners existed: the plaintext listener only. */
   kafkaListeners?: KafkaListeners;
@@ -62,7 +66,9 @@ export type StackState = {
   pids: Partial<Record<PartName, number>>;
   startedAt: string;
   clusterId: string;
-  jars: { kafka?: string; connect?: string; debezium?: string };
+  jars: { kafka?: string; connect?: string; debezium?: string; registry?: string };
+  /** A Java 21+ runtime for Apicurio Registry (tools/stack/java.ts). */
+  registryJava?: string;
   /** The dynoxide binary the dynamodb part runs (tools/stack/dynoxide.ts). */
   dynoxide?: string;
   /**
@@ -109,6 +115,9 @@ export function writeState(state: StackState): void {
   writeAtomic(join(state.dir, "stack.json"), `${JSON.stringify(state, null, 2)}\n`);
 }
 
+export const registryUrl = (state: StackState): string =>
+  `http://127.0.0.1:${state.ports.registry}/apis/ccompat/v7`;
+
 export function endpointsOf(state: StackState): Endpoints {
   const { ports, postgres, mysql } = state;
   return {
@@ -128,6 +137,7 @@ export function endpointsOf(state: StackState): Endpoints {
           mysqlUrl: `mysql://${mysql.user}:${mysql.password}` + `@127.0.0.1:${ports.mysql}/${mysql.database}`,
         }
       : {}),
+    ...(state.withRegistry === true ? { registryUrl: registryUrl(state) } : {}),
     ...(state.kafkaListeners?.saslSsl
       ? {
           kafkaSaslSsl: {
@@ -163,6 +173,7 @@ export function envLines(endpoints: Endpoints): string[] {
     ["PG_URL", endpoints.postgresUrl],
     ["CONNECT_URL", endpoints.connectUrl],
     ["MYSQL_URL", endpoints.mysqlUrl],
+    ["SCHEMA_REGISTRY_URL", endpoints.registryUrl],
   ];
   return vars.filter(([, v]) => v !== undefined).map(([k, v]) => `export ${k}=${v}`);
 }

@@ -74,8 +74,8 @@ async function ensureStack(signal: AbortSignal): Promise<{ dir: string; owned: b
   const named = process.env.CDC_SINK_STACK_DIR;
   if (named && existsSync(join(named, "endpoints.json")) && (await stackStatus(named)).up) {
     say(`reusing the stack in ${named}`);
-    // Adds PostgreSQL and Connect if that stack was started without them; a no-op otherwise.
-    await startStack({ dir: named, withCdc: true, signal, log: say });
+    // Adds PostgreSQL, Connect and the registry if that stack was started without them.
+    await startStack({ dir: named, withCdc: true, withRegistry: true, signal, log: say });
     return { dir: resolve(named), owned: false };
   }
   if (named) say(`no running stack in ${named} (CDC_SINK_STACK_DIR); starting a fresh one`);
@@ -85,7 +85,7 @@ async function ensureStack(signal: AbortSignal): Promise<{ dir: string; owned: b
   const began = performance.now();
   say(`starting a stack with CDC in ${dir}`);
   try {
-    await startStack({ dir, withCdc: true, signal, log: say });
+    await startStack({ dir, withCdc: true, withRegistry: true, signal, log: say });
   } catch (err) {
     dumpLogs(dir);
     rmSync(dir, { recursive: true, force: true });

