@@ -68,9 +68,10 @@ test("a position header is a position only when it is all digits", () => {
     id: 7,
     __source_file: "b.000001",
     __source_pos: 12,
+    __source_row: 2,
     __transaction_total_order: 4,
   });
-  assert.equal(txOrder.version, `my:0000:${pad(1)}:${pad(12)}:1:${pad(4)}:${pad(0)}`);
+  assert.equal(txOrder.version, `my:0000:${pad(1)}:${pad(12)}:1:${pad(4)}:${pad(2)}`);
 });
 
 test("PostgreSQL's sequence alone is a position; a non-text one is not", () => {
@@ -93,6 +94,9 @@ test("a configured version source other than auto ignores the position fields", 
   assert.equal(col.version, `col:0000:${pad(3)}:1`);
   const off = change({ id: 7, __lsn: 9 }, {}, { ...flat, versionSource: "kafka-offset" });
   assert.equal(off.version, `ko:0000:${pad(1)}`, "the record's Kafka offset");
+  // Without any position field too: the offset needs none.
+  const bare = change({ id: 7 }, {}, { ...flat, versionSource: "kafka-offset" });
+  assert.equal(bare.version, `ko:0000:${pad(1)}`);
   // auto with both: the position wins over VERSION_COLUMN.
   assert.equal(change({ id: 7, rev: 3, __lsn: 9 }, {}, { ...flat, versionColumn: "rev" }).version, pg(9));
 });
