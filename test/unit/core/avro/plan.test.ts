@@ -215,3 +215,24 @@ test("Debezium's VariableScaleDecimal: the unscaled bytes at their own scale", (
     "invalid_decimal",
   );
 });
+
+test("more edges: -0 stays -0, a two-digit Connect scale, error records, a record used by reference", () => {
+  assert.ok(Object.is(floatValue(-0), -0), "Java writes -0.0f as -0.0");
+  const dec = compilePlan({
+    type: "bytes",
+    "connect.name": "org.apache.kafka.connect.data.Decimal",
+    "connect.parameters": { scale: "12" },
+  });
+  assert.deepEqual(dec.convert(Buffer.from([0x04, 0xd2])), new JsonNumber("0.000000001234"));
+  const err = compilePlan({ type: "error", name: "Oops", fields: [{ name: "b", type: "bytes" }] });
+  assert.deepEqual(err.convert({ b: Buffer.from([1]) }), { b: "AQ==" });
+  const outer = compilePlan({
+    type: "record",
+    name: "Outer",
+    fields: [
+      { name: "a", type: { type: "record", name: "In", fields: [{ name: "n", type: "int" }] } },
+      { name: "b", type: { type: "In" } },
+    ],
+  });
+  assert.deepEqual(outer.convert({ a: { n: 1 }, b: { n: 2 } }), { a: { n: 1 }, b: { n: 2 } });
+});

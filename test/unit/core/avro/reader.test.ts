@@ -24,8 +24,8 @@ test("forAvsc: long objects become the name long, maps arrays of {key, value}, t
   assert.deepEqual(forAvsc({ type: { type: "long" }, doc: "d" }), { type: "long", doc: "d" });
   assert.deepEqual(forAvsc({ type: "array", items: { type: "long" } }), { type: "array", items: "long" });
   assert.deepEqual(
-    forAvsc({ type: "record", name: "R", fields: [{ name: "a", type: { type: "long" } }, null] }),
-    { type: "record", name: "R", fields: [{ name: "a", type: "long" }, null] },
+    forAvsc({ type: "record", name: "R", fields: [{ name: "a", type: { type: "long" } }, null, "x"] }),
+    { type: "record", name: "R", fields: [{ name: "a", type: "long" }, null, "x"] },
   );
   assert.deepEqual(forAvsc({ type: "record", name: "R", fields: "x" }), {
     type: "record",
@@ -56,4 +56,12 @@ test("a body that does not decode says which part, its length and the schema id"
     assert.equal(err.code, "avro_mismatch");
     assert.match(err.message, /message key \(2 bytes after the header\).*schema 12/);
   }
+});
+
+test("a schema avsc refuses is avro_schema_invalid at compile time, even when the plan could read it", () => {
+  const badSymbol = { type: "enum", name: "E", symbols: ["1st"] };
+  assert.throws(
+    () => compileReader(13, JSON.stringify(badSymbol)),
+    (err: unknown) => err instanceof PoisonError && err.code === "avro_schema_invalid",
+  );
 });

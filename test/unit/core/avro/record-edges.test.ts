@@ -89,3 +89,18 @@ test("an empty value is undecodable; an empty key is no key", () => {
       err instanceof PoisonError && err.code === "undecodable" && /message key/.test(err.message),
   );
 });
+
+test("a tombstone names no schema id: its key is never read", () => {
+  assert.deepEqual(schemaIdsOf(record({ offset: "1", key, value: null })), []);
+});
+
+test("an empty or unframed value is refused as the value's fault, an empty one as empty", () => {
+  assert.throws(
+    () => decodeAvroRecord(record({ offset: "1", key, value: Buffer.alloc(0) }), lookup, flat),
+    (err: unknown) => err instanceof PoisonError && /empty/.test(err.message),
+  );
+  assert.throws(
+    () => decodeAvroRecord(record({ offset: "1", key, value: Buffer.from("{}") }), lookup, flat),
+    (err: unknown) => err instanceof PoisonError && /message value/.test(err.message),
+  );
+});
