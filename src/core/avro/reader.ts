@@ -12,6 +12,9 @@ import { compilePlan, type Plan } from "./plan.ts";
 
 const bigLong = avro.types.LongType.__with({
   fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
+  // avsc's __with needs every hook; a reader only decodes (fromBuffer): what the others return never
+  // reaches a decoded value. Disabled up to forAvsc.
+  // Stryker disable all
   toBuffer: (n: bigint) => {
     const buf = Buffer.alloc(8);
     buf.writeBigInt64LE(n);
@@ -32,6 +35,7 @@ const bigLong = avro.types.LongType.__with({
  * - avsc reads a map into `{}` by assignment, which loses a key called `__proto__`; a map's
  *   encoding (blocks of key string, value) is that of an array of {key, value} records, read as such.
  */
+// Stryker restore all
 export function forAvsc(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(forAvsc);
   if (schema === null || typeof schema !== "object") return schema;
@@ -48,6 +52,7 @@ export function forAvsc(schema: unknown): unknown {
     return { type: "array", items: entry };
   }
   const out: Record<string, unknown> = { ...s };
+  // Stryker disable next-line ConditionalExpression: forAvsc returns a name or null as it is
   if (typeof s["type"] === "object") out["type"] = forAvsc(s["type"]);
   if ("items" in s) out["items"] = forAvsc(s["items"]);
   if (Array.isArray(s["fields"]))
