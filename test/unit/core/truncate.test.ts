@@ -10,16 +10,10 @@ import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { sourcePrefix, tombstoneEvent, truncateRequest } from "../../../src/core/truncate.ts";
 import type { DecodeOptions, TruncateEvent } from "../../../src/core/types.ts";
 import { pgEnvelope, record } from "../../support/debezium-records.ts";
+import { itemOptions } from "../../support/item-options.ts";
 
 const apply: DecodeOptions = { versionSource: "auto", epoch: 0, truncate: "apply" };
 const pad = (n: number): string => String(n).padStart(20, "0");
-const itemOptions = {
-  table: "t",
-  keyAttribute: "pk",
-  ttlAttribute: "_cdc_expires_at",
-  tombstoneTtlSeconds: 0,
-  compression: "none",
-} as const;
 
 function truncateValue(lsn: number, lastCommitLsn: number, table = "customers"): Buffer {
   const env = pgEnvelope({ op: "u", id: 1, lsn, lastCommitLsn, table });
@@ -106,7 +100,13 @@ test("each item's tombstone: the delete's conditional put at the truncate's vers
   const event = tombstoneEvent(truncate, "[1]");
   assert.equal(event.op, "d");
   assert.equal(event.row, null);
-  const put = truncateRequest(truncate, "[1]", { topic: "t", partition: 2, offset: "9" }, itemOptions, 1000);
+  const put = truncateRequest(
+    truncate,
+    "[1]",
+    { topic: "t", partition: 2, offset: "9" },
+    itemOptions(),
+    1000,
+  );
   assert.deepEqual(put.Item, {
     pk: { S: "pg.app%3Ax%25:[1]" },
     [META.version]: { S: truncate.version },

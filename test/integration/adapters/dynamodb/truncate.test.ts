@@ -14,6 +14,7 @@ import type { ChangeEvent, TruncateEvent } from "../../../../src/core/types.ts";
 import type { Sink } from "../../../../src/engine/ports.ts";
 import { pgRecord } from "../../../support/debezium-records.ts";
 import { createTable, scanTable } from "../../../support/dynamo.ts";
+import { itemOptions } from "../../../support/item-options.ts";
 import { uniqueName } from "../../../support/names.ts";
 import { stackEndpoints } from "../../../support/stack.ts";
 
@@ -38,10 +39,10 @@ function change(table: string, id: number, lastCommitLsn: number): ChangeEvent {
 }
 
 for (const [name, make] of [
-  ["PutItem sink", (table: string): Sink => new DynamoDbSink(client, options(table))],
+  ["PutItem sink", (table: string): Sink => new DynamoDbSink(client, itemOptions(table))],
   [
     "transact sink",
-    (table: string): Sink => new TransactBatchSink(client, options(table), { maxItems: 25, windowMs: 0 }),
+    (table: string): Sink => new TransactBatchSink(client, itemOptions(table), { maxItems: 25, windowMs: 0 }),
   ],
 ] as const)
   test(`${name}: a truncate tombstones the older items of its source only`, async () => {
@@ -83,13 +84,3 @@ for (const [name, make] of [
     // Again (a replay, or a retry after a crash): nothing more to tombstone.
     assert.deepEqual(await sink.truncate!(truncate, at), { tombstoned: 0, untouched: 32 });
   });
-
-function options(table: string) {
-  return {
-    table,
-    keyAttribute: "pk",
-    ttlAttribute: "_cdc_expires_at",
-    tombstoneTtlSeconds: 0,
-    compression: "none",
-  } as const;
-}
