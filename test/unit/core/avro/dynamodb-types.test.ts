@@ -18,14 +18,9 @@ import {
   unscaledBytes,
 } from "../../../support/avro-records.ts";
 import { record } from "../../../support/debezium-records.ts";
+import { itemOptions } from "../../../support/item-options.ts";
 
-const options = {
-  table: "t",
-  keyAttribute: "pk",
-  ttlAttribute: "_cdc_expires_at",
-  tombstoneTtlSeconds: 0,
-  compression: "none",
-} as const;
+const options = itemOptions();
 
 const dbz = (type: string, name: string): object => ({ type, "connect.name": name });
 const vsd = {
