@@ -20,6 +20,8 @@ const routeSchema = z
     format: z.enum(RECORD_FORMATS).optional(),
     poisonPolicy: z.enum(POISON_POLICIES).optional(),
     encoding: z.enum(RECORD_ENCODINGS).optional(),
+    /** This route's own write budget (units per second), instead of MAX_WRITE_UNITS_PER_SECOND. */
+    maxWriteUnitsPerSecond: z.number().positive().optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -9,7 +9,8 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { Outcome, type ChangeEvent, type WriteOutcome } from "../../core/types.ts";
 import { refusedOutcome, writeRequest } from "../../core/write.ts";
-import type { Sink } from "../../engine/ports.ts";
+import type { CapacityMeter, Sink } from "../../engine/ports.ts";
+import { consumedUnits, estimatedUnits } from "./capacity.ts";
 import { classifyAwsError } from "./errors.ts";
 import { META, type ItemOptions, type Position } from "../../core/item.ts";
 
@@ -30,17 +31,28 @@ export class DynamoDbSink implements Sink {
     this.#hooks = hooks;
   }
 
-  async write(event: ChangeEvent, at: Position): Promise<WriteOutcome> {
+  estimateUnits(event: ChangeEvent, at: Position): number {
+    return estimatedUnits(writeRequest(event, at, this.#options, 0), false);
+  }
+
+  async write(event: ChangeEvent, at: Position, meter?: CapacityMeter): Promise<WriteOutcome> {
     const input = writeRequest(event, at, this.#options, (this.#hooks.now ?? Date.now)());
     try {
       await this.#hooks.beforeSend?.(event);
-      await this.#client.send(new PutItemCommand(input));
+      // TOTAL: the reply says what the write cost, for the write budget and consumed_write_units.
+      const reply = await this.#client.send(
+        new PutItemCommand({ ...input, ReturnConsumedCapacity: "TOTAL" }),
+      );
+      meter?.(consumedUnits(reply) ?? estimatedUnits(input, false));
       return Outcome.applied;
     } catch (err) {
       if (
         err instanceof ConditionalCheckFailedException ||
         (err as { name?: string }).name === "ConditionalCheckFailedException"
       ) {
+        // A refused condition costs write units too; its error carries ConsumedCapacity only on
+        // stores that send it, else the item's own size decides.
+        meter?.(consumedUnits(err) ?? estimatedUnits(input, false));
         const old = (err as ConditionalCheckFailedException).Item;
         return refusedOutcome(event, old?.[META.version]?.S);
       }
