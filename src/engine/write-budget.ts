@@ -4,8 +4,8 @@
 // still costs write units (DynamoDB charges a failed conditional write like a successful one) — is
 // slowed by the sink, not by DynamoDB throttling the table's other users first.
 //
-// The bucket holds at most a twentieth of a second of units and starts empty, so in any second at
-// most rate × 1.05 units (plus one write's correction) are started. A write larger than the bucket
+// The bucket holds at most a fiftieth of a second of units and starts empty, so in any second at
+// most rate × 1.02 units (plus one write's correction) are started. A write larger than the bucket
 // waits for a full bucket and leaves it in debt, so the long-run rate still holds. Waiters are
 // served in order (a large write is never starved by small ones), with one timer for the head.
 
@@ -26,7 +26,7 @@ export class WriteBudget {
   constructor(rate: number, now: () => number = () => performance.now()) {
     if (!(rate > 0)) throw new RangeError("a write budget needs a positive rate");
     this.rate = rate;
-    this.#capacity = Math.max(1, rate / 20);
+    this.#capacity = Math.max(1, rate / 50);
     this.#now = now;
     this.#at = now();
   }
