@@ -43,14 +43,20 @@ function pick(meta: Meta, ...names: string[]): JsonValue | undefined {
   return undefined;
 }
 
-/** `__x` headers first, then `__x` value fields (a field wins: it is in the value's own schema). */
+/**
+ * `__x` headers first, then `__x` value fields: a field wins (it is in the value's own schema),
+ * unless it is null — an optional field left empty says nothing, and must not hide the header.
+ */
 function metadata(record: KafkaRecord, payload: { [k: string]: JsonValue } | null): Map<string, JsonValue> {
   const meta = new Map<string, JsonValue>();
   for (const [name, text] of Object.entries(record.headers))
     if (name.startsWith(META_PREFIX) && text !== undefined) meta.set(name.slice(META_PREFIX.length), text);
   if (payload !== null)
-    for (const name of Object.keys(payload))
-      if (name.startsWith(META_PREFIX)) meta.set(name.slice(META_PREFIX.length), payload[name]!);
+    for (const name of Object.keys(payload)) {
+      const key = name.slice(META_PREFIX.length);
+      if (name.startsWith(META_PREFIX) && (payload[name] !== null || !meta.has(key)))
+        meta.set(key, payload[name]!);
+    }
   return meta;
 }
 
