@@ -7,8 +7,9 @@ import type { Part } from "./part.ts";
 /**
  * Jaeger's configuration: an OpenTelemetry Collector file (Jaeger v2 is a collector distribution).
  * Run without one, Jaeger listens on fixed ports (OTLP 4317/4318, the query API on 16686 on all
- * interfaces): here every listener is on 127.0.0.1 at a port the stack picked. The collector's own
- * metrics (a Prometheus endpoint on 8888 by default) are off, and storage is in memory, so the
+ * interfaces): here every listener is on 127.0.0.1 at a port the stack picked (four: OTLP gRPC and
+ * HTTP, the query API's HTTP and gRPC). The collector's own metrics (a Prometheus endpoint on 8888
+ * by default) and the query service's own traces are off, and storage is in memory, so the
  * traces are gone when it stops, as the store's items are.
  */
 export function jaegerConfig(state: StackState): string {
@@ -41,6 +42,9 @@ extensions:
   jaeger_query:
     storage:
       traces: memstore
+    # On by default in v2: the query service traces itself to OTLP gRPC at the fixed 127.0.0.1:4317,
+    # which would be another stack's Jaeger, or nothing (a warning every second).
+    enable_tracing: false
     http:
       endpoint: ${at(ports.jaeger)}
     grpc:
