@@ -231,6 +231,7 @@ async function assignPorts(state: StackState, names: PartName[]): Promise<void> 
     if (state.kafkaListeners?.mtls !== undefined) wanted.push("kafkaMtls");
   }
   if (names.includes("jaeger")) wanted.push("jaegerOtlpGrpc", "jaegerOtlpHttp", "jaegerQueryGrpc");
+  if (names.includes("registry")) wanted.push("registryManagement");
   const missing = wanted.filter((name) => state.ports[name] === undefined);
   const ports = await freePorts(missing.length);
   missing.forEach((name, i) => (state.ports[name] = ports[i]));

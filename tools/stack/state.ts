@@ -73,6 +73,7 @@ export type PortName =
   | "kafkaSaslSsl"
   | "kafkaProxied"
   | "kafkaProxy"
+  | "registryManagement"
   | "kafkaMtls"
   | "jaegerOtlpGrpc"
   | "jaegerOtlpHttp"
