@@ -106,9 +106,11 @@ export function kafkaConnectFailure(err: unknown, brokers: readonly string[]): F
       { cause: err },
     );
   }
-  // TLS alerts the broker sends about the client's certificate (RFC 8446 §6.2, as OpenSSL words
-  // them): with ssl.client.auth=required a missing certificate is `certificate required` (TLS 1.3),
-  // one from a CA the broker does not trust `unknown ca`, `bad certificate` or `certificate unknown`.
+  // TLS alerts a broker sends about the client's certificate (RFC 8446 §6.2, as OpenSSL words them).
+  // Kafka 3.9's JSSE with ssl.client.auth=required answers a missing certificate with `bad
+  // certificate` (42) and one from a CA it does not trust with `certificate unknown` (46), as
+  // measured by test/integration/security/mtls.test.ts; OpenSSL-based proxies send `certificate
+  // required` (116) and `unknown ca` (48).
   if (
     /alert (certificate required|unknown ca|bad certificate|certificate unknown|certificate expired)/i.test(
       messages,
