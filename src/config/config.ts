@@ -6,7 +6,8 @@
 
 import { z } from "zod";
 import { ENV_SPEC, type EnvName } from "./env-spec.ts";
-import { parseRoutes, type Route } from "./routes.ts";
+import { parseRoutes, routeFor, type Route } from "./routes.ts";
+import { mappingUseProblems, type MappingUse } from "./mapping.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 export type ReadFile = (path: string) => string;
@@ -120,6 +121,12 @@ function configSchema(readFile: ReadFile) {
           path: ["SCHEMA_REGISTRY_URL"],
           message: "is required when RECORD_ENCODING (or a route's encoding) is avro",
         });
+      for (const p of mappingProblems(c, routes))
+        ctx.addIssue({
+          code: "custom",
+          path: [p.startsWith("ITEM_MAPPING") ? "ITEM_MAPPING" : "ROUTES_FILE"],
+          message: p,
+        });
       const registryTls = {
         ca: read("SCHEMA_REGISTRY_CA_FILE", c.SCHEMA_REGISTRY_CA_FILE),
         cert: read("SCHEMA_REGISTRY_CERT_FILE", c.SCHEMA_REGISTRY_CERT_FILE),
@@ -127,6 +134,32 @@ function configSchema(readFile: ReadFile) {
       };
       return build(c, { tls, password: password ?? "", routes, registryTls });
     });
+}
+
+/**
+ * The injectivity rules of docs/mapping.md over every mapping in use: ITEM_MAPPING for the topics
+ * no route matches (if any can), and each route's own or inherited mapping.
+ */
+function mappingProblems(c: Values, routes: readonly Route[]): string[] {
+  const unrouted = (c.KAFKA_TOPICS ?? []).filter((t) => routeFor(routes, t) === undefined);
+  const fallback = c.ITEM_MAPPING ?? {};
+  const uses: MappingUse[] = [];
+  if (c.KAFKA_TOPIC_PATTERN !== undefined || unrouted.length > 0)
+    uses.push({
+      where: "ITEM_MAPPING",
+      table: c.DYNAMODB_TABLE,
+      spec: fallback,
+      manyTopics: c.KAFKA_TOPIC_PATTERN !== undefined || unrouted.length > 1,
+    });
+  routes.forEach((r, i) =>
+    uses.push({
+      where: `route ${i + 1} (${r.topic ?? `topicPattern ${r.topicPattern}`})${r.mapping === undefined ? " with ITEM_MAPPING" : ""}`,
+      table: r.table ?? c.DYNAMODB_TABLE,
+      spec: r.mapping ?? fallback,
+      manyTopics: r.topicPattern !== undefined,
+    }),
+  );
+  return mappingUseProblems(uses, c.DYNAMODB_KEY_ATTRIBUTE, c.TTL_ATTRIBUTE);
 }
 
 export type TlsConfig = { ca?: string; cert?: string; key?: string };
@@ -182,6 +215,7 @@ function build(c: Values, x: Extras) {
       tombstoneTtlSeconds: c.TOMBSTONE_TTL_SECONDS,
       ttlAttribute: c.TTL_ATTRIBUTE,
       compression: c.ITEM_COMPRESSION,
+      mapping: c.ITEM_MAPPING,
     },
     routes: x.routes as readonly Route[],
     schemaRegistry: {

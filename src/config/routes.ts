@@ -2,11 +2,14 @@
 // route matches use the service-wide settings.
 //   [{ "topic": "pg.public.orders", "table": "orders", "versionSource": "column", "versionColumn": "rev" },
 //    { "topicPattern": "^pg\\.public\\.", "table": "replica", "tombstoneTtlSeconds": 864000 },
-//    { "topicPattern": "^flat\\.", "format": "flattened", "poisonPolicy": "skip" }]
+//    { "topicPattern": "^flat\\.", "format": "flattened", "poisonPolicy": "skip" },
+//    { "topic": "pg.public.customers", "table": "app", "mapping": { "keyColumns": ["id"],
+//      "partitionKey": { "attribute": "PK", "template": "CUSTOMER#{id}" } } }]
 
 import { z } from "zod";
 import { POISON_POLICIES, RECORD_FORMATS, VERSION_SOURCES, tableName } from "./parsers.ts";
 import { RECORD_ENCODINGS } from "./variables/schema-registry.ts";
+import { MAPPING_SCHEMA } from "./mapping.ts";
 
 const routeSchema = z
   .object({
@@ -20,6 +23,8 @@ const routeSchema = z
     format: z.enum(RECORD_FORMATS).optional(),
     poisonPolicy: z.enum(POISON_POLICIES).optional(),
     encoding: z.enum(RECORD_ENCODINGS).optional(),
+    /** The table's key schema and attributes (docs/mapping.md); absent: ITEM_MAPPING's. */
+    mapping: MAPPING_SCHEMA.optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -7,11 +7,12 @@ import {
   PutItemCommand,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
+import type { Item } from "../../core/attribute-value.ts";
 import { Outcome, type ChangeEvent, type WriteOutcome } from "../../core/types.ts";
-import { refusedOutcome, writeRequest } from "../../core/write.ts";
+import { refusedOf, writeRequest } from "../../core/write.ts";
 import type { Sink } from "../../engine/ports.ts";
 import { classifyAwsError } from "./errors.ts";
-import { META, type ItemOptions, type Position } from "../../core/item.ts";
+import type { ItemOptions, Position } from "../../core/item.ts";
 
 export type SinkHooks = {
   /** Lets tests and fault tools sit between the sink and the store (the product passes none). */
@@ -41,8 +42,9 @@ export class DynamoDbSink implements Sink {
         err instanceof ConditionalCheckFailedException ||
         (err as { name?: string }).name === "ConditionalCheckFailedException"
       ) {
-        const old = (err as ConditionalCheckFailedException).Item;
-        return refusedOutcome(event, old?.[META.version]?.S);
+        // A mapped key's collision (another row's item) is this record's poison: refusedOf.
+        const old = (err as ConditionalCheckFailedException).Item as Item | undefined;
+        return refusedOf(event, old, this.#options.mapping);
       }
       throw classifyAwsError(err, this.#options.table);
     }

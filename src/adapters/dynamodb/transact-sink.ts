@@ -20,11 +20,13 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { Outcome, type ChangeEvent, type WriteOutcome } from "../../core/types.ts";
 import { itemKey } from "../../core/identity.ts";
+import { canonicalJson, type JsonValue } from "../../core/json.ts";
 import { classifyAwsError } from "./errors.ts";
 import { DynamoDbSink, type SinkHooks } from "./put-sink.ts";
-import { refusedOutcome, writeRequest } from "../../core/write.ts";
+import { refusedOf, writeRequest } from "../../core/write.ts";
 import type { Sink } from "../../engine/ports.ts";
-import { META, type ItemOptions, type Position } from "../../core/item.ts";
+import type { ItemOptions, Position } from "../../core/item.ts";
+import type { Item } from "../../core/attribute-value.ts";
 import { itemSize } from "../../core/marshal.ts";
 
 /** DynamoDB's limits of one TransactWriteItems request. */
@@ -46,7 +48,7 @@ type Waiting = {
   readonly reject: (err: unknown) => void;
 };
 
-type Reason = { Code?: string; Item?: Record<string, { S?: string }> };
+type Reason = { Code?: string; Item?: Item };
 
 // CancellationReasons codes → the exception names the taxonomy (aws-errors.ts) already knows.
 const REASON_NAMES: Readonly<Record<string, string>> = {
@@ -82,10 +84,27 @@ export class TransactBatchSink implements Sink {
 
   write(event: ChangeEvent, at: Position): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
-      this.#waiting.push({ event, at, key: itemKey(event.source, event.id), resolve, reject });
+      this.#waiting.push({ event, at, key: this.#itemKey(event), resolve, reject });
       if (this.#batch.windowMs > 0 && this.#waiting.length >= this.#batch.maxItems) this.#flush();
       else this.#schedule();
     });
+  }
+
+  /**
+   * The item a write touches: one transaction may not touch it twice. A mapped key may be shared by
+   * two rows (a collision, refused by the condition); a key that cannot be built is the record's
+   * poison, reported when its put is built.
+   */
+  #itemKey(event: ChangeEvent): string {
+    const mapping = this.#options.mapping;
+    if (mapping === undefined) return itemKey(event.source, event.id);
+    try {
+      return canonicalJson(
+        Object.values(mapping.key(event)).map((v) => v.S ?? v.N ?? v.B ?? null) as JsonValue[],
+      );
+    } catch {
+      return itemKey(event.source, event.id);
+    }
   }
 
   #schedule(): void {
@@ -178,7 +197,7 @@ export class TransactBatchSink implements Sink {
       if (code === "None") again.push(w);
       else if (code === "ConditionalCheckFailed") {
         try {
-          w.resolve(refusedOutcome(w.event, reason.Item?.[META.version]?.S));
+          w.resolve(refusedOf(w.event, reason.Item, this.#options.mapping));
         } catch (err) {
           w.reject(err);
         }
