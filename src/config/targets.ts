@@ -11,10 +11,18 @@ export type Target = {
   /** undefined: the default layout (no ITEM_MAPPING, no route mapping), built as it always was. */
   readonly mapping: TableMapping | undefined;
   readonly tombstoneTtlSeconds: number;
+  /** Topics with equal keys share one sink (and its transaction batching). */
+  readonly sinkKey: string;
 };
 
 /** One table's needs for the start-up checks: its key schema, and whether tombstones carry a TTL. */
-export type TableNeeds = { readonly table: string; readonly mapping: TableMapping; readonly ttl: boolean };
+export type TableNeeds = {
+  readonly table: string;
+  readonly mapping: TableMapping;
+  /** Some topic writes it through a mapping (else: the default layout only). */
+  readonly mapped: boolean;
+  readonly ttl: boolean;
+};
 
 export class Targets {
   readonly #config: Config;
@@ -38,10 +46,14 @@ export class Targets {
   #target(route: Route | undefined): Target {
     let t = this.#built.get(route);
     if (t === undefined) {
+      const spec = route?.mapping ?? this.#config.records.mapping;
+      const table = route?.table ?? this.#config.dynamodb.table;
+      const ttl = route?.tombstoneTtlSeconds ?? this.#config.records.tombstoneTtlSeconds;
       t = {
-        table: route?.table ?? this.#config.dynamodb.table,
-        mapping: this.#mapping(route?.mapping ?? this.#config.records.mapping),
-        tombstoneTtlSeconds: route?.tombstoneTtlSeconds ?? this.#config.records.tombstoneTtlSeconds,
+        table,
+        mapping: this.#mapping(spec),
+        tombstoneTtlSeconds: ttl,
+        sinkKey: `${table}/${ttl}/${spec === undefined ? "" : JSON.stringify(spec)}`,
       };
       this.#built.set(route, t);
     }
@@ -61,12 +73,12 @@ export class Targets {
   tables(): TableNeeds[] {
     const out = new Map<string, TableNeeds>();
     for (const t of this.all()) {
-      const mapping = t.mapping ?? this.#mapping({})!;
       const seen = out.get(t.table);
       out.set(t.table, {
         table: t.table,
-        mapping: seen?.mapping ?? mapping,
-        ttl: (seen?.ttl ?? false) || t.tombstoneTtlSeconds > 0,
+        mapping: seen?.mapped === true ? seen.mapping : (t.mapping ?? this.#mapping({})!),
+        mapped: seen?.mapped === true || t.mapping !== undefined,
+        ttl: seen?.ttl === true || t.tombstoneTtlSeconds > 0,
       });
     }
     return [...out.values()];
