@@ -72,7 +72,11 @@ export class Targets {
   /** Every table written, once, with the key schema its mappings share (rule 3) and its TTL need. */
   tables(): TableNeeds[] {
     const out = new Map<string, TableNeeds>();
-    for (const t of this.all()) {
+    // DYNAMODB_TABLE is written only when a topic can fall through the routes.
+    const { topics, topicPattern } = this.#config.kafka;
+    const fallback =
+      topicPattern !== undefined || topics.some((t) => routeFor(this.#config.routes, t) === undefined);
+    for (const t of fallback ? this.all() : this.all().slice(1)) {
       const seen = out.get(t.table);
       out.set(t.table, {
         table: t.table,
