@@ -32,6 +32,9 @@ function crossFieldRules(c: Values, issue: Issue): void {
     issue("KAFKA_TOPICS", "set KAFKA_TOPICS or KAFKA_TOPIC_PATTERN");
   if (c.VERSION_SOURCE === "column" && c.VERSION_COLUMN === undefined)
     issue("VERSION_COLUMN", "is required when VERSION_SOURCE=column");
+  // A truncate has no row to read a version column from (core/decode.ts truncateOf).
+  if (c.VERSION_SOURCE === "column" && c.TRUNCATE_POLICY === "apply")
+    issue("TRUNCATE_POLICY", "apply needs the log position: not with VERSION_SOURCE=column");
   if (c.KAFKA_SASL_MECHANISM === "aws-msk-iam") {
     // MSK's IAM listener is TLS-only (port 9098); the signed token must never cross in plaintext.
     if (!c.KAFKA_SSL) issue("KAFKA_SSL", "must be true with KAFKA_SASL_MECHANISM=aws-msk-iam");
@@ -159,7 +162,24 @@ function mappingProblems(c: Values, routes: readonly Route[]): string[] {
       manyTopics: r.topicPattern !== undefined,
     }),
   );
-  return mappingUseProblems(uses, c.DYNAMODB_KEY_ATTRIBUTE, c.TTL_ATTRIBUTE);
+  // TRUNCATE_POLICY=apply finds a source's items by the default key's `<source>:` prefix
+  // (adapters/dynamodb/truncate.ts); a key template has no such prefix.
+  const truncating: string[] = [];
+  if (
+    c.TRUNCATE_POLICY === "apply" &&
+    uses[0]?.where === "ITEM_MAPPING" &&
+    fallback.partitionKey !== undefined
+  )
+    truncating.push(
+      "ITEM_MAPPING: a key template cannot be used with TRUNCATE_POLICY=apply (its items have no <source>: key prefix)",
+    );
+  routes.forEach((r, i) => {
+    if ((r.truncate ?? c.TRUNCATE_POLICY) === "apply" && (r.mapping ?? fallback).partitionKey !== undefined)
+      truncating.push(
+        `route ${i + 1} (${r.topic ?? `topicPattern ${r.topicPattern}`}): a key template cannot be used with truncate apply (its items have no <source>: key prefix)`,
+      );
+  });
+  return [...mappingUseProblems(uses, c.DYNAMODB_KEY_ATTRIBUTE, c.TTL_ATTRIBUTE), ...truncating];
 }
 
 export type TlsConfig = { ca?: string; cert?: string; key?: string };
@@ -208,6 +228,7 @@ function build(c: Values, x: Extras) {
     records: {
       format: c.RECORD_FORMAT,
       poisonPolicy: c.POISON_POLICY,
+      truncate: c.TRUNCATE_POLICY,
       versionSource: c.VERSION_SOURCE,
       versionColumn: c.VERSION_COLUMN,
       epoch: c.VERSION_EPOCH,

@@ -139,3 +139,25 @@ test("routes without a mapping inherit ITEM_MAPPING, and are checked with it", (
     /route 1 \(pg\.public\.a\) with ITEM_MAPPING and route 2 \(pg\.public\.b\) with ITEM_MAPPING write table one/,
   );
 });
+
+test("a key template and TRUNCATE_POLICY=apply are refused together", () => {
+  const r = load({
+    TRUNCATE_POLICY: "apply",
+    ITEM_MAPPING: JSON.stringify({ keyColumns: ["id"], partitionKey: { template: "C#{id}" } }),
+  });
+  assert.ok(!r.ok);
+  assert.match(r.errors.join("\n"), /ITEM_MAPPING: a key template cannot be used with TRUNCATE_POLICY=apply/);
+  const route = load({}, [
+    {
+      topic: "pg.public.customers",
+      truncate: "apply",
+      mapping: { keyColumns: ["id"], partitionKey: { template: "C#{id}" } },
+    },
+  ]);
+  assert.ok(!route.ok);
+  assert.match(
+    route.errors.join("\n"),
+    /route 1 \(pg\.public\.customers\): a key template cannot be used with truncate apply/,
+  );
+  assert.ok(load({ TRUNCATE_POLICY: "apply", ITEM_MAPPING: JSON.stringify({ metadata: "minimal" }) }).ok);
+});
