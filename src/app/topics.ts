@@ -10,6 +10,7 @@ import { decodeKafkaRecord } from "../core/record.ts";
 import type { DecodeOptions } from "../core/types.ts";
 import type { SinkHooks } from "../adapters/dynamodb/put-sink.ts";
 import { createSink } from "../adapters/dynamodb/write-mode.ts";
+import { watchKeySchema } from "../adapters/dynamodb/key-schema-watch.ts";
 import { avroDecoding } from "../adapters/schema-registry/avro-decoding.ts";
 import type { Decode } from "../engine/decode.ts";
 import type { PoisonPolicy } from "../engine/poison.ts";
@@ -39,22 +40,28 @@ export function wireTopics(
     const target = targets.forTopic(topic);
     let sink = sinks.get(target.sinkKey);
     if (sink === undefined) {
-      sink = createSink(
+      sink = watchKeySchema(
+        createSink(
+          dynamo,
+          {
+            table: target.table,
+            keyAttribute: config.dynamodb.keyAttribute,
+            ttlAttribute: config.records.ttlAttribute,
+            tombstoneTtlSeconds: target.tombstoneTtlSeconds,
+            compression: config.records.compression,
+            mapping: target.mapping,
+          },
+          {
+            mode: config.dynamodb.writeMode,
+            batch: { maxItems: config.dynamodb.writeBatchItems, windowMs: 0 },
+          },
+          sinkHooks,
+          (t, mode, reason) => log.info({ table: t, writeMode: mode }, `write shape: ${reason}`),
+        ),
         dynamo,
-        {
-          table: target.table,
-          keyAttribute: config.dynamodb.keyAttribute,
-          ttlAttribute: config.records.ttlAttribute,
-          tombstoneTtlSeconds: target.tombstoneTtlSeconds,
-          compression: config.records.compression,
-          mapping: target.mapping,
-        },
-        {
-          mode: config.dynamodb.writeMode,
-          batch: { maxItems: config.dynamodb.writeBatchItems, windowMs: 0 },
-        },
-        sinkHooks,
-        (t, mode, reason) => log.info({ table: t, writeMode: mode }, `write shape: ${reason}`),
+        target.table,
+        // The key schema the start-up check compared: the mapping's, or the default layout's.
+        target.mapping?.keySchema() ?? config.dynamodb.keyAttribute,
       );
       sinks.set(target.sinkKey, sink);
     }

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { ENV_SPEC, type EnvName } from "./env-spec.ts";
 import { parseRoutes, routeFor, type Route } from "./routes.ts";
 import { mappingUseProblems, type MappingUse } from "./mapping.ts";
+import { clientPairProblem } from "./tls-pair.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 export type ReadFile = (path: string) => string;
@@ -55,11 +56,16 @@ function crossFieldRules(c: Values, issue: Issue): void {
     issue("KAFKA_SSL_KEY_FILE", "KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together");
   if (!c.KAFKA_SSL && c.KAFKA_SSL_CA_FILE !== undefined)
     issue("KAFKA_SSL_CA_FILE", "is set but KAFKA_SSL is false; set KAFKA_SSL=true");
+  // A client certificate without TLS would be dropped silently: the broker would see no identity.
+  if (!c.KAFKA_SSL && c.KAFKA_SSL_CERT_FILE !== undefined)
+    issue("KAFKA_SSL_CERT_FILE", "is set but KAFKA_SSL is false; set KAFKA_SSL=true");
   if ((c.SCHEMA_REGISTRY_CERT_FILE === undefined) !== (c.SCHEMA_REGISTRY_KEY_FILE === undefined))
     issue("SCHEMA_REGISTRY_KEY_FILE", "SCHEMA_REGISTRY_CERT_FILE and SCHEMA_REGISTRY_KEY_FILE go together");
   if ((c.SCHEMA_REGISTRY_USERNAME === undefined) !== (c.SCHEMA_REGISTRY_PASSWORD === undefined))
     issue("SCHEMA_REGISTRY_PASSWORD", "SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD go together");
   if (c.RETRY_MAX_MS < c.RETRY_BASE_MS) issue("RETRY_MAX_MS", "must be at least RETRY_BASE_MS");
+  if (c.BREAKER_PROBE_MAX_MS < c.BREAKER_PROBE_INITIAL_MS)
+    issue("BREAKER_PROBE_MAX_MS", "must be at least BREAKER_PROBE_INITIAL_MS");
   if (c.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > c.KAFKA_SESSION_TIMEOUT_MS)
     issue("KAFKA_HEARTBEAT_INTERVAL_MS", "must be at most a third of KAFKA_SESSION_TIMEOUT_MS");
   // The TTL attribute on a tombstone would otherwise overwrite the key or the version guard.
@@ -105,6 +111,16 @@ function configSchema(readFile: ReadFile) {
         cert: read("KAFKA_SSL_CERT_FILE", c.KAFKA_SSL_CERT_FILE),
         key: read("KAFKA_SSL_KEY_FILE", c.KAFKA_SSL_KEY_FILE),
       };
+      const pairProblem =
+        files.cert === undefined || files.key === undefined
+          ? undefined
+          : clientPairProblem(
+              { cert: "KAFKA_SSL_CERT_FILE", key: "KAFKA_SSL_KEY_FILE" },
+              files.cert,
+              files.key,
+            );
+      if (pairProblem !== undefined)
+        ctx.addIssue({ code: "custom", path: ["KAFKA_SSL_KEY_FILE"], message: pairProblem });
       const tls: { ca?: string; cert?: string; key?: string } | undefined = c.KAFKA_SSL
         ? Object.fromEntries(Object.entries(files).filter(([, v]) => v !== undefined))
         : undefined;
@@ -253,6 +269,13 @@ function build(c: Values, x: Extras) {
       retryBaseMs: c.RETRY_BASE_MS,
       retryMaxMs: c.RETRY_MAX_MS,
       stuckTimeoutMs: c.STUCK_TIMEOUT_MS,
+      maxWriteUnitsPerSecond: c.MAX_WRITE_UNITS_PER_SECOND,
+      breaker: {
+        failureThreshold: c.BREAKER_FAILURE_THRESHOLD,
+        probeInitialMs: c.BREAKER_PROBE_INITIAL_MS,
+        probeMaxMs: c.BREAKER_PROBE_MAX_MS,
+      },
+      rebalanceStorm: { threshold: c.REBALANCE_STORM_THRESHOLD, windowMs: c.REBALANCE_STORM_WINDOW_MS },
     },
     service: {
       shutdownDeadlineMs: c.SHUTDOWN_DEADLINE_MS,

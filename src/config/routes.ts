@@ -25,6 +25,8 @@ const routeSchema = z
     poisonPolicy: z.enum(POISON_POLICIES).optional(),
     encoding: z.enum(RECORD_ENCODINGS).optional(),
     truncate: z.enum(TRUNCATE_POLICIES).optional(),
+    /** This route's own write budget (units per second), instead of MAX_WRITE_UNITS_PER_SECOND. */
+    maxWriteUnitsPerSecond: z.number().positive().optional(),
     /** The table's key schema and attributes (docs/mapping.md); absent: ITEM_MAPPING's. */
     mapping: MAPPING_SCHEMA.optional(),
   })

@@ -106,6 +106,22 @@ export function kafkaConnectFailure(err: unknown, brokers: readonly string[]): F
       { cause: err },
     );
   }
+  // TLS alerts the broker sends about the client's certificate (RFC 8446 §6.2, as OpenSSL words
+  // them): with ssl.client.auth=required a missing certificate is `certificate required` (TLS 1.3),
+  // one from a CA the broker does not trust `unknown ca`, `bad certificate` or `certificate unknown`.
+  if (
+    /alert (certificate required|unknown ca|bad certificate|certificate unknown|certificate expired)/i.test(
+      messages,
+    )
+  ) {
+    return new FatalError(
+      KafkaErrorCode.tls,
+      `TLS with Kafka at ${at} failed: the brokers refused this client's certificate: ${detail} ` +
+        "(they require one signed by a CA they trust: check KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE)",
+      ExitCode.fatal,
+      { cause: err },
+    );
+  }
   if (/certificate|TLS|SSL|secure/i.test(messages)) {
     return new FatalError(
       KafkaErrorCode.tls,
