@@ -8,8 +8,7 @@ import { loadConfig, type Config } from "../config/config.ts";
 import { ENV_SPEC } from "../config/env-spec.ts";
 import { ExitCode, FatalError, ClassifiedError, errorMessage } from "../core/errors.ts";
 import { startService, type ServiceHandle } from "./service.ts";
-import { createDynamoClient } from "../adapters/dynamodb/client.ts";
-import { initTable } from "../adapters/dynamodb/table.ts";
+import { INIT_HELP } from "./init-table.ts";
 import { createLog } from "../telemetry/log.ts";
 import { startTelemetry } from "../telemetry/otel.ts";
 import { RECONCILE_HELP } from "../reconcile/help.ts";
@@ -19,7 +18,7 @@ const USAGE = `cdc-sink — replay-safe sink from Debezium CDC topics on Kafka i
 
 Usage:
   cdc-sink run           consume the configured topics and write them to DynamoDB
-  cdc-sink init-table    create the DynamoDB table with the sink's key schema (development, demo)
+  cdc-sink init-table    create the DynamoDB table with the sink's or a mapping's key schema (development)
   cdc-sink reconcile     compare a PostgreSQL source table with the sink's items (exit 1 on drift)
   cdc-sink run --dry-run decide every waiting record's outcome against the table; write nothing
   cdc-sink explain       what the sink would do with one record (topic/partition/offset or stdin)
@@ -45,11 +44,6 @@ const RUN_HELP = `cdc-sink run — consume CDC topics into DynamoDB until SIGTER
 
 Environment variables:
 ${ENV_SPEC.map(helpLine).join("\n")}`;
-
-const INIT_HELP = `cdc-sink init-table — create the table named by DYNAMODB_TABLE (on-demand billing,
-string partition key DYNAMODB_KEY_ATTRIBUTE, TTL on TTL_ATTRIBUTE when TOMBSTONE_TTL_SECONDS > 0).
-An existing table with a matching key schema is accepted. Uses the same variables as run;
-Kafka variables are not needed.`;
 
 function fail(lines: string[], code: number): never {
   for (const l of lines) process.stderr.write(`cdc-sink: ${l}\n`);
@@ -115,35 +109,6 @@ async function run(): Promise<number> {
   return service.exited;
 }
 
-async function initTableCommand(): Promise<number> {
-  const config = configFrom(process.env, () => true);
-  const client = createDynamoClient({
-    region: config.dynamodb.region,
-    endpoint: config.dynamodb.endpoint,
-    requestTimeoutMs: 10_000,
-    maxSockets: 4,
-    credentials: credentials(config),
-  });
-  try {
-    const outcome = await initTable(
-      client,
-      config.dynamodb.table,
-      config.dynamodb.keyAttribute,
-      config.records.tombstoneTtlSeconds > 0 ? config.records.ttlAttribute : undefined,
-    );
-    process.stdout.write(
-      `table ${config.dynamodb.table}: ` +
-        `${outcome === "created" ? "created" : "already exists with a matching key schema"}\n`,
-    );
-    return ExitCode.ok;
-  } catch (err) {
-    process.stderr.write(`cdc-sink: init-table failed: ${errorMessage(err)}\n`);
-    return err instanceof FatalError ? err.exitCode : ExitCode.fatal;
-  } finally {
-    client.destroy();
-  }
-}
-
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -173,7 +138,18 @@ async function main(argv: string[]): Promise<number> {
     lag: ops("lag"),
     dlq: ops("dlq"),
     offsets: ops("offsets"),
-    "init-table": { help: INIT_HELP, action: initTableCommand },
+    "init-table": {
+      help: INIT_HELP,
+      action: async () => {
+        const config = configFrom(process.env, () => true);
+        return (await import("./init-table.ts")).initTableCommand(
+          config,
+          credentials(config),
+          argv.slice(argv.indexOf(command) + 1),
+          process,
+        );
+      },
+    },
     // Loaded on demand: `run` never needs the PostgreSQL driver.
     reconcile: {
       help: RECONCILE_HELP,

@@ -14,6 +14,7 @@ import { Stats, summaryLine } from "../engine/stats.ts";
 import { sleep } from "../engine/retry.ts";
 import { createDynamoClient } from "../adapters/dynamodb/client.ts";
 import { checkTable } from "../adapters/dynamodb/table.ts";
+import { Targets } from "../config/targets.ts";
 import { startHealthServer } from "../adapters/http/health.ts";
 import type { Log } from "../telemetry/log.ts";
 import { localTelemetry, type Telemetry } from "../telemetry/telemetry.ts";
@@ -74,11 +75,16 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     credentials: options.credentials,
   });
   telemetry.dynamo(dynamo);
-  const tables = new Set([
-    config.dynamodb.table,
-    ...config.routes.map((r) => r.table).filter((t): t is string => t !== undefined),
-  ]);
-  for (const table of tables) await checkTable(dynamo, table, config.dynamodb.keyAttribute);
+  // Every table with the key schema its mappings write (docs/mapping.md); the default layout's
+  // tables are checked, and named in messages, as they always were.
+  const targets = new Targets(config);
+  for (const t of targets.tables())
+    await checkTable(
+      dynamo,
+      t.table,
+      t.mapped ? t.mapping.keySchema() : config.dynamodb.keyAttribute,
+      config.records.ttlAttribute,
+    );
 
   const kafka: Kafka = createKafka(config.kafka, log);
   await checkTopics(createKafka(config.kafka, log, true), config.kafka, log);

@@ -5,6 +5,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Config } from "../config/config.ts";
 import { routeFor } from "../config/routes.ts";
+import { Targets } from "../config/targets.ts";
 import { decodeKafkaRecord } from "../core/record.ts";
 import type { DecodeOptions } from "../core/types.ts";
 import type { SinkHooks } from "../adapters/dynamodb/put-sink.ts";
@@ -32,24 +33,23 @@ export function wireTopics(
   log: Log,
   sinkHooks: SinkHooks | undefined,
 ): TopicWiring {
-  // One sink per (table, TTL): routes that share both share the sink and its batching.
+  // One sink per (table, TTL, mapping): routes that share all three share the sink and its batching.
+  const targets = new Targets(config);
   const sinks = new Map<string, Sink>();
   const sinkFor = (topic: string): Sink => {
-    const route = routeFor(config.routes, topic);
-    const table = route?.table ?? config.dynamodb.table;
-    const ttl = route?.tombstoneTtlSeconds ?? config.records.tombstoneTtlSeconds;
-    const key = `${table}/${ttl}`;
-    let sink = sinks.get(key);
+    const target = targets.forTopic(topic);
+    let sink = sinks.get(target.sinkKey);
     if (sink === undefined) {
       sink = watchKeySchema(
         createSink(
           dynamo,
           {
-            table,
+            table: target.table,
             keyAttribute: config.dynamodb.keyAttribute,
             ttlAttribute: config.records.ttlAttribute,
-            tombstoneTtlSeconds: ttl,
+            tombstoneTtlSeconds: target.tombstoneTtlSeconds,
             compression: config.records.compression,
+            mapping: target.mapping,
           },
           {
             mode: config.dynamodb.writeMode,
@@ -59,10 +59,11 @@ export function wireTopics(
           (t, mode, reason) => log.info({ table: t, writeMode: mode }, `write shape: ${reason}`),
         ),
         dynamo,
-        table,
-        config.dynamodb.keyAttribute,
+        target.table,
+        // The key schema the start-up check compared: the mapping's, or the default layout's.
+        target.mapping?.keySchema() ?? config.dynamodb.keyAttribute,
       );
-      sinks.set(key, sink);
+      sinks.set(target.sinkKey, sink);
     }
     return sink;
   };

@@ -6,7 +6,8 @@
 
 import { z } from "zod";
 import { ENV_SPEC, type EnvName } from "./env-spec.ts";
-import { parseRoutes, type Route } from "./routes.ts";
+import { parseRoutes, routeFor, type Route } from "./routes.ts";
+import { mappingUseProblems, type MappingUse } from "./mapping.ts";
 import { clientPairProblem } from "./tls-pair.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -139,6 +140,12 @@ function configSchema(readFile: ReadFile) {
           path: ["SCHEMA_REGISTRY_URL"],
           message: "is required when RECORD_ENCODING (or a route's encoding) is avro",
         });
+      for (const p of mappingProblems(c, routes))
+        ctx.addIssue({
+          code: "custom",
+          path: [p.startsWith("ITEM_MAPPING") ? "ITEM_MAPPING" : "ROUTES_FILE"],
+          message: p,
+        });
       const registryTls = {
         ca: read("SCHEMA_REGISTRY_CA_FILE", c.SCHEMA_REGISTRY_CA_FILE),
         cert: read("SCHEMA_REGISTRY_CERT_FILE", c.SCHEMA_REGISTRY_CERT_FILE),
@@ -146,6 +153,49 @@ function configSchema(readFile: ReadFile) {
       };
       return build(c, { tls, password: password ?? "", routes, registryTls });
     });
+}
+
+/**
+ * The injectivity rules of docs/mapping.md over every mapping in use: ITEM_MAPPING for the topics
+ * no route matches (if any can), and each route's own or inherited mapping.
+ */
+function mappingProblems(c: Values, routes: readonly Route[]): string[] {
+  const unrouted = (c.KAFKA_TOPICS ?? []).filter((t) => routeFor(routes, t) === undefined);
+  const fallback = c.ITEM_MAPPING ?? {};
+  const uses: MappingUse[] = [];
+  if (c.KAFKA_TOPIC_PATTERN !== undefined || unrouted.length > 0)
+    uses.push({
+      where: "ITEM_MAPPING",
+      table: c.DYNAMODB_TABLE,
+      spec: fallback,
+      manyTopics: c.KAFKA_TOPIC_PATTERN !== undefined || unrouted.length > 1,
+    });
+  routes.forEach((r, i) =>
+    uses.push({
+      where: `route ${i + 1} (${r.topic ?? `topicPattern ${r.topicPattern}`})${r.mapping === undefined ? " with ITEM_MAPPING" : ""}`,
+      table: r.table ?? c.DYNAMODB_TABLE,
+      spec: r.mapping ?? fallback,
+      manyTopics: r.topicPattern !== undefined,
+    }),
+  );
+  // TRUNCATE_POLICY=apply finds a source's items by the default key's `<source>:` prefix
+  // (adapters/dynamodb/truncate.ts); a key template has no such prefix.
+  const truncating: string[] = [];
+  if (
+    c.TRUNCATE_POLICY === "apply" &&
+    uses[0]?.where === "ITEM_MAPPING" &&
+    fallback.partitionKey !== undefined
+  )
+    truncating.push(
+      "ITEM_MAPPING: a key template cannot be used with TRUNCATE_POLICY=apply (its items have no <source>: key prefix)",
+    );
+  routes.forEach((r, i) => {
+    if ((r.truncate ?? c.TRUNCATE_POLICY) === "apply" && (r.mapping ?? fallback).partitionKey !== undefined)
+      truncating.push(
+        `route ${i + 1} (${r.topic ?? `topicPattern ${r.topicPattern}`}): a key template cannot be used with truncate apply (its items have no <source>: key prefix)`,
+      );
+  });
+  return [...mappingUseProblems(uses, c.DYNAMODB_KEY_ATTRIBUTE, c.TTL_ATTRIBUTE), ...truncating];
 }
 
 export type TlsConfig = { ca?: string; cert?: string; key?: string };
@@ -202,6 +252,7 @@ function build(c: Values, x: Extras) {
       tombstoneTtlSeconds: c.TOMBSTONE_TTL_SECONDS,
       ttlAttribute: c.TTL_ATTRIBUTE,
       compression: c.ITEM_COMPRESSION,
+      mapping: c.ITEM_MAPPING,
     },
     routes: x.routes as readonly Route[],
     schemaRegistry: {

@@ -3,11 +3,14 @@
 //   [{ "topic": "pg.public.orders", "table": "orders", "versionSource": "column", "versionColumn": "rev" },
 //    { "topicPattern": "^pg\\.public\\.", "table": "replica", "tombstoneTtlSeconds": 864000 },
 //    { "topicPattern": "^flat\\.", "format": "flattened", "poisonPolicy": "skip" },
-//    { "topic": "pg.public.sessions", "truncate": "apply" }]
+//    { "topic": "pg.public.sessions", "truncate": "apply" },
+//    { "topic": "pg.public.customers", "table": "app", "mapping": { "keyColumns": ["id"],
+//      "partitionKey": { "attribute": "PK", "template": "CUSTOMER#{id}" } } }]
 
 import { z } from "zod";
 import { POISON_POLICIES, RECORD_FORMATS, TRUNCATE_POLICIES, VERSION_SOURCES, tableName } from "./parsers.ts";
 import { RECORD_ENCODINGS } from "./variables/schema-registry.ts";
+import { MAPPING_SCHEMA } from "./mapping.ts";
 
 const routeSchema = z
   .object({
@@ -24,6 +27,8 @@ const routeSchema = z
     truncate: z.enum(TRUNCATE_POLICIES).optional(),
     /** This route's own write budget (units per second), instead of MAX_WRITE_UNITS_PER_SECOND. */
     maxWriteUnitsPerSecond: z.number().positive().optional(),
+    /** The table's key schema and attributes (docs/mapping.md); absent: ITEM_MAPPING's. */
+    mapping: MAPPING_SCHEMA.optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -81,6 +81,9 @@ export const POISON_CODES = [
   "flattened_without_version",
   "avro_mismatch",
   "avro_schema_invalid",
+  "key_collision",
+  "mapping_key_ambiguous",
+  "mapping_key_mismatch",
 ] as const;
 
 export const TRANSIENT_CODES = [
@@ -115,6 +118,7 @@ export const FATAL_CODES = [
   "dry_run_incomplete",
   "poison_stop",
   "schema_registry_auth",
+  "ttl_mismatch",
 ] as const;
 
 // Stryker restore all

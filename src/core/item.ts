@@ -16,6 +16,7 @@ import { itemKey } from "./identity.ts";
 import { canonicalJson, setOwn, type JsonValue } from "./json.ts";
 import type { ChangeEvent, Row } from "./types.ts";
 import { itemSize, toAttribute } from "./marshal.ts";
+import type { TableMapping } from "./mapping.ts";
 
 export const META = {
   version: "_cdc_version",
@@ -49,6 +50,8 @@ export type ItemOptions = ItemLayout & {
   /** Tombstone lifetime in seconds; 0 keeps tombstones forever. */
   readonly tombstoneTtlSeconds: number;
   readonly compression: "none" | "gzip";
+  /** A mapping onto the user's own table (docs/mapping.md); absent: the layout above. */
+  readonly mapping?: TableMapping | undefined;
 };
 
 export type Position = { readonly topic: string; readonly partition: number; readonly offset: string };
@@ -92,6 +95,7 @@ function compressed(row: Row): Record<string, AttributeValue> {
 
 /** Builds the conditional PutItem for one change. Throws PoisonError when the item cannot fit. */
 export function buildPut(event: ChangeEvent, at: Position, options: ItemOptions, nowMs: number): PutRequest {
+  if (options.mapping !== undefined) return options.mapping.put(event, at, options, nowMs);
   const keyText = itemKey(event.source, event.id);
   const keyBytes = Buffer.byteLength(keyText);
   if (keyBytes > MAX_KEY_BYTES) {

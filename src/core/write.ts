@@ -3,7 +3,9 @@
 // `refusedOutcome`, from the old item that ReturnValuesOnConditionCheckFailure=ALL_OLD hands back.
 
 import { PoisonError, asPoison } from "./errors.ts";
+import type { Item } from "./attribute-value.ts";
 import { META, buildPut, type ItemOptions, type Position } from "./item.ts";
+import { collision, type TableMapping } from "./mapping.ts";
 import { Outcome, type ChangeEvent, type WriteOutcome } from "./types.ts";
 import { compareVersions } from "./versions/index.ts";
 
@@ -46,4 +48,18 @@ export function refusedOutcome(event: ChangeEvent, stored: string | undefined): 
   if (order > 0) return Outcome.stale;
   // The guard refused an older stored version: only a store that broke its own condition does that.
   throw new Error(`condition refused ${event.version} over older ${stored}`);
+}
+
+/**
+ * What a refused condition means, from the whole stored item: on a mapped key (docs/mapping.md) an
+ * item of another row is a collision (poison `key_collision`), else as refusedOutcome.
+ */
+export function refusedOf(
+  event: ChangeEvent,
+  old: Item | undefined,
+  mapping: TableMapping | undefined,
+): WriteOutcome {
+  const clash = collision(event, old, mapping);
+  if (clash !== undefined) throw clash;
+  return refusedOutcome(event, old?.[META.version]?.S);
 }

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from "../config/config.ts";
 import { routeFor } from "../config/routes.ts";
 import { ClassifiedError, ExitCode, FatalError, errorMessage } from "../core/errors.ts";
 import type { ItemOptions } from "../core/item.ts";
+import { Targets } from "../config/targets.ts";
 import type { DecodeOptions } from "../core/types.ts";
 import { createDynamoClient } from "../adapters/dynamodb/client.ts";
 import { createKafka } from "../adapters/kafka/client.ts";
@@ -76,7 +77,7 @@ export function decodeOptionsFor(config: Config, topic: string): DecodeOptions {
   };
 }
 
-/** How `run` builds a topic's items (its route's table and tombstone TTL). */
+/** How `run` builds a topic's items (its route's table, tombstone TTL and mapping). */
 export function itemOptionsFor(config: Config, topic: string): ItemOptions {
   const route = routeFor(config.routes, topic);
   return {
@@ -85,6 +86,7 @@ export function itemOptionsFor(config: Config, topic: string): ItemOptions {
     ttlAttribute: config.records.ttlAttribute,
     tombstoneTtlSeconds: route?.tombstoneTtlSeconds ?? config.records.tombstoneTtlSeconds,
     compression: config.records.compression,
+    mapping: new Targets(config).forTopic(topic).mapping,
   };
 }
 

@@ -11,6 +11,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { PoisonError } from "../core/errors.ts";
 import { itemKey } from "../core/identity.ts";
 import { META, type ItemOptions, type Position } from "../core/item.ts";
+import { collision, type TableMapping } from "../core/mapping.ts";
 import { itemSize } from "../core/marshal.ts";
 import { Outcome, type ChangeEvent, type TruncateEvent, type WriteOutcome } from "../core/types.ts";
 import { refusedOutcome, writeRequest } from "../core/write.ts";
@@ -18,8 +19,11 @@ import { refusedOutcome, writeRequest } from "../core/write.ts";
 export type StoredItem = Record<string, AttributeValue> | undefined;
 
 /** The outcome of the conditional put over `stored`; throws PoisonError where the sink would. */
-export function decideWrite(event: ChangeEvent, stored: StoredItem): WriteOutcome {
+export function decideWrite(event: ChangeEvent, stored: StoredItem, mapping?: TableMapping): WriteOutcome {
   if (stored === undefined) return Outcome.applied;
+  // On a mapped key the condition also names the row: another row's item is a collision.
+  const clash = collision(event, stored as unknown as Item, mapping);
+  if (clash !== undefined) throw clash;
   const version = stored[META.version]?.S;
   if (version !== undefined && version.startsWith(event.versionScheme) && order(version, event.version) < 0)
     return Outcome.applied;

@@ -16,12 +16,18 @@ export async function readItem(
   client: DynamoDBClient,
   options: ItemOptions,
   key: string,
+  event?: ChangeEvent,
 ): Promise<StoredItem> {
+  // A mapping's key (docs/mapping.md) is built from the record; the default key is `key`.
+  const itemKeyOf =
+    options.mapping !== undefined && event !== undefined
+      ? options.mapping.key(event)
+      : { [options.keyAttribute]: { S: key } };
   try {
     const answer = await client.send(
       new GetItemCommand({
         TableName: options.table,
-        Key: { [options.keyAttribute]: { S: key } },
+        Key: itemKeyOf,
         ConsistentRead: true,
       }),
     );
@@ -49,9 +55,13 @@ export class DryRunSink implements Sink {
     const wouldHold = this.#applied.get(key);
     const stored =
       wouldHold === undefined
-        ? await readItem(this.#client, this.#options, key)
-        : { [META.version]: { S: wouldHold } };
-    const outcome = decideWrite(event, stored);
+        ? await readItem(this.#client, this.#options, key, event)
+        : {
+            [META.version]: { S: wouldHold },
+            [META.source]: { S: event.source },
+            [META.id]: { S: event.id },
+          };
+    const outcome = decideWrite(event, stored, this.#options.mapping);
     if (outcome === Outcome.applied) this.#applied.set(key, event.version);
     return outcome;
   }

@@ -99,12 +99,12 @@ export function explainCommand(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
     if (prepared.kind === "change") {
       const dynamo = opsDynamo(config, env);
       try {
-        stored = await readItem(dynamo, items, prepared.key);
+        stored = await readItem(dynamo, items, prepared.key, prepared.event);
       } finally {
         dynamo.destroy();
       }
     }
-    const result = explain(record, prepared, stored, items.table);
+    const result = explain(record, prepared, stored, items.table, items.mapping);
     io.stdout.write(v.json === true ? json(result) : renderExplanation(result));
     return OpsExit.ok;
   });

@@ -5,6 +5,7 @@ import { decodeKafkaRecord } from "../core/record.ts";
 import { PoisonError } from "../core/errors.ts";
 import { decodeSafely } from "../engine/decode.ts";
 import { META, type ItemOptions } from "../core/item.ts";
+import type { TableMapping } from "../core/mapping.ts";
 import type { DecodeOptions, KafkaRecord } from "../core/types.ts";
 import {
   compareVersions,
@@ -70,6 +71,7 @@ export function explain(
   prepared: Prepared,
   stored: StoredItem,
   table: string,
+  mapping?: TableMapping,
 ): Explanation {
   const out: Explanation = {
     record: {
@@ -126,7 +128,7 @@ export function explain(
   out.stored = stored === undefined ? null : { version, deleted: stored[META.deleted]?.BOOL ?? undefined };
   if (version !== undefined) out.versions = compareVersions(change.version, version);
   try {
-    const outcome = decideWrite(change, stored);
+    const outcome = decideWrite(change, stored, mapping);
     out.outcome = outcome;
     out.reason = reasonFor(outcome, change, stored);
   } catch (err) {

@@ -15,6 +15,8 @@ import { openSource, type SourceDb } from "./open-source.ts";
 import { ReconcileInputError } from "./source.ts";
 import { describeTarget, targetClient } from "./target.ts";
 import { RECONCILE_HELP } from "./help.ts";
+import { TableMapping, mappingProblems } from "../core/mapping.ts";
+import { mappingText } from "../config/mapping.ts";
 import { DEFAULT_SETTINGS, SETTING_VALUES, type ConverterSettings, type TableInfo } from "./types.ts";
 
 const OPTIONS = {
@@ -28,6 +30,7 @@ const OPTIONS = {
   region: { type: "string" },
   "key-attribute": { type: "string" },
   "ttl-attribute": { type: "string" },
+  mapping: { type: "string" },
   "decimal-handling-mode": { type: "string" },
   "time-precision-mode": { type: "string" },
   "binary-handling-mode": { type: "string" },
@@ -113,10 +116,17 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
     );
     const region = required(v.region ?? e("AWS_REGION"), "--region (or AWS_REGION)");
     const endpoint = v.endpoint ?? e("DYNAMODB_ENDPOINT");
+    const keyAttribute = v["key-attribute"] ?? e("DYNAMODB_KEY_ATTRIBUTE") ?? "pk";
+    const ttlAttribute = v["ttl-attribute"] ?? e("TTL_ATTRIBUTE") ?? "_cdc_expires_at";
     const layout: ItemLayout = {
-      keyAttribute: v["key-attribute"] ?? e("DYNAMODB_KEY_ATTRIBUTE") ?? "pk",
-      ttlAttribute: v["ttl-attribute"] ?? e("TTL_ATTRIBUTE") ?? "_cdc_expires_at",
+      keyAttribute,
+      ttlAttribute,
+      mapping: mappingOf(v.mapping ?? e("ITEM_MAPPING"), keyAttribute, ttlAttribute),
     };
+    if (sample !== undefined && layout.mapping?.templated === true)
+      throw new ReconcileInputError(
+        "--sample cannot look items up by a mapping's key template: run without --sample",
+      );
     if (v.source === undefined && v["topic-prefix"] === undefined && e("SOURCE_NAME") === undefined)
       throw new ReconcileInputError("--source or --topic-prefix is required (see cdc-sink reconcile --help)");
 
@@ -180,6 +190,24 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
     await db?.close();
     dynamo?.destroy();
   }
+}
+
+/** The mapping the sink wrote the table with (docs/mapping.md), checked as the sink checks it. */
+function mappingOf(
+  text: string | undefined,
+  keyAttribute: string,
+  ttlAttribute: string,
+): TableMapping | undefined {
+  if (text === undefined) return undefined;
+  const parsed = mappingText.safeParse(text);
+  if (!parsed.success)
+    throw new ReconcileInputError(
+      `--mapping (or ITEM_MAPPING): ${parsed.error.issues.map((i) => i.message).join("; ")}`,
+    );
+  const problems = mappingProblems(parsed.data, { keyAttribute, ttlAttribute, manyTopics: false });
+  if (problems.length > 0)
+    throw new ReconcileInputError(`--mapping (or ITEM_MAPPING): ${problems.join("; ")}`);
+  return new TableMapping(parsed.data, { keyAttribute, ttlAttribute, manyTopics: false });
 }
 
 function notes(info: TableInfo, settings: ConverterSettings, sampled: boolean): string[] {

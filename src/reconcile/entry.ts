@@ -8,7 +8,8 @@ import { gunzipSync } from "node:zlib";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { isPlainObject, parseJson, type JsonValue } from "../core/json.ts";
 import type { RowValue } from "../core/types.ts";
-import { META, columnAttribute, type ItemLayout } from "../core/item.ts";
+import { META, columnAttribute, type ItemLayout as CoreLayout } from "../core/item.ts";
+import type { TableMapping } from "../core/mapping.ts";
 import { toAttribute } from "../core/marshal.ts";
 import { fromItem, fromSource, rawAttribute, type Canon } from "./normalize.ts";
 import type { Column, ConverterSettings, TableInfo } from "./types.ts";
@@ -53,13 +54,16 @@ export function sourceEntry(
   values: readonly JsonValue[],
   table: TableInfo,
   settings: ConverterSettings,
+  layout?: ItemLayout,
 ): Entry {
   const cols = columnMap();
   const byName = new Map<string, Canon>();
   table.columns.forEach((c, i) => {
     const canon = fromSource(values[i] ?? null, c, settings);
     byName.set(c.name, canon);
-    if (canon !== null) cols[c.name] = compact(canon);
+    // A column the mapping leaves out is not compared: the item cannot hold it.
+    const kept = layout === undefined || attributeOf(c.name, table.key.includes(c), layout) !== undefined;
+    if (canon !== null && kept) cols[c.name] = compact(canon);
   });
   const { k, label } = keyOf(
     table.key,
@@ -68,7 +72,21 @@ export function sourceEntry(
   return { k, label, tomb: false, cols };
 }
 
-export type { ItemLayout };
+/** Where the sink put things: the default layout's names, and the mapping when one was used. */
+export type ItemLayout = CoreLayout & { readonly mapping?: TableMapping | undefined };
+
+/**
+ * The attribute holding a column, or undefined when the mapping leaves the column out (include,
+ * exclude). A column a key attribute holds exactly (`{col}`) is read from that key attribute.
+ */
+export function attributeOf(column: string, isKey: boolean, layout: ItemLayout): string | undefined {
+  const m = layout.mapping;
+  if (m === undefined) return columnAttribute(column, layout);
+  const name = m.columnAttribute(column, isKey);
+  if (name !== undefined) return name;
+  for (const [attribute, held] of m.heldByKey()) if (held === column) return attribute;
+  return undefined;
+}
 
 /** A row compressed by ITEM_COMPRESSION=gzip, back as attributes (bytes are `{"$b64": …}` inside). */
 function gunzipRow(b: Uint8Array, layout: ItemLayout): Record<string, AttributeValue> {
@@ -85,11 +103,14 @@ function gunzipRow(b: Uint8Array, layout: ItemLayout): Record<string, AttributeV
     return v;
   };
   return Object.fromEntries(
-    Object.entries(row).map(([c, v]) => [columnAttribute(c, layout), toAttribute(revive(v))]),
+    // The compressed row holds the kept columns by source name (src/core/mapping.ts).
+    Object.entries(row).map(([c, v]) => [attributeOf(c, true, layout) ?? c, toAttribute(revive(v))]),
   );
 }
 
 function isMetadata(name: string, layout: ItemLayout): boolean {
+  // A mapping's keys, TTL attribute and constants are not row columns.
+  if (layout.mapping !== undefined) return layout.mapping.attributeColumn(name) === undefined;
   if (name === layout.keyAttribute || name === layout.ttlAttribute) return true;
   return name.startsWith("_cdc_") && !name.startsWith(META.columnPrefix);
 }
@@ -129,7 +150,8 @@ export function itemEntry(
   const known = new Set<string>();
   const keyCanon: Canon[] = [];
   for (const c of table.columns) {
-    const name = columnAttribute(c.name, layout);
+    const name = attributeOf(c.name, table.key.includes(c), layout);
+    if (name === undefined) continue;
     known.add(name);
     const canon = fromItem(attrs[name], c, settings);
     if (table.key.includes(c)) keyCanon.push(canon);

@@ -24,6 +24,9 @@ Target (defaults: the sink's variables):
   --region REGION            env AWS_REGION
   --key-attribute NAME       env DYNAMODB_KEY_ATTRIBUTE, default pk
   --ttl-attribute NAME       env TTL_ATTRIBUTE, default _cdc_expires_at
+  --mapping JSON             the route's mapping the sink wrote the table with (docs/mapping.md), env
+                             ITEM_MAPPING: its keys, renames, exclusions and JSON columns are read
+                             back (not with --sample when the key is a template)
 The Debezium connector's settings (how values were spelled; defaults are Debezium's):
   --decimal-handling-mode precise|string|double
   --time-precision-mode adaptive|adaptive_time_microseconds|connect|isostring|microseconds|nanoseconds

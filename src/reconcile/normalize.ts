@@ -5,7 +5,7 @@
 // unexpected representation is reported as a difference, never silently accepted.
 
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { JsonNumber, type JsonValue } from "../core/json.ts";
+import { JsonNumber, setOwn, type JsonValue } from "../core/json.ts";
 import {
   canonicalDecimal,
   canonicalDouble,
@@ -198,10 +198,37 @@ function itemScalar(attr: AttributeValue, col: Column, kind: Kind, s: ConverterS
     case "bytes":
       return orRaw(itemBytes(attr, s), attr);
     case "json":
-      return orRaw(attr.S === undefined ? undefined : canonicalJsonText(attr.S), attr);
+      // JSON text by default; a native map/list/number with a mapping's jsonColumns (docs/mapping.md).
+      return orRaw(attr.S === undefined ? nativeJson(attr) : canonicalJsonText(attr.S), attr);
     case "text":
       return attr.S ?? raw(attr);
   }
+}
+
+/** A JSON value stored natively (M, L, N, BOOL, NULL, S inside), as canonical JSON text. */
+function nativeJson(attr: AttributeValue): string | undefined {
+  const value = (a: AttributeValue): JsonValue | undefined => {
+    if (a.M !== undefined) {
+      const out: Record<string, JsonValue> = {};
+      for (const [k, v] of Object.entries(a.M)) {
+        const x = value(v);
+        if (x === undefined) return undefined;
+        setOwn(out, k, x);
+      }
+      return out;
+    }
+    if (a.L !== undefined) {
+      const items = a.L.map(value);
+      return items.some((x) => x === undefined) ? undefined : (items as JsonValue[]);
+    }
+    if (a.N !== undefined) return new JsonNumber(a.N);
+    if (a.S !== undefined) return a.S;
+    if (a.BOOL !== undefined) return a.BOOL;
+    if (a.NULL !== undefined) return null;
+    return undefined;
+  };
+  const v = value(attr);
+  return v === undefined ? undefined : canonicalJsonValue(v);
 }
 
 /** A DynamoDB attribute as the sink wrote it; undefined (absent) reads as NULL. */

@@ -2,7 +2,8 @@
 // the DynamoDB table (items routed to their table by `_cdc_source`), both into external sorts; then
 // each table's two sorted streams are merged. Several tables of one DynamoDB table cost one Scan.
 
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { META } from "../core/item.ts";
 import type { Tally } from "./compare.ts";
 import { mergeCompare } from "./compare.ts";
 import { itemEntry, sourceEntry, type Entry, type ItemLayout } from "./entry.ts";
@@ -12,6 +13,35 @@ import { SortedRuns } from "./sorted-runs.ts";
 import type { SourceDb } from "./open-source.ts";
 import { getItems, scanSources } from "./target.ts";
 import type { ConverterSettings, TableInfo } from "./types.ts";
+
+/** Items carry `_cdc_source` unless a mapping keeps the default key with minimal metadata. */
+function filterable(layout: ItemLayout): boolean {
+  const m = layout.mapping;
+  return m === undefined || m.templated || m.metadata === "full";
+}
+
+/** The item's source: `_cdc_source`, else the default key's `<escaped source>:` prefix. */
+function itemSource(item: Record<string, AttributeValue>, layout: ItemLayout): string | undefined {
+  const stored = item[META.source]?.S;
+  if (stored !== undefined) return stored;
+  const key = item[layout.mapping?.partition.attribute ?? layout.keyAttribute]?.S;
+  const end = key?.indexOf(":") ?? -1;
+  return key === undefined || end < 0
+    ? undefined
+    : key.slice(0, end).replaceAll("%3A", ":").replaceAll("%25", "%");
+}
+
+/** An item's key for people: the key attributes' values. */
+function keyLabel(item: Record<string, AttributeValue>, layout: ItemLayout): string {
+  const schema = layout.mapping?.keySchema() ?? { partition: { attribute: layout.keyAttribute } };
+  const parts = [
+    schema.partition.attribute,
+    ...("sort" in schema && schema.sort ? [schema.sort.attribute] : []),
+  ];
+  const text = (v: AttributeValue | undefined) =>
+    v?.S ?? v?.N ?? (v?.B === undefined ? "?" : Buffer.from(v.B).toString("base64"));
+  return parts.map((a) => text(item[a])).join(" / ");
+}
 
 export type Job = { readonly info: TableInfo; readonly source: string; readonly tally: Tally };
 
@@ -41,22 +71,28 @@ export async function compareAll(
     const readSources = async (): Promise<void> => {
       for (const s of sorted) {
         for await (const values of c.source.readRows(s.job.info)) {
-          await s.rows.add(sourceEntry(values, s.job.info, c.settings));
+          await s.rows.add(sourceEntry(values, s.job.info, c.settings, c.layout));
           o.progress.source++;
           o.progress.tick();
         }
       }
     };
     const readTarget = (): Promise<void> =>
-      scanSources(c.dynamo, c.dynamodbTable, [...bySource.keys()], o.segments, async (item) => {
-        const s = bySource.get(item["_cdc_source"]?.S ?? "");
-        if (s === undefined) return;
-        const entry = itemEntry(item, s.job.info, c.settings, c.layout);
-        if (entry === undefined) s.strays.push(item[c.layout.keyAttribute]?.S ?? "?");
-        else await s.items.add(entry);
-        o.progress.items++;
-        o.progress.tick();
-      });
+      scanSources(
+        c.dynamo,
+        c.dynamodbTable,
+        filterable(c.layout) ? [...bySource.keys()] : [],
+        o.segments,
+        async (item) => {
+          const s = bySource.get(itemSource(item, c.layout) ?? "");
+          if (s === undefined) return;
+          const entry = itemEntry(item, s.job.info, c.settings, c.layout);
+          if (entry === undefined) s.strays.push(keyLabel(item, c.layout));
+          else await s.items.add(entry);
+          o.progress.items++;
+          o.progress.tick();
+        },
+      );
     await Promise.all([readSources(), readTarget()]);
     for (const s of sorted) {
       await mergeCompare(s.rows.sorted(), s.items.sorted(), s.job.tally);
@@ -84,7 +120,7 @@ export async function compareSample(c: RunContext, job: Job, n: number): Promise
   sampled.forEach((values, i) => {
     const item = candidates[i]!.map((k) => found.get(k)).find((x) => x !== undefined);
     job.tally.judge(
-      sourceEntry(values, info, c.settings),
+      sourceEntry(values, info, c.settings, c.layout),
       item === undefined ? undefined : itemEntry(item, info, c.settings, c.layout),
     );
   });

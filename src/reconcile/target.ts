@@ -43,7 +43,8 @@ export async function describeTarget(client: DynamoDBClient, table: string): Pro
 }
 
 /**
- * Calls `onItem` for every item of the `sources`; segments run concurrently, `onItem` may apply
+ * Calls `onItem` for every item of the `sources` (no sources: every item, for items without
+ * `_cdc_source`: the caller routes them); segments run concurrently, `onItem` may apply
  * backpressure.
  */
 export async function scanSources(
@@ -62,9 +63,13 @@ export async function scanSources(
         new ScanCommand({
           TableName: table,
           ConsistentRead: true,
-          FilterExpression: `#source IN (${Object.keys(values).join(", ")})`,
-          ExpressionAttributeNames: { "#source": META.source },
-          ExpressionAttributeValues: values,
+          ...(sources.length === 0
+            ? {}
+            : {
+                FilterExpression: `#source IN (${Object.keys(values).join(", ")})`,
+                ExpressionAttributeNames: { "#source": META.source },
+                ExpressionAttributeValues: values,
+              }),
           ExclusiveStartKey: start,
           ...(segments > 1 ? { Segment: n, TotalSegments: segments } : {}),
         }),

@@ -10,6 +10,8 @@ import { fileURLToPath } from "node:url";
 import { ENV_SPEC } from "../../src/config/env-spec.ts";
 import { POISON_POLICIES, RECORD_FORMATS, VERSION_SOURCES } from "../../src/config/parsers.ts";
 import { RECORD_ENCODINGS } from "../../src/config/variables/schema-registry.ts";
+import { MAPPING_SCHEMA } from "../../src/config/mapping.ts";
+import { z } from "zod";
 
 type Schema = Record<string, unknown>;
 
@@ -61,6 +63,13 @@ function obj(properties: Record<string, Schema>, required: string[] = [], descri
     properties,
     ...(required.length ? { required } : {}),
   };
+}
+
+/** A route's `mapping` (docs/mapping.md), from the service's own zod schema: strict objects stay strict. */
+function mappingSchema(): Schema {
+  const schema = z.toJSONSchema(MAPPING_SCHEMA, { io: "input" }) as Schema;
+  delete schema["$schema"];
+  return { ...schema, description: "The table's key schema and attributes (docs/mapping.md)." };
 }
 
 function configSchema(): Schema {
@@ -179,6 +188,7 @@ export function buildValuesSchema(): Schema {
           format: { enum: [...RECORD_FORMATS] },
           poisonPolicy: { enum: [...POISON_POLICIES] },
           encoding: { enum: [...RECORD_ENCODINGS] },
+          mapping: mappingSchema(),
         }),
       },
       image: obj(

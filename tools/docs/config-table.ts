@@ -39,7 +39,9 @@ const ROUTES = `## Routes file
 
 \`ROUTES_FILE\` names an optional JSON array for deployments that write several tables. The first
 route whose \`topic\` (exact) or \`topicPattern\` (a regular expression) matches a record's topic
-decides its \`table\`, \`sourceName\`, \`versionSource\`, \`versionColumn\` and \`tombstoneTtlSeconds\`;
+decides its \`table\`, \`sourceName\`, \`versionSource\`, \`versionColumn\`, \`tombstoneTtlSeconds\`,
+\`format\`, \`poisonPolicy\`, \`encoding\` and \`mapping\` (the table's own key schema and attributes:
+[mapping.md](mapping.md); a route without one uses \`ITEM_MAPPING\`);
 a topic that no route matches uses the variables above. Unknown keys are refused at start-up.
 
 \`\`\`json

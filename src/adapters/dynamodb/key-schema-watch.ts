@@ -12,13 +12,13 @@ import { PoisonError } from "../../core/errors.ts";
 import type { ChangeEvent, WriteOutcome } from "../../core/types.ts";
 import type { Position } from "../../core/item.ts";
 import type { CapacityMeter, Sink } from "../../engine/ports.ts";
-import { checkTable } from "./table.ts";
+import { checkTable, type TableKeys } from "./table.ts";
 
 export function watchKeySchema(
   sink: Sink,
   client: DynamoDBClient,
   table: string,
-  keyAttribute: string,
+  keyAttribute: string | TableKeys,
 ): Sink {
   let checking: Promise<void> | undefined;
   const check = (): Promise<void> => {

@@ -8,14 +8,15 @@ import {
   type DynamoDBClient,
   type PutItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
+import type { Item } from "../../core/attribute-value.ts";
 import type { TruncateResult } from "../../core/truncate.ts";
 import { Outcome, type ChangeEvent, type TruncateEvent, type WriteOutcome } from "../../core/types.ts";
-import { refusedOutcome, writeRequest } from "../../core/write.ts";
+import { refusedOf, writeRequest } from "../../core/write.ts";
 import type { CapacityMeter, Sink } from "../../engine/ports.ts";
 import { consumedUnits, estimatedUnits } from "./capacity.ts";
 import { classifyAwsError } from "./errors.ts";
 import { truncateSource } from "./truncate.ts";
-import { META, type ItemOptions, type Position } from "../../core/item.ts";
+import type { ItemOptions, Position } from "../../core/item.ts";
 
 export type SinkHooks = {
   /** Lets tests and fault tools sit between the sink and the store (the product passes none). */
@@ -79,8 +80,9 @@ export class DynamoDbSink implements Sink {
         // A refused condition costs write units too; its error carries ConsumedCapacity only on
         // stores that send it, else the item's own size decides.
         meter?.(consumedUnits(err) ?? estimatedUnits(input, false));
-        const old = (err as ConditionalCheckFailedException).Item;
-        return refusedOutcome(event, old?.[META.version]?.S);
+        // A mapped key's collision (another row's item) is this record's poison: refusedOf.
+        const old = (err as ConditionalCheckFailedException).Item as Item | undefined;
+        return refusedOf(event, old, this.#options.mapping);
       }
       throw classifyAwsError(err, this.#options.table);
     }

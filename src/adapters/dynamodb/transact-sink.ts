@@ -21,13 +21,15 @@ import {
 import type { TruncateResult } from "../../core/truncate.ts";
 import { Outcome, type ChangeEvent, type TruncateEvent, type WriteOutcome } from "../../core/types.ts";
 import { itemKey } from "../../core/identity.ts";
+import { canonicalJson, type JsonValue } from "../../core/json.ts";
 import { classifyAwsError } from "./errors.ts";
 import { DynamoDbSink, type SinkHooks } from "./put-sink.ts";
-import { refusedOutcome, writeRequest } from "../../core/write.ts";
+import { refusedOf, writeRequest } from "../../core/write.ts";
 import type { CapacityMeter, Sink } from "../../engine/ports.ts";
 import { writeUnits } from "../../engine/write-budget.ts";
 import { consumedUnits, estimatedUnits } from "./capacity.ts";
-import { META, type ItemOptions, type Position } from "../../core/item.ts";
+import type { ItemOptions, Position } from "../../core/item.ts";
+import type { Item } from "../../core/attribute-value.ts";
 import { itemSize } from "../../core/marshal.ts";
 
 /** DynamoDB's limits of one TransactWriteItems request. */
@@ -50,7 +52,7 @@ type Waiting = {
   readonly meter: CapacityMeter | undefined;
 };
 
-type Reason = { Code?: string; Item?: Record<string, { S?: string }> };
+type Reason = { Code?: string; Item?: Item };
 
 // CancellationReasons codes → the exception names the taxonomy (aws-errors.ts) already knows.
 const REASON_NAMES: Readonly<Record<string, string>> = {
@@ -99,10 +101,27 @@ export class TransactBatchSink implements Sink {
 
   write(event: ChangeEvent, at: Position, meter?: CapacityMeter): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
-      this.#waiting.push({ event, at, key: itemKey(event.source, event.id), resolve, reject, meter });
+      this.#waiting.push({ event, at, key: this.#itemKey(event), resolve, reject, meter });
       if (this.#batch.windowMs > 0 && this.#waiting.length >= this.#batch.maxItems) this.#flush();
       else this.#schedule();
     });
+  }
+
+  /**
+   * The item a write touches: one transaction may not touch it twice. A mapped key may be shared by
+   * two rows (a collision, refused by the condition); a key that cannot be built is the record's
+   * poison, reported when its put is built.
+   */
+  #itemKey(event: ChangeEvent): string {
+    const mapping = this.#options.mapping;
+    if (mapping === undefined) return itemKey(event.source, event.id);
+    try {
+      return canonicalJson(
+        Object.values(mapping.key(event)).map((v) => v.S ?? v.N ?? v.B ?? null) as JsonValue[],
+      );
+    } catch {
+      return itemKey(event.source, event.id);
+    }
   }
 
   #schedule(): void {
@@ -202,7 +221,7 @@ export class TransactBatchSink implements Sink {
       if (code === "None") again.push(w);
       else if (code === "ConditionalCheckFailed") {
         try {
-          const outcome = refusedOutcome(w.event, reason.Item?.[META.version]?.S);
+          const outcome = refusedOf(w.event, reason.Item, this.#options.mapping);
           w.meter?.(units); // a refused condition is charged; the cancellation does not say how much
           w.resolve(outcome);
         } catch (err) {

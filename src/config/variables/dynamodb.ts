@@ -12,7 +12,7 @@ export const DYNAMODB_VARIABLES = [
     parse: tableName,
     description:
       "Target table. Its partition key must be a string attribute named `DYNAMODB_KEY_ATTRIBUTE`, with " +
-      "no sort key.",
+      "no sort key, unless `ITEM_MAPPING` (or a route's `mapping`) names the table's own key schema.",
   },
   {
     group: "dynamodb",

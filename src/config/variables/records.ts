@@ -13,6 +13,7 @@ import {
   text,
 } from "../parsers.ts";
 import type { EnvVar } from "../env-spec.ts";
+import { mappingText } from "../mapping.ts";
 
 export const RECORDS_VARIABLES = [
   {
@@ -101,6 +102,16 @@ export const RECORDS_VARIABLES = [
     description:
       "`gzip`: rows whose item would exceed 400 KB are stored gzip-compressed in one binary attribute; " +
       "`none`: such rows are dead-lettered.",
+  },
+  {
+    group: "records",
+    name: "ITEM_MAPPING",
+    parse: mappingText,
+    description:
+      "Optional JSON object mapping rows onto your own table for the topics no route matches: key " +
+      "templates typed S/N/B (`partitionKey`, `sortKey`, `keyColumns`), `include`, `exclude`, `rename`, " +
+      "`jsonColumns`, `constants`, `metadata` (`full` or `minimal`); see docs/mapping.md. Unset: the " +
+      "`<source>:<id>` layout. Route key `mapping`.",
   },
   {
     group: "records",
