@@ -1,4 +1,4 @@
-// npm run stack -- up|down|status|logs|env|fetch [--with-cdc] [--with-mysql] [--dynamodb-persistent] [--kafka-sasl-ssl]
+// npm run stack -- up|down|status|logs|env|fetch [--kafka 4|3.9] [--with-cdc] [--with-mysql] [--dynamodb-persistent] [--kafka-sasl-ssl]
 //   [--kafka-proxied] [--kafka-proxy-port N] [--dir DIR]
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { stackStatus } from "./control.ts";
 import { describeError, StackError } from "./errors.ts";
 import { DYNOXIDE, ensureDynoxide } from "./dynoxide.ts";
-import { JAR_SETS, ensureJars, requireJava } from "./fetch.ts";
+import { JAR_SETS, KAFKA_LINES, ensureJars, parseKafkaLine, requireJava } from "./fetch.ts";
 import { startStack, stopStack } from "./stack.ts";
 import { envLines, logFile, readEndpoints, resolveDir } from "./state.ts";
 
@@ -21,6 +21,9 @@ const USAGE = `usage: npm run stack -- <command> [options]
   env     print the export lines of a running stack
   fetch   download the jars and build dynoxide (cargo) into the cache without starting anything
 options: --dir DIR (default $CDC_SINK_STACK_DIR or <repo>/.stack), --with-cdc, --dynamodb-persistent,
+  --kafka LINE          the Kafka line: 4 (default: Kafka 4.4.0, Debezium 3.6.1) or 3.9 (Kafka 3.9.1,
+                        Debezium 3.1.3); default $CDC_SINK_KAFKA or 4; fixed when the stack is made.
+                        fetch fetches every line unless one is named
   --with-mysql          also MariaDB with a row-based binlog (implies --with-cdc); MYSQL_URL
   --with-registry       also Apicurio Registry 3.3.3 (in memory; Confluent API at /apis/ccompat/v7, in
                         endpoints.json as registryUrl); needs a Java 21+ runtime, found by version
@@ -33,6 +36,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     dir: { type: "string" },
+    kafka: { type: "string" },
     "with-cdc": { type: "boolean", default: false },
     "with-mysql": { type: "boolean", default: false },
     "with-registry": { type: "boolean", default: false },
@@ -66,6 +70,7 @@ async function up(): Promise<number> {
   }
   const endpoints = await startStack({
     dir: values.dir,
+    ...(values.kafka === undefined ? {} : { kafka: parseKafkaLine(values.kafka) }),
     withCdc: values["with-cdc"],
     withMysql: values["with-mysql"],
     withRegistry: values["with-registry"],
@@ -77,7 +82,7 @@ async function up(): Promise<number> {
     log: say,
   });
   say(
-    `up in ${((performance.now() - began) / 1000).toFixed(1)} s; endpoints in ` +
+    `Kafka ${endpoints.kafkaVersion ?? "?"} up in ${((performance.now() - began) / 1000).toFixed(1)} s; endpoints in ` +
       `${join(resolveDir(values.dir), "endpoints.json")}`,
   );
   process.stdout.write(`${envLines(endpoints).join("\n")}\n`);
@@ -124,7 +129,10 @@ async function fetchAll(): Promise<number> {
   mkdirSync(join(resolveDir(values.dir), "logs"), { recursive: true });
   const bin = await ensureDynoxide(logFile(resolveDir(values.dir), "cargo"), say);
   say(`${DYNOXIDE.crate} ${DYNOXIDE.version} in ${bin}`);
-  for (const set of JAR_SETS) say(`${set} jars in ${await ensureJars(set, mavenLog)}`);
+  const lines = values.kafka === undefined ? KAFKA_LINES : [parseKafkaLine(values.kafka)];
+  for (const line of lines)
+    for (const set of JAR_SETS)
+      say(`${set} jars (Kafka ${line}) in ${await ensureJars(set, line, mavenLog)}`);
   return 0;
 }
 

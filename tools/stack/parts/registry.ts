@@ -65,8 +65,11 @@ export const registryPart: Part = {
         `-Dquarkus.http.port=${state.ports.registry}`,
         "-Dquarkus.http.host=127.0.0.1",
         // Quarkus's management interface (health, metrics) would take a fixed port (9000) that a
-        // second stack on the machine also wants.
+        // second stack on the machine also wants. Apicurio's build enables it (a build-time
+        // property, so "enabled=false" is ignored at run time); port 0 lets the system pick one.
         "-Dquarkus.management.enabled=false",
+        "-Dquarkus.management.port=0",
+        "-Dquarkus.management.host=127.0.0.1",
         "-Dapicurio.storage.kind=sql",
         "-Dapicurio.storage.sql.kind=h2",
         "-jar",
