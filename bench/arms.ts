@@ -6,7 +6,7 @@
 
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { Kafka, logLevel } from "kafkajs";
-import { decodeRecord } from "../src/core/decode.ts";
+import { decodeKafkaRecord } from "../src/core/record.ts";
 import { createKafka, fetchOptions } from "../src/adapters/kafka/client.ts";
 import { buildPut } from "../src/core/item.ts";
 import { createLog } from "../src/telemetry/log.ts";
@@ -131,7 +131,7 @@ async function naive(r: Extract<ArmRequest, { arm: "naive" }>): Promise<ArmResul
         headers: {},
         timestamp: message.timestamp,
       };
-      const decoded = decodeRecord(record, { versionSource: "auto", epoch: 0 });
+      const decoded = decodeKafkaRecord(record, { versionSource: "auto", epoch: 0 });
       if (decoded.kind === "change") {
         try {
           await client.send(new PutItemCommand(buildPut(decoded.event, record, options, Date.now())));

@@ -10,7 +10,7 @@ import {
   type DynamoDBClient,
   type PutItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
-import { decodeRecord } from "../src/core/decode.ts";
+import { decodeKafkaRecord } from "../src/core/record.ts";
 import type { ChangeEvent } from "../src/core/types.ts";
 import { itemKey } from "../src/core/identity.ts";
 import { createDynamoClient } from "../src/adapters/dynamodb/client.ts";
@@ -37,7 +37,7 @@ export function decodeStream(o: StreamOptions): Entry[] {
   let offset = 0;
   for (const m of changeStream(o)) {
     const at = { topic: "bench", partition: 0, offset: String(offset++) };
-    const d = decodeRecord(
+    const d = decodeKafkaRecord(
       { ...at, key: m.key, value: m.value, headers: {}, timestamp: "0" },
       { versionSource: "auto", epoch: 0 },
     );

@@ -3,7 +3,7 @@
 // ceil(item size / 1 KB) WCU (a refused condition costs the same); a put inside TransactWriteItems
 // costs twice that. The default WRITE_MODE=put uses PutItem for every endpoint.
 
-import { decodeRecord } from "../src/core/decode.ts";
+import { decodeKafkaRecord } from "../src/core/record.ts";
 import { buildPut } from "../src/core/item.ts";
 import { itemSize } from "../src/core/marshal.ts";
 import { changeStream, type StreamOptions } from "./workload.ts";
@@ -30,7 +30,7 @@ export function wcuPerRecord(stream: StreamOptions, sample = 5000): Wcu {
   let offset = 0;
   for (const m of changeStream({ ...stream, records: sample })) {
     const at = { topic: "t", partition: 0, offset: String(offset++) };
-    const d = decodeRecord(
+    const d = decodeKafkaRecord(
       { ...at, key: m.key, value: m.value, headers: {}, timestamp: "0" },
       { versionSource: "auto", epoch: 0 },
     );

@@ -4,19 +4,13 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Kafka, Producer } from "kafkajs";
 import type { Config } from "../config/config.ts";
-import { routeFor } from "../config/routes.ts";
 import { ExitCode, FatalError, ClassifiedError, errorMessage } from "../core/errors.ts";
-import type { DecodeOptions } from "../core/types.ts";
 import { createKafka } from "../adapters/kafka/client.ts";
 import { KafkaSource } from "../adapters/kafka/source.ts";
 import { KafkaDeadLetter } from "../adapters/kafka/dead-letter.ts";
 import { AdaptiveLimiter } from "../engine/limiter.ts";
 import { Processor } from "../engine/processor.ts";
-import type {} from "../engine/ports.ts";
 import { Stats, summaryLine } from "../engine/stats.ts";
-import type { SinkHooks } from "../adapters/dynamodb/put-sink.ts";
-import type { Sink } from "../engine/ports.ts";
-import { createSink } from "../adapters/dynamodb/write-mode.ts";
 import { sleep } from "../engine/retry.ts";
 import { createDynamoClient } from "../adapters/dynamodb/client.ts";
 import { checkTable } from "../adapters/dynamodb/table.ts";
@@ -25,8 +19,9 @@ import type { Log } from "../telemetry/log.ts";
 import { localTelemetry, type Telemetry } from "../telemetry/telemetry.ts";
 import { instrumentService, type ServiceTelemetry } from "../telemetry/instrument.ts";
 import { checkTopics } from "../adapters/kafka/topics.ts";
-import { avroDecoding } from "../adapters/schema-registry/avro-decoding.ts";
-import { decodeKafkaRecord } from "../core/record.ts";
+import type { SinkHooks } from "../adapters/dynamodb/put-sink.ts";
+import { wireTopics } from "./topics.ts";
+import { startWatchdog } from "./watchdog.ts";
 
 /** How long the final commit and the group leave may take after the in-flight writes drained. */
 const LEAVE_TIMEOUT_MS = 5_000;
@@ -93,51 +88,13 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     await producer.connect();
   }
 
-  const sinks = new Map<string, Sink>();
-  const sinkFor = (topic: string): Sink => {
-    const route = routeFor(config.routes, topic);
-    const table = route?.table ?? config.dynamodb.table;
-    const ttl = route?.tombstoneTtlSeconds ?? config.records.tombstoneTtlSeconds;
-    const key = `${table}/${ttl}`;
-    let sink = sinks.get(key);
-    if (sink === undefined) {
-      sink = createSink(
-        dynamo,
-        {
-          table,
-          keyAttribute: config.dynamodb.keyAttribute,
-          ttlAttribute: config.records.ttlAttribute,
-          tombstoneTtlSeconds: ttl,
-          compression: config.records.compression,
-        },
-        {
-          mode: config.dynamodb.writeMode,
-          batch: { maxItems: config.dynamodb.writeBatchItems, windowMs: 0 },
-        },
-        options.sinkHooks,
-        (t, mode, reason) => log.info({ table: t, writeMode: mode }, `write shape: ${reason}`),
-      );
-      sinks.set(key, sink);
-    }
-    return sink;
-  };
-  const decodeOptions = (topic: string): DecodeOptions => {
-    const route = routeFor(config.routes, topic);
-    return {
-      format: route?.format ?? config.records.format,
-      versionSource: route?.versionSource ?? config.records.versionSource,
-      versionColumn: route?.versionColumn ?? config.records.versionColumn,
-      epoch: config.records.epoch,
-      sourceName: route?.sourceName ?? config.records.sourceName,
-    };
-  };
+  const topics = wireTopics(config, dynamo, log, options.sinkHooks);
 
   const stats = new Stats();
   const limiter = new AdaptiveLimiter(config.processing.maxInFlight);
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   let ending: Promise<number> | undefined;
-  let stuck = false;
 
   // Filled in once the source exists; the processor needs flow control from it and vice versa.
   // eslint-disable-next-line prefer-const -- a forward declaration, assigned once below
@@ -150,12 +107,11 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     else log.fatal({ err }, `unexpected error, stopping: ${errorMessage(err)}`);
     ending = end(code, false);
   };
-  const avro = avroDecoding(config);
   const processor = new Processor({
-    sinkFor,
-    decodeOptions,
-    decode: avro?.decode(decodeKafkaRecord),
-    prepare: avro?.prepare,
+    sinkFor: topics.sinkFor,
+    decodeOptions: topics.decodeOptions,
+    decode: topics.decode,
+    prepare: topics.prepare,
     deadLetter:
       producer === undefined
         ? undefined
@@ -163,7 +119,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
             new KafkaDeadLetter(producer, config.kafka.dlqTopic!, config.kafka.groupId),
             config.kafka.dlqTopic!,
           ),
-    poisonPolicy: (topic) => routeFor(config.routes, topic)?.poisonPolicy ?? config.records.poisonPolicy,
+    poisonPolicy: topics.poisonPolicy,
     limiter,
     backoff: { baseMs: config.processing.retryBaseMs, maxMs: config.processing.retryMaxMs },
     stats,
@@ -178,7 +134,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   const ready = (): { ready: boolean; reasons: string[] } => {
     const reasons: string[] = [];
     if (!source.ready) reasons.push("not joined to the consumer group");
-    if (stuck) reasons.push("no durable progress within STUCK_TIMEOUT_MS");
+    if (watchdog.stuck) reasons.push("no durable progress within STUCK_TIMEOUT_MS");
     if (ending !== undefined) reasons.push("shutting down");
     return { ready: reasons.length === 0, reasons };
   };
@@ -191,6 +147,8 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     config.service.healthHost,
     config.service.healthPort,
   );
+  // Created right after the health server (ready() reads it; nothing runs between the two).
+  const watchdog = startWatchdog(processor, config.processing.stuckTimeoutMs, onFatal);
   log.info({ port: health.port }, "health server listening");
   telemetry.observe(stats, {
     inFlight: () => limiter.inFlight,
@@ -200,32 +158,8 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     ready: () => ready().ready,
   });
 
-  // Watchdog: a partition whose watermark stood still for STUCK_TIMEOUT_MS with records waiting makes
-  // the service unready; twice that, and it exits 5 so the orchestrator restarts it. Per partition,
-  // so one write that never resolves is noticed even while the other partitions progress.
-  const watchdog = setInterval(
-    () => {
-      const since = processor.stalledSince();
-      const idleMs = since === undefined ? 0 : Date.now() - since;
-      stuck = idleMs > config.processing.stuckTimeoutMs;
-      if (idleMs > 2 * config.processing.stuckTimeoutMs) {
-        onFatal(
-          new FatalError(
-            "stuck",
-            `a partition's records have not moved for ${Math.round(idleMs / 1000)} s ` +
-              `(${processor.buffered} ` +
-              `waiting); exiting so the orchestrator restarts the service`,
-            ExitCode.stuck,
-          ),
-        );
-      }
-    },
-    Math.min(1000, config.processing.stuckTimeoutMs),
-  );
-  watchdog.unref();
-
   async function end(code: number, graceful: boolean): Promise<number> {
-    clearInterval(watchdog);
+    watchdog.stop();
     processor.stop();
     source.pauseAll();
     let exitCode = code;
@@ -256,7 +190,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     await producer?.disconnect().catch(() => undefined);
     await health.close();
     dynamo.destroy();
-    avro?.close();
+    topics.close();
     log.info(
       { exitCode, counts: stats.total, skipped: Object.fromEntries(stats.skipReasons) },
       `stopped: ${summaryLine(stats.total)}`,
@@ -271,7 +205,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   } catch (err) {
     await health.close();
     await producer?.disconnect().catch(() => undefined);
-    avro?.close();
+    topics.close();
     throw err instanceof ClassifiedError
       ? err
       : new FatalError(

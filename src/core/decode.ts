@@ -152,21 +152,6 @@ export function tsMs(value: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** A JSON Kafka record → change event (or a reasoned skip). */
-export function decodeRecord(record: KafkaRecord, options: DecodeOptions): Decoded {
-  if (record.value === null) return { kind: "skip", reason: "kafka_tombstone" };
-  if (record.value.length === 0)
-    throw new PoisonError(
-      "undecodable",
-      "the message value is empty (a Kafka tombstone is a null value, not an empty one)",
-    );
-  const value = parseMessage(record.value, "value");
-  // The key is read only for changes: a tombstone or a skipped op needs none.
-  const key = (): Message | null =>
-    record.key === null || record.key.length === 0 ? null : parseMessage(record.key, "key");
-  return decodeMessage(key, value, record, options);
-}
-
 /**
  * A parsed value (and, lazily, its key) → change event. `record` gives the topic, offset and
  * headers; its key and value bytes are not read here.

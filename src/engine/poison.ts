@@ -9,8 +9,10 @@
 //   - stop: the service stops (`poison_stop`, exit 4) and nothing past the record is committed, so
 //     a restart meets it again: for deployments where a hole in the table is worse than downtime.
 
-import { ExitCode, FatalError, type PoisonError } from "../core/errors.ts";
-import type { KafkaRecord } from "../core/types.ts";
+import { ExitCode, FatalError, errorMessage, type PoisonError } from "../core/errors.ts";
+import { Outcome, type KafkaRecord } from "../core/types.ts";
+import { Released } from "./partition-retry.ts";
+import type { DeadLetter, FinishDetail, Log } from "./ports.ts";
 
 export const POISON_POLICIES = ["dlq", "skip", "stop"] as const;
 export type PoisonPolicy = (typeof POISON_POLICIES)[number];
@@ -37,4 +39,39 @@ export function poisonStop(record: KafkaRecord, err: PoisonError, policy: "dlq" 
     `${what}. Set DLQ_TOPIC to dead-letter such records; nothing past it was committed`,
     ExitCode.poisonWithoutDlq,
   );
+}
+
+/** What handling one poison record needs from the processor, bound to the record's partition. */
+export type PoisonContext = {
+  readonly policy: PoisonPolicy;
+  readonly deadLetter: DeadLetter | undefined;
+  readonly log: Log;
+  readonly onFatal: (err: Error) => void;
+  /** Retries transient errors with the partition paused; throws Released on shutdown. */
+  readonly retry: (work: () => Promise<void>) => Promise<void>;
+  readonly finish: (outcome: Outcome, detail: FinishDetail) => void;
+  readonly release: () => void;
+};
+
+/** A poison record, handled by its topic's policy: dead-lettered, skipped, or a fatal stop. */
+export async function handlePoison(ctx: PoisonContext, record: KafkaRecord, err: PoisonError): Promise<void> {
+  const fields = { topic: record.topic, partition: record.partition, offset: record.offset, code: err.code };
+  if (ctx.policy === "skip") {
+    ctx.log.warn(fields, `poison record skipped (POISON_POLICY=skip): ${errorMessage(err)}`);
+    ctx.finish(Outcome.skipped, { error: err, skipReason: POISON_SKIP_REASON });
+    return;
+  }
+  const dlq = ctx.deadLetter;
+  if (ctx.policy === "stop" || dlq === undefined) {
+    ctx.onFatal(poisonStop(record, err, ctx.policy));
+    return;
+  }
+  try {
+    await ctx.retry(() => dlq.publish(record, err, 1));
+  } catch (e) {
+    if (e instanceof Released) return ctx.release();
+    throw e;
+  }
+  ctx.log.warn(fields, `dead-lettered: ${errorMessage(err)}`);
+  ctx.finish(Outcome.deadLettered, { error: err });
 }

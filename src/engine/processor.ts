@@ -6,7 +6,7 @@
 //   - within a batch only the newest version of a key is written (coalesce.ts);
 //   - every record gets exactly one final outcome, and only then may the watermark pass it.
 
-import { FatalError, PoisonError, errorMessage } from "../core/errors.ts";
+import { PoisonError } from "../core/errors.ts";
 import { decodeKafkaRecord } from "../core/record.ts";
 import { itemKey } from "../core/identity.ts";
 import { Outcome, type DecodeOptions, type KafkaRecord, type WriteOutcome } from "../core/types.ts";
@@ -16,9 +16,11 @@ import { FailureReporter, guard } from "./guard.ts";
 import { Lease, Leases } from "./lease.ts";
 import type { AdaptiveLimiter } from "./limiter.ts";
 import type { CommitPoint, DeadLetter, FinishDetail, Flow, Log, RecordObserver, Sink } from "./ports.ts";
-import { RetryAborted, isPushback, retry, sleep, type BackoffPolicy } from "./retry.ts";
+import { sleep, type BackoffPolicy } from "./retry.ts";
 import type { Stats } from "./stats.ts";
-import { POISON_SKIP_REASON, poisonStop, type PoisonPolicy } from "./poison.ts";
+import { handlePoison, type PoisonContext, type PoisonPolicy } from "./poison.ts";
+import { PartitionRetry, Released } from "./partition-retry.ts";
+import { PrepareGate, type Prepare } from "./prepare-gate.ts";
 
 export type ProcessorDeps = {
   readonly sinkFor: (topic: string) => Sink;
@@ -30,7 +32,7 @@ export type ProcessorDeps = {
    * it already is. Its transient errors are retried with the partition paused, like a write's;
    * the partition's later batches wait behind it, so records are still decoded in offset order.
    */
-  readonly prepare?: ((records: readonly KafkaRecord[]) => Promise<void> | undefined) | undefined;
+  readonly prepare?: Prepare | undefined;
   readonly deadLetter: DeadLetter | undefined;
   /** What a topic's poison records get (engine/poison.ts); `dlq` when absent. */
   readonly poisonPolicy?: ((topic: string) => PoisonPolicy) | undefined;
@@ -44,9 +46,6 @@ export type ProcessorDeps = {
   readonly observer?: RecordObserver | undefined;
 };
 
-/** Thrown inside a job when shutdown or revocation hands its records back to Kafka. */
-class Released extends Error {}
-
 export class Processor {
   readonly #d: ProcessorDeps;
   readonly #obs: RecordObserver;
@@ -54,15 +53,24 @@ export class Processor {
   readonly #leases = new Leases();
   readonly #chains = new Map<string, Promise<void>>();
   readonly #active = new Set<Promise<void>>();
-  /** Per lease, the preparation its newest batch waits for; absent when none is pending. */
-  readonly #preparing = new WeakMap<Lease, Promise<void>>();
   readonly #abort = new AbortController();
+  readonly #retry: PartitionRetry;
+  readonly #gate: PrepareGate;
   #buffered = 0;
 
   constructor(deps: ProcessorDeps) {
     this.#d = deps;
     this.#decode = deps.decode ?? decodeKafkaRecord;
     this.#obs = guard(deps.observer ?? {}, new FailureReporter(deps.log, "record observer"));
+    this.#retry = new PartitionRetry({ ...deps, signal: this.#abort.signal, observer: this.#obs });
+    this.#gate = new PrepareGate({
+      prepare: deps.prepare,
+      retry: this.#retry,
+      track: (work) => this.#track(work),
+      gone: (lease) => this.stopping || lease.revoked,
+      decode: (lease, records) => this.#decodeAll(lease, records),
+      release: (records) => this.#release(records.map((record) => ({ record }))),
+    });
   }
 
   get buffered(): number {
@@ -109,43 +117,8 @@ export class Processor {
       this.#obs.received?.(record);
       fresh.push(record);
     }
-    const earlier = this.#preparing.get(lease);
-    const ready = earlier === undefined ? this.#d.prepare?.(fresh) : undefined;
-    if (earlier === undefined && ready === undefined) this.#decodeAll(lease, fresh);
-    else this.#prepareThenDecode(lease, fresh, earlier, ready);
+    this.#gate.admit(lease, fresh);
     if (this.#buffered > this.#d.maxBuffered) this.#leases.pauseForMemory(this.#d.flow);
-  }
-
-  /** Decodes after the lease's earlier preparation and this batch's own (retried while transient). */
-  #prepareThenDecode(
-    lease: Lease,
-    records: KafkaRecord[],
-    earlier: Promise<void> | undefined,
-    first: Promise<void> | undefined,
-  ): void {
-    const run = async (): Promise<void> => {
-      await earlier;
-      if (records.length === 0) return;
-      let pending = first;
-      try {
-        await this.#withRetries(lease, records[0]!, async () => {
-          // The first attempt is the one enqueue started; each retry asks afresh.
-          const attempt = pending ?? this.#d.prepare?.(records);
-          pending = undefined;
-          await attempt;
-        });
-      } catch (err) {
-        if (err instanceof Released) return this.#release(records.map((record) => ({ record })));
-        throw err;
-      }
-      if (this.stopping || lease.revoked) return this.#release(records.map((record) => ({ record })));
-      this.#decodeAll(lease, records);
-    };
-    const gate = this.#track(run());
-    this.#preparing.set(lease, gate);
-    void gate.finally(() => {
-      if (this.#preparing.get(lease) === gate) this.#preparing.delete(lease);
-    });
   }
 
   #decodeAll(lease: Lease, records: readonly KafkaRecord[]): void {
@@ -249,7 +222,7 @@ export class Processor {
       const c = candidates[i]!;
       try {
         const outcome = await this.#within(c.record, () =>
-          this.#withRetries(lease, c.record, () => this.#write(c)),
+          this.#retry.run(lease, c.record, () => this.#write(c)),
         );
         winner = { version: c.event.version, outcome };
         this.#finish(lease, c.record, outcome);
@@ -285,67 +258,17 @@ export class Processor {
     }
   }
 
-  /** Retries transient errors forever (engine/retry.ts, partition paused); rethrows the rest. */
-  async #withRetries<T>(lease: Lease, record: KafkaRecord, work: () => Promise<T>): Promise<T> {
-    let paused = false;
-    const where = { topic: record.topic, partition: record.partition, offset: record.offset };
-    try {
-      return await retry(work, {
-        policy: this.#d.backoff,
-        signal: this.#abort.signal,
-        onRetry: (err, attempt, delayMs) => {
-          this.#d.stats.retry(record.topic, record.partition, err.code);
-          if (isPushback(err)) this.#d.limiter.onPushback();
-          if (!paused) {
-            paused = true;
-            if (lease.retrying++ === 0) this.#d.flow.pause(lease.topic, lease.partition);
-          }
-          this.#obs.retrying?.(record, err, attempt, delayMs);
-          this.#d.log.warn(
-            { ...where, attempt, code: err.code, delayMs },
-            `transient error, retrying: ${err.message}`,
-          );
-        },
-      });
-    } catch (err) {
-      if (err instanceof RetryAborted) throw new Released();
-      if (err instanceof FatalError) {
-        this.#d.onFatal(err);
-        throw new Released();
-      }
-      throw err;
-    } finally {
-      if (paused && --lease.retrying === 0 && !lease.pausedForMemory && !lease.revoked)
-        this.#d.flow.resume(lease.topic, lease.partition);
-    }
-  }
-
   /** A poison record, handled by its topic's POISON_POLICY (engine/poison.ts). */
-  async #deadLetter(lease: Lease, record: KafkaRecord, err: PoisonError): Promise<void> {
-    const policy = this.#d.poisonPolicy?.(record.topic) ?? "dlq";
-    const fields = {
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-      code: err.code,
+  #deadLetter(lease: Lease, record: KafkaRecord, err: PoisonError): Promise<void> {
+    const context: PoisonContext = {
+      policy: this.#d.poisonPolicy?.(record.topic) ?? "dlq",
+      deadLetter: this.#d.deadLetter,
+      log: this.#d.log,
+      onFatal: this.#d.onFatal,
+      retry: (work) => this.#retry.run(lease, record, work),
+      finish: (outcome, detail) => this.#finish(lease, record, outcome, detail),
+      release: () => this.#release([{ record }]),
     };
-    if (policy === "skip") {
-      this.#d.log.warn(fields, `poison record skipped (POISON_POLICY=skip): ${errorMessage(err)}`);
-      this.#finish(lease, record, Outcome.skipped, { error: err, skipReason: POISON_SKIP_REASON });
-      return;
-    }
-    const dlq = this.#d.deadLetter;
-    if (policy === "stop" || dlq === undefined) {
-      this.#d.onFatal(poisonStop(record, err, policy));
-      return;
-    }
-    try {
-      await this.#withRetries(lease, record, () => dlq.publish(record, err, 1));
-    } catch (e) {
-      if (e instanceof Released) return this.#release([{ record }]);
-      throw e;
-    }
-    this.#d.log.warn(fields, `dead-lettered: ${errorMessage(err)}`);
-    this.#finish(lease, record, Outcome.deadLettered, { error: err });
+    return handlePoison(context, record, err);
   }
 }

@@ -4,7 +4,7 @@
 // real sequences end at the newest change whatever order, and however often, they arrive.
 
 import fc from "fast-check";
-import { decodeRecord } from "../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../src/core/record.ts";
 import { itemKey } from "../../src/core/identity.ts";
 import type { ChangeEvent, DecodeOptions, Row } from "../../src/core/types.ts";
 import { compareVersions } from "../../src/core/versions/index.ts";
@@ -17,7 +17,7 @@ export type RawRecord = { readonly key: unknown; readonly value: unknown };
 export const AUTO: DecodeOptions = { versionSource: "auto", epoch: 0 };
 
 export function decodeRaw(record: RawRecord, options: DecodeOptions = AUTO, offset = "0"): ChangeEvent {
-  const decoded = decodeRecord(
+  const decoded = decodeKafkaRecord(
     {
       topic: "t",
       partition: 0,

@@ -9,7 +9,9 @@ const say = (line: string): void => void process.stderr.write(`confluent: ${line
 const began = performance.now();
 ensureConfluentClient(join(cacheDir(), "logs", "kafka-javascript-build.log"), say).then(
   (dir) => {
-    say(`${dir} (${describeConfluentBuild(dir)}), ready in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+    say(
+      `${dir} (${describeConfluentBuild(dir)}), ready in ${((performance.now() - began) / 1000).toFixed(1)} s`,
+    );
     process.exit(0);
   },
   (err: unknown) => {

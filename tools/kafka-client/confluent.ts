@@ -93,7 +93,9 @@ export async function ensureConfluentClient(logFile: string, say: (line: string)
     )}\n`,
   );
   mkdirSync(dirname(logFile), { recursive: true });
-  say(`building ${CONFLUENT_CLIENT.name} ${CONFLUENT_CLIENT.version} from source into ${home} (log: ${logFile})`);
+  say(
+    `building ${CONFLUENT_CLIENT.name} ${CONFLUENT_CLIENT.version} from source into ${home} (log: ${logFile})`,
+  );
   const began = performance.now();
   const code = await runToEnd({
     cmd: "npm",

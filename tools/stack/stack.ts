@@ -242,6 +242,7 @@ async function assignPorts(state: StackState, names: PartName[]): Promise<void> 
     if (state.kafkaListeners?.saslSsl !== undefined) wanted.push("kafkaSaslSsl");
     if (state.kafkaListeners?.proxied === true) wanted.push("kafkaProxied", "kafkaProxy");
   }
+  if (names.includes("registry")) wanted.push("registryManagement");
   const missing = wanted.filter((name) => state.ports[name] === undefined);
   const ports = await freePorts(missing.length);
   missing.forEach((name, i) => (state.ports[name] = ports[i]));

@@ -47,7 +47,8 @@ export type Endpoints = {
 };
 
 /** The stack's own bookkeeping (stack.json): enough to restart any part on the same ports. */
-export type PortName = PartName | "controller" | "kafkaSaslSsl" | "kafkaProxied" | "kafkaProxy";
+export type PortName =
+  PartName | "controller" | "kafkaSaslSsl" | "kafkaProxied" | "kafkaProxy" | "registryManagement";
 
 /** Extra broker listeners, fixed when the stack is created (SCRAM users are written at format time). */
 export type KafkaListeners = {

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import type { Producer } from "kafkajs";
 import { DynamoDbSink } from "../../../src/adapters/dynamodb/put-sink.ts";
-import { decodeRecord } from "../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import type { ChangeEvent } from "../../../src/core/types.ts";
 import type { Explanation } from "../../../src/ops/explain.ts";
 import { pgKey, pgRecord, pgValue } from "../../support/debezium-records.ts";
@@ -49,7 +49,8 @@ before(async () => {
   const client = dynamoClient(endpoints.dynamodbEndpoint);
   try {
     const record = pgRecord({ op: "u", id: 1, lsn: 100, lastCommitLsn: 100, row: { name: "a" } }, 0, topic);
-    const event = (decodeRecord(record, { versionSource: "auto", epoch: 0 }) as { event: ChangeEvent }).event;
+    const event = (decodeKafkaRecord(record, { versionSource: "auto", epoch: 0 }) as { event: ChangeEvent })
+      .event;
     const options = { table, keyAttribute: "pk", ttlAttribute: "_cdc_expires_at", tombstoneTtlSeconds: 0 };
     assert.equal(
       await new DynamoDbSink(client, { ...options, compression: "none" }).write(event, record),

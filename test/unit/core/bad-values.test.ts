@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodeRecord } from "../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { PoisonError } from "../../../src/core/errors.ts";
 import { buildPut } from "../../../src/core/item.ts";
 import type { ChangeEvent, DecodeOptions } from "../../../src/core/types.ts";
@@ -22,7 +22,7 @@ const itemOptions = {
 /** Decodes and builds the put, as the processor does; returns the poison code, or "ok". */
 function outcome(key: Buffer, value: Buffer): string {
   try {
-    const d = decodeRecord(record({ offset: "1", key, value }), auto);
+    const d = decodeKafkaRecord(record({ offset: "1", key, value }), auto);
     if (d.kind === "change") buildPut((d as { event: ChangeEvent }).event, at, itemOptions, 0);
     return "ok";
   } catch (err) {

@@ -4,13 +4,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  decodeKey,
-  decodeKeyMessage,
-  decodeMessage,
-  decodeRecord,
-  parseMessage,
-} from "../../../src/core/decode.ts";
+import { decodeKey, decodeKeyMessage, decodeMessage, parseMessage } from "../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { PoisonError } from "../../../src/core/errors.ts";
 import { JsonNumber } from "../../../src/core/json.ts";
 import type { ChangeEvent, DecodeOptions, KafkaRecord } from "../../../src/core/types.ts";
@@ -29,7 +24,7 @@ function poison(fn: () => unknown): PoisonError {
 }
 
 function decode(key: Buffer | null, value: unknown, offset = "1"): ChangeEvent {
-  const d = decodeRecord(record({ offset, key, value: Buffer.from(JSON.stringify(value)) }), auto);
+  const d = decodeKafkaRecord(record({ offset, key, value: Buffer.from(JSON.stringify(value)) }), auto);
   assert.equal(d.kind, "change");
   return (d as { event: ChangeEvent }).event;
 }
@@ -121,23 +116,29 @@ test("JSON nested thousands deep is too deep, not a stack overflow", () => {
 
 test("a null or empty value is a Kafka tombstone or poison; a null payload is a tombstone", () => {
   const base = record({ offset: "1", key: pgKey(1) });
-  assert.deepEqual(decodeRecord({ ...base, value: null }, auto), { kind: "skip", reason: "kafka_tombstone" });
-  assert.equal(poison(() => decodeRecord({ ...base, value: Buffer.alloc(0) }, auto)).code, "undecodable");
-  assert.deepEqual(decodeRecord({ ...base, value: json(null) }, auto), {
+  assert.deepEqual(decodeKafkaRecord({ ...base, value: null }, auto), {
     kind: "skip",
     reason: "kafka_tombstone",
   });
-  assert.deepEqual(decodeRecord({ ...base, value: json({ schema: {}, payload: null }) }, auto), {
+  assert.equal(
+    poison(() => decodeKafkaRecord({ ...base, value: Buffer.alloc(0) }, auto)).code,
+    "undecodable",
+  );
+  assert.deepEqual(decodeKafkaRecord({ ...base, value: json(null) }, auto), {
+    kind: "skip",
+    reason: "kafka_tombstone",
+  });
+  assert.deepEqual(decodeKafkaRecord({ ...base, value: json({ schema: {}, payload: null }) }, auto), {
     kind: "skip",
     reason: "kafka_tombstone",
   });
   for (const v of [[1], 5, "x"])
-    assert.equal(poison(() => decodeRecord({ ...base, value: json(v) }, auto)).code, "invalid_envelope");
+    assert.equal(poison(() => decodeKafkaRecord({ ...base, value: json(v) }, auto)).code, "invalid_envelope");
 });
 
 test("skipped ops read no key: a truncate or message without a key is skipped, not poison", () => {
   const base: KafkaRecord = record({ offset: "1", key: null });
-  assert.deepEqual(decodeRecord({ ...base, value: json({ op: "t", source: {} }) }, auto), {
+  assert.deepEqual(decodeKafkaRecord({ ...base, value: json({ op: "t", source: {} }) }, auto), {
     kind: "skip",
     reason: "truncate",
   });
@@ -198,7 +199,7 @@ test("the unavailable-value placeholder is refused as text, base64, hex, bytes, 
 
 test("a delete has no row and takes its version from the before image", () => {
   const value = { op: "d", before: { id: 1, rev: 7 }, after: null, source: { table: "t" } };
-  const d = decodeRecord(record({ offset: "1", key: pgKey(1), value: json(value) }), {
+  const d = decodeKafkaRecord(record({ offset: "1", key: pgKey(1), value: json(value) }), {
     versionSource: "column",
     versionColumn: "rev",
     epoch: 0,
@@ -243,7 +244,7 @@ test("transaction metadata reaches the version only as an object", () => {
 test("the event carries its op, source name, key columns and exact numbers", () => {
   const value = pgEnvelope({ op: "c", id: 1, lsn: 10, row: { n: 0 } });
   const raw = JSON.stringify(value).replace('"n":0', '"n":12345678901234567890');
-  const d = decodeRecord(record({ offset: "3", key: pgKey(1), value: Buffer.from(raw) }), auto);
+  const d = decodeKafkaRecord(record({ offset: "3", key: pgKey(1), value: Buffer.from(raw) }), auto);
   const event = (d as { event: ChangeEvent }).event;
   assert.equal(event.op, "c");
   assert.equal(event.source, "pg.app.public.customers");

@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { convertValue } from "../../../src/core/connect-schema.ts";
-import { decodeRecord, parseMessage } from "../../../src/core/decode.ts";
+import { parseMessage } from "../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { PoisonError } from "../../../src/core/errors.ts";
 import { numberText } from "../../../src/core/json.ts";
 import type { ChangeEvent } from "../../../src/core/types.ts";
@@ -25,11 +26,11 @@ function message(fn: () => unknown): string {
 test("an empty value says it is not a tombstone; an array says it is not an envelope", () => {
   const base = record({ offset: "1", key: pgKey(1) });
   assert.match(
-    message(() => decodeRecord({ ...base, value: Buffer.alloc(0) }, auto)),
+    message(() => decodeKafkaRecord({ ...base, value: Buffer.alloc(0) }, auto)),
     /value is empty/,
   );
   assert.match(
-    message(() => decodeRecord({ ...base, value: Buffer.from("[1]") }, auto)),
+    message(() => decodeKafkaRecord({ ...base, value: Buffer.from("[1]") }, auto)),
     /not a Debezium envelope object/,
   );
 });
@@ -43,7 +44,7 @@ test("a parser position of several digits is kept whole", () => {
 
 test("an envelope without a source block decodes (column versions need none)", () => {
   const value = Buffer.from(JSON.stringify({ op: "u", after: { id: 1, rev: 3 } }));
-  const d = decodeRecord(record({ offset: "1", key: pgKey(1), value }), {
+  const d = decodeKafkaRecord(record({ offset: "1", key: pgKey(1), value }), {
     versionSource: "column",
     versionColumn: "rev",
     epoch: 0,

@@ -1,24 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PoisonError } from "../../../src/core/errors.ts";
-import { decodeKey, decodeRecord } from "../../../src/core/decode.ts";
+import { decodeKey } from "../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { JsonNumber } from "../../../src/core/json.ts";
 import { pgEnvelope, pgRecord, record } from "../../support/debezium-records.ts";
+import { poisonCode } from "../../support/poison.ts";
 
 const options = { versionSource: "auto", epoch: 0 } as const;
 
-function poisonCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof PoisonError, `expected PoisonError, got ${String(err)}`);
-    return err.code;
-  }
-  assert.fail("expected a PoisonError");
-}
-
 test("a PostgreSQL create decodes to its source, id, version and row", () => {
-  const d = decodeRecord(
+  const d = decodeKafkaRecord(
     pgRecord({ op: "c", id: 7, lsn: 2n ** 60n, lastCommitLsn: 5, row: { name: "Ada" } }, 3),
     options,
   );
@@ -62,7 +53,7 @@ test("the JsonConverter schema wrapper is unwrapped, and its decimals and bytes 
       payload: { id: 1 },
     }),
   );
-  const d = decodeRecord(record({ offset: "0", key, value }), options);
+  const d = decodeKafkaRecord(record({ offset: "0", key, value }), options);
   assert.equal(d.kind, "change");
   if (d.kind !== "change") return;
   assert.deepEqual(d.event.row?.["price"], new JsonNumber("2.34"));
@@ -84,23 +75,23 @@ test("composite keys keep the key schema's column order", () => {
 
 test("Kafka tombstones, truncates and messages are skipped with a reason", () => {
   assert.deepEqual(
-    decodeRecord(record({ offset: "0", key: Buffer.from('{"id":1}'), value: null }), options),
+    decodeKafkaRecord(record({ offset: "0", key: Buffer.from('{"id":1}'), value: null }), options),
     { kind: "skip", reason: "kafka_tombstone" },
   );
   const t = Buffer.from(JSON.stringify({ op: "t", source: { connector: "postgresql", lsn: 1 } }));
-  assert.deepEqual(decodeRecord(record({ offset: "0", value: t }), options), {
+  assert.deepEqual(decodeKafkaRecord(record({ offset: "0", value: t }), options), {
     kind: "skip",
     reason: "truncate",
   });
   const m = Buffer.from(JSON.stringify({ op: "m", source: { connector: "postgresql", lsn: 1 } }));
-  assert.deepEqual(decodeRecord(record({ offset: "0", value: m }), options), {
+  assert.deepEqual(decodeKafkaRecord(record({ offset: "0", value: m }), options), {
     kind: "skip",
     reason: "message",
   });
 });
 
 test("a delete keeps the key and no row", () => {
-  const d = decodeRecord(pgRecord({ op: "d", id: 9, lsn: 20 }, 1), options);
+  const d = decodeKafkaRecord(pgRecord({ op: "d", id: 9, lsn: 20 }, 1), options);
   assert.ok(d.kind === "change" && d.event.op === "d" && d.event.row === null && d.event.id === "[9]");
 });
 
@@ -108,31 +99,35 @@ test("bad input is poison with a code that says why", () => {
   const key = Buffer.from('{"id":1}');
   assert.equal(
     poisonCode(() =>
-      decodeRecord(record({ offset: "0", key, value: Buffer.from([0xff, 0xfe, 0x00]) }), options),
+      decodeKafkaRecord(record({ offset: "0", key, value: Buffer.from([0xff, 0xfe, 0x00]) }), options),
     ),
     "undecodable",
   );
   assert.equal(
-    poisonCode(() => decodeRecord(record({ offset: "0", key, value: Buffer.from("{not json") }), options)),
+    poisonCode(() =>
+      decodeKafkaRecord(record({ offset: "0", key, value: Buffer.from("{not json") }), options),
+    ),
     "undecodable",
   );
   assert.equal(
-    poisonCode(() => decodeRecord(record({ offset: "0", key, value: Buffer.from("[1,2]") }), options)),
-    "invalid_envelope",
-  );
-  assert.equal(
-    poisonCode(() => decodeRecord(record({ offset: "0", key, value: Buffer.from('{"op":"x"}') }), options)),
+    poisonCode(() => decodeKafkaRecord(record({ offset: "0", key, value: Buffer.from("[1,2]") }), options)),
     "invalid_envelope",
   );
   assert.equal(
     poisonCode(() =>
-      decodeRecord(record({ offset: "0", key, value: Buffer.from('{"op":"c","after":null}') }), options),
+      decodeKafkaRecord(record({ offset: "0", key, value: Buffer.from('{"op":"x"}') }), options),
     ),
     "invalid_envelope",
   );
   assert.equal(
     poisonCode(() =>
-      decodeRecord(
+      decodeKafkaRecord(record({ offset: "0", key, value: Buffer.from('{"op":"c","after":null}') }), options),
+    ),
+    "invalid_envelope",
+  );
+  assert.equal(
+    poisonCode(() =>
+      decodeKafkaRecord(
         record({ offset: "0", key: null, value: pgRecord({ op: "c", id: 1, lsn: 1 }, 0).value }),
         options,
       ),
@@ -143,11 +138,11 @@ test("bad input is poison with a code that says why", () => {
     JSON.stringify({ op: "c", after: { id: 1 }, source: { connector: "postgresql" } }),
   );
   assert.equal(
-    poisonCode(() => decodeRecord(record({ offset: "0", key, value: noLsn }), options)),
+    poisonCode(() => decodeKafkaRecord(record({ offset: "0", key, value: noLsn }), options)),
     "missing_version",
   );
   assert.equal(
-    poisonCode(() => decodeRecord(record({ offset: "0", key, value: Buffer.alloc(0) }), options)),
+    poisonCode(() => decodeKafkaRecord(record({ offset: "0", key, value: Buffer.alloc(0) }), options)),
     "undecodable",
   );
 });

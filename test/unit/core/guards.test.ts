@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { randomBytes } from "node:crypto";
 import { decimalFromBytes } from "../../../src/core/connect-schema.ts";
-import { decodeRecord } from "../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { PoisonError } from "../../../src/core/errors.ts";
 import { encodeId, escapeSource, itemKey } from "../../../src/core/identity.ts";
 import { MAX_ITEM_BYTES, META, buildPut } from "../../../src/core/item.ts";
@@ -23,7 +23,7 @@ const options = {
 } as const;
 
 function change(op: "c" | "d", row: Record<string, unknown> = {}): ChangeEvent {
-  const d = decodeRecord(pgRecord({ op, id: 1, lsn: 10, row }, 1), auto);
+  const d = decodeKafkaRecord(pgRecord({ op, id: 1, lsn: 10, row }, 1), auto);
   assert.ok(d.kind === "change");
   return d.event;
 }
@@ -58,7 +58,7 @@ test("a null key, a key with no columns and a null wrapped payload are poison, n
   const value = pgValue({ op: "c", id: 1, lsn: 10 });
   for (const key of ["null", "{}", '{"schema":{"type":"struct","fields":[]},"payload":null}']) {
     assert.equal(
-      code(() => decodeRecord(record({ offset: "1", key: Buffer.from(key), value }), auto)),
+      code(() => decodeKafkaRecord(record({ offset: "1", key: Buffer.from(key), value }), auto)),
       "missing_key",
       key,
     );

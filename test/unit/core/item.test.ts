@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import type { PutItemCommandInput } from "@aws-sdk/client-dynamodb";
 import { PoisonError } from "../../../src/core/errors.ts";
-import { decodeRecord } from "../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import type { ChangeEvent } from "../../../src/core/types.ts";
 import { META, buildPut } from "../../../src/core/item.ts";
 import { pgRecord, record } from "../../support/debezium-records.ts";
@@ -18,7 +18,7 @@ const options = {
 const at = { topic: "pg.public.customers", partition: 2, offset: "41" };
 
 function event(op: "c" | "d", row: Record<string, unknown> = {}): ChangeEvent {
-  const d = decodeRecord(pgRecord({ op, id: 1, lsn: 10, row }, 41), { versionSource: "auto", epoch: 0 });
+  const d = decodeKafkaRecord(pgRecord({ op, id: 1, lsn: 10, row }, 41), { versionSource: "auto", epoch: 0 });
   assert.equal(d.kind, "change");
   return (d as { event: ChangeEvent }).event;
 }
@@ -67,7 +67,7 @@ test("an item over 400 KB is poison unless compression is on", () => {
 test("an item key over DynamoDB's 2,048-byte partition key limit is poison before the write", () => {
   // `pg.app.public.customers:[1,"…"]`: the key text is the source, `:`, then the key as JSON.
   const key = (text: string) =>
-    decodeRecord(
+    decodeKafkaRecord(
       record({
         offset: "1",
         key: Buffer.from(JSON.stringify({ id: 1, name: text })),

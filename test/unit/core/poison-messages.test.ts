@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodeRecord } from "../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { PoisonError, errorMessage } from "../../../src/core/errors.ts";
 import { buildPut } from "../../../src/core/item.ts";
 import type { ChangeEvent, DecodeOptions } from "../../../src/core/types.ts";
@@ -40,18 +40,21 @@ const itemOptions = {
 // name → a call that must end in a PoisonError; the value is the row/key/source holding the canary.
 const cases: Record<string, () => unknown> = {
   "value not JSON": () =>
-    decodeRecord(
+    decodeKafkaRecord(
       record({ offset: "1", key: pgKey(1), value: Buffer.from(`{"after":{"n":"${CANARY}"`) }),
       auto,
     ),
   "value not JSON, bare text": () =>
-    decodeRecord(record({ offset: "1", key: pgKey(1), value: Buffer.from(`${CANARY} and more`) }), auto),
+    decodeKafkaRecord(record({ offset: "1", key: pgKey(1), value: Buffer.from(`${CANARY} and more`) }), auto),
   "value not JSON, short": () =>
-    decodeRecord(record({ offset: "1", key: pgKey(1), value: Buffer.from(`{"a":${CANARY}}`) }), auto),
+    decodeKafkaRecord(record({ offset: "1", key: pgKey(1), value: Buffer.from(`{"a":${CANARY}}`) }), auto),
   "key not JSON": () =>
-    decodeRecord(record({ offset: "1", key: Buffer.from(`{"id":"${CANARY}`), value: envelope({}) }), auto),
+    decodeKafkaRecord(
+      record({ offset: "1", key: Buffer.from(`{"id":"${CANARY}`), value: envelope({}) }),
+      auto,
+    ),
   "value not UTF-8": () =>
-    decodeRecord(
+    decodeKafkaRecord(
       record({
         offset: "1",
         key: pgKey(1),
@@ -60,17 +63,17 @@ const cases: Record<string, () => unknown> = {
       auto,
     ),
   "envelope invalid": () =>
-    decodeRecord(
+    decodeKafkaRecord(
       record({ offset: "1", key: pgKey(1), value: envelope({ op: CANARY, after: CANARY }) }),
       auto,
     ),
   "column version not a timestamp": () =>
-    decodeRecord(
+    decodeKafkaRecord(
       record({ offset: "1", key: pgKey(1), value: envelope({ after: { id: 1, rev: `${CANARY}` } }) }),
       column,
     ),
   "column version with a fraction": () =>
-    decodeRecord(
+    decodeKafkaRecord(
       record({
         offset: "1",
         key: pgKey(1),
@@ -81,7 +84,7 @@ const cases: Record<string, () => unknown> = {
       column,
     ),
   "column version absent from a delete": () =>
-    decodeRecord(
+    decodeKafkaRecord(
       record({
         offset: "1",
         key: pgKey(1),
@@ -90,7 +93,7 @@ const cases: Record<string, () => unknown> = {
       column,
     ),
   "sequence not JSON": () =>
-    decodeRecord(
+    decodeKafkaRecord(
       record({
         offset: "1",
         key: pgKey(1),
@@ -99,7 +102,7 @@ const cases: Record<string, () => unknown> = {
       auto,
     ),
   "sequence not a pair": () =>
-    decodeRecord(
+    decodeKafkaRecord(
       record({
         offset: "1",
         key: pgKey(1),
@@ -108,7 +111,7 @@ const cases: Record<string, () => unknown> = {
       auto,
     ),
   "lsn not a number": () =>
-    decodeRecord(
+    decodeKafkaRecord(
       record({
         offset: "1",
         key: pgKey(1),
@@ -117,7 +120,7 @@ const cases: Record<string, () => unknown> = {
       auto,
     ),
   "mysql file not a binlog name": () =>
-    decodeRecord(
+    decodeKafkaRecord(
       record({
         offset: "1",
         key: pgKey(1),
@@ -126,7 +129,7 @@ const cases: Record<string, () => unknown> = {
       auto,
     ),
   "unavailable value": () =>
-    decodeRecord(
+    decodeKafkaRecord(
       record({
         offset: "1",
         key: pgKey(CANARY),
@@ -151,13 +154,13 @@ const cases: Record<string, () => unknown> = {
       lsn: 10,
       row: { n: { scale: 1e9, value: "AQ==" }, c: CANARY },
     });
-    return decodeRecord(
+    return decodeKafkaRecord(
       record({ offset: "1", key: pgKey(1), value: Buffer.from(JSON.stringify({ schema, payload })) }),
       auto,
     );
   },
   "nested too deep": () =>
-    decodeRecord(
+    decodeKafkaRecord(
       record({
         offset: "1",
         key: pgKey(1),
@@ -171,14 +174,14 @@ const cases: Record<string, () => unknown> = {
       auto,
     ),
   "key too large": () => {
-    const d = decodeRecord(
+    const d = decodeKafkaRecord(
       record({ offset: "1", key: pgKey(CANARY.repeat(200)), value: envelope({}) }),
       auto,
     );
     return buildPut((d as { event: ChangeEvent }).event, at, itemOptions, 0);
   },
   "item too large": () => {
-    const d = decodeRecord(
+    const d = decodeKafkaRecord(
       record({
         offset: "1",
         key: pgKey(CANARY),

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodeRecord } from "../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { buildPut } from "../../../src/core/item.ts";
 import { toAttribute } from "../../../src/core/marshal.ts";
 import { parseJson } from "../../../src/core/json.ts";
@@ -29,7 +29,7 @@ const envelope = JSON.stringify(pgEnvelope({ op: "u", id: 1, lsn: 10 })).replace
 );
 
 function decoded(value: string): ChangeEvent {
-  const d = decodeRecord(
+  const d = decodeKafkaRecord(
     record({ offset: "1", key: Buffer.from('{"id":1}'), value: Buffer.from(value) }),
     auto,
   );
@@ -72,7 +72,7 @@ test("a __proto__ column survives decoding and the item, with the JsonConverter 
 
 test("a __proto__ key column keeps its place in the key and the tombstone", () => {
   const value = JSON.stringify(pgEnvelope({ op: "d", id: 1, lsn: 10 }));
-  const d = decodeRecord(
+  const d = decodeKafkaRecord(
     record({ offset: "1", key: Buffer.from('{"__proto__":7}'), value: Buffer.from(value) }),
     auto,
   );

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodeRecord } from "../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { META, buildPut } from "../../../src/core/item.ts";
 import type { ChangeEvent } from "../../../src/core/types.ts";
 import { itemEntry } from "../../../src/reconcile/entry.ts";
@@ -22,7 +22,7 @@ const options = {
 const at = { topic: "t", partition: 0, offset: "1" };
 
 function event(op: "c" | "d", row: Record<string, unknown> = {}): ChangeEvent {
-  const d = decodeRecord(pgRecord({ op, id: 1, lsn: 10, row }, 1), { versionSource: "auto", epoch: 0 });
+  const d = decodeKafkaRecord(pgRecord({ op, id: 1, lsn: 10, row }, 1), { versionSource: "auto", epoch: 0 });
   return (d as { event: ChangeEvent }).event;
 }
 
@@ -33,7 +33,7 @@ test("a live row's column named like TTL_ATTRIBUTE is escaped, so the item carri
 });
 
 test("a tombstone carries the TTL, and a key column of that name is escaped", () => {
-  const d = decodeRecord(
+  const d = decodeKafkaRecord(
     record({
       offset: "1",
       key: Buffer.from('{"expires_at":5}'),

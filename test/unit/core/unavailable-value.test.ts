@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodeRecord } from "../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { PoisonError } from "../../../src/core/errors.ts";
 
 const source = {
@@ -40,7 +40,7 @@ test("an unchanged TOASTed text, jsonb or bytea column is refused, saying what t
     { id: 1, arr: ["__debezium_unavailable_value"], n: 1 },
   ]) {
     assert.throws(
-      () => decodeRecord(record(after), options),
+      () => decodeKafkaRecord(record(after), options),
       (err: unknown) =>
         err instanceof PoisonError &&
         err.code === "unavailable_value" &&
@@ -65,11 +65,12 @@ test("bytes under the schema wrapper are recognised after conversion", () => {
     ],
   };
   assert.throws(
-    () => decodeRecord(record({ id: 1, bin: "X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ==" }, schema), options),
+    () =>
+      decodeKafkaRecord(record({ id: 1, bin: "X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ==" }, schema), options),
     /unavailable-value placeholder/,
   );
 });
 
 test("ordinary values, and deletes whose before image lacks TOASTed columns, pass", () => {
-  assert.equal(decodeRecord(record({ id: 1, big: "x", arr: [] }), options).kind, "change");
+  assert.equal(decodeKafkaRecord(record({ id: 1, big: "x", arr: [] }), options).kind, "change");
 });

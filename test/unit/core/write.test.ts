@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodeRecord } from "../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { PoisonError } from "../../../src/core/errors.ts";
 import type { ChangeEvent } from "../../../src/core/types.ts";
 import { refusedOutcome, writeRequest } from "../../../src/core/write.ts";
@@ -19,7 +19,7 @@ const options = {
 } as const;
 
 function event(lsn: number, id: number | string = 1): ChangeEvent {
-  const d = decodeRecord(pgRecord({ op: "u", id, lsn }, 1), { versionSource: "auto", epoch: 0 });
+  const d = decodeKafkaRecord(pgRecord({ op: "u", id, lsn }, 1), { versionSource: "auto", epoch: 0 });
   assert.ok(d.kind === "change");
   return d.event;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { decodeRecord } from "../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { PoisonError } from "../../../src/core/errors.ts";
 import { META } from "../../../src/core/item.ts";
 import type { ChangeEvent } from "../../../src/core/types.ts";
@@ -19,7 +19,7 @@ const items = {
 } as const;
 
 function event(lsn: number): ChangeEvent {
-  const d = decodeRecord(pgRecord({ op: "u", id: 7, lsn, lastCommitLsn: lsn }, 3), decode);
+  const d = decodeKafkaRecord(pgRecord({ op: "u", id: 7, lsn, lastCommitLsn: lsn }, 3), decode);
   assert.equal(d.kind, "change");
   return (d as { event: ChangeEvent }).event;
 }

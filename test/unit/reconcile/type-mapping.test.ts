@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { decodeKey, decodeRecord } from "../../../src/core/decode.ts";
+import { decodeKey } from "../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { encodeId, itemKey } from "../../../src/core/identity.ts";
 import { parseJson, type JsonValue } from "../../../src/core/json.ts";
 import { buildPut } from "../../../src/core/item.ts";
@@ -61,7 +62,7 @@ function settingsOf(s: Record<string, string>): ConverterSettings {
 }
 
 function itemOf(key: string, value: string) {
-  const decoded = decodeRecord(
+  const decoded = decodeKafkaRecord(
     {
       topic: "t",
       partition: 0,

@@ -64,11 +64,10 @@ export const registryPart: Part = {
         "-XX:+ExitOnOutOfMemoryError",
         `-Dquarkus.http.port=${state.ports.registry}`,
         "-Dquarkus.http.host=127.0.0.1",
-        // Quarkus's management interface (health, metrics) would take a fixed port (9000) that a
-        // second stack on the machine also wants. Apicurio's build enables it (a build-time
-        // property, so "enabled=false" is ignored at run time); port 0 lets the system pick one.
-        "-Dquarkus.management.enabled=false",
-        "-Dquarkus.management.port=0",
+        // Apicurio's build fixes Quarkus's management interface (health, metrics) on, so it cannot
+        // be turned off at run time; left alone it binds 0.0.0.0:9000, which a second stack on the
+        // machine also wants. It gets a free loopback port of its own instead.
+        `-Dquarkus.management.port=${state.ports.registryManagement}`,
         "-Dquarkus.management.host=127.0.0.1",
         "-Dapicurio.storage.kind=sql",
         "-Dapicurio.storage.sql.kind=h2",

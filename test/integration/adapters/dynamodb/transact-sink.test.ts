@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { decodeRecord } from "../../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../../src/core/record.ts";
 import type { ChangeEvent, VersionSource } from "../../../../src/core/types.ts";
 import { PoisonError, TransientError } from "../../../../src/core/errors.ts";
 import { TransactBatchSink } from "../../../../src/adapters/dynamodb/transact-sink.ts";
@@ -50,7 +50,7 @@ function event(
   op: "c" | "u" | "d" = "u",
 ): { event: ChangeEvent; at: Position } {
   const record = pgRecord({ op, id, lsn, row: { name: `n${id}@${lsn}` } }, lsn);
-  const d = decodeRecord(record, { versionSource, epoch: 0 });
+  const d = decodeKafkaRecord(record, { versionSource, epoch: 0 });
   assert.equal(d.kind, "change");
   return { event: (d as { event: ChangeEvent }).event, at: record };
 }

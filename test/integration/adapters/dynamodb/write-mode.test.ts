@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { decodeRecord } from "../../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../../src/core/record.ts";
 import type { ChangeEvent } from "../../../../src/core/types.ts";
 import { createDynamoClient } from "../../../../src/adapters/dynamodb/client.ts";
 import { createSink, isAwsEndpoint, type WriteMode } from "../../../../src/adapters/dynamodb/write-mode.ts";
@@ -24,7 +24,8 @@ const options = (table: string) =>
     compression: "none",
   }) as const;
 const record = pgRecord({ op: "c", id: 1, lsn: 100, row: { name: "a" } }, 100);
-const event = (decodeRecord(record, { versionSource: "auto", epoch: 0 }) as { event: ChangeEvent }).event;
+const event = (decodeKafkaRecord(record, { versionSource: "auto", epoch: 0 }) as { event: ChangeEvent })
+  .event;
 
 test("AWS's DynamoDB hosts are told from any other endpoint", () => {
   for (const host of [

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { decodeRecord } from "../../../../src/core/decode.ts";
+import { decodeKafkaRecord } from "../../../../src/core/record.ts";
 import type { ChangeEvent } from "../../../../src/core/types.ts";
 import { PoisonError, TransientError } from "../../../../src/core/errors.ts";
 import { TransactBatchSink } from "../../../../src/adapters/dynamodb/transact-sink.ts";
@@ -14,7 +14,7 @@ import { pgRecord } from "../../../support/debezium-records.ts";
 
 function event(id: number, lsn: number): { event: ChangeEvent; at: Position } {
   const record = pgRecord({ op: "u", id, lsn, row: { name: `n${id}@${lsn}` } }, lsn);
-  const d = decodeRecord(record, { versionSource: "auto", epoch: 0 });
+  const d = decodeKafkaRecord(record, { versionSource: "auto", epoch: 0 });
   assert.equal(d.kind, "change");
   return { event: (d as { event: ChangeEvent }).event, at: record };
 }
@@ -133,7 +133,7 @@ test("a record that cannot become an item fails alone; its chunk is still sent",
     },
     { maxItems: 50, windowMs: 0 },
   );
-  const big = decodeRecord(
+  const big = decodeKafkaRecord(
     pgRecord({ op: "u", id: 9, lsn: 100, row: { blob: "x".repeat(410 * 1024) } }, 100),
     { versionSource: "auto", epoch: 0 },
   );

@@ -1,0 +1,82 @@
+// Per-topic wiring of `cdc-sink run`: which sink (table, tombstone TTL), how records are decoded
+// (format, version source, Avro through the schema registry) and the poison policy, each from the
+// topic's route (config/routes.ts) with the single-table variables as the default route.
+
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Config } from "../config/config.ts";
+import { routeFor } from "../config/routes.ts";
+import { decodeKafkaRecord } from "../core/record.ts";
+import type { DecodeOptions } from "../core/types.ts";
+import type { SinkHooks } from "../adapters/dynamodb/put-sink.ts";
+import { createSink } from "../adapters/dynamodb/write-mode.ts";
+import { avroDecoding } from "../adapters/schema-registry/avro-decoding.ts";
+import type { Decode } from "../engine/decode.ts";
+import type { PoisonPolicy } from "../engine/poison.ts";
+import type { Log, Sink } from "../engine/ports.ts";
+import type { Prepare } from "../engine/prepare-gate.ts";
+
+export type TopicWiring = {
+  readonly sinkFor: (topic: string) => Sink;
+  readonly decodeOptions: (topic: string) => DecodeOptions;
+  readonly decode: Decode | undefined;
+  readonly prepare: Prepare | undefined;
+  readonly poisonPolicy: (topic: string) => PoisonPolicy;
+  /** Releases the schema registry client, if any. */
+  readonly close: () => void;
+};
+
+export function wireTopics(
+  config: Config,
+  dynamo: DynamoDBClient,
+  log: Log,
+  sinkHooks: SinkHooks | undefined,
+): TopicWiring {
+  // One sink per (table, TTL): routes that share both share the sink and its batching.
+  const sinks = new Map<string, Sink>();
+  const sinkFor = (topic: string): Sink => {
+    const route = routeFor(config.routes, topic);
+    const table = route?.table ?? config.dynamodb.table;
+    const ttl = route?.tombstoneTtlSeconds ?? config.records.tombstoneTtlSeconds;
+    const key = `${table}/${ttl}`;
+    let sink = sinks.get(key);
+    if (sink === undefined) {
+      sink = createSink(
+        dynamo,
+        {
+          table,
+          keyAttribute: config.dynamodb.keyAttribute,
+          ttlAttribute: config.records.ttlAttribute,
+          tombstoneTtlSeconds: ttl,
+          compression: config.records.compression,
+        },
+        {
+          mode: config.dynamodb.writeMode,
+          batch: { maxItems: config.dynamodb.writeBatchItems, windowMs: 0 },
+        },
+        sinkHooks,
+        (t, mode, reason) => log.info({ table: t, writeMode: mode }, `write shape: ${reason}`),
+      );
+      sinks.set(key, sink);
+    }
+    return sink;
+  };
+  const decodeOptions = (topic: string): DecodeOptions => {
+    const route = routeFor(config.routes, topic);
+    return {
+      format: route?.format ?? config.records.format,
+      versionSource: route?.versionSource ?? config.records.versionSource,
+      versionColumn: route?.versionColumn ?? config.records.versionColumn,
+      epoch: config.records.epoch,
+      sourceName: route?.sourceName ?? config.records.sourceName,
+    };
+  };
+  const avro = avroDecoding(config);
+  return {
+    sinkFor,
+    decodeOptions,
+    decode: avro?.decode(decodeKafkaRecord),
+    prepare: avro?.prepare,
+    poisonPolicy: (topic) => routeFor(config.routes, topic)?.poisonPolicy ?? config.records.poisonPolicy,
+    close: () => avro?.close(),
+  };
+}
