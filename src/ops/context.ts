@@ -3,14 +3,13 @@
 
 import { readFileSync } from "node:fs";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { Kafka } from "kafkajs";
 import { loadConfig, type Config } from "../config/config.ts";
 import { routeFor } from "../config/routes.ts";
 import { ClassifiedError, ExitCode, FatalError, errorMessage } from "../core/errors.ts";
 import type { ItemOptions } from "../core/item.ts";
 import type { DecodeOptions } from "../core/types.ts";
 import { createDynamoClient } from "../adapters/dynamodb/client.ts";
-import { createKafka } from "../adapters/kafka/client.ts";
+import { createKafka, type Kafka } from "../adapters/kafka/client.ts";
 import { createLog } from "../telemetry/log.ts";
 
 export type Io = {

