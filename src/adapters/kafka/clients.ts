@@ -27,6 +27,11 @@ export function kafkajsClients(config: Config["kafka"], log: Log): KafkaClients 
   };
 }
 
-export function kafkaClients(config: Config["kafka"], log: Log): Promise<KafkaClients> {
-  return Promise.resolve(kafkajsClients(config, log));
+/** KAFKA_CLIENT's library; the confluent one is loaded only when chosen (a native module). */
+export async function kafkaClients(config: Config["kafka"], log: Log): Promise<KafkaClients> {
+  if (config.client === "confluent") {
+    const { confluentClients } = await import("./confluent.ts");
+    return confluentClients(config, log);
+  }
+  return kafkajsClients(config, log);
 }
