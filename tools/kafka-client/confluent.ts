@@ -114,7 +114,8 @@ export async function ensureConfluentClient(logFile: string, say: (line: string)
       CKJS_LINKING: "dynamic",
       npm_config_build_from_source: "true",
       npm_config_nodedir: nodeHeadersDir(),
-      JOBS: "max",
+      // No JOBS=max: node-gyp's parallel make races the package's configure action ("No rule to make
+      // target ../deps/librdkafka/config.h"); librdkafka's own make runs with -j anyway.
     },
   });
   if (code !== 0 || !existsSync(confluentPackageDir(partial))) {
