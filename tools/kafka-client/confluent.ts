@@ -16,8 +16,14 @@ import { dirname, join } from "node:path";
 import { StackError } from "../stack/errors.ts";
 import { cacheDir } from "../stack/fetch.ts";
 import { runToEnd } from "../stack/process.ts";
+import {
+  CONFLUENT_PACKAGE,
+  CONFLUENT_VERSION,
+  confluentBuildHome,
+  confluentPackageIn,
+} from "../../src/adapters/kafka/confluent-module.ts";
 
-export const CONFLUENT_CLIENT = { name: "@confluentinc/kafka-javascript", version: "1.10.1" } as const;
+export const CONFLUENT_CLIENT = { name: CONFLUENT_PACKAGE, version: CONFLUENT_VERSION } as const;
 
 /** Debian packages whose headers and libraries librdkafka's configure links against dynamically. */
 export const CONFLUENT_BUILD_PACKAGES = [
@@ -31,15 +37,14 @@ export const CONFLUENT_BUILD_PACKAGES = [
   "liblz4-dev",
 ];
 
-/** One folder per client version and Node ABI: a native module is built for one ABI only. */
+/** One folder per client version and Node ABI (a native module is built for one ABI only). */
 export function confluentHome(): string {
-  const abi = `node-abi${process.versions.modules}-${process.platform}-${process.arch}`;
-  return join(cacheDir(), "kafka-javascript", `${CONFLUENT_CLIENT.version}-${abi}`);
+  return confluentBuildHome(cacheDir());
 }
 
 /** The installed package's folder (what the sink's adapter loads), whether built yet or not. */
 export function confluentPackageDir(home = confluentHome()): string {
-  return join(home, "node_modules", ...CONFLUENT_CLIENT.name.split("/"));
+  return confluentPackageIn(home);
 }
 
 /**
