@@ -225,6 +225,8 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   log.info(
     {
       groupId: config.kafka.groupId,
+      kafkaClient: clients.name,
+      groupProtocol: config.kafka.groupProtocol,
       topics: config.kafka.topics,
       pattern: config.kafka.topicPattern?.source,
       table: config.dynamodb.table,
