@@ -38,6 +38,9 @@ function crossFieldRules(c: Values, issue: Issue): void {
     issue("KAFKA_CLIENT", "confluent does not sign MSK IAM tokens here yet: use kafkajs with aws-msk-iam");
   if (c.KAFKA_CLIENT_MODULE !== undefined && c.KAFKA_CLIENT !== "confluent")
     issue("KAFKA_CLIENT_MODULE", "is used only with KAFKA_CLIENT=confluent");
+  // A truncate has no row to read a version column from (core/decode.ts truncateOf).
+  if (c.VERSION_SOURCE === "column" && c.TRUNCATE_POLICY === "apply")
+    issue("TRUNCATE_POLICY", "apply needs the log position: not with VERSION_SOURCE=column");
   if (c.KAFKA_SASL_MECHANISM === "aws-msk-iam") {
     // MSK's IAM listener is TLS-only (port 9098); the signed token must never cross in plaintext.
     if (!c.KAFKA_SSL) issue("KAFKA_SSL", "must be true with KAFKA_SASL_MECHANISM=aws-msk-iam");
@@ -185,6 +188,7 @@ function build(c: Values, x: Extras) {
     records: {
       format: c.RECORD_FORMAT,
       poisonPolicy: c.POISON_POLICY,
+      truncate: c.TRUNCATE_POLICY,
       versionSource: c.VERSION_SOURCE,
       versionColumn: c.VERSION_COLUMN,
       epoch: c.VERSION_EPOCH,

@@ -24,6 +24,8 @@ export class Stats {
   readonly skipReasons = new Map<string, number>();
   readonly #byPartition = new Map<string, Counts>();
   readonly #skipsByPartition = new Map<string, Map<string, number>>();
+  /** "topic/partition" → items tombstoned by truncates (TRUNCATE_POLICY=apply). */
+  readonly truncatedItems = new Map<string, number>();
   readonly #listener: StatsListener;
 
   constructor(listener: StatsListener = {}) {
@@ -60,6 +62,12 @@ export class Stats {
   /** "topic/partition" → reason → skipped records. */
   skipsByPartition(): ReadonlyMap<string, ReadonlyMap<string, number>> {
     return this.#skipsByPartition;
+  }
+
+  /** Items a truncate of this partition tombstoned (engine/truncate.ts), as each page is done. */
+  truncated(topic: string, partition: number, items: number): void {
+    const key = `${topic}/${partition}`;
+    this.truncatedItems.set(key, (this.truncatedItems.get(key) ?? 0) + items);
   }
 
   released(topic: string, partition: number, n = 1): void {

@@ -28,6 +28,7 @@ export const METRIC = {
   ready: "cdc_sink.ready",
   rebalances: "cdc_sink.rebalances",
   dlqPublishes: "cdc_sink.dlq.publishes",
+  truncatedItems: "cdc_sink.truncate.items",
 } as const;
 
 const TOPIC = "messaging.destination.name";
@@ -109,6 +110,11 @@ export class SinkMetrics {
     }).addCallback((r) => {
       for (const [tp, reasons] of stats.skipsByPartition())
         for (const [reason, n] of reasons) r.observe(n, { ...splitKey(tp), "cdc.skip_reason": reason });
+    });
+    m.createObservableCounter(METRIC.truncatedItems, {
+      description: "Items tombstoned by truncates (TRUNCATE_POLICY=apply).",
+    }).addCallback((r) => {
+      for (const [tp, n] of stats.truncatedItems) r.observe(n, splitKey(tp));
     });
     m.createObservableCounter(METRIC.consumed, { description: "Records received from Kafka." }).addCallback(
       (r) => {

@@ -9,7 +9,8 @@
 // "ddblocal", dynoxide's is the request's), and the endpoint is what decides the bill.
 
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { ChangeEvent, WriteOutcome } from "../../core/types.ts";
+import type { TruncateResult } from "../../core/truncate.ts";
+import type { ChangeEvent, TruncateEvent, WriteOutcome } from "../../core/types.ts";
 import { TransactBatchSink, type BatchOptions } from "./transact-sink.ts";
 import { DynamoDbSink, type SinkHooks } from "./put-sink.ts";
 import type { Sink } from "../../engine/ports.ts";
@@ -82,6 +83,16 @@ class AutoSink implements Sink {
   write(event: ChangeEvent, at: Position): Promise<WriteOutcome> {
     if (this.#sink !== undefined) return this.#sink.write(event, at);
     return this.#choose().then((sink) => sink.write(event, at));
+  }
+
+  // Both sinks it chooses between have truncate (TransactBatchSink's is item by item).
+  async truncate(
+    event: TruncateEvent,
+    at: Position,
+    onPage?: (page: TruncateResult) => void,
+  ): Promise<TruncateResult> {
+    const sink = this.#sink ?? (await this.#choose());
+    return sink.truncate!(event, at, onPage);
   }
 
   async #chosen(): Promise<Sink> {
