@@ -22,6 +22,7 @@ import { checkTopics } from "../adapters/kafka/topics.ts";
 import type { SinkHooks } from "../adapters/dynamodb/put-sink.ts";
 import { wireTopics } from "./topics.ts";
 import { startWatchdog } from "./watchdog.ts";
+import { wireGuards } from "./guards.ts";
 
 /** How long the final commit and the group leave may take after the in-flight writes drained. */
 const LEAVE_TIMEOUT_MS = 5_000;
@@ -91,6 +92,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
 
   const stats = new Stats();
   const limiter = new AdaptiveLimiter(config.processing.maxInFlight);
+  const guards = wireGuards(config, log);
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   let ending: Promise<number> | undefined;
@@ -120,6 +122,8 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
           ),
     poisonPolicy: topics.poisonPolicy,
     limiter,
+    breaker: guards.breaker,
+    budgetFor: guards.budgetFor,
     backoff: { baseMs: config.processing.retryBaseMs, maxMs: config.processing.retryMaxMs },
     stats,
     maxBuffered: config.processing.maxBuffered,
@@ -128,20 +132,22 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     log,
     observer: telemetry.observer,
   });
-  source = new KafkaSource(
-    clients.consumer(),
-    clients.metadata(),
-    config.kafka,
-    processor,
-    log,
-    onFatal,
-    telemetry.sourceListener,
-  );
+  const listener = telemetry.sourceListener;
+  source = new KafkaSource(clients.consumer(), clients.metadata(), config.kafka, processor, log, onFatal, {
+    onCommit: (points, ms) => listener.onCommit?.(points, ms),
+    onCommitError: (points, ms, err) => listener.onCommitError?.(points, ms, err),
+    onBatch: (t, p, high, first) => listener.onBatch?.(t, p, high, first),
+    onRebalance: () => {
+      guards.rebalanced();
+      listener.onRebalance?.();
+    },
+  });
 
   const ready = (): { ready: boolean; reasons: string[] } => {
     const reasons: string[] = [];
     if (!source.ready) reasons.push("not joined to the consumer group");
     if (watchdog.stuck) reasons.push("no durable progress within STUCK_TIMEOUT_MS");
+    reasons.push(...guards.reasons());
     if (ending !== undefined) reasons.push("shutting down");
     return { ready: reasons.length === 0, reasons };
   };
@@ -155,7 +161,15 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     config.service.healthPort,
   );
   // Created right after the health server (ready() reads it; nothing runs between the two).
-  const watchdog = startWatchdog(processor, config.processing.stuckTimeoutMs, onFatal);
+  const watchdog = startWatchdog(
+    {
+      stalledSince: () => processor.stalledSince(),
+      buffered: () => processor.buffered,
+      held: () => guards.breaker.open,
+    },
+    config.processing.stuckTimeoutMs,
+    onFatal,
+  );
   log.info({ port: health.port }, "health server listening");
   telemetry.observe(stats, {
     inFlight: () => limiter.inFlight,
@@ -163,10 +177,13 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     buffered: () => processor.buffered,
     pausedPartitions: () => processor.pausedPartitions(),
     ready: () => ready().ready,
+    breakerOpen: () => guards.breaker.open,
+    rebalanceStorm: () => guards.storm.inStorm,
   });
 
   async function end(code: number, graceful: boolean): Promise<number> {
     watchdog.stop();
+    guards.stop();
     processor.stop();
     source.pauseAll();
     let exitCode = code;

@@ -9,6 +9,7 @@ import { decodeKafkaRecord } from "../core/record.ts";
 import type { DecodeOptions } from "../core/types.ts";
 import type { SinkHooks } from "../adapters/dynamodb/put-sink.ts";
 import { createSink } from "../adapters/dynamodb/write-mode.ts";
+import { watchKeySchema } from "../adapters/dynamodb/key-schema-watch.ts";
 import { avroDecoding } from "../adapters/schema-registry/avro-decoding.ts";
 import type { Decode } from "../engine/decode.ts";
 import type { PoisonPolicy } from "../engine/poison.ts";
@@ -40,21 +41,26 @@ export function wireTopics(
     const key = `${table}/${ttl}`;
     let sink = sinks.get(key);
     if (sink === undefined) {
-      sink = createSink(
+      sink = watchKeySchema(
+        createSink(
+          dynamo,
+          {
+            table,
+            keyAttribute: config.dynamodb.keyAttribute,
+            ttlAttribute: config.records.ttlAttribute,
+            tombstoneTtlSeconds: ttl,
+            compression: config.records.compression,
+          },
+          {
+            mode: config.dynamodb.writeMode,
+            batch: { maxItems: config.dynamodb.writeBatchItems, windowMs: 0 },
+          },
+          sinkHooks,
+          (t, mode, reason) => log.info({ table: t, writeMode: mode }, `write shape: ${reason}`),
+        ),
         dynamo,
-        {
-          table,
-          keyAttribute: config.dynamodb.keyAttribute,
-          ttlAttribute: config.records.ttlAttribute,
-          tombstoneTtlSeconds: ttl,
-          compression: config.records.compression,
-        },
-        {
-          mode: config.dynamodb.writeMode,
-          batch: { maxItems: config.dynamodb.writeBatchItems, windowMs: 0 },
-        },
-        sinkHooks,
-        (t, mode, reason) => log.info({ table: t, writeMode: mode }, `write shape: ${reason}`),
+        table,
+        config.dynamodb.keyAttribute,
       );
       sinks.set(key, sink);
     }

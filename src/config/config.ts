@@ -66,6 +66,8 @@ function crossFieldRules(c: Values, issue: Issue): void {
   if ((c.SCHEMA_REGISTRY_USERNAME === undefined) !== (c.SCHEMA_REGISTRY_PASSWORD === undefined))
     issue("SCHEMA_REGISTRY_PASSWORD", "SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD go together");
   if (c.RETRY_MAX_MS < c.RETRY_BASE_MS) issue("RETRY_MAX_MS", "must be at least RETRY_BASE_MS");
+  if (c.BREAKER_PROBE_MAX_MS < c.BREAKER_PROBE_INITIAL_MS)
+    issue("BREAKER_PROBE_MAX_MS", "must be at least BREAKER_PROBE_INITIAL_MS");
   if (c.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > c.KAFKA_SESSION_TIMEOUT_MS)
     issue("KAFKA_HEARTBEAT_INTERVAL_MS", "must be at most a third of KAFKA_SESSION_TIMEOUT_MS");
   // The TTL attribute on a tombstone would otherwise overwrite the key or the version guard.
@@ -212,6 +214,13 @@ function build(c: Values, x: Extras) {
       retryBaseMs: c.RETRY_BASE_MS,
       retryMaxMs: c.RETRY_MAX_MS,
       stuckTimeoutMs: c.STUCK_TIMEOUT_MS,
+      maxWriteUnitsPerSecond: c.MAX_WRITE_UNITS_PER_SECOND,
+      breaker: {
+        failureThreshold: c.BREAKER_FAILURE_THRESHOLD,
+        probeInitialMs: c.BREAKER_PROBE_INITIAL_MS,
+        probeMaxMs: c.BREAKER_PROBE_MAX_MS,
+      },
+      rebalanceStorm: { threshold: c.REBALANCE_STORM_THRESHOLD, windowMs: c.REBALANCE_STORM_WINDOW_MS },
     },
     service: {
       shutdownDeadlineMs: c.SHUTDOWN_DEADLINE_MS,

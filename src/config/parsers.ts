@@ -33,6 +33,13 @@ export const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+/** A positive number (a rate), decimals allowed. */
+export const positive = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, "must be a positive number")
+  .transform(Number)
+  .pipe(z.number().positive("must be a positive number"));
+
 export const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
   .transform((v) => ["true", "1", "yes"].includes(v));

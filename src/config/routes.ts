@@ -22,6 +22,8 @@ const routeSchema = z
     poisonPolicy: z.enum(POISON_POLICIES).optional(),
     encoding: z.enum(RECORD_ENCODINGS).optional(),
     truncate: z.enum(TRUNCATE_POLICIES).optional(),
+    /** This route's own write budget (units per second), instead of MAX_WRITE_UNITS_PER_SECOND. */
+    maxWriteUnitsPerSecond: z.number().positive().optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -10,9 +10,11 @@ import type { ChangeEvent, KafkaRecord, Outcome, TruncateEvent, WriteOutcome } f
 /** What a record's final outcome came with, for telemetry. */
 export type FinishDetail = { error?: ClassifiedError; coalesced?: boolean; skipReason?: string };
 
+/** Told the write units a write consumed: the reply's ConsumedCapacity, or the sink's estimate. */
+export type CapacityMeter = (units: number) => void;
+
 /** The store: one conditional write per change; refused conditions are outcomes, not errors. */
 export type Sink = {
-  write(event: ChangeEvent, at: Position): Promise<WriteOutcome>;
   /**
    * Tombstones every item of the truncate's source older than it (core/truncate.ts), page by page;
    * `onPage` hears each page's counts as it is done, so a retried truncate still counts every
@@ -24,6 +26,9 @@ export type Sink = {
     at: Position,
     onPage?: (page: TruncateResult) => void,
   ): Promise<TruncateResult>;
+  write(event: ChangeEvent, at: Position, meter?: CapacityMeter): Promise<WriteOutcome>;
+  /** The write units this change's write should cost, before it is sent (for a write budget). */
+  estimateUnits?(event: ChangeEvent, at: Position): number;
 };
 
 /** The dead-letter topic: a poison record with the error that made it poison. */

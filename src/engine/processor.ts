@@ -23,6 +23,9 @@ import { handlePoison, type PoisonContext, type PoisonPolicy } from "./poison.ts
 import { PartitionRetry, Released } from "./partition-retry.ts";
 import { PrepareGate, type Prepare } from "./prepare-gate.ts";
 import { applyTruncate, type TruncateContext } from "./truncate.ts";
+import { WriteGate } from "./write-gate.ts";
+import type { CircuitBreaker } from "./breaker.ts";
+import type { WriteBudget } from "./write-budget.ts";
 
 export type ProcessorDeps = {
   readonly sinkFor: (topic: string) => Sink;
@@ -39,6 +42,10 @@ export type ProcessorDeps = {
   /** What a topic's poison records get (engine/poison.ts); `dlq` when absent. */
   readonly poisonPolicy?: ((topic: string) => PoisonPolicy) | undefined;
   readonly limiter: AdaptiveLimiter;
+  /** The store's circuit breaker (engine/breaker.ts), shared by every partition; none when absent. */
+  readonly breaker?: CircuitBreaker | undefined;
+  /** A topic's write budget (engine/write-budget.ts); undefined: its writes are not budgeted. */
+  readonly budgetFor?: ((topic: string) => WriteBudget | undefined) | undefined;
   readonly backoff: BackoffPolicy;
   readonly stats: Stats;
   readonly maxBuffered: number;
@@ -58,6 +65,7 @@ export class Processor {
   readonly #abort = new AbortController();
   readonly #retry: PartitionRetry;
   readonly #gate: PrepareGate;
+  readonly #writes: WriteGate;
   #buffered = 0;
 
   constructor(deps: ProcessorDeps) {
@@ -65,6 +73,7 @@ export class Processor {
     this.#decode = deps.decode ?? decodeKafkaRecord;
     this.#obs = guard(deps.observer ?? {}, new FailureReporter(deps.log, "record observer"));
     this.#retry = new PartitionRetry({ ...deps, signal: this.#abort.signal, observer: this.#obs });
+    this.#writes = new WriteGate(deps);
     this.#gate = new PrepareGate({
       prepare: deps.prepare,
       retry: this.#retry,
@@ -266,15 +275,8 @@ export class Processor {
     return run();
   }
 
-  async #write(c: Candidate): Promise<WriteOutcome> {
-    if (!(await this.#d.limiter.acquire(this.#abort.signal))) throw new Released();
-    try {
-      const outcome = await this.#d.sinkFor(c.record.topic).write(c.event, c.record);
-      this.#d.limiter.onSuccess();
-      return outcome;
-    } finally {
-      this.#d.limiter.release();
-    }
+  #write(c: Candidate): Promise<WriteOutcome> {
+    return this.#writes.write(this.#d.sinkFor(c.record.topic), c.event, c.record, this.#abort.signal);
   }
 
   /** What a truncate of this record's partition needs (engine/truncate.ts). */

@@ -22,6 +22,8 @@ export class Stats {
   readonly total: Counts = emptyCounts();
   /** Skipped records by reason (`heartbeat`, `kafka_tombstone`, `poison`…), in total. */
   readonly skipReasons = new Map<string, number>();
+  /** Write units consumed (the store's ConsumedCapacity, else the sink's estimate), by outcome. */
+  readonly writeUnitsByOutcome = new Map<string, number>();
   readonly #byPartition = new Map<string, Counts>();
   readonly #skipsByPartition = new Map<string, Map<string, number>>();
   /** "topic/partition" → items tombstoned by truncates (TRUNCATE_POLICY=apply). */
@@ -68,6 +70,11 @@ export class Stats {
   truncated(topic: string, partition: number, items: number): void {
     const key = `${topic}/${partition}`;
     this.truncatedItems.set(key, (this.truncatedItems.get(key) ?? 0) + items);
+  }
+
+  /** Write units one write consumed, under the outcome it had (applied, duplicate or stale). */
+  writeUnits(outcome: Outcome, units: number): void {
+    this.writeUnitsByOutcome.set(outcome, (this.writeUnitsByOutcome.get(outcome) ?? 0) + units);
   }
 
   released(topic: string, partition: number, n = 1): void {

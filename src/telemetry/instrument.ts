@@ -78,6 +78,8 @@ export function instrumentService(telemetry: Telemetry, log: Log, groupId: strin
             buffered: () => g.buffered() ?? 0,
             pausedPartitions: () => g.pausedPartitions() ?? 0,
             ready: () => g.ready() ?? false,
+            breakerOpen: () => g.breakerOpen?.() ?? false,
+            rebalanceStorm: () => g.rebalanceStorm?.() ?? false,
           }),
         undefined,
       );

@@ -29,6 +29,9 @@ export const METRIC = {
   rebalances: "cdc_sink.rebalances",
   dlqPublishes: "cdc_sink.dlq.publishes",
   truncatedItems: "cdc_sink.truncate.items",
+  consumedWriteUnits: "cdc_sink.consumed_write_units",
+  breakerOpen: "cdc_sink.circuit_breaker.open",
+  rebalanceStorm: "cdc_sink.rebalance_storm",
 } as const;
 
 const TOPIC = "messaging.destination.name";
@@ -47,6 +50,8 @@ export type ServiceGauges = {
   buffered(): number;
   pausedPartitions(): number;
   ready(): boolean;
+  breakerOpen?(): boolean;
+  rebalanceStorm?(): boolean;
 };
 
 function splitKey(tp: string): Attributes {
@@ -142,6 +147,19 @@ export class SinkMetrics {
     gauge(METRIC.buffered, "Records fetched and not yet final.", () => gauges.buffered());
     gauge(METRIC.paused, "Partitions paused for retries or memory.", () => gauges.pausedPartitions());
     gauge(METRIC.ready, "1 when ready.", () => (gauges.ready() ? 1 : 0));
+    gauge(METRIC.breakerOpen, "1 while the store's circuit breaker is open.", () =>
+      gauges.breakerOpen?.() === true ? 1 : 0,
+    );
+    gauge(METRIC.rebalanceStorm, "1 while in a rebalance storm.", () =>
+      gauges.rebalanceStorm?.() === true ? 1 : 0,
+    );
+    m.createObservableCounter(METRIC.consumedWriteUnits, {
+      description:
+        "DynamoDB write capacity units consumed, by the write's outcome (cdc.outcome: applied, or " +
+        "refused as duplicate or stale).",
+    }).addCallback((r) => {
+      for (const [outcome, units] of stats.writeUnitsByOutcome) r.observe(units, { "cdc.outcome": outcome });
+    });
   }
 
   retry(topic: string, code: string, errorClass: string): void {

@@ -46,7 +46,12 @@ export function classifyAwsError(err: unknown, table: string): ClassifiedError {
   if (isOneOf(DYNAMODB_POISON_NAMES, name)) return new PoisonError(`dynamodb_${name}`, msg, { cause: err });
   if (isOneOf(DYNAMODB_FATAL_NAMES, name)) {
     const hint =
-      name === "ResourceNotFoundException" ? ` (table ${table} does not exist or is not ACTIVE)` : "";
+      name === "ResourceNotFoundException"
+        ? ` (table ${table} does not exist or is not ACTIVE)`
+        : name === "AccessDeniedException"
+          ? ` (table ${table}: the sink's role needs dynamodb:PutItem on it, which TransactWriteItems ` +
+            "also checks per item; docs/deploy.md#iam)"
+          : "";
     return new FatalError(`dynamodb_${name}`, `${msg}${hint}`, ExitCode.fatal, { cause: err });
   }
   if (isOneOf(DYNAMODB_TRANSIENT_NAMES, name))

@@ -11,7 +11,8 @@ import {
 import type { TruncateResult } from "../../core/truncate.ts";
 import { Outcome, type ChangeEvent, type TruncateEvent, type WriteOutcome } from "../../core/types.ts";
 import { refusedOutcome, writeRequest } from "../../core/write.ts";
-import type { Sink } from "../../engine/ports.ts";
+import type { CapacityMeter, Sink } from "../../engine/ports.ts";
+import { consumedUnits, estimatedUnits } from "./capacity.ts";
 import { classifyAwsError } from "./errors.ts";
 import { truncateSource } from "./truncate.ts";
 import { META, type ItemOptions, type Position } from "../../core/item.ts";
@@ -33,9 +34,13 @@ export class DynamoDbSink implements Sink {
     this.#hooks = hooks;
   }
 
+  estimateUnits(event: ChangeEvent, at: Position): number {
+    return estimatedUnits(writeRequest(event, at, this.#options, 0), false);
+  }
+
   // async: a row the item builder refuses rejects the promise, it never throws at the caller.
-  async write(event: ChangeEvent, at: Position): Promise<WriteOutcome> {
-    return this.put(writeRequest(event, at, this.#options, this.#now()), event);
+  async write(event: ChangeEvent, at: Position, meter?: CapacityMeter): Promise<WriteOutcome> {
+    return this.put(writeRequest(event, at, this.#options, this.#now()), event, meter);
   }
 
   truncate(
@@ -57,16 +62,23 @@ export class DynamoDbSink implements Sink {
   }
 
   /** Sends one conditional put; a refused condition is read as `event`'s outcome. */
-  async put(input: PutItemCommandInput, event: ChangeEvent): Promise<WriteOutcome> {
+  async put(input: PutItemCommandInput, event: ChangeEvent, meter?: CapacityMeter): Promise<WriteOutcome> {
     try {
       await this.#hooks.beforeSend?.(event);
-      await this.#client.send(new PutItemCommand(input));
+      // TOTAL: the reply says what the write cost, for the write budget and consumed_write_units.
+      const reply = await this.#client.send(
+        new PutItemCommand({ ...input, ReturnConsumedCapacity: "TOTAL" }),
+      );
+      meter?.(consumedUnits(reply) ?? estimatedUnits(input, false));
       return Outcome.applied;
     } catch (err) {
       if (
         err instanceof ConditionalCheckFailedException ||
         (err as { name?: string }).name === "ConditionalCheckFailedException"
       ) {
+        // A refused condition costs write units too; its error carries ConsumedCapacity only on
+        // stores that send it, else the item's own size decides.
+        meter?.(consumedUnits(err) ?? estimatedUnits(input, false));
         const old = (err as ConditionalCheckFailedException).Item;
         return refusedOutcome(event, old?.[META.version]?.S);
       }

@@ -24,7 +24,9 @@ import { itemKey } from "../../core/identity.ts";
 import { classifyAwsError } from "./errors.ts";
 import { DynamoDbSink, type SinkHooks } from "./put-sink.ts";
 import { refusedOutcome, writeRequest } from "../../core/write.ts";
-import type { Sink } from "../../engine/ports.ts";
+import type { CapacityMeter, Sink } from "../../engine/ports.ts";
+import { writeUnits } from "../../engine/write-budget.ts";
+import { consumedUnits, estimatedUnits } from "./capacity.ts";
 import { META, type ItemOptions, type Position } from "../../core/item.ts";
 import { itemSize } from "../../core/marshal.ts";
 
@@ -45,6 +47,7 @@ type Waiting = {
   readonly key: string;
   readonly resolve: (outcome: WriteOutcome) => void;
   readonly reject: (err: unknown) => void;
+  readonly meter: CapacityMeter | undefined;
 };
 
 type Reason = { Code?: string; Item?: Record<string, { S?: string }> };
@@ -90,9 +93,13 @@ export class TransactBatchSink implements Sink {
     return this.#single.truncate(event, at, onPage);
   }
 
-  write(event: ChangeEvent, at: Position): Promise<WriteOutcome> {
+  estimateUnits(event: ChangeEvent, at: Position): number {
+    return estimatedUnits(writeRequest(event, at, this.#options, 0), true);
+  }
+
+  write(event: ChangeEvent, at: Position, meter?: CapacityMeter): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
-      this.#waiting.push({ event, at, key: itemKey(event.source, event.id), resolve, reject });
+      this.#waiting.push({ event, at, key: itemKey(event.source, event.id), resolve, reject, meter });
       if (this.#batch.windowMs > 0 && this.#waiting.length >= this.#batch.maxItems) this.#flush();
       else this.#schedule();
     });
@@ -132,7 +139,7 @@ export class TransactBatchSink implements Sink {
 
   async #send(chunk: readonly Waiting[]): Promise<void> {
     const now = (this.#hooks.now ?? Date.now)();
-    const sent: { w: Waiting; put: PutItemCommandInput }[] = [];
+    const sent: { w: Waiting; put: PutItemCommandInput; units: number }[] = [];
     const overflow: Waiting[] = [];
     let bytes = 0;
     for (const w of chunk) {
@@ -143,7 +150,7 @@ export class TransactBatchSink implements Sink {
         if (bytes + size > TRANSACT_MAX_BYTES && sent.length > 0) overflow.push(w);
         else {
           bytes += size;
-          sent.push({ w, put });
+          sent.push({ w, put, units: writeUnits(size, true) });
         }
       } catch (err) {
         this.#done(w);
@@ -153,17 +160,24 @@ export class TransactBatchSink implements Sink {
     for (const w of overflow) this.#done(w);
     this.#requeue(overflow);
     if (sent.length === 0) return;
-    let answer: { ok: true } | { ok: false; err: unknown };
+    let answer: { ok: true; units: number | undefined } | { ok: false; err: unknown };
     try {
-      await this.#client.send(
-        new TransactWriteItemsCommand({ TransactItems: sent.map(({ put }) => ({ Put: put })) }),
+      const reply = await this.#client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: sent.map(({ put }) => ({ Put: put })),
+          ReturnConsumedCapacity: "TOTAL",
+        }),
       );
-      answer = { ok: true };
+      answer = { ok: true, units: consumedUnits(reply) };
     } catch (err) {
       answer = { ok: false, err };
     }
     for (const { w } of sent) this.#done(w);
     if (answer.ok) {
+      // The transaction's units, shared out in proportion to each item's estimate.
+      const estimated = sent.reduce((n, x) => n + x.units, 0);
+      const scale = answer.units === undefined ? 1 : answer.units / estimated;
+      for (const { w, units } of sent) w.meter?.(units * scale);
       for (const { w } of sent) w.resolve(Outcome.applied);
     } else {
       const err = answer.err;
@@ -180,15 +194,17 @@ export class TransactBatchSink implements Sink {
     this.#busy.delete(w.key);
   }
 
-  #settle(sent: readonly { w: Waiting }[], reasons: readonly Reason[]): void {
+  #settle(sent: readonly { w: Waiting; units: number }[], reasons: readonly Reason[]): void {
     const again: Waiting[] = [];
-    sent.forEach(({ w }, i) => {
+    sent.forEach(({ w, units }, i) => {
       const reason = reasons[i]!;
       const code = reason.Code ?? "None";
       if (code === "None") again.push(w);
       else if (code === "ConditionalCheckFailed") {
         try {
-          w.resolve(refusedOutcome(w.event, reason.Item?.[META.version]?.S));
+          const outcome = refusedOutcome(w.event, reason.Item?.[META.version]?.S);
+          w.meter?.(units); // a refused condition is charged; the cancellation does not say how much
+          w.resolve(outcome);
         } catch (err) {
           w.reject(err);
         }
@@ -208,7 +224,7 @@ export class TransactBatchSink implements Sink {
   }
 
   #alone(w: Waiting): void {
-    this.#single.write(w.event, w.at).then(w.resolve, w.reject);
+    this.#single.write(w.event, w.at, w.meter).then(w.resolve, w.reject);
   }
 
   #fail(w: Waiting, err: unknown): void {

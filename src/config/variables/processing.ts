@@ -1,7 +1,7 @@
 // Processing: concurrency, memory, retries, the stuck watchdog. Part of the one table of variables
 // (src/config/env-spec.ts).
 
-import { int } from "../parsers.ts";
+import { int, positive } from "../parsers.ts";
 import type { EnvVar } from "../env-spec.ts";
 
 export const PROCESSING_VARIABLES = [
@@ -48,5 +48,58 @@ export const PROCESSING_VARIABLES = [
     description:
       "No durable progress for this long while records wait \u2192 unready, then exit 5 so the " +
       "orchestrator restarts the pod.",
+  },
+  {
+    group: "processing",
+    name: "MAX_WRITE_UNITS_PER_SECOND",
+    parse: positive,
+    description:
+      "Write budget: DynamoDB write capacity units per second the sink may consume (a token bucket, " +
+      "estimated from the item's size before the write — 1 per started KB, 2× in a transaction — and " +
+      "corrected from the reply's ConsumedCapacity). Refused duplicates cost units too, so a replay " +
+      "is slowed by the sink, not by DynamoDB throttling the table's other users. A route's " +
+      "`maxWriteUnitsPerSecond` gives its topics a budget of their own. Unset: unlimited.",
+  },
+  {
+    group: "processing",
+    name: "BREAKER_FAILURE_THRESHOLD",
+    default: "10",
+    parse: int(1),
+    description:
+      "Circuit breaker: this many writes in a row failing with an outage (connection errors, 5xx, " +
+      "timeouts; not throttling) and no answer from the store in between stop sending from every " +
+      "partition; one probe write is then sent at a growing interval until the store answers.",
+  },
+  {
+    group: "processing",
+    name: "BREAKER_PROBE_INITIAL_MS",
+    default: "1000",
+    parse: int(10),
+    description:
+      "Circuit breaker: the first probe's delay after opening; it doubles after each failed probe.",
+  },
+  {
+    group: "processing",
+    name: "BREAKER_PROBE_MAX_MS",
+    default: "30000",
+    parse: int(10),
+    description: "Circuit breaker: the longest interval between probes.",
+  },
+  {
+    group: "processing",
+    name: "REBALANCE_STORM_THRESHOLD",
+    default: "10",
+    parse: int(1),
+    description:
+      "More than this many rebalances within `REBALANCE_STORM_WINDOW_MS` \u2192 unready (reason " +
+      "`rebalance storm`) and `cdc_sink.rebalance_storm` = 1, without exiting: a restart would add " +
+      "a rebalance.",
+  },
+  {
+    group: "processing",
+    name: "REBALANCE_STORM_WINDOW_MS",
+    default: "300000",
+    parse: int(1000),
+    description: "The window of `REBALANCE_STORM_THRESHOLD`.",
   },
 ] as const satisfies readonly EnvVar[];

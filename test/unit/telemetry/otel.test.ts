@@ -159,6 +159,9 @@ const PROMETHEUS_NAMES = [
   "cdc_sink_rebalances_total",
   "cdc_sink_dlq_publishes_total",
   "cdc_sink_truncate_items_total",
+  "cdc_sink_consumed_write_units_total",
+  "cdc_sink_circuit_breaker_open",
+  "cdc_sink_rebalance_storm",
 ];
 
 test("every instrument appears on /metrics under its documented Prometheus name", async () => {
@@ -173,12 +176,16 @@ test("every instrument appears on /metrics under its documented Prometheus name"
   stats.skipReason("orders", 0, "heartbeat");
   stats.skipReason("orders", 0, "heartbeat");
   stats.truncated("orders", 0, 3);
+  stats.writeUnits("applied", 1);
+  stats.writeUnits("duplicate", 2.5);
   t.observe(stats, {
     inFlight: () => 1,
     limit: () => 64,
     buffered: () => 0,
     pausedPartitions: () => 0,
     ready: () => true,
+    breakerOpen: () => true,
+    rebalanceStorm: () => false,
   });
   const record = { ...pgRecord({ op: "c", id: 1, lsn: 1 }, 0), topic: "orders" };
   t.observer.received?.(record);
@@ -196,6 +203,9 @@ test("every instrument appears on /metrics under its documented Prometheus name"
   metrics.applied("orders", Date.now() - 1500, Date.now());
   const text = await t.metricsText();
   for (const name of PROMETHEUS_NAMES) assert.match(text, new RegExp(`^${name}[{ ]`, "m"), name);
+  assert.match(text, /^cdc_sink_consumed_write_units_total\{[^}]*cdc_outcome="duplicate"[^}]*\} 2\.5$/m);
+  assert.match(text, /^cdc_sink_circuit_breaker_open(\{[^}]*\})? 1$/m);
+  assert.match(text, /^cdc_sink_rebalance_storm(\{[^}]*\})? 0$/m);
   assert.match(
     text,
     new RegExp(

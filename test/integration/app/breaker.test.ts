@@ -1,0 +1,157 @@
+// The store's circuit breaker through `cdc-sink run` on the real broker and store (issue 21): a
+// proxy in front of the store answers every request 503 while "down". The breaker must open within
+// seconds, make the service unready with the reason, send at most one probe per interval while open
+// (counted at the proxy), commit nothing past the records it could not write, outlive the stuck
+// watchdog (STUCK_TIMEOUT_MS far below the outage), and close when the store answers again.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Producer } from "kafkajs";
+import { stackEndpoints, type Endpoints } from "../../support/stack.ts";
+import { createTopic } from "../../support/kafka.ts";
+import { uniqueName } from "../../support/names.ts";
+import { waitFor } from "../../support/wait.ts";
+import { createTable } from "../../support/dynamo.ts";
+import { caughtUp, connectedProducer, groupProgress } from "../../support/kafka-progress.ts";
+import { spawnSink, type SinkProcess } from "../../support/sink-process.ts";
+import { pgKey, pgValue } from "../../support/debezium-records.ts";
+import { startFaultProxy, type Exchange } from "../../support/dynamo-fault-proxy.ts";
+
+const PROBE_INITIAL_MS = 500;
+const PROBE_MAX_MS = 2000;
+const OUTAGE_MS = 8000;
+
+let endpoints: Endpoints;
+let producer: Producer;
+const sinks: SinkProcess[] = [];
+
+before(async () => {
+  endpoints = stackEndpoints();
+  producer = await connectedProducer(endpoints.kafkaBrokers);
+});
+after(async () => {
+  for (const s of sinks) s.child.kill("SIGKILL");
+  await producer.disconnect();
+});
+
+const wave = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => {
+    const id = from + i;
+    return { key: pgKey(id), value: pgValue({ op: "c", id, lsn: 1000 + id }) };
+  });
+
+type Line = { time: number; msg: string; breaker?: string };
+const lines = (output: string): Line[] =>
+  output
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Omit<Line, "time"> & { time: string })
+    .map((l) => ({ ...l, time: Date.parse(l.time) }));
+
+async function readiness(port: string): Promise<{ status: number; reasons: string[] }> {
+  const r = await fetch(`http://127.0.0.1:${port}/readyz`);
+  const body = (await r.json()) as { reasons?: string[] };
+  return { status: r.status, reasons: body.reasons ?? [] };
+}
+
+test("the store down: the breaker opens, probes once per growing interval, holds commits, closes", async () => {
+  const topic = uniqueName("breaker");
+  const table = uniqueName("breaker");
+  const group = uniqueName("g");
+  await createTopic(endpoints.kafkaBrokers, topic, 3);
+  await createTable(endpoints.dynamodbEndpoint, table);
+  await producer.send({ topic, acks: -1, messages: wave(1, 30) });
+  let down = false;
+  const seen: Exchange[] = [];
+  const proxy = await startFaultProxy(
+    endpoints.dynamodbEndpoint,
+    () => (down ? "503" : undefined),
+    (x) => seen.push(x),
+  );
+  try {
+    const sink = spawnSink(endpoints, {
+      KAFKA_TOPICS: topic,
+      KAFKA_GROUP_ID: group,
+      DYNAMODB_TABLE: table,
+      DYNAMODB_ENDPOINT: proxy.endpoint,
+      WRITE_MODE: "put",
+      BREAKER_FAILURE_THRESHOLD: "5",
+      BREAKER_PROBE_INITIAL_MS: String(PROBE_INITIAL_MS),
+      BREAKER_PROBE_MAX_MS: String(PROBE_MAX_MS),
+      // Twice this is far below the outage: without the breaker holding it, the watchdog exits 5.
+      STUCK_TIMEOUT_MS: "1000",
+    });
+    sinks.push(sink);
+    const port = await waitFor(
+      () => /"port":(\d+)[^\n]*"msg":"health server listening"/.exec(sink.output())?.[1],
+      { timeoutMs: 60_000, message: "no health port" },
+    );
+    await waitFor(() => caughtUp(endpoints.kafkaBrokers, group, topic), {
+      timeoutMs: 120_000,
+      message: `not caught up:\n${sink.output().slice(-3000)}`,
+    });
+    const held = await groupProgress(endpoints.kafkaBrokers, group, topic);
+    down = true;
+    const downAt = Date.now();
+    await producer.send({ topic, acks: -1, messages: wave(31, 90) });
+    const opened = await waitFor(() => lines(sink.output()).find((l) => l.breaker === "open"), {
+      timeoutMs: 30_000,
+      message: `never opened:\n${sink.output().slice(-3000)}`,
+    });
+    const firstFailure = seen.find((x) => x.fault === "503")!.at;
+    const openMs = opened.time - firstFailure;
+    assert.ok(openMs < 5000, `opened ${openMs} ms after the first failure`);
+    const ready = await readiness(port);
+    assert.equal(ready.status, 503);
+    assert.ok(
+      ready.reasons.some((r) => /circuit breaker open/.test(r)),
+      `readiness reasons: ${ready.reasons.join("; ")}`,
+    );
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.match(metrics, /cdc_sink_circuit_breaker_open(\{[^}]*\})? 1/);
+    // The outage goes on; then every request after the opening is a probe.
+    await new Promise((r) => setTimeout(r, Math.max(0, downAt + OUTAGE_MS - Date.now())));
+    const during = await groupProgress(endpoints.kafkaBrokers, group, topic);
+    for (const [p, [committed]] of held)
+      assert.equal(during.get(p)?.[0], committed, `partition ${p}: committed past an unwritten record`);
+    assert.equal(sink.child.exitCode, null, `exited during the outage:\n${sink.output().slice(-3000)}`);
+    const closedAt = Date.now();
+    // Requests that arrived after the opening (a few ms of slack for replies already on the wire).
+    const probes = seen.filter((x) => x.at > opened.time + 20 && x.at < closedAt).map((x) => x.at);
+    down = false;
+    const closed = await waitFor(() => lines(sink.output()).find((l) => l.breaker === "closed"), {
+      timeoutMs: 30_000,
+      message: `never closed:\n${sink.output().slice(-3000)}`,
+    });
+    await waitFor(() => caughtUp(endpoints.kafkaBrokers, group, topic), {
+      timeoutMs: 60_000,
+      message: `not caught up after the outage:\n${sink.output().slice(-3000)}`,
+    });
+    await waitFor(async () => (await readiness(port)).status === 200, {
+      timeoutMs: 10_000,
+      message: "not ready again",
+    });
+    const gaps = probes.slice(1).map((t, i) => t - probes[i]!);
+    const firstProbe = probes[0]! - opened.time;
+    process.stderr.write(
+      `breaker: opened ${openMs} ms after the first 503 (${seen.filter((x) => x.fault === "503" && x.at <= opened.time).length} failed requests before); ` +
+        `${probes.length} probe(s) in ${closedAt - opened.time} ms open, first after ${firstProbe} ms, gaps ${gaps.join(", ")} ms; ` +
+        `closed ${closed.time - closedAt} ms after the store came back\n`,
+    );
+    assert.ok(probes.length >= 2, `probes: ${probes.length}`);
+    assert.ok(firstProbe >= PROBE_INITIAL_MS * 0.9, `first probe after ${firstProbe} ms`);
+    // The interval doubles from PROBE_INITIAL_MS up to PROBE_MAX_MS: at most one probe in each.
+    let expected = PROBE_INITIAL_MS;
+    for (const g of gaps) {
+      expected = Math.min(PROBE_MAX_MS, expected * 2);
+      assert.ok(
+        g >= expected * 0.9,
+        `a probe gap of ${g} ms, under the interval ${expected} ms (${gaps.join(", ")})`,
+      );
+    }
+    sink.child.kill("SIGTERM");
+    assert.equal((await sink.exited).code, 0, sink.output().slice(-3000));
+  } finally {
+    await proxy.close();
+  }
+});

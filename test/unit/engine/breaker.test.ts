@@ -1,0 +1,138 @@
+// The store's circuit breaker (src/engine/breaker.ts) as a state machine: what opens it and what
+// does not, one probe per interval while open (the interval doubling up to its cap), and closing
+// on the first answer. Short real intervals; no store.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { PoisonError, TransientError } from "../../../src/core/errors.ts";
+import { CircuitBreaker, isOutage, type Pass } from "../../../src/engine/breaker.ts";
+
+const refused = () => new TransientError("dynamodb_ECONNREFUSED", "connect ECONNREFUSED");
+const http503 = () => new TransientError("dynamodb_ServiceUnavailableException", "503");
+const throttled = () => new TransientError("dynamodb_ProvisionedThroughputExceededException", "slow down");
+const CLOSED: Pass = { probe: false };
+
+async function settled<T>(p: Promise<T>): Promise<{ value: T } | "pending"> {
+  const marker = Symbol("pending");
+  const result = await Promise.race([p, new Promise<typeof marker>((r) => setImmediate(() => r(marker)))]);
+  return result === marker ? "pending" : { value: result as T };
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function breaker(threshold = 3, initial = 40, max = 160) {
+  const events: string[] = [];
+  const b = new CircuitBreaker(
+    { failureThreshold: threshold, probeInitialMs: initial, probeMaxMs: max },
+    {
+      onOpen: (n, code) => events.push(`open ${n} ${code}`),
+      onClose: (_ms, probes) => events.push(`close ${probes}`),
+    },
+  );
+  return { b, events };
+}
+
+test("outages are connection errors, 5xx and timeouts; throttling, conflicts and poison are answers", () => {
+  assert.ok(isOutage(refused()));
+  assert.ok(isOutage(http503()));
+  assert.ok(isOutage(new TransientError("dynamodb_http_5xx", "502")));
+  assert.ok(isOutage(new TransientError("dynamodb_TimeoutError", "timeout")));
+  assert.ok(!isOutage(throttled()));
+  assert.ok(!isOutage(new TransientError("dynamodb_ThrottlingException", "x")));
+  assert.ok(!isOutage(new TransientError("dynamodb_TransactionConflictException", "x")));
+  assert.ok(!isOutage(new PoisonError("dynamodb_ValidationException", "x")));
+  assert.ok(!isOutage(new Error("ECONNREFUSED"))); // unclassified: a bug, not the store
+});
+
+test("opens after the threshold of outage failures in a row; any answer in between resets the streak", async () => {
+  const { b, events } = breaker(3);
+  b.failed(CLOSED, refused());
+  b.failed(CLOSED, http503());
+  b.answered(CLOSED); // one success: the store is up
+  b.failed(CLOSED, refused());
+  b.failed(CLOSED, refused());
+  b.failed(CLOSED, throttled()); // throttling is an answer too
+  b.failed(CLOSED, refused());
+  b.failed(CLOSED, refused());
+  assert.equal(b.open, false);
+  assert.deepEqual(await settled(b.admit()), { value: { probe: false } });
+  b.failed(CLOSED, refused());
+  assert.equal(b.open, true);
+  assert.deepEqual(events, ["open 3 dynamodb_ECONNREFUSED"]);
+  b.stop();
+});
+
+test("while open: nothing passes until the first probe interval, then exactly one probe", async () => {
+  const { b } = breaker(1, 40, 1000);
+  b.failed(CLOSED, refused());
+  const waiters = [b.admit(), b.admit(), b.admit()];
+  for (const w of waiters) assert.equal(await settled(w), "pending");
+  await sleep(60);
+  const states = await Promise.all(waiters.map((w) => settled(w)));
+  assert.deepEqual(states, [{ value: { probe: true } }, "pending", "pending"]);
+  // A new write while the probe is out waits too.
+  assert.equal(await settled(b.admit()), "pending");
+  b.stop();
+});
+
+test("each failed probe doubles the interval up to the cap; at most one probe per interval", async () => {
+  const { b } = breaker(1, 20, 80);
+  b.failed(CLOSED, refused());
+  const times: number[] = [];
+  const t0 = performance.now();
+  // Eight writers retry forever: each probe fails; every other admit waits.
+  const stop = performance.now() + 450;
+  const writer = async (): Promise<void> => {
+    while (performance.now() < stop) {
+      const pass = await Promise.race([b.admit(), sleep(stop - performance.now()).then(() => undefined)]);
+      if (pass === undefined) return;
+      if (pass.probe) times.push(performance.now() - t0);
+      b.failed(pass, refused());
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, writer));
+  // Probes at about 20, 60, 140, 220, 300, 380 ms: intervals 20, 40, 80, 80, 80…
+  const gaps = times.slice(1).map((t, i) => t - times[i]!);
+  assert.ok(times.length >= 4 && times.length <= 7, `probes at ${times.map(Math.round).join(", ")}`);
+  assert.ok(times[0]! >= 18, `first probe at ${times[0]}`);
+  assert.ok(gaps[0]! >= 38, `gaps ${gaps.map(Math.round).join(", ")}`);
+  for (const g of gaps.slice(1)) assert.ok(g >= 78 && g < 200, `gaps ${gaps.map(Math.round).join(", ")}`);
+  assert.equal(b.open, true);
+  b.stop();
+});
+
+test("the first answer closes it and lets every waiter through; a failure sent before the opening is ignored", async () => {
+  const { b, events } = breaker(2, 30, 100);
+  b.failed(CLOSED, refused());
+  b.failed(CLOSED, refused());
+  const waiters = [b.admit(), b.admit()];
+  b.failed(CLOSED, refused()); // in flight before it opened: no effect on the probe schedule
+  await sleep(45);
+  const probe = await waiters[0]!;
+  assert.deepEqual(probe, { probe: true });
+  assert.equal(await settled(waiters[1]!), "pending");
+  b.answered(probe);
+  assert.equal(b.open, false);
+  assert.deepEqual(await settled(waiters[1]!), { value: { probe: false } });
+  assert.deepEqual(events, ["open 2 dynamodb_ECONNREFUSED", "close 1"]);
+  // Closed again: the streak starts from zero.
+  b.failed(CLOSED, refused());
+  assert.equal(b.open, false);
+});
+
+test("an aborted waiter is answered undefined; a probe not sent after all hands its turn on", async () => {
+  const { b } = breaker(1, 20, 100);
+  b.failed(CLOSED, refused());
+  const ac = new AbortController();
+  const gone = b.admit(ac.signal);
+  ac.abort();
+  assert.deepEqual(await settled(gone), { value: undefined });
+  assert.deepEqual(await settled(b.admit(AbortSignal.abort())), { value: undefined });
+  const first = b.admit();
+  const second = b.admit();
+  await sleep(35);
+  const pass = await first;
+  assert.deepEqual(pass, { probe: true });
+  b.cancelled(pass); // shutdown took it before it was sent
+  assert.deepEqual(await second, { probe: true });
+  b.stop();
+});
