@@ -103,5 +103,25 @@ export default tseslint.config(
       ],
     },
   },
+  // The Kafka client libraries live behind the engine's Kafka ports (src/engine/ports.ts): only their
+  // adapters in src/adapters/kafka import them (core and engine refuse them above).
+  {
+    files: ["src/**/*.ts"],
+    ignores: ["src/adapters/kafka/**", "src/core/**", "src/engine/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["kafkajs", "kafkajs/*", "@confluentinc/*"],
+              message:
+                "Kafka clients are adapters: use the ports (src/engine/ports.ts) via src/adapters/kafka.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },
 );

@@ -163,6 +163,9 @@ async function kafkaOnly(r: Extract<ArmRequest, { arm: "kafka" }>): Promise<ArmR
     sasl: undefined,
     dlqTopic: undefined,
     allowCompactedTopics: false,
+    client: "kafkajs" as const,
+    groupProtocol: "classic" as const,
+    clientModule: undefined,
   };
   const kafka = createKafka(config, createLog("silent"));
   // The product's consumer settings (src/adapters/kafka/source.ts): eachBatch, no auto-commit,

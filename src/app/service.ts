@@ -2,15 +2,15 @@
 // lifecycle. Nothing below this file reads process.env.
 
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { Kafka, Producer } from "kafkajs";
 import type { Config } from "../config/config.ts";
 import { ExitCode, FatalError, ClassifiedError, errorMessage } from "../core/errors.ts";
-import { createKafka } from "../adapters/kafka/client.ts";
+import { kafkaClients } from "../adapters/kafka/clients.ts";
 import { KafkaSource } from "../adapters/kafka/source.ts";
 import { KafkaDeadLetter } from "../adapters/kafka/dead-letter.ts";
 import { AdaptiveLimiter } from "../engine/limiter.ts";
 import { Processor } from "../engine/processor.ts";
 import { Stats, summaryLine } from "../engine/stats.ts";
+import type { KafkaRecordProducer } from "../engine/ports.ts";
 import { sleep } from "../engine/retry.ts";
 import { createDynamoClient } from "../adapters/dynamodb/client.ts";
 import { checkTable } from "../adapters/dynamodb/table.ts";
@@ -86,13 +86,12 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
       config.records.ttlAttribute,
     );
 
-  const kafka: Kafka = createKafka(config.kafka, log);
-  await checkTopics(createKafka(config.kafka, log, true), config.kafka, log);
+  const clients = await kafkaClients(config.kafka, log);
+  await checkTopics(clients.metadata(true), config.kafka, log);
 
-  let producer: Producer | undefined;
+  let producer: KafkaRecordProducer | undefined;
   if (config.kafka.dlqTopic !== undefined) {
-    producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 5 });
-    await producer.connect();
+    producer = await clients.producer();
   }
 
   const topics = wireTopics(config, dynamo, log, options.sinkHooks);
@@ -140,7 +139,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     observer: telemetry.observer,
   });
   const listener = telemetry.sourceListener;
-  source = new KafkaSource(kafka, config.kafka, processor, log, onFatal, {
+  source = new KafkaSource(clients.consumer(), clients.metadata(), config.kafka, processor, log, onFatal, {
     onCommit: (points, ms) => listener.onCommit?.(points, ms),
     onCommitError: (points, ms, err) => listener.onCommitError?.(points, ms, err),
     onBatch: (t, p, high, first) => listener.onBatch?.(t, p, high, first),
@@ -249,6 +248,8 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   log.info(
     {
       groupId: config.kafka.groupId,
+      kafkaClient: clients.name,
+      groupProtocol: config.kafka.groupProtocol,
       topics: config.kafka.topics,
       pattern: config.kafka.topicPattern?.source,
       table: config.dynamodb.table,

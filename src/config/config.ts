@@ -33,6 +33,13 @@ function crossFieldRules(c: Values, issue: Issue): void {
     issue("KAFKA_TOPICS", "set KAFKA_TOPICS or KAFKA_TOPIC_PATTERN");
   if (c.VERSION_SOURCE === "column" && c.VERSION_COLUMN === undefined)
     issue("VERSION_COLUMN", "is required when VERSION_SOURCE=column");
+  // kafkajs speaks the classic group protocol only; librdkafka speaks KIP-848's too.
+  if (c.KAFKA_GROUP_PROTOCOL === "consumer" && c.KAFKA_CLIENT !== "confluent")
+    issue("KAFKA_GROUP_PROTOCOL", "consumer (KIP-848) needs KAFKA_CLIENT=confluent");
+  if (c.KAFKA_CLIENT === "confluent" && c.KAFKA_SASL_MECHANISM === "aws-msk-iam")
+    issue("KAFKA_CLIENT", "confluent does not sign MSK IAM tokens here yet: use kafkajs with aws-msk-iam");
+  if (c.KAFKA_CLIENT_MODULE !== undefined && c.KAFKA_CLIENT !== "confluent")
+    issue("KAFKA_CLIENT_MODULE", "is used only with KAFKA_CLIENT=confluent");
   // A truncate has no row to read a version column from (core/decode.ts truncateOf).
   if (c.VERSION_SOURCE === "column" && c.TRUNCATE_POLICY === "apply")
     issue("TRUNCATE_POLICY", "apply needs the log position: not with VERSION_SOURCE=column");
@@ -218,6 +225,9 @@ function build(c: Values, x: Extras) {
     kafka: {
       brokers: c.KAFKA_BROKERS,
       clientId: c.KAFKA_CLIENT_ID,
+      client: c.KAFKA_CLIENT,
+      groupProtocol: c.KAFKA_GROUP_PROTOCOL,
+      clientModule: c.KAFKA_CLIENT_MODULE,
       groupId: c.KAFKA_GROUP_ID,
       topics: c.KAFKA_TOPICS ?? [],
       topicPattern: c.KAFKA_TOPIC_PATTERN === undefined ? undefined : new RegExp(c.KAFKA_TOPIC_PATTERN),

@@ -19,6 +19,8 @@ export { RECORD_FORMATS, TRUNCATE_POLICIES };
 export { POISON_POLICIES } from "../engine/poison.ts";
 export const SASL_MECHANISMS = ["scram-sha-256", "scram-sha-512", "plain", "aws-msk-iam"] as const;
 export const COMPRESSIONS = ["none", "gzip"] as const;
+export const KAFKA_CLIENTS = ["kafkajs", "confluent"] as const;
+export const GROUP_PROTOCOLS = ["classic", "consumer"] as const;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 /** How the Kafka message key appears on spans (src/telemetry/record-tracer.ts). */
 export const KEY_MODES = ["hash", "raw", "none"] as const;

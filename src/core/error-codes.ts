@@ -109,6 +109,7 @@ export const FATAL_CODES = [
   "kafka_unreachable",
   "kafka_start",
   "kafka_crash",
+  "kafka_client_missing",
   "topic_missing",
   "topic_compacted",
   "topic_config_unreadable",

@@ -42,15 +42,37 @@ export class Leases {
   /** A new generation: every earlier lease is revoked (no more commits), new ones start clean. */
   assign(assignment: Readonly<Record<string, readonly number[]>>): Lease[] {
     this.revokeAll();
+    return this.add(assignment);
+  }
+
+  /**
+   * An incremental assignment (cooperative, KIP-848): fresh leases for the added partitions; the
+   * leases held go on, since the client keeps fetching those partitions from where it was. A
+   * partition already held keeps its lease (its watermark knows what is in flight).
+   */
+  add(assignment: Readonly<Record<string, readonly number[]>>): Lease[] {
     const fresh: Lease[] = [];
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const p of partitions) {
+        if (this.get(topic, p) !== undefined) continue;
         const lease = new Lease(topic, p);
         this.#leases.set(lease.key, lease);
         fresh.push(lease);
       }
     }
     return fresh;
+  }
+
+  /** An incremental revocation: these partitions' leases end (no more commits); the rest stay. */
+  revoke(assignment: Readonly<Record<string, readonly number[]>>): void {
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const p of partitions) {
+        const lease = this.get(topic, p);
+        if (lease === undefined) continue;
+        lease.revoked = true;
+        this.#leases.delete(lease.key);
+      }
+    }
   }
 
   revokeAll(): void {

@@ -75,3 +75,91 @@ export type RecordObserver = {
   released?(record: KafkaRecord): void;
   within?(record: KafkaRecord, work: () => unknown): unknown;
 };
+
+// ---- Kafka, in the engine's terms: what a Kafka client library must provide (adapters/kafka) ----
+
+/** Partitions per topic. */
+export type Assignment = Readonly<Record<string, readonly number[]>>;
+
+/** One partition's fetched records, handed over whole; the handler returns at once. */
+export type FetchedBatch = {
+  readonly topic: string;
+  readonly partition: number;
+  /** The partition's log end offset when the batch was fetched (decimal int64). */
+  readonly highWatermark: string;
+  readonly records: readonly KafkaRecord[];
+};
+
+/** Named topics, a pattern, or both; `fromBeginning` where the group has no committed offset. */
+export type Subscription = {
+  readonly topics: readonly string[];
+  readonly pattern?: RegExp | undefined;
+  readonly fromBeginning: boolean;
+};
+
+/**
+ * What the consumer reports, in group terms. An eager protocol (kafkajs, librdkafka's classic
+ * assignors) revokes everything and then assigns a whole new set; an incremental one (cooperative,
+ * KIP-848's `group.protocol=consumer`) adds and removes partitions and keeps fetching the others.
+ */
+export type ConsumerHandlers = {
+  batch(batch: FetchedBatch): void;
+  /** Eager: the member's whole assignment in a new generation (every earlier lease is void). */
+  assigned(assignment: Assignment, memberId: string): void;
+  /** Eager: a rebalance began, or the client restarts: every partition is gone. */
+  revokedAll(): void;
+  /** Incremental: these partitions are added; the ones held stay, with their fetch positions. */
+  added(assignment: Assignment, memberId: string): void;
+  /** Incremental: these partitions go to another member; the rest stay. */
+  revoked(assignment: Assignment): void;
+  /** The client stopped for good: a permanent error, or its restart budget spent. */
+  failed(err: Error): void;
+};
+
+/** A group consumer with manual commits and per-partition flow control. */
+export type KafkaConsumerClient = {
+  /**
+   * True when the client itself subscribes topics created later that match the pattern (librdkafka
+   * re-evaluates a regex subscription on every metadata refresh); false when it matches only when
+   * run() subscribes (kafkajs), so the source subscribes again when new topics appear.
+   */
+  readonly followsPattern: boolean;
+  /** Joins the group for `subscription` and hands batches to `handlers` until stop() or disconnect(). */
+  run(subscription: Subscription, handlers: ConsumerHandlers): Promise<void>;
+  /** Stops fetching and leaves the group, so run() can be called again with a new subscription. */
+  stop(): Promise<void>;
+  /** Not fetched until resumed. Ignored while the client is not running (nothing to pause then). */
+  pause(topic: string, partitions: readonly number[]): void;
+  resume(topic: string, partitions: readonly number[]): void;
+  /** Commits exactly these offsets (the next offset to read) in the member's current generation. */
+  commit(points: readonly CommitPoint[]): Promise<void>;
+  /** A commit refused because the group is changing generation: redone after the rejoin. */
+  isRebalanceError(err: unknown): boolean;
+  /** Leaves the group (if joined) and closes every connection. */
+  disconnect(): Promise<void>;
+};
+
+/** Topic metadata: what exists, and each topic's cleanup.policy. Errors name the brokers. */
+export type KafkaTopicMetadata = {
+  listTopics(): Promise<string[]>;
+  /** `cleanup.policy` of each topic (DescribeConfigs), e.g. `delete`, `compact,delete`. */
+  cleanupPolicies(topics: readonly string[]): Promise<Map<string, string>>;
+  close(): Promise<void>;
+};
+
+/** One message for a producer; a null key is allowed, a null value is a tombstone. */
+export type OutgoingMessage = {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+};
+
+/** The dead-letter producer: acks from every in-sync replica (acks=all). */
+export type KafkaRecordProducer = {
+  /**
+   * `too_large` when the broker refuses the message's size (MESSAGE_TOO_LARGE, Kafka error 10:
+   * the same bytes fail forever); any other failure throws.
+   */
+  send(topic: string, message: OutgoingMessage): Promise<"sent" | "too_large">;
+  disconnect(): Promise<void>;
+};

@@ -111,6 +111,16 @@ export class Processor {
     this.#leases.revokeAll();
   }
 
+  /** Incremental protocols: partitions added to the ones held (which keep their leases). */
+  addPartitions(assignment: Readonly<Record<string, readonly number[]>>): void {
+    for (const lease of this.#leases.add(assignment)) this.#d.flow.resume(lease.topic, lease.partition);
+  }
+
+  /** Incremental protocols: these partitions' leases end; their queued records are never committed. */
+  revokePartitions(assignment: Readonly<Record<string, readonly number[]>>): void {
+    this.#leases.revoke(assignment);
+  }
+
   enqueue(topic: string, partition: number, records: readonly KafkaRecord[]): void {
     if (this.stopping) return; // never registered: Kafka delivers them again
     let lease = this.#leases.get(topic, partition);

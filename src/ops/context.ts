@@ -3,7 +3,6 @@
 
 import { readFileSync } from "node:fs";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { Kafka } from "kafkajs";
 import { loadConfig, type Config } from "../config/config.ts";
 import { routeFor } from "../config/routes.ts";
 import { ClassifiedError, ExitCode, FatalError, errorMessage } from "../core/errors.ts";
@@ -11,7 +10,7 @@ import type { ItemOptions } from "../core/item.ts";
 import { Targets } from "../config/targets.ts";
 import type { DecodeOptions } from "../core/types.ts";
 import { createDynamoClient } from "../adapters/dynamodb/client.ts";
-import { createKafka } from "../adapters/kafka/client.ts";
+import { createKafka, type Kafka } from "../adapters/kafka/client.ts";
 import { createLog } from "../telemetry/log.ts";
 
 export type Io = {

@@ -6,7 +6,6 @@
 // to the DLQ again (past the end this run reads) with their attempt count plus one.
 
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { Producer } from "kafkajs";
 import type { Config } from "../config/config.ts";
 import { decodeKafkaRecord } from "../core/record.ts";
 import { PoisonError, type ClassifiedError } from "../core/errors.ts";
@@ -14,6 +13,8 @@ import { itemKey } from "../core/identity.ts";
 import { Outcome, type KafkaRecord } from "../core/types.ts";
 import { committedOffsets, topicEnds, withAdmin } from "../adapters/kafka/admin-queries.ts";
 import { KafkaDeadLetter } from "../adapters/kafka/dead-letter.ts";
+import { kafkajsRecordProducer } from "../adapters/kafka/kafkajs-metadata.ts";
+import type { KafkaRecordProducer } from "../engine/ports.ts";
 import { readRanges, type ReadRange } from "../adapters/kafka/range-reader.ts";
 import { createSink } from "../adapters/dynamodb/write-mode.ts";
 import type { Sink } from "../engine/ports.ts";
@@ -72,15 +73,12 @@ export async function redrive(config: Config, env: NodeJS.ProcessEnv, v: DlqValu
   });
   const total = ranges.reduce((n, r) => n + Number(BigInt(r.to) - BigInt(r.from)), 0);
   const dynamo: DynamoDBClient = opsDynamo(config, env);
-  let producer: Producer | undefined;
+  let producer: KafkaRecordProducer | undefined;
   const tally = new Tally(Number(v.first ?? "5"));
   const progress = new Progress(io);
   let read = 0;
   try {
-    if (!dryRun) {
-      producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
-      await producer.connect();
-    }
+    if (!dryRun) producer = await kafkajsRecordProducer(kafka);
     const deadLetter = producer === undefined ? undefined : new KafkaDeadLetter(producer, topic, group);
     const sinks = new Map<string, Sink>();
     const sinkFor = (source: string): Sink => {

@@ -1,11 +1,14 @@
 // Which topics a command looks at: --topic, else the sink's KAFKA_TOPICS and the existing topics
 // KAFKA_TOPIC_PATTERN matches (as `run` subscribes).
 
-import type { Admin } from "kafkajs";
 import type { Config } from "../config/config.ts";
 import { OpsInputError } from "./context.ts";
 
-export async function sinkTopics(admin: Admin, config: Config, given: readonly string[]): Promise<string[]> {
+export async function sinkTopics(
+  admin: { listTopics(): Promise<string[]> },
+  config: Config,
+  given: readonly string[],
+): Promise<string[]> {
   const existing = await admin.listTopics();
   const wanted =
     given.length > 0

@@ -207,7 +207,13 @@ export class Harness {
   async recoveryMs(timeoutMs: number, opts: { exact?: boolean } = {}): Promise<number> {
     if (opts.exact !== true) timeoutMs = this.scaled(timeoutMs);
     const t0 = Date.now();
-    const start = await groupProgress(this.endpoints.kafkaBrokers, this.group, this.topic);
+    // Right after a broker restart a partition can briefly have no leader (Kafka 4.4's ListOffsets
+    // answers NOT_LEADER_OR_FOLLOWER while KRaft re-elects it): read the starting point again then.
+    const start = await waitFor(() => groupProgress(this.endpoints.kafkaBrokers, this.group, this.topic), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      message: `${this.name}: the group's offsets unreadable after the fault`,
+    });
     await waitFor(
       async () => {
         const now = await groupProgress(this.endpoints.kafkaBrokers, this.group, this.topic);

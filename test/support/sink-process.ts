@@ -27,8 +27,20 @@ export function sinkEnv(endpoints: Endpoints, env: Record<string, string>): Reco
     RETRY_BASE_MS: "20",
     RETRY_MAX_MS: "500",
     LOG_LEVEL: "warn",
+    // The client matrix (`npm test -- --kafka-client confluent [--group-protocol consumer]`).
+    ...clientMatrixEnv(process.env),
     ...env,
   };
+}
+
+/** KAFKA_CLIENT and KAFKA_GROUP_PROTOCOL from the test runner's CDC_SINK_KAFKA_CLIENT / _GROUP_PROTOCOL. */
+export function clientMatrixEnv(from: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  const client = from["CDC_SINK_KAFKA_CLIENT"];
+  const protocol = from["CDC_SINK_KAFKA_GROUP_PROTOCOL"];
+  if (client !== undefined && client !== "") out["KAFKA_CLIENT"] = client;
+  if (protocol !== undefined && protocol !== "") out["KAFKA_GROUP_PROTOCOL"] = protocol;
+  return out;
 }
 
 export type InProcessSink = ServiceHandle & { logs: () => string };

@@ -1,5 +1,5 @@
-// npm run stack -- up|down|status|logs|env|fetch [--with-cdc] [--with-mysql] [--with-tracing] [--dynamodb-persistent]
-//   [--kafka-sasl-ssl] [--kafka-mtls] [--kafka-proxied] [--kafka-proxy-port N] [--dir DIR]
+// npm run stack -- up|down|status|logs|env|fetch [--kafka 4|3.9] [--with-cdc] [--with-mysql] [--with-tracing]
+//   [--dynamodb-persistent] [--kafka-sasl-ssl] [--kafka-mtls] [--kafka-proxied] [--kafka-proxy-port N] [--dir DIR]
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { stackStatus } from "./control.ts";
 import { describeError, StackError } from "./errors.ts";
 import { DYNOXIDE, ensureDynoxide } from "./dynoxide.ts";
-import { JAR_SETS, ensureJars, requireJava } from "./fetch.ts";
+import { JAR_SETS, KAFKA_LINES, ensureJars, parseKafkaLine, requireJava } from "./fetch.ts";
 import { JAEGER, ensureJaeger } from "./jaeger.ts";
 import { startStack, stopStack } from "./stack.ts";
 import { envLines, logFile, readEndpoints, resolveDir } from "./state.ts";
@@ -23,6 +23,9 @@ const USAGE = `usage: npm run stack -- <command> [options]
   fetch   download the jars and build dynoxide (cargo) into the cache without starting anything;
           with --with-tracing also build Jaeger (go; about 9 minutes once, then cached)
 options: --dir DIR (default $CDC_SINK_STACK_DIR or <repo>/.stack), --with-cdc, --dynamodb-persistent,
+  --kafka LINE          the Kafka line: 4 (default: Kafka 4.4.0, Debezium 3.6.1) or 3.9 (Kafka 3.9.1,
+                        Debezium 3.1.3); default $CDC_SINK_KAFKA or 4; fixed when the stack is made.
+                        fetch fetches every line unless one is named
   --with-mysql          also MariaDB with a row-based binlog (implies --with-cdc); MYSQL_URL
   --with-registry       also Apicurio Registry 3.3.3 (in memory; Confluent API at /apis/ccompat/v7, in
                         endpoints.json as registryUrl); needs a Java 21+ runtime, found by version
@@ -39,6 +42,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     dir: { type: "string" },
+    kafka: { type: "string" },
     "with-cdc": { type: "boolean", default: false },
     "with-mysql": { type: "boolean", default: false },
     "with-registry": { type: "boolean", default: false },
@@ -74,6 +78,7 @@ async function up(): Promise<number> {
   }
   const endpoints = await startStack({
     dir: values.dir,
+    ...(values.kafka === undefined ? {} : { kafka: parseKafkaLine(values.kafka) }),
     withCdc: values["with-cdc"],
     withMysql: values["with-mysql"],
     withRegistry: values["with-registry"],
@@ -87,7 +92,7 @@ async function up(): Promise<number> {
     log: say,
   });
   say(
-    `up in ${((performance.now() - began) / 1000).toFixed(1)} s; endpoints in ` +
+    `Kafka ${endpoints.kafkaVersion ?? "?"} up in ${((performance.now() - began) / 1000).toFixed(1)} s; endpoints in ` +
       `${join(resolveDir(values.dir), "endpoints.json")}`,
   );
   process.stdout.write(`${envLines(endpoints).join("\n")}\n`);
@@ -134,7 +139,10 @@ async function fetchAll(): Promise<number> {
   mkdirSync(join(resolveDir(values.dir), "logs"), { recursive: true });
   const bin = await ensureDynoxide(logFile(resolveDir(values.dir), "cargo"), say);
   say(`${DYNOXIDE.crate} ${DYNOXIDE.version} in ${bin}`);
-  for (const set of JAR_SETS) say(`${set} jars in ${await ensureJars(set, mavenLog)}`);
+  const lines = values.kafka === undefined ? KAFKA_LINES : [parseKafkaLine(values.kafka)];
+  for (const line of lines)
+    for (const set of JAR_SETS)
+      say(`${set} jars (Kafka ${line}) in ${await ensureJars(set, line, mavenLog)}`);
   if (values["with-tracing"]) {
     say(`Jaeger ${JAEGER.release} in ${await ensureJaeger(logFile(resolveDir(values.dir), "go"), say)}`);
   }

@@ -10,6 +10,35 @@ import { runToEnd } from "./process.ts";
 export const JAR_SETS = ["kafka", "connect", "debezium", "registry"] as const;
 export type JarSet = (typeof JAR_SETS)[number];
 
+/**
+ * The Kafka lines the stack runs, each a profile of pom.xml (`line-4`, `line-3.9`) naming the Kafka
+ * release and the Debezium release built against it. 3.9 is the default (see DEFAULT_KAFKA_LINE); 4 is selectable.
+ */
+export const KAFKA_LINES = ["4", "3.9"] as const;
+export type KafkaLine = (typeof KAFKA_LINES)[number];
+// 3.9 until the Kafka 4 line runs every CDC feed: Apicurio's converter 2.6.13 (the newest whose
+// dependencies Maven Central serves) calls Utils.mkSet, which Kafka 4 removed, and Debezium 3.6.1's
+// MySQL connector fails Connect 4.3's configuration check. `--kafka 4` runs everything else.
+export const DEFAULT_KAFKA_LINE: KafkaLine = "3.9";
+/** The stack's Kafka line when no option names one (`npm test -- --kafka 3.9` sets it for its children). */
+export const KAFKA_LINE_VAR = "CDC_SINK_KAFKA";
+
+/** "4", "4.x" or "3.9" (what `--kafka` and CDC_SINK_KAFKA accept) → the line; anything else throws. */
+export function parseKafkaLine(text: string): KafkaLine {
+  const line = text === "4.x" ? "4" : text;
+  const known = KAFKA_LINES.find((l) => l === line);
+  if (known === undefined) {
+    throw new StackError(`unknown Kafka line ${JSON.stringify(text)}: one of ${KAFKA_LINES.join(", ")}`);
+  }
+  return known;
+}
+
+/** The line named by CDC_SINK_KAFKA, or the default. */
+export function kafkaLineFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaLine {
+  const value = env[KAFKA_LINE_VAR];
+  return value === undefined || value === "" ? DEFAULT_KAFKA_LINE : parseKafkaLine(value);
+}
+
 const POM = join(dirname(fileURLToPath(import.meta.url)), "pom.xml");
 // Fully qualified so Maven never has to look up which plugin version "dependency:" means today.
 const COPY_GOAL = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies";
@@ -43,12 +72,15 @@ function requireMaven(): void {
 }
 
 /**
- * The folder holding one set of jars, fetched once from Maven Central into the cache. The folder
- * name carries a hash of the pom, so changing a version fetches afresh instead of mixing jars.
+ * The folder holding one set of jars of one Kafka line, fetched once from Maven Central into the
+ * cache. The folder name carries the line and a hash of the pom, so each line keeps its own folder
+ * and changing a version fetches afresh instead of mixing jars. The registry runs no Kafka jar: one
+ * folder serves every line.
  */
-export async function ensureJars(set: JarSet, logFile: string): Promise<string> {
+export async function ensureJars(set: JarSet, line: KafkaLine, logFile: string): Promise<string> {
   const pomHash = createHash("sha256").update(readFileSync(POM)).digest("hex").slice(0, 12);
-  const target = join(cacheDir(), "jars", `${set}-${pomHash}`);
+  const name = set === "registry" ? `${set}-${pomHash}` : `${set}-kafka${line}-${pomHash}`;
+  const target = join(cacheDir(), "jars", name);
   if (existsSync(join(target, ".complete"))) return target;
   requireMaven();
   // Fetch into a private folder and rename: two stacks starting at once never see half a set.
@@ -75,7 +107,7 @@ export async function ensureJars(set: JarSet, logFile: string): Promise<string> 
         "-f",
         POM,
         "-P",
-        profile,
+        `${profile},line-${line}`,
         `-Dmaven.repo.local=${join(cacheDir(), "m2")}`,
         COPY_GOAL,
         "-DincludeScope=runtime",
@@ -87,7 +119,7 @@ export async function ensureJars(set: JarSet, logFile: string): Promise<string> 
     if (code !== 0 || readdirSync(output).length === 0) {
       rmSync(partial, { recursive: true, force: true });
       throw new StackError(
-        `downloading the ${profile} jars from Maven Central failed (mvn exit ${code}): check access to ` +
+        `downloading the ${profile} jars (Kafka ${line}) from Maven Central failed (mvn exit ${code}): check access to ` +
           `Maven Central, see ${logFile}`,
       );
     }

@@ -1,10 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { StackError, describeError } from "./errors.ts";
 import { ensureDynoxide } from "./dynoxide.ts";
-import { ensureJars, requireJava } from "./fetch.ts";
+import {
+  KAFKA_LINE_VAR,
+  ensureJars,
+  kafkaLineFromEnv,
+  parseKafkaLine,
+  requireJava,
+  type KafkaLine,
+} from "./fetch.ts";
 import { connectPart } from "./parts/connect.ts";
 import { dynamodbPart } from "./parts/dynamodb.ts";
 import { ensureJaeger } from "./jaeger.ts";
@@ -45,6 +52,8 @@ export const PARTS: Record<PartName, Part> = {
 
 export type StartOptions = {
   dir?: string;
+  /** The Kafka line (pom.xml's line profiles); default CDC_SINK_KAFKA, else 4. Fixed when the stack is made. */
+  kafka?: KafkaLine;
   withCdc?: boolean;
   /** MariaDB with a row-based binlog, for Debezium's MySQL connector; implies withCdc (Connect). */
   withMysql?: boolean;
@@ -120,6 +129,7 @@ function newState(dir: string, options: StartOptions): StackState {
   const external = externalDynamodb();
   return {
     dir,
+    kafkaLine: options.kafka ?? kafkaLineFromEnv(),
     withCdc: options.withCdc === true || options.withMysql === true,
     withMysql: options.withMysql === true,
     withRegistry: options.withRegistry === true,
@@ -201,16 +211,18 @@ async function resolveTools(state: StackState, dir: string, say: (line: string) 
     state.dynoxide = await ensureDynoxide(logFile(dir, "cargo"), say);
   }
   const mavenLog = logFile(dir, "maven");
-  state.jars.kafka = await ensureJars("kafka", mavenLog);
+  const line = state.kafkaLine ?? "3.9";
+  state.jars.kafka = await ensureJars("kafka", line, mavenLog);
+  state.kafkaVersion = kafkaRelease(state.jars.kafka);
   if (state.withTracing === true) state.jaeger = await ensureJaeger(logFile(dir, "go"), say);
   if (state.withRegistry === true) {
     state.registryJava = findJava(REGISTRY_JAVA).bin;
-    state.jars.registry = await ensureJars("registry", mavenLog);
+    state.jars.registry = await ensureJars("registry", line, mavenLog);
     await unpackRegistry(state.jars.registry, mavenLog);
   }
   if (!state.withCdc) return;
-  state.jars.connect = await ensureJars("connect", mavenLog);
-  state.jars.debezium = await ensureJars("debezium", mavenLog);
+  state.jars.connect = await ensureJars("connect", line, mavenLog);
+  state.jars.debezium = await ensureJars("debezium", line, mavenLog);
   state.postgres ??= {
     bin: findPostgresBin(),
     osUser: postgresOsUser(),
@@ -220,6 +232,20 @@ async function resolveTools(state: StackState, dir: string, say: (line: string) 
   };
   if (state.withMysql === true)
     state.mysql ??= { ...findMysqlBin(), user: "cdcsink", password: "cdcsink", database: "cdcsink" };
+}
+
+/** "4.4.0" from kafka_2.13-4.4.0.jar in the broker's jar folder. */
+function kafkaRelease(jars: string): string {
+  const jar = readdirSync(jars).find((f) => /^kafka_2\.\d+-[\d.]+\.jar$/.test(f));
+  if (jar === undefined) throw new StackError(`no kafka_2.13 jar in ${jars}`);
+  return jar.replace(/^kafka_2\.\d+-/, "").replace(/\.jar$/, "");
+}
+
+/** The line a caller asked for: the option, else CDC_SINK_KAFKA when set; undefined when neither. */
+function wantedLine(options: StartOptions): KafkaLine | undefined {
+  if (options.kafka !== undefined) return options.kafka;
+  const env = process.env[KAFKA_LINE_VAR];
+  return env === undefined || env === "" ? undefined : parseKafkaLine(env);
 }
 
 async function assignPorts(state: StackState, names: PartName[]): Promise<void> {
@@ -253,6 +279,13 @@ export async function startStack(options: StartOptions = {}): Promise<Endpoints>
     state = undefined;
   }
   const fresh = state === undefined;
+  const wanted = wantedLine(options);
+  if (state !== undefined && wanted !== undefined && wanted !== (state.kafkaLine ?? "3.9")) {
+    throw new StackError(
+      `the stack in ${dir} runs Kafka ${state.kafkaLine ?? "3.9"}, not ${wanted}: stop it first ` +
+        `(npm run stack -- down --dir ${dir}) or use another --dir`,
+    );
+  }
   state ??= newState(dir, options);
   if (options.withCdc === true || options.withMysql === true) state.withCdc = true;
   if (options.withMysql === true) state.withMysql = true;

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { StackError } from "./errors.ts";
+import type { KafkaLine } from "./fetch.ts";
 
 export const PART_NAMES = [
   "kafka",
@@ -50,6 +51,8 @@ export type ProxiedEndpoint = { brokers: string; upstream: string };
 /** What the product's tests and demo read: keep this shape stable (new fields only, optional). */
 export type Endpoints = {
   kafkaBrokers: string;
+  /** The broker's release, e.g. "4.4.0" (from its jar's name); absent in stacks made before it was recorded. */
+  kafkaVersion?: string;
   dynamodbEndpoint: string;
   awsRegion: string;
   postgresUrl?: string;
@@ -89,6 +92,10 @@ export type KafkaListeners = {
 
 export type StackState = {
   dir: string;
+  /** The Kafka line the broker and Connect run (pom.xml's line profiles); absent in stacks made on 3.9 before lines existed. */
+  kafkaLine?: KafkaLine;
+  /** The broker's exact release, read from the fetched kafka_2.13 jar's name. */
+  kafkaVersion?: string;
   withCdc: boolean;
   /** Absent in stacks made before MariaDB was a part: no mysql part. */
   withMysql?: boolean;
@@ -165,6 +172,7 @@ export function endpointsOf(state: StackState): Endpoints {
   const { ports, postgres, mysql } = state;
   return {
     kafkaBrokers: `127.0.0.1:${ports.kafka}`,
+    ...(state.kafkaVersion === undefined ? {} : { kafkaVersion: state.kafkaVersion }),
     dynamodbEndpoint: state.externalDynamodb ?? `http://127.0.0.1:${ports.dynamodb}`,
     awsRegion: AWS_REGION,
     ...(state.withCdc && postgres

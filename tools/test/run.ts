@@ -1,5 +1,7 @@
-// npm test [-- PATH_PREFIX... | --node-test-option=value ...]
+// npm test [-- [--kafka 4|3.9] PATH_PREFIX... | --node-test-option=value ...]
 // Makes sure a full stack (with CDC) is up, then runs node's test runner over test/**/*.test.ts.
+// --kafka picks the stack's Kafka line (default 4): it is passed on as CDC_SINK_KAFKA, so the tests
+// that start stacks of their own (listeners, faults, MySQL, converge) run that line too.
 import { spawn } from "node:child_process";
 import { existsSync, globSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +10,8 @@ import { fileURLToPath } from "node:url";
 import { stackStatus } from "../stack/control.ts";
 import { describeError } from "../stack/errors.ts";
 import { tail } from "../stack/process.ts";
+import { KAFKA_LINE_VAR, cacheDir, parseKafkaLine } from "../stack/fetch.ts";
+import { describeConfluentBuild, ensureConfluentClient } from "../kafka-client/confluent.ts";
 import { startStack, stopStack } from "../stack/stack.ts";
 import { ensurePackages } from "./ensure-packages.ts";
 
@@ -21,7 +25,30 @@ process.on("warning", (w) => {
   if (w.name !== "TimeoutNegativeWarning") process.stderr.write(`${w.name}: ${w.message}\n`);
 });
 
-const args = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const kafkaAt = argv.findIndex((a) => a === "--kafka" || a.startsWith("--kafka="));
+if (kafkaAt >= 0) {
+  const given = argv[kafkaAt]!.startsWith("--kafka=") ? argv[kafkaAt]!.slice(8) : argv[kafkaAt + 1];
+  process.env[KAFKA_LINE_VAR] = parseKafkaLine(given ?? "");
+  argv.splice(kafkaAt, argv[kafkaAt]!.startsWith("--kafka=") ? 1 : 2);
+}
+// --kafka-client kafkajs|confluent and --group-protocol classic|consumer: the client matrix, passed to
+// every sink the tests start (test/support/sink-process.ts) as KAFKA_CLIENT / KAFKA_GROUP_PROTOCOL.
+for (const [flag, variable] of [
+  ["--kafka-client", "CDC_SINK_KAFKA_CLIENT"],
+  ["--group-protocol", "CDC_SINK_KAFKA_GROUP_PROTOCOL"],
+] as const) {
+  const at = argv.indexOf(flag);
+  if (at < 0) continue;
+  const value = argv[at + 1] ?? "";
+  if (!/^(kafkajs|confluent|classic|consumer)$/.test(value)) {
+    say(`${flag} wants kafkajs|confluent or classic|consumer, got ${JSON.stringify(value)}`);
+    process.exit(2);
+  }
+  process.env[variable] = value;
+  argv.splice(at, 2);
+}
+const args = argv;
 const filters = args.filter((a) => !a.startsWith("-")).map((a) => relative(ROOT, resolve(a)));
 const runnerOptions = args.filter((a) => a.startsWith("-"));
 
@@ -94,7 +121,15 @@ async function ensureStack(
   const began = performance.now();
   say(`starting a stack with CDC in ${dir}`);
   try {
-    await startStack({ dir, withCdc: true, withRegistry: true, withTracing, signal, log: say });
+    const endpoints = await startStack({
+      dir,
+      withCdc: true,
+      withRegistry: true,
+      withTracing,
+      signal,
+      log: say,
+    });
+    say(`Kafka ${endpoints.kafkaVersion ?? "?"}`);
   } catch (err) {
     dumpLogs(dir);
     rmSync(dir, { recursive: true, force: true });
@@ -154,6 +189,11 @@ async function main(): Promise<number> {
     const code = await runTests(files, undefined);
     say(`tests finished in ${seconds(began)} with exit code ${code}`);
     return code;
+  }
+  if (process.env["CDC_SINK_KAFKA_CLIENT"] === "confluent") {
+    const began = performance.now();
+    const dir = await ensureConfluentClient(join(cacheDir(), "logs", "kafka-javascript-build.log"), say);
+    say(`${describeConfluentBuild(dir)} ready in ${seconds(began)}`);
   }
   const abort = new AbortController();
   const interrupt = (): void => abort.abort(new Error("interrupted while starting the stack"));

@@ -2,6 +2,9 @@
 // our logger without their payloads (kafkajs may include broker responses and SASL settings).
 
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from "kafkajs";
+
+/** The kafkajs client, for the operator's commands (src/ops), which read through kafkajs's admin API. */
+export type { Kafka };
 import type { Config } from "../../config/config.ts";
 import type { Log } from "../../telemetry/log.ts";
 

@@ -2,11 +2,10 @@
 // context to fix and redrive them. Header names follow Kafka Connect's `__connect.errors.*` where
 // they fit, so existing DLQ tooling reads them.
 
-import type { Producer } from "kafkajs";
 import { ExitCode, FatalError, type ClassifiedError } from "../../core/errors.ts";
 import type { KafkaRecord } from "../../core/types.ts";
-import { KafkaErrorCode, dlqPublishFailure, hasBrokerError } from "./errors.ts";
-import type { DeadLetter } from "../../engine/ports.ts";
+import { KafkaErrorCode, dlqPublishFailure } from "./errors.ts";
+import type { DeadLetter, KafkaRecordProducer } from "../../engine/ports.ts";
 
 const REMOVED = "[row bytes removed]";
 /** Runs this long that also occur in the record are row bytes (shorter ones are too common). */
@@ -95,11 +94,11 @@ const OMITTED = "message_too_large";
  * topic's retention removes it.
  */
 export class KafkaDeadLetter implements DeadLetter {
-  readonly #producer: Producer;
+  readonly #producer: KafkaRecordProducer;
   readonly #topic: string;
   readonly #groupId: string;
 
-  constructor(producer: Producer, topic: string, groupId: string) {
+  constructor(producer: KafkaRecordProducer, topic: string, groupId: string) {
     this.#producer = producer;
     this.#topic = topic;
     this.#groupId = groupId;
@@ -127,12 +126,13 @@ export class KafkaDeadLetter implements DeadLetter {
       },
     };
     for (const letter of [{ key: record.key, value: record.value, headers }, withoutValue, contextOnly]) {
+      let sent: "sent" | "too_large";
       try {
-        await this.#producer.send({ topic: this.#topic, acks: -1, messages: [letter] });
-        return;
+        sent = await this.#producer.send(this.#topic, letter);
       } catch (err) {
-        if (!hasBrokerError(err, "MESSAGE_TOO_LARGE")) throw dlqPublishFailure(err, this.#topic);
+        throw dlqPublishFailure(err, this.#topic);
       }
+      if (sent === "sent") return;
     }
     throw new FatalError(
       KafkaErrorCode.dlqTooSmall,

@@ -4,7 +4,7 @@
 // redrive's own), seeks each partition to its range's start after run() (kafkajs applies a seek once
 // the partition is assigned) and pauses every partition outside the ranges and every finished one.
 
-import { toRecord } from "./source.ts";
+import { toRecord } from "./kafkajs-consumer.ts";
 import type { Consumer, Kafka } from "kafkajs";
 import type { KafkaRecord } from "../../core/types.ts";
 import { kafkaConnectFailure } from "./errors.ts";

@@ -5,7 +5,6 @@
 // again (kafkajs cannot subscribe while running: stop, subscribe, run — a rebalance, harmless since
 // commits follow the watermark and every write is conditional).
 
-import type { Admin, Kafka } from "kafkajs";
 import { errorMessage } from "../../core/errors.ts";
 import type { Log } from "../../telemetry/log.ts";
 
@@ -41,23 +40,6 @@ export type WatchOptions = {
   readonly onNew: (topics: string[]) => Promise<void>;
   readonly log: Log;
 };
-
-/** Lists the cluster's topics through an admin client (connected on first use). */
-export function topicLister(kafka: Kafka): { list(): Promise<string[]>; close(): Promise<void> } {
-  let admin: Admin | undefined;
-  return {
-    async list() {
-      if (admin === undefined) {
-        admin = kafka.admin();
-        await admin.connect();
-      }
-      return admin.listTopics();
-    },
-    async close() {
-      await admin?.disconnect().catch(() => undefined);
-    },
-  };
-}
 
 export function watchTopics(
   lister: { list(): Promise<string[]>; close(): Promise<void> },

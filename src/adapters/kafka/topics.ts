@@ -2,8 +2,8 @@
 // never auto-created: a typo would otherwise create an empty topic and consume nothing forever),
 // and the DLQ topic must not be one the sink consumes (it would consume its own dead letters).
 
-import type { Admin, ConfigResourceTypes, Kafka } from "kafkajs";
 import { ExitCode, FatalError, errorMessage } from "../../core/errors.ts";
+import type { KafkaTopicMetadata } from "../../engine/ports.ts";
 import type { Config } from "../../config/config.ts";
 import { KafkaErrorCode, kafkaConnectFailure } from "./errors.ts";
 import { statelessPattern } from "./topic-watcher.ts";
@@ -31,16 +31,18 @@ export function dlqConsumedError(config: Config["kafka"]): FatalError | undefine
 }
 
 /**
- * `kafka` should be a client with few retries (createKafka's `quick`): a broker that is down fails
- * start-up in seconds.
+ * `metadata` should come from a client with few retries (createKafka's `quick`): a broker that is
+ * down fails start-up in seconds. It is closed here.
  */
-export async function checkTopics(kafka: Kafka, config: Config["kafka"], log?: Log): Promise<void> {
+export async function checkTopics(
+  metadata: KafkaTopicMetadata,
+  config: Config["kafka"],
+  log?: Log,
+): Promise<void> {
   const conflict = dlqConsumedError(config);
   if (conflict !== undefined) throw conflict;
-  const admin = kafka.admin();
   try {
-    await admin.connect();
-    const existing = new Set(await admin.listTopics());
+    const existing = new Set(await metadata.listTopics());
     const wanted = [...config.topics, ...(config.dlqTopic === undefined ? [] : [config.dlqTopic])];
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
@@ -52,12 +54,12 @@ export async function checkTopics(kafka: Kafka, config: Config["kafka"], log?: L
       );
     }
     const consumed = consumedTopics(config, [...existing]);
-    await checkCompaction(admin, consumed, config.allowCompactedTopics, log);
+    await checkCompaction(metadata, consumed, config.allowCompactedTopics, log);
   } catch (err) {
     if (err instanceof FatalError) throw err;
     throw kafkaConnectFailure(err, config.brokers);
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await metadata.close().catch(() => undefined);
   }
 }
 
@@ -78,7 +80,7 @@ export function consumedTopics(config: Config["kafka"], existing: readonly strin
  * later for a pattern are checked the same way (source.ts).
  */
 export async function checkCompaction(
-  admin: Admin,
+  metadata: KafkaTopicMetadata,
   topics: readonly string[],
   allowed: boolean,
   log?: Log,
@@ -86,7 +88,7 @@ export async function checkCompaction(
   if (topics.length === 0) return;
   let compacted: Map<string, string>;
   try {
-    compacted = await compactedTopics(admin, topics);
+    compacted = compactedOf(await metadata.cleanupPolicies(topics));
   } catch (err) {
     if (allowed) return log?.warn({ err: errorMessage(err) }, "cannot read the topics' cleanup.policy");
     throw new FatalError(
@@ -115,26 +117,12 @@ export async function checkCompaction(
   );
 }
 
-// The Kafka protocol's resource type of a topic in DescribeConfigs (kafkajs's
-// ConfigResourceTypes.TOPIC, which its CommonJS export does not let an ES module import by name).
-const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
-
-/** Each compacted topic among `topics`, with its cleanup.policy (one DescribeConfigs request). */
-async function compactedTopics(admin: Admin, topics: readonly string[]): Promise<Map<string, string>> {
-  const { resources } = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: topics.map((name) => ({
-      type: TOPIC_RESOURCE,
-      name,
-      configNames: ["cleanup.policy"],
-    })),
-  });
-  const compacted = new Map<string, string>();
-  for (const r of resources) {
-    const policy = r.configEntries.find((e) => e.configName === "cleanup.policy")?.configValue ?? "";
-    if (policy.split(",").some((p) => p.trim() === "compact")) compacted.set(r.resourceName, policy);
-  }
-  return new Map([...compacted].sort(([a], [b]) => a.localeCompare(b)));
+/** The compacted topics among `policies` (topic → cleanup.policy), sorted by name. */
+function compactedOf(policies: ReadonlyMap<string, string>): Map<string, string> {
+  const compacted = [...policies].filter(([, policy]) =>
+    policy.split(",").some((p) => p.trim() === "compact"),
+  );
+  return new Map(compacted.sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /**
@@ -143,20 +131,16 @@ async function compactedTopics(admin: Admin, topics: readonly string[]): Promise
  * cannot be read, so the topic watcher tries again at its next look.
  */
 export async function refuseNewTopics(
-  kafka: Kafka,
+  metadata: KafkaTopicMetadata,
   topics: readonly string[],
   allowed: boolean,
   log: Log,
 ): Promise<FatalError | undefined> {
-  const admin = kafka.admin();
   try {
-    await admin.connect();
-    await checkCompaction(admin, topics, allowed, log);
+    await checkCompaction(metadata, topics, allowed, log);
     return undefined;
   } catch (err) {
     if (err instanceof FatalError && err.code === KafkaErrorCode.compactedTopic) return err;
     throw err;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
   }
 }

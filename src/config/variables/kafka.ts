@@ -1,7 +1,17 @@
 // Kafka: brokers, group, topics, commits, the dead-letter topic. Part of the one table of variables
 // (src/config/env-spec.ts).
 
-import { bool, brokers, int, list, pattern, text } from "../parsers.ts";
+import {
+  GROUP_PROTOCOLS,
+  KAFKA_CLIENTS,
+  bool,
+  brokers,
+  int,
+  list,
+  oneOf,
+  pattern,
+  text,
+} from "../parsers.ts";
 import type { EnvVar } from "../env-spec.ts";
 
 export const KAFKA_VARIABLES = [
@@ -18,6 +28,32 @@ export const KAFKA_VARIABLES = [
     default: "cdc-dynamodb-sink",
     parse: text,
     description: "Kafka client id.",
+  },
+  {
+    group: "kafka",
+    name: "KAFKA_CLIENT",
+    default: "kafkajs",
+    parse: oneOf(KAFKA_CLIENTS),
+    description:
+      "The Kafka client library: `kafkajs`, or `confluent` (@confluentinc/kafka-javascript over librdkafka, " +
+      "built by `npm run build:confluent`; see docs/kafka-clients.md).",
+  },
+  {
+    group: "kafka",
+    name: "KAFKA_GROUP_PROTOCOL",
+    default: "classic",
+    parse: oneOf(GROUP_PROTOCOLS),
+    description:
+      "The consumer group protocol: `classic`, or `consumer` (KIP-848, Kafka 4.0+ brokers; " +
+      "`KAFKA_CLIENT=confluent` only; the session timeout and heartbeat are then the broker's).",
+  },
+  {
+    group: "kafka",
+    name: "KAFKA_CLIENT_MODULE",
+    parse: text,
+    description:
+      "With `KAFKA_CLIENT=confluent`: the folder of the built @confluentinc/kafka-javascript package; " +
+      "default: node_modules, then the folder `npm run build:confluent` printed.",
   },
   {
     group: "kafka",

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { readlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureJars } from "../../../tools/stack/fetch.ts";
+import { ensureJars, kafkaLineFromEnv } from "../../../tools/stack/fetch.ts";
 
 /** Set by runInOwnNetns for the program it re-runs: "1" inside, else why it could not be made. */
 export const NETNS_VAR = "CDC_FAULT_NETNS";
@@ -49,7 +49,7 @@ export async function runInOwnNetns(argv: string[]): Promise<number | undefined>
     return undefined;
   }
   // Nothing outside is reachable from the namespace: fetch the broker's jars (a no-op once cached) first.
-  await ensureJars("kafka", join(tmpdir(), "cdc-fault-netns-maven.log"));
+  await ensureJars("kafka", kafkaLineFromEnv(), join(tmpdir(), "cdc-fault-netns-maven.log"));
   const child = spawn(
     "unshare",
     ["-n", "--", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", process.execPath, ...argv],

@@ -66,6 +66,31 @@ test("revokeAll revokes every lease and forgets them", () => {
   assert.deepEqual(leases.commitPoints(), []);
 });
 
+test("incremental add keeps the leases held (and their watermarks); revoke ends only the named ones", () => {
+  const leases = new Leases();
+  const [a0, a1] = leases.assign({ a: [0, 1] });
+  a0!.watermark.register("7");
+  a0!.watermark.complete("7");
+  const fresh = leases.add({ a: [1, 2], b: [0] });
+  assert.deepEqual(
+    fresh.map((l) => l.key),
+    ["a/2", "b/0"],
+    "a/1 was held: no second lease for it",
+  );
+  assert.equal(leases.get("a", 0), a0, "a/0 kept its lease");
+  assert.equal(leases.get("a", 1), a1);
+  assert.deepEqual(leases.commitPoints(), [{ topic: "a", partition: 0, offset: "8" }]);
+  leases.revoke({ a: [0], c: [5] });
+  assert.ok(a0!.revoked, "a revoked lease gets no further commits");
+  assert.equal(leases.get("a", 0), undefined);
+  assert.ok(!a1!.revoked);
+  assert.deepEqual(
+    [...leases.values()].map((l) => l.key),
+    ["a/1", "a/2", "b/0"],
+  );
+  assert.deepEqual(leases.commitPoints(), [], "the revoked partition's progress is not committed");
+});
+
 test("commit points: each partition whose watermark moved since its last commit, once", () => {
   const leases = new Leases();
   const [a0, a1, b0] = leases.assign({ a: [0, 1], b: [0] });

@@ -17,9 +17,18 @@ export type Part = {
   afterReady?(state: StackState): Promise<void>;
 };
 
+/** Loggers kept quieter than INFO, in both logging systems. */
+const QUIET: [string, "WARN" | "ERROR"][] = [
+  ["org.apache.kafka.clients", "WARN"],
+  ["kafka.request.logger", "WARN"],
+  ["org.reflections", "ERROR"],
+];
+
 /**
  * JVM flags shared by the Java parts. The heap is capped so three JVMs fit a small CI machine;
- * the log4j file sends everything to stdout, which the stack appends to logs/<part>.log.
+ * the logging config sends everything to stdout, which the stack appends to logs/<part>.log.
+ * Kafka 3.9 logs through reload4j (log4j 1 syntax), Kafka 4 through Log4j 2 (KIP-653): both files
+ * are written and each runtime reads its own, with the same "[time] LEVEL message (logger)" lines.
  */
 export function javaArgs(dir: string, part: PartName, heap: string): string[] {
   const log4j = join(dir, part, "log4j.properties");
@@ -30,9 +39,25 @@ export function javaArgs(dir: string, part: PartName, heap: string): string[] {
       "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
       "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
       "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n",
-      "log4j.logger.org.apache.kafka.clients=WARN",
-      "log4j.logger.kafka.request.logger=WARN",
-      "log4j.logger.org.reflections=ERROR",
+      ...QUIET.map(([logger, level]) => `log4j.logger.${logger}=${level}`),
+      "",
+    ].join("\n"),
+  );
+  const log4j2 = join(dir, part, "log4j2.properties");
+  writeFileSync(
+    log4j2,
+    [
+      "appender.stdout.type=Console",
+      "appender.stdout.name=STDOUT",
+      "appender.stdout.layout.type=PatternLayout",
+      // %d's default (yyyy-MM-dd HH:mm:ss,SSS) as reload4j writes it; fault evidence parses it.
+      "appender.stdout.layout.pattern=[%d] %p %m (%c)%n",
+      "rootLogger.level=INFO",
+      "rootLogger.appenderRef.stdout.ref=STDOUT",
+      ...QUIET.flatMap(([logger, level], i) => [
+        `logger.q${i}.name=${logger}`,
+        `logger.q${i}.level=${level}`,
+      ]),
       "",
     ].join("\n"),
   );
@@ -44,6 +69,7 @@ export function javaArgs(dir: string, part: PartName, heap: string): string[] {
     "-XX:+ExitOnOutOfMemoryError",
     "-Djava.awt.headless=true",
     `-Dlog4j.configuration=file:${log4j}`,
+    `-Dlog4j2.configurationFile=${log4j2}`,
   ];
 }
 

@@ -22,6 +22,9 @@ const kafka = (over: Partial<Config["kafka"]>): Config["kafka"] => ({
   sasl: undefined,
   dlqTopic: undefined,
   allowCompactedTopics: false,
+  client: "kafkajs",
+  groupProtocol: "classic",
+  clientModule: undefined,
   ...over,
 });
 
