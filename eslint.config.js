@@ -2,7 +2,21 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".stack/", "coverage/", "helm/"] },
+  // The .gitignore entries too (prettier reads .gitignore itself; eslint does not): a Stryker run's
+  // sandbox copies the tree into .stryker-tmp, which must not be linted as a second source tree.
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      ".stack/",
+      ".cache/",
+      "coverage/",
+      "helm/",
+      "reports/",
+      "bench/results/",
+      ".stryker-tmp/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

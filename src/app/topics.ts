@@ -74,6 +74,7 @@ export function wireTopics(
       versionColumn: route?.versionColumn ?? config.records.versionColumn,
       epoch: config.records.epoch,
       sourceName: route?.sourceName ?? config.records.sourceName,
+      truncate: route?.truncate ?? config.records.truncate,
     };
   };
   const avro = avroDecoding(config);

@@ -31,6 +31,9 @@ function crossFieldRules(c: Values, issue: Issue): void {
     issue("KAFKA_TOPICS", "set KAFKA_TOPICS or KAFKA_TOPIC_PATTERN");
   if (c.VERSION_SOURCE === "column" && c.VERSION_COLUMN === undefined)
     issue("VERSION_COLUMN", "is required when VERSION_SOURCE=column");
+  // A truncate has no row to read a version column from (core/decode.ts truncateOf).
+  if (c.VERSION_SOURCE === "column" && c.TRUNCATE_POLICY === "apply")
+    issue("TRUNCATE_POLICY", "apply needs the log position: not with VERSION_SOURCE=column");
   if (c.KAFKA_SASL_MECHANISM === "aws-msk-iam") {
     // MSK's IAM listener is TLS-only (port 9098); the signed token must never cross in plaintext.
     if (!c.KAFKA_SSL) issue("KAFKA_SSL", "must be true with KAFKA_SASL_MECHANISM=aws-msk-iam");
@@ -177,6 +180,7 @@ function build(c: Values, x: Extras) {
     records: {
       format: c.RECORD_FORMAT,
       poisonPolicy: c.POISON_POLICY,
+      truncate: c.TRUNCATE_POLICY,
       versionSource: c.VERSION_SOURCE,
       versionColumn: c.VERSION_COLUMN,
       epoch: c.VERSION_EPOCH,

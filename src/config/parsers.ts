@@ -3,7 +3,7 @@
 
 import { z } from "zod";
 import { META } from "../core/item.ts";
-import { RECORD_FORMATS, VersionSource } from "../core/types.ts";
+import { RECORD_FORMATS, TRUNCATE_POLICIES, VersionSource } from "../core/types.ts";
 
 /** A closed set of words; the message lists them. */
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
@@ -15,7 +15,7 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 export const WRITE_MODES = ["auto", "put", "transact"] as const;
 export type WriteMode = (typeof WRITE_MODES)[number];
 export const VERSION_SOURCES = [VersionSource.auto, VersionSource.column, VersionSource.kafkaOffset] as const;
-export { RECORD_FORMATS };
+export { RECORD_FORMATS, TRUNCATE_POLICIES };
 export { POISON_POLICIES } from "../engine/poison.ts";
 export const SASL_MECHANISMS = ["scram-sha-256", "scram-sha-512", "plain", "aws-msk-iam"] as const;
 export const COMPRESSIONS = ["none", "gzip"] as const;

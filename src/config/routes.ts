@@ -2,10 +2,11 @@
 // route matches use the service-wide settings.
 //   [{ "topic": "pg.public.orders", "table": "orders", "versionSource": "column", "versionColumn": "rev" },
 //    { "topicPattern": "^pg\\.public\\.", "table": "replica", "tombstoneTtlSeconds": 864000 },
-//    { "topicPattern": "^flat\\.", "format": "flattened", "poisonPolicy": "skip" }]
+//    { "topicPattern": "^flat\\.", "format": "flattened", "poisonPolicy": "skip" },
+//    { "topic": "pg.public.sessions", "truncate": "apply" }]
 
 import { z } from "zod";
-import { POISON_POLICIES, RECORD_FORMATS, VERSION_SOURCES, tableName } from "./parsers.ts";
+import { POISON_POLICIES, RECORD_FORMATS, TRUNCATE_POLICIES, VERSION_SOURCES, tableName } from "./parsers.ts";
 import { RECORD_ENCODINGS } from "./variables/schema-registry.ts";
 
 const routeSchema = z
@@ -22,6 +23,7 @@ const routeSchema = z
     encoding: z.enum(RECORD_ENCODINGS).optional(),
     /** This route's own write budget (units per second), instead of MAX_WRITE_UNITS_PER_SECOND. */
     maxWriteUnitsPerSecond: z.number().positive().optional(),
+    truncate: z.enum(TRUNCATE_POLICIES).optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -51,6 +53,13 @@ const routeSchema = z
         code: "custom",
         path: ["versionColumn"],
         message: "is required with versionSource column",
+      });
+    // A truncate has no row to read a version column from (core/decode.ts truncateOf).
+    if (r.versionSource === "column" && r.truncate === "apply")
+      ctx.addIssue({
+        code: "custom",
+        path: ["truncate"],
+        message: "apply needs the log position: not with versionSource column",
       });
   });
 

@@ -172,7 +172,8 @@ export function decodeMessage(
   if (!parsed.success)
     throw new PoisonError("invalid_envelope", `invalid Debezium envelope: ${describeIssues(parsed.error)}`);
   const env = parsed.data;
-  if (env.op === "t") return { kind: "skip", reason: "truncate" };
+  if (env.op === "t")
+    return truncateOf(env.source as { [key: string]: JsonValue | undefined } | undefined, record, options);
   if (env.op === "m") return { kind: "skip", reason: "message" };
 
   const keyColumns = mongo ? mongoKey(decodeKeyMessage(key())) : decodeKeyMessage(key());
@@ -207,4 +208,29 @@ export function decodeMessage(
     sourceTsMs: tsMs(env.source?.ts_ms),
   };
   return { kind: "change", event };
+}
+
+/**
+ * A truncate: skipped, or (TRUNCATE_POLICY=apply) versioned at its own position like a change
+ * there, a streamed one (Debezium writes truncates only while streaming). A truncate has no row,
+ * so VERSION_SOURCE=column cannot version it: poison `missing_version`.
+ */
+export function truncateOf(
+  source: { [key: string]: JsonValue | undefined } | undefined,
+  record: KafkaRecord,
+  options: DecodeOptions,
+  versionOf: () => { version: string; scheme: string } = () =>
+    deriveVersion({ op: "u", source, row: null, kafkaOffset: record.offset }, options),
+): Decoded {
+  if (options.truncate !== "apply") return { kind: "skip", reason: "truncate" };
+  const { version, scheme } = versionOf();
+  return {
+    kind: "truncate",
+    event: {
+      source: sourceName(source, record.topic, options.sourceName),
+      version,
+      versionScheme: scheme,
+      sourceTsMs: tsMs(source?.["ts_ms"]),
+    },
+  };
 }

@@ -16,7 +16,7 @@
 import { PoisonError } from "./errors.ts";
 import { convertStruct, type ConnectSchema } from "./connect-schema.ts";
 import { checkNesting } from "./nesting.ts";
-import { decodeKeyMessage, refuseUnavailable, tsMs, type Message } from "./decode.ts";
+import { decodeKeyMessage, refuseUnavailable, truncateOf, tsMs, type Message } from "./decode.ts";
 import { encodeId, sourceName } from "./identity.ts";
 import { isPlainObject, JsonNumber, setOwn, type JsonValue } from "./json.ts";
 import {
@@ -43,14 +43,20 @@ function pick(meta: Meta, ...names: string[]): JsonValue | undefined {
   return undefined;
 }
 
-/** `__x` headers first, then `__x` value fields (a field wins: it is in the value's own schema). */
+/**
+ * `__x` headers first, then `__x` value fields: a field wins (it is in the value's own schema),
+ * unless it is null — an optional field left empty says nothing, and must not hide the header.
+ */
 function metadata(record: KafkaRecord, payload: { [k: string]: JsonValue } | null): Map<string, JsonValue> {
   const meta = new Map<string, JsonValue>();
   for (const [name, text] of Object.entries(record.headers))
     if (name.startsWith(META_PREFIX) && text !== undefined) meta.set(name.slice(META_PREFIX.length), text);
   if (payload !== null)
-    for (const name of Object.keys(payload))
-      if (name.startsWith(META_PREFIX)) meta.set(name.slice(META_PREFIX.length), payload[name]!);
+    for (const name of Object.keys(payload)) {
+      const key = name.slice(META_PREFIX.length);
+      if (name.startsWith(META_PREFIX) && (payload[name] !== null || !meta.has(key)))
+        meta.set(key, payload[name]!);
+    }
   return meta;
 }
 
@@ -154,7 +160,18 @@ export function decodeFlattened(
     throw new PoisonError("invalid_envelope", "the message value is not a flattened row object");
   const meta = metadata(record, payload);
   const op = opOf(meta, payload === null || isDeleted(meta.get("deleted")));
-  if (op === "t") return { kind: "skip", reason: "truncate" };
+  const source = {
+    name: str(pick(meta, "name", "source_name")),
+    db: str(pick(meta, "db", "source_db")),
+    schema: str(pick(meta, "schema", "source_schema")),
+    table: str(pick(meta, "table", "source_table")),
+    ts_ms: pick(meta, "source_ts_ms", "ts_ms"),
+  };
+  // ExtractNewRecordState drops truncates (handleTruncateRecord); another transform may keep one.
+  if (op === "t")
+    return truncateOf(source, record, options, () =>
+      version("u", meta, null, record, options, "a flattened truncate"),
+    );
   if (op === "m") return { kind: "skip", reason: "message" };
   const what = payload === null ? "a flattened delete (a tombstone)" : "a flattened record";
   // Stryker disable next-line OptionalChaining: value is null only when payload is: no column is read
@@ -162,12 +179,6 @@ export function decodeFlattened(
   if (op !== "d") refuseUnavailable(row);
   const keyColumns = decodeKeyMessage(key());
   const v = version(op, meta, row, record, options, what);
-  const source = {
-    name: str(pick(meta, "name", "source_name")),
-    db: str(pick(meta, "db", "source_db")),
-    schema: str(pick(meta, "schema", "source_schema")),
-    table: str(pick(meta, "table", "source_table")),
-  };
   const event: ChangeEvent = {
     op,
     source: sourceName(source, record.topic, options.sourceName),
@@ -176,7 +187,7 @@ export function decodeFlattened(
     version: v.version,
     versionScheme: v.scheme,
     row: op === "d" ? null : row,
-    sourceTsMs: tsMs(pick(meta, "source_ts_ms", "ts_ms")),
+    sourceTsMs: tsMs(source.ts_ms),
   };
   return { kind: "change", event };
 }

@@ -49,6 +49,24 @@ export type DecodeOptions = {
   /** 0–9999, prefixed to every version so a restored database can restart its log positions. */
   readonly epoch: number;
   readonly sourceName?: string | undefined;
+  /** What a truncate (`op: t`) does: `skip` (the default) or `apply` (a TruncateEvent). */
+  readonly truncate?: TruncatePolicy | undefined;
+};
+
+/**
+ * A route's truncates (TRUNCATE_POLICY, a route's `truncate`; docs/formats/truncate.md): `skip`
+ * them, or `apply` them as a tombstone on every item of their source older than the truncate.
+ */
+export const TRUNCATE_POLICIES = ["skip", "apply"] as const;
+export type TruncatePolicy = (typeof TRUNCATE_POLICIES)[number];
+
+/** A truncate to apply: every item of `source` with an older version of the scheme is tombstoned. */
+export type TruncateEvent = {
+  readonly source: string;
+  /** The truncate's position, as a change at that position would be versioned. */
+  readonly version: string;
+  readonly versionScheme: string;
+  readonly sourceTsMs?: number | undefined;
 };
 
 export type KeyColumn = { readonly name: string; readonly value: RowValue };
@@ -81,4 +99,5 @@ export type SkipReason =
 
 export type Decoded =
   | { readonly kind: "change"; readonly event: ChangeEvent }
+  | { readonly kind: "truncate"; readonly event: TruncateEvent }
   | { readonly kind: "skip"; readonly reason: SkipReason };

@@ -4,7 +4,8 @@
 
 import type { ClassifiedError } from "../core/errors.ts";
 import type { Position } from "../core/item.ts";
-import type { ChangeEvent, KafkaRecord, Outcome, WriteOutcome } from "../core/types.ts";
+import type { TruncateResult } from "../core/truncate.ts";
+import type { ChangeEvent, KafkaRecord, Outcome, TruncateEvent, WriteOutcome } from "../core/types.ts";
 
 /** What a record's final outcome came with, for telemetry. */
 export type FinishDetail = { error?: ClassifiedError; coalesced?: boolean; skipReason?: string };
@@ -17,6 +18,17 @@ export type Sink = {
   write(event: ChangeEvent, at: Position, meter?: CapacityMeter): Promise<WriteOutcome>;
   /** The write units this change's write should cost, before it is sent (for a write budget). */
   estimateUnits?(event: ChangeEvent, at: Position): number;
+  /**
+   * Tombstones every item of the truncate's source older than it (core/truncate.ts), page by page;
+   * `onPage` hears each page's counts as it is done, so a retried truncate still counts every
+   * tombstone once. Idempotent: run again, it tombstones nothing more. The DynamoDB sinks have it;
+   * a sink without it cannot serve TRUNCATE_POLICY=apply.
+   */
+  truncate?(
+    event: TruncateEvent,
+    at: Position,
+    onPage?: (page: TruncateResult) => void,
+  ): Promise<TruncateResult>;
 };
 
 /** The dead-letter topic: a poison record with the error that made it poison. */

@@ -4,7 +4,8 @@
 //   - records of one key in order (a chain per item key), different keys concurrently, bounded by
 //     the adaptive limiter;
 //   - within a batch only the newest version of a key is written (coalesce.ts);
-//   - every record gets exactly one final outcome, and only then may the watermark pass it.
+//   - every record gets exactly one final outcome, and only then may the watermark pass it;
+//   - a truncate to apply waits for the records before it in its partition (engine/truncate.ts).
 
 import { PoisonError } from "../core/errors.ts";
 import { decodeKafkaRecord } from "../core/record.ts";
@@ -24,6 +25,7 @@ import { PrepareGate, type Prepare } from "./prepare-gate.ts";
 import { WriteGate } from "./write-gate.ts";
 import type { CircuitBreaker } from "./breaker.ts";
 import type { WriteBudget } from "./write-budget.ts";
+import { applyTruncate, type TruncateContext } from "./truncate.ts";
 
 export type ProcessorDeps = {
   readonly sinkFor: (topic: string) => Sink;
@@ -147,6 +149,13 @@ export class Processor {
         this.#finish(lease, record, Outcome.skipped, { skipReason: decoded.reason });
         continue;
       }
+      if (decoded.kind === "truncate") {
+        const event = decoded.event;
+        void this.#track(
+          this.#within(record, () => applyTruncate(this.#truncating(lease, record), record, event)),
+        );
+        continue;
+      }
       this.#obs.decoded?.(record, decoded.event);
       const pk = itemKey(decoded.event.source, decoded.event.id);
       const group = groups.get(pk);
@@ -258,6 +267,22 @@ export class Processor {
 
   #write(c: Candidate): Promise<WriteOutcome> {
     return this.#writes.write(this.#d.sinkFor(c.record.topic), c.event, c.record, this.#abort.signal);
+  }
+
+  /** What a truncate of this record's partition needs (engine/truncate.ts). */
+  #truncating(lease: Lease, record: KafkaRecord): TruncateContext {
+    return {
+      lease,
+      sink: this.#d.sinkFor(record.topic),
+      stats: this.#d.stats,
+      log: this.#d.log,
+      signal: this.#abort.signal,
+      gone: () => this.stopping || lease.revoked,
+      retry: (work) => this.#retry.run(lease, record, work),
+      finish: (outcome, detail) => this.#finish(lease, record, outcome, detail),
+      release: () => this.#release([{ record }]),
+      poison: (err) => this.#deadLetter(lease, record, err),
+    };
   }
 
   /** A poison record, handled by its topic's POISON_POLICY (engine/poison.ts). */

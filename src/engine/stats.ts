@@ -26,6 +26,8 @@ export class Stats {
   readonly writeUnitsByOutcome = new Map<string, number>();
   readonly #byPartition = new Map<string, Counts>();
   readonly #skipsByPartition = new Map<string, Map<string, number>>();
+  /** "topic/partition" → items tombstoned by truncates (TRUNCATE_POLICY=apply). */
+  readonly truncatedItems = new Map<string, number>();
   readonly #listener: StatsListener;
 
   constructor(listener: StatsListener = {}) {
@@ -67,6 +69,12 @@ export class Stats {
   /** Write units one write consumed, under the outcome it had (applied, duplicate or stale). */
   writeUnits(outcome: Outcome, units: number): void {
     this.writeUnitsByOutcome.set(outcome, (this.writeUnitsByOutcome.get(outcome) ?? 0) + units);
+  }
+
+  /** Items a truncate of this partition tombstoned (engine/truncate.ts), as each page is done. */
+  truncated(topic: string, partition: number, items: number): void {
+    const key = `${topic}/${partition}`;
+    this.truncatedItems.set(key, (this.truncatedItems.get(key) ?? 0) + items);
   }
 
   released(topic: string, partition: number, n = 1): void {

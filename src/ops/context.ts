@@ -72,6 +72,7 @@ export function decodeOptionsFor(config: Config, topic: string): DecodeOptions {
     versionColumn: route?.versionColumn ?? config.records.versionColumn,
     epoch: config.records.epoch,
     sourceName: route?.sourceName ?? config.records.sourceName,
+    truncate: route?.truncate ?? config.records.truncate,
   };
 }
 

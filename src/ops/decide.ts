@@ -12,7 +12,7 @@ import { PoisonError } from "../core/errors.ts";
 import { itemKey } from "../core/identity.ts";
 import { META, type ItemOptions, type Position } from "../core/item.ts";
 import { itemSize } from "../core/marshal.ts";
-import { Outcome, type ChangeEvent, type WriteOutcome } from "../core/types.ts";
+import { Outcome, type ChangeEvent, type TruncateEvent, type WriteOutcome } from "../core/types.ts";
 import { refusedOutcome, writeRequest } from "../core/write.ts";
 
 export type StoredItem = Record<string, AttributeValue> | undefined;
@@ -57,6 +57,7 @@ export function compareVersions(record: string, stored: string): FieldComparison
 
 export type Prepared =
   | { kind: "skip"; reason: string }
+  | { kind: "truncate"; event: TruncateEvent }
   | { kind: "poison"; code: string; message: string; event?: ChangeEvent }
   | { kind: "change"; event: ChangeEvent; key: string; item: Record<string, AttributeValue> };
 

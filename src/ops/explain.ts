@@ -47,6 +47,7 @@ export function prepare(
     // The processor's own rule: any exception while decoding makes the record poison.
     const decoded = decodeSafely(decodeKafkaRecord, record, decode);
     if (decoded.kind === "skip") return { kind: "skip", reason: decoded.reason };
+    if (decoded.kind === "truncate") return { kind: "truncate", event: decoded.event };
     return prepareWrite(decoded.event, record, item, nowMs);
   } catch (err) {
     if (!(err instanceof PoisonError)) throw err;
@@ -56,7 +57,7 @@ export function prepare(
 
 const SKIPS: Record<string, string> = {
   kafka_tombstone: "a Kafka tombstone (null value) follows every Debezium delete; the delete itself wrote",
-  truncate: "a TRUNCATE event: the sink never deletes items in bulk",
+  truncate: "a TRUNCATE event, skipped (TRUNCATE_POLICY=skip; apply tombstones the source's items)",
   message: "a logical decoding message: not a row change",
   heartbeat: "a Debezium heartbeat: not a row change",
   transaction_metadata: "a Debezium transaction BEGIN/END marker: not a row change",
@@ -83,6 +84,16 @@ export function explain(
   if (prepared.kind === "skip") {
     out.outcome = "skipped";
     out.reason = `${prepared.reason}: ${SKIPS[prepared.reason] ?? "not a row change"}`;
+    return out;
+  }
+  if (prepared.kind === "truncate") {
+    const t = prepared.event;
+    out.outcome = "truncate";
+    out.version = t.version;
+    out.reason =
+      `TRUNCATE_POLICY=apply: once every earlier record of the partition is written, each item of ` +
+      `source ${t.source} with a ${t.versionScheme} version older than ${t.version} gets a tombstone ` +
+      `(a Scan of ${table})`;
     return out;
   }
   const event = prepared.event;

@@ -111,6 +111,16 @@ export async function redrive(config: Config, env: NodeJS.ProcessEnv, v: DlqValu
       try {
         const decoded = decodeKafkaRecord(r, decodeOptionsFor(config, r.topic));
         if (decoded.kind === "skip") return tally.add(Outcome.skipped, label);
+        if (decoded.kind === "truncate") {
+          const sink = sinkFor(r.topic);
+          label = `truncate of ${decoded.event.source}`;
+          // A dry run's sink reads single items: it does not scan the table for a truncate.
+          if (sink.truncate === undefined)
+            return tally.add(Outcome.skipped, `${label} (dry run: not scanned)`);
+          const event = decoded.event;
+          const done = await retry(() => sink.truncate!(event, r), retrying(label));
+          return tally.add(done.tombstoned > 0 ? Outcome.applied : Outcome.duplicate, label);
+        }
         label = itemKey(decoded.event.source, decoded.event.id);
         const outcome = await retry(() => sinkFor(r.topic).write(decoded.event, r), retrying(label));
         tally.add(outcome, label);

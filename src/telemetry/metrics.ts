@@ -31,6 +31,7 @@ export const METRIC = {
   consumedWriteUnits: "cdc_sink.consumed_write_units",
   breakerOpen: "cdc_sink.circuit_breaker.open",
   rebalanceStorm: "cdc_sink.rebalance_storm",
+  truncatedItems: "cdc_sink.truncate.items",
 } as const;
 
 const TOPIC = "messaging.destination.name";
@@ -114,6 +115,11 @@ export class SinkMetrics {
     }).addCallback((r) => {
       for (const [tp, reasons] of stats.skipsByPartition())
         for (const [reason, n] of reasons) r.observe(n, { ...splitKey(tp), "cdc.skip_reason": reason });
+    });
+    m.createObservableCounter(METRIC.truncatedItems, {
+      description: "Items tombstoned by truncates (TRUNCATE_POLICY=apply).",
+    }).addCallback((r) => {
+      for (const [tp, n] of stats.truncatedItems) r.observe(n, splitKey(tp));
     });
     m.createObservableCounter(METRIC.consumed, { description: "Records received from Kafka." }).addCallback(
       (r) => {

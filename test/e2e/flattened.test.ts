@@ -11,14 +11,16 @@ import { createTable } from "../support/dynamo.ts";
 import { waitConsuming, type SinkProcess } from "../support/sink-process.ts";
 import { uniqueName } from "../support/names.ts";
 import { cdcEndpoints } from "../support/stack.ts";
-import { withAdmin } from "../support/kafka.ts";
-import { caughtUp, groupProgress } from "../support/kafka-progress.ts";
+import { groupProgress } from "../support/kafka-progress.ts";
 import { waitFor } from "../support/wait.ts";
 import {
+  UNWRAP,
+  brief,
   connectorConfig,
   converged,
   createSource,
-  endOffsets,
+  eventCount,
+  replay,
   startConnector,
   startSink,
   stopSink,
@@ -29,13 +31,6 @@ import {
 } from "./pipeline.ts";
 import { Workload } from "./workload.ts";
 
-const UNWRAP = {
-  transforms: "unwrap",
-  "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
-  "transforms.unwrap.add.fields": "op,lsn,source.ts_ms,name,db,schema,table",
-  "transforms.unwrap.delete.tombstone.handling.mode": "rewrite",
-  "heartbeat.interval.ms": "200",
-};
 const TABLES = ["customers", "order_lines", "devices"];
 
 let p: Pipeline;
@@ -78,7 +73,10 @@ before(async () => {
   p = {
     ...base,
     database,
-    connectorConfig: connectorConfig({ ...base, database }, true, UNWRAP),
+    connectorConfig: connectorConfig({ ...base, database }, true, {
+      ...UNWRAP,
+      "heartbeat.interval.ms": "200",
+    }),
     reconcileFlags: [],
   };
   workload = new Workload(ep.postgresUrl, p.schema, 3);
@@ -107,13 +105,7 @@ test("flattened records: snapshot and a concurrent workload converge; heartbeats
     { timeoutMs: 60_000, message: "the heartbeat topic was not consumed" },
   );
   const reports = await converged(p, TABLES);
-  summary["reconcile"] = reports.map((r) => ({
-    table: r.table.split(".")[1],
-    rows: r.sourceRows,
-    items: r.items,
-    tombstones: r.tombstones,
-    drift: r.drift,
-  }));
+  summary["reconcile"] = brief(reports);
   const counts = await stopSink(s);
   const stopped = JSON.parse(
     s
@@ -125,7 +117,7 @@ test("flattened records: snapshot and a concurrent workload converge; heartbeats
   };
   summary["sink"] = counts;
   summary["skipped"] = stopped.skipped;
-  summary["debeziumEvents"] = [...(await endOffsets(p)).values()].reduce((n, o) => n + o, 0n).toString();
+  summary["debeziumEvents"] = await eventCount(p);
   t.diagnostic(`flattened: ${JSON.stringify(summary)}`);
   assert.ok(reports.every((r) => r.sourceRows > 0 && r.drift === 0));
   assert.equal(counts["dead_lettered"], 0);
@@ -135,16 +127,7 @@ test("flattened records: snapshot and a concurrent workload converge; heartbeats
 });
 
 test("a replay of the flattened feed by a new group applies nothing", async (t) => {
-  const group = uniqueName("replay");
-  const s = sink(group);
-  await waitConsuming(s);
-  const topics = await withAdmin(p.ep.kafkaBrokers, (admin) => admin.listTopics());
-  for (const topic of topics.filter((x) => x.startsWith(`${p.prefix}.${p.schema}.`)))
-    await waitFor(() => caughtUp(p.ep.kafkaBrokers, group, topic), {
-      timeoutMs: 120_000,
-      message: `the replay did not reach the end of ${topic}:\n${s.output().slice(-2000)}`,
-    });
-  const counts = await stopSink(s);
+  const counts = await replay(p, sink);
   t.diagnostic(`replay: ${JSON.stringify(counts)}`);
   assert.equal(counts["applied"], 0);
   assert.equal(counts["dead_lettered"], 0);

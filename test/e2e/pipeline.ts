@@ -9,8 +9,9 @@ import { encodeId, itemKey } from "../../src/core/identity.ts";
 import { JsonNumber } from "../../src/core/json.ts";
 import type { DriftReport } from "../../src/reconcile/compare.ts";
 import { dynamoClient } from "../support/dynamo.ts";
-import { groupProgress } from "../support/kafka-progress.ts";
-import { CLI, spawnSink, type SinkProcess } from "../support/sink-process.ts";
+import { caughtUp, groupProgress } from "../support/kafka-progress.ts";
+import { uniqueName } from "../support/names.ts";
+import { CLI, spawnSink, waitConsuming, type SinkProcess } from "../support/sink-process.ts";
 import {
   debeziumPostgresConfig,
   deleteConnector,
@@ -75,6 +76,37 @@ export function connectorConfig(
       ...extra,
     },
   });
+}
+
+/**
+ * Debezium's ExtractNewRecordState as docs/formats/flattened.md recommends: the position and op the
+ * sink versions by, the source's names (the item keys of the envelope format), rewritten deletes.
+ */
+export const UNWRAP: Readonly<Record<string, string>> = {
+  transforms: "unwrap",
+  "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
+  "transforms.unwrap.add.fields": "op,lsn,source.ts_ms,name,db,schema,table",
+  "transforms.unwrap.delete.tombstone.handling.mode": "rewrite",
+};
+
+/**
+ * Apicurio's Avro converter for keys and values, writing the Confluent wire format the sink reads
+ * (docs/formats/avro.md): the 2.6 converter registers through the registry's v2 API; as-confluent
+ * writes a 4-byte id after the magic byte, headers.enabled=false puts it in the record rather than
+ * in headers, and use-id=contentId writes the id that Apicurio's /apis/ccompat/v7 serves.
+ */
+export function avroConverters(ccompatUrl: string): Record<string, string> {
+  const url = ccompatUrl.replace(/\/apis\/ccompat\/v7\/?$/, "/apis/registry/v2");
+  const out: Record<string, string> = {};
+  for (const side of ["key", "value"]) {
+    out[`${side}.converter`] = "io.apicurio.registry.utils.converter.AvroConverter";
+    out[`${side}.converter.apicurio.registry.url`] = url;
+    out[`${side}.converter.apicurio.registry.auto-register`] = "true";
+    out[`${side}.converter.apicurio.registry.headers.enabled`] = "false";
+    out[`${side}.converter.apicurio.registry.as-confluent`] = "true";
+    out[`${side}.converter.apicurio.registry.use-id`] = "contentId";
+  }
+  return out;
 }
 
 export async function startConnector(p: Pipeline): Promise<void> {
@@ -145,6 +177,41 @@ export async function waitFence(
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * A new consumer group reads the pipeline's topics from their start to their end with the sink
+ * `start` makes: its outcome counts. A replay of a converged feed applies nothing.
+ */
+export async function replay(
+  p: Pipeline,
+  start: (group: string) => SinkProcess,
+): Promise<Record<string, number>> {
+  const group = uniqueName("replay");
+  const s = start(group);
+  await waitConsuming(s);
+  for (const topic of await pipelineTopics(p))
+    await waitFor(() => caughtUp(p.ep.kafkaBrokers, group, topic), {
+      timeoutMs: 120_000,
+      message: `the replay did not reach the end of ${topic}:\n${s.output().slice(-2000)}`,
+    });
+  return stopSink(s);
+}
+
+/** Debezium's events on the pipeline's topics so far (Kafka tombstones included): their end offsets. */
+export async function eventCount(p: Pipeline): Promise<number> {
+  return Number([...(await endOffsets(p)).values()].reduce((n, o) => n + o, 0n));
+}
+
+/** What a test reports of reconcile: per table its rows, items, tombstones and drift. */
+export function brief(reports: readonly Report[]): Record<string, unknown>[] {
+  return reports.map((r) => ({
+    table: r.table.split(".")[1],
+    rows: r.sourceRows,
+    items: r.items,
+    tombstones: r.tombstones,
+    drift: r.drift,
+  }));
 }
 
 export async function pipelineTopics(p: Pipeline): Promise<string[]> {

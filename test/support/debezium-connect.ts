@@ -128,3 +128,18 @@ export async function deleteConnector(connectUrl: string, name: string): Promise
     throw new Error(`DELETE connector ${name}: HTTP ${response.status} ${await response.text()}`);
   }
 }
+
+/**
+ * Restarts a connector and its tasks through Connect's REST API (KIP-745): the task stops, commits
+ * its source offsets and starts again from them, as after a redeploy of the worker.
+ */
+export async function restartConnector(connectUrl: string, name: string): Promise<void> {
+  const response = await rest(
+    connectUrl,
+    "POST",
+    `/connectors/${encodeURIComponent(name)}/restart?includeTasks=true&onlyFailed=false`,
+  );
+  if (!response.ok)
+    throw new Error(`restart connector ${name}: HTTP ${response.status} ${await response.text()}`);
+  await waitConnectorRunning(connectUrl, name);
+}

@@ -29,7 +29,7 @@ export function decodeRaw(record: RawRecord, options: DecodeOptions = AUTO, offs
     },
     options,
   );
-  if (decoded.kind !== "change") throw new Error(`not a change: ${decoded.reason}`);
+  if (decoded.kind !== "change") throw new Error(`not a change: ${decoded.kind}`);
   return decoded.event;
 }
 

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { Kafka, logLevel } from "kafkajs";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { startStack } from "../stack/stack.ts";
+import { createTopicsAndWait } from "../kafka/topics.ts";
 import { loadConfig } from "../../src/config/config.ts";
 import { startService } from "../../src/app/service.ts";
 import { createDynamoClient } from "../../src/adapters/dynamodb/client.ts";
@@ -39,13 +40,10 @@ async function main(): Promise<number> {
   });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: [
-      { topic, numPartitions: 3 },
-      { topic: dlq, numPartitions: 1 },
-    ],
-    waitForLeaders: true,
-  });
+  await createTopicsAndWait(admin, [
+    { topic, numPartitions: 3 },
+    { topic: dlq, numPartitions: 1 },
+  ]);
   const dynamo = createDynamoClient({
     region: endpoints.awsRegion,
     endpoint: endpoints.dynamodbEndpoint,

@@ -56,32 +56,41 @@ export async function ensureJars(set: JarSet, logFile: string): Promise<string> 
   rmSync(partial, { recursive: true, force: true });
   // Connect treats each folder in plugin.path as one plugin with its own class loader, so the
   // Debezium jars go one level down, together: the PostgreSQL and MySQL connectors of one Debezium
-  // release share debezium-core and load side by side from the one folder.
-  const output = set === "debezium" ? join(partial, "debezium-connectors") : partial;
-  mkdirSync(output, { recursive: true });
-  const code = await runToEnd({
-    cmd: "mvn",
-    args: [
-      "-B",
-      "-q",
-      "-f",
-      POM,
-      "-P",
-      set,
-      `-Dmaven.repo.local=${join(cacheDir(), "m2")}`,
-      COPY_GOAL,
-      "-DincludeScope=runtime",
-      `-DoutputDirectory=${output}`,
-    ],
-    cwd: dirname(POM),
-    logFile,
-  });
-  if (code !== 0 || readdirSync(output).length === 0) {
-    rmSync(partial, { recursive: true, force: true });
-    throw new StackError(
-      `downloading the ${set} jars from Maven Central failed (mvn exit ${code}): check access to Maven ` +
-        `Central, see ${logFile}`,
-    );
+  // release share debezium-core and load side by side from the one folder. Apicurio's Avro
+  // converter is a second plugin folder beside it, with its own Jackson and Avro.
+  const folders: [string, string][] =
+    set === "debezium"
+      ? [
+          ["debezium", join(partial, "debezium-connectors")],
+          ["converter", join(partial, "apicurio-converter")],
+        ]
+      : [[set, partial]];
+  for (const [profile, output] of folders) {
+    mkdirSync(output, { recursive: true });
+    const code = await runToEnd({
+      cmd: "mvn",
+      args: [
+        "-B",
+        "-q",
+        "-f",
+        POM,
+        "-P",
+        profile,
+        `-Dmaven.repo.local=${join(cacheDir(), "m2")}`,
+        COPY_GOAL,
+        "-DincludeScope=runtime",
+        `-DoutputDirectory=${output}`,
+      ],
+      cwd: dirname(POM),
+      logFile,
+    });
+    if (code !== 0 || readdirSync(output).length === 0) {
+      rmSync(partial, { recursive: true, force: true });
+      throw new StackError(
+        `downloading the ${profile} jars from Maven Central failed (mvn exit ${code}): check access to ` +
+          `Maven Central, see ${logFile}`,
+      );
+    }
   }
   writeFileSync(join(partial, ".complete"), new Date().toISOString());
   if (existsSync(join(target, ".complete"))) {

@@ -6,12 +6,15 @@ import {
   ConditionalCheckFailedException,
   PutItemCommand,
   type DynamoDBClient,
+  type PutItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
-import { Outcome, type ChangeEvent, type WriteOutcome } from "../../core/types.ts";
+import type { TruncateResult } from "../../core/truncate.ts";
+import { Outcome, type ChangeEvent, type TruncateEvent, type WriteOutcome } from "../../core/types.ts";
 import { refusedOutcome, writeRequest } from "../../core/write.ts";
 import type { CapacityMeter, Sink } from "../../engine/ports.ts";
 import { consumedUnits, estimatedUnits } from "./capacity.ts";
 import { classifyAwsError } from "./errors.ts";
+import { truncateSource } from "./truncate.ts";
 import { META, type ItemOptions, type Position } from "../../core/item.ts";
 
 export type SinkHooks = {
@@ -35,8 +38,31 @@ export class DynamoDbSink implements Sink {
     return estimatedUnits(writeRequest(event, at, this.#options, 0), false);
   }
 
+  // async: a row the item builder refuses rejects the promise, it never throws at the caller.
   async write(event: ChangeEvent, at: Position, meter?: CapacityMeter): Promise<WriteOutcome> {
-    const input = writeRequest(event, at, this.#options, (this.#hooks.now ?? Date.now)());
+    return this.put(writeRequest(event, at, this.#options, this.#now()), event, meter);
+  }
+
+  truncate(
+    event: TruncateEvent,
+    at: Position,
+    onPage?: (page: TruncateResult) => void,
+  ): Promise<TruncateResult> {
+    const deps = {
+      client: this.#client,
+      options: this.#options,
+      now: () => this.#now(),
+      put: (input: PutItemCommandInput, e: ChangeEvent) => this.put(input, e),
+    };
+    return truncateSource(deps, event, at, onPage);
+  }
+
+  #now(): number {
+    return (this.#hooks.now ?? Date.now)();
+  }
+
+  /** Sends one conditional put; a refused condition is read as `event`'s outcome. */
+  async put(input: PutItemCommandInput, event: ChangeEvent, meter?: CapacityMeter): Promise<WriteOutcome> {
     try {
       await this.#hooks.beforeSend?.(event);
       // TOTAL: the reply says what the write cost, for the write budget and consumed_write_units.

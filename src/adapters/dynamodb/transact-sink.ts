@@ -18,7 +18,8 @@ import {
   type DynamoDBClient,
   type PutItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
-import { Outcome, type ChangeEvent, type WriteOutcome } from "../../core/types.ts";
+import type { TruncateResult } from "../../core/truncate.ts";
+import { Outcome, type ChangeEvent, type TruncateEvent, type WriteOutcome } from "../../core/types.ts";
 import { itemKey } from "../../core/identity.ts";
 import { classifyAwsError } from "./errors.ts";
 import { DynamoDbSink, type SinkHooks } from "./put-sink.ts";
@@ -81,6 +82,15 @@ export class TransactBatchSink implements Sink {
     this.#batch = batch;
     // beforeSend already ran for an item that falls back to a PutItem of its own.
     this.#single = new DynamoDbSink(client, options, hooks.now === undefined ? {} : { now: hooks.now });
+  }
+
+  /** Item by item, as PutItems: a truncate's tombstones are not one transaction's worth. */
+  truncate(
+    event: TruncateEvent,
+    at: Position,
+    onPage?: (page: TruncateResult) => void,
+  ): Promise<TruncateResult> {
+    return this.#single.truncate(event, at, onPage);
   }
 
   estimateUnits(event: ChangeEvent, at: Position): number {

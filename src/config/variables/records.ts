@@ -5,6 +5,7 @@ import {
   COMPRESSIONS,
   POISON_POLICIES,
   RECORD_FORMATS,
+  TRUNCATE_POLICIES,
   VERSION_SOURCES,
   int,
   oneOf,
@@ -32,6 +33,16 @@ export const RECORDS_VARIABLES = [
       "A record that can never be written: `dlq` (to `DLQ_TOPIC`; without one the service stops), " +
       "`skip` (counted as skipped and logged with its position, like Kafka Connect's " +
       "`errors.tolerance=all`) or `stop` (exit 4, nothing past it committed). Route key `poisonPolicy`.",
+  },
+  {
+    group: "records",
+    name: "TRUNCATE_POLICY",
+    default: "skip",
+    parse: oneOf(TRUNCATE_POLICIES),
+    description:
+      "A truncate (`op: t`): `skip` it, or `apply` it: once every earlier record of its partition is " +
+      "written, every item of its source older than it gets a tombstone (a full-table Scan; see " +
+      "docs/formats/truncate.md). Not with `VERSION_SOURCE=column`. Route key `truncate`.",
   },
   {
     group: "records",

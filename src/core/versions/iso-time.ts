@@ -5,7 +5,7 @@
 //
 // The offset is applied (`+02:00`, `+0200`, PostgreSQL's `+02`, `Z`); a timestamp without one is
 // read as UTC, as Debezium writes its ZonedTimestamp and ISO strings in UTC. Dates that do not
-// exist (February 30th, hour 24:00:01) and instants before 1970 are refused.
+// exist (February 30th, hour 24:00:01) and instants before 1970 UTC are refused.
 
 const DATE_TIME = String.raw`(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?`;
 const OFFSET = String.raw`(?:([zZ])|([+-])(\d{2})(?::?(\d{2}))?)?`;
@@ -23,7 +23,10 @@ export function isoToNanos(text: string): string | undefined {
     number,
     number,
   ];
-  if (year < 1970 || hour > 23 || minute > 59 || second > 59) return undefined;
+  // No test of the year: a 1969 local time west of Greenwich can be a 1970 instant, and every
+  // instant before the epoch is refused below (years under 100 fail the rollover test, as
+  // Date.UTC maps them to 19xx).
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   // Date.UTC rolls February 30th over into March: a date that does not exist comes back changed.
   // Any rollover moves the month (a day past the month's end or 0 moves it by one, a month past 12

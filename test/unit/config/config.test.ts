@@ -119,3 +119,31 @@ test("RECORD_FORMAT and POISON_POLICY: defaults, values, and the route keys form
   assert.ok(ok.ok);
   assert.equal(ok.config.routes[0]?.poisonPolicy, "stop");
 });
+
+test("TRUNCATE_POLICY: skip by default, apply, not with VERSION_SOURCE=column; the route key truncate", () => {
+  const d = loadConfig(base, noFiles);
+  assert.ok(d.ok);
+  assert.equal(d.config.records.truncate, "skip");
+  const set = loadConfig({ ...base, TRUNCATE_POLICY: "apply" }, noFiles);
+  assert.ok(set.ok);
+  assert.equal(set.config.records.truncate, "apply");
+  const bad = loadConfig({ ...base, TRUNCATE_POLICY: "delete" }, noFiles);
+  assert.ok(!bad.ok);
+  assert.match(bad.errors.join("\n"), /TRUNCATE_POLICY: must be skip or apply/);
+  const column = { ...base, TRUNCATE_POLICY: "apply", VERSION_SOURCE: "column", VERSION_COLUMN: "rev" };
+  const refused = loadConfig(column, noFiles);
+  assert.ok(!refused.ok);
+  assert.match(refused.errors.join("\n"), /TRUNCATE_POLICY: apply needs the log position/);
+  const route = { topic: "a", truncate: "apply" };
+  const ok = loadConfig({ ...base, ROUTES_FILE: "/r.json" }, () => JSON.stringify([route]));
+  assert.ok(ok.ok);
+  assert.equal(ok.config.routes[0]?.truncate, "apply");
+  const both = JSON.stringify([{ ...route, versionSource: "column", versionColumn: "rev" }]);
+  const r = loadConfig({ ...base, ROUTES_FILE: "/r.json" }, () => both);
+  assert.ok(!r.ok);
+  assert.match(r.errors.join("\n"), /\[0\.truncate\] apply needs the log position/);
+  const wrong = loadConfig({ ...base, ROUTES_FILE: "/r.json" }, () =>
+    JSON.stringify([{ topic: "a", truncate: 1 }]),
+  );
+  assert.ok(!wrong.ok);
+});

@@ -1,22 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PoisonError } from "../../../src/core/errors.ts";
 import { decodeKey } from "../../../src/core/decode.ts";
 import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { JsonNumber } from "../../../src/core/json.ts";
 import { pgEnvelope, pgRecord, record } from "../../support/debezium-records.ts";
+import { poisonCode } from "../../support/poison.ts";
 
 const options = { versionSource: "auto", epoch: 0 } as const;
-
-function poisonCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof PoisonError, `expected PoisonError, got ${String(err)}`);
-    return err.code;
-  }
-  assert.fail("expected a PoisonError");
-}
 
 test("a PostgreSQL create decodes to its source, id, version and row", () => {
   const d = decodeKafkaRecord(

@@ -113,6 +113,14 @@ test("tombstone mode with add.headers: the null value is a delete at the headers
   assert.equal(e.version, `pg:0000:${pad(800)}:1:${pad(800)}`);
 });
 
+test("a null `__` field does not hide the header of the same name", () => {
+  // An optional field left null (say a schema that declares __op but a record without it) says
+  // nothing; the header the connector also added does.
+  const e = change(flatRecord({ id: 7, __op: null, __lsn: null }, 4, { __op: "c", __lsn: "900" }));
+  assert.equal(e.op, "c");
+  assert.equal(e.version, `pg:0000:${pad(900)}:1:${pad(900)}`);
+});
+
 test("a tombstone with no position is poison, never a silently lost delete", () => {
   const err = poison(() => decodeKafkaRecord(flatRecord(null, 3, { __op: "d" }), flat));
   assert.equal(err.code, "flattened_without_version");

@@ -7,19 +7,10 @@ import { PoisonError } from "../../../src/core/errors.ts";
 import { decodeKafkaRecord, decodeParsed, looksLikeEnvelope } from "../../../src/core/record.ts";
 import type { DecodeOptions, KafkaRecord } from "../../../src/core/types.ts";
 import { pgRecord, record } from "../../support/debezium-records.ts";
+import { poisonCode as code } from "../../support/poison.ts";
 
 const auto: DecodeOptions = { format: "auto", versionSource: "auto", epoch: 0 };
 const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof PoisonError, `expected PoisonError, got ${String(err)}`);
-    return err.code;
-  }
-  assert.fail("expected a PoisonError");
-}
 
 test("looksLikeEnvelope: one of Debezium's ops and a before or an after image", () => {
   for (const op of ["c", "u", "d", "r", "t", "m"]) {

@@ -86,3 +86,24 @@ test("explain: undecodable and oversized records are poison with their codes; to
   const tomb = record({ offset: "4", key: Buffer.from('{"id":1}'), value: null });
   assert.equal(explain(tomb, prepare(tomb, decode, items, 0), undefined, "t").outcome, "skipped");
 });
+
+test("explain: a truncate is skipped by default; with TRUNCATE_POLICY=apply it names its source and version", () => {
+  const value = Buffer.from(
+    JSON.stringify({
+      op: "t",
+      source: { connector: "postgresql", name: "pg", db: "app", schema: "public", table: "c", lsn: 9 },
+    }),
+  );
+  const r = record({ offset: "4", value });
+  const skipped = explain(r, prepare(r, decode, items, 0), undefined, "t");
+  assert.equal(skipped.outcome, "skipped");
+  assert.match(skipped.reason, /^truncate: .*TRUNCATE_POLICY=skip/);
+  const applied = explain(r, prepare(r, { ...decode, truncate: "apply" }, items, 0), undefined, "t");
+  assert.equal(applied.outcome, "truncate");
+  assert.equal(applied.version, `pg:0000:${"9".padStart(20, "0")}:1:${"9".padStart(20, "0")}`);
+  assert.match(
+    applied.reason,
+    /each item of source pg\.app\.public\.c with a pg: version older than pg:0000:/,
+  );
+  assert.match(applied.reason, /a Scan of t\)$/);
+});

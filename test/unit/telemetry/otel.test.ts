@@ -161,6 +161,7 @@ const PROMETHEUS_NAMES = [
   "cdc_sink_consumed_write_units_total",
   "cdc_sink_circuit_breaker_open",
   "cdc_sink_rebalance_storm",
+  "cdc_sink_truncate_items_total",
 ];
 
 test("every instrument appears on /metrics under its documented Prometheus name", async () => {
@@ -176,6 +177,7 @@ test("every instrument appears on /metrics under its documented Prometheus name"
   stats.skipReason("orders", 0, "heartbeat");
   stats.writeUnits("applied", 1);
   stats.writeUnits("duplicate", 2.5);
+  stats.truncated("orders", 0, 3);
   t.observe(stats, {
     inFlight: () => 1,
     limit: () => 64,

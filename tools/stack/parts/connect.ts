@@ -6,6 +6,8 @@ import { javaArgs, writeProperties, type Part } from "./part.ts";
 
 export const DEBEZIUM_POSTGRES = "io.debezium.connector.postgresql.PostgresConnector";
 export const DEBEZIUM_MYSQL = "io.debezium.connector.mysql.MySqlConnector";
+/** Apicurio's Avro converter (the Confluent wire format with as-confluent: docs/formats/avro.md). */
+export const APICURIO_AVRO_CONVERTER = "io.apicurio.registry.utils.converter.AvroConverter";
 
 async function getJson(url: string): Promise<unknown> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
@@ -15,7 +17,8 @@ async function getJson(url: string): Promise<unknown> {
 
 /**
  * A one-worker Kafka Connect cluster in distributed mode (so connectors are managed through REST,
- * as in production), with Debezium's PostgreSQL and MySQL connectors in its plugin path.
+ * as in production), with Debezium's PostgreSQL and MySQL connectors and Apicurio's Avro converter
+ * in its plugin path.
  */
 export const connectPart: Part = {
   name: "connect",
@@ -77,8 +80,9 @@ export const connectPart: Part = {
   async probe(state: StackState) {
     const url = `http://127.0.0.1:${state.ports.connect}`;
     await getJson(`${url}/`);
-    const plugins = (await getJson(`${url}/connector-plugins`)) as { class: string }[];
-    for (const wanted of [DEBEZIUM_POSTGRES, DEBEZIUM_MYSQL])
+    // connectorsOnly=false lists converters too (KIP-769): the Avro converter's folder loaded.
+    const plugins = (await getJson(`${url}/connector-plugins?connectorsOnly=false`)) as { class: string }[];
+    for (const wanted of [DEBEZIUM_POSTGRES, DEBEZIUM_MYSQL, APICURIO_AVRO_CONVERTER])
       if (!plugins.some((p) => p.class === wanted)) throw new Error(`${wanted} not loaded`);
     // Answered by the herder only once this worker has joined its group and read the config topic.
     await getJson(`${url}/connectors`);

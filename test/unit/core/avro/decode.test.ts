@@ -6,7 +6,6 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { compileReader, type AvroReader } from "../../../../src/core/avro/reader.ts";
 import { decodeAvroRecord, schemaIdsOf } from "../../../../src/core/avro/record.ts";
-import { PoisonError } from "../../../../src/core/errors.ts";
 import { JsonNumber } from "../../../../src/core/json.ts";
 import type { ChangeEvent, KafkaRecord } from "../../../../src/core/types.ts";
 import {
@@ -18,6 +17,7 @@ import {
   unscaledBytes,
 } from "../../../support/avro-records.ts";
 import { record } from "../../../support/debezium-records.ts";
+import { poisonCode } from "../../../support/poison.ts";
 
 const options = { versionSource: "auto", epoch: 0 } as const;
 const KEY_ID = 1;
@@ -140,16 +140,6 @@ function change(r: KafkaRecord): ChangeEvent {
   const d = decodeAvroRecord(r, lookup, options);
   assert.equal(d.kind, "change");
   return (d as { event: ChangeEvent }).event;
-}
-
-function poisonCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof PoisonError, `expected PoisonError, got ${String(err)}`);
-    return err.code;
-  }
-  assert.fail("expected a PoisonError");
 }
 
 test("an Avro create decodes to the same source, id and version as its JSON twin", () => {

@@ -4,18 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { compilePlan, floatValue, longValue } from "../../../../src/core/avro/plan.ts";
-import { PoisonError } from "../../../../src/core/errors.ts";
 import { JsonNumber } from "../../../../src/core/json.ts";
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof PoisonError, `expected PoisonError, got ${String(err)}`);
-    return err.code;
-  }
-  assert.fail("expected a PoisonError");
-}
+import { poisonCode as code } from "../../../support/poison.ts";
 
 test("longs: JS numbers while exact, exact text beyond 2^53 either way", () => {
   const max = 2n ** 53n - 1n;

@@ -9,6 +9,7 @@ import { PoisonError } from "../../../../src/core/errors.ts";
 import type { DecodeOptions } from "../../../../src/core/types.ts";
 import { avroBody, framed } from "../../../support/avro-records.ts";
 import { record } from "../../../support/debezium-records.ts";
+import { poisonCode as code } from "../../../support/poison.ts";
 
 const keySchema = { type: "record", name: "K", fields: [{ name: "id", type: "int" }] };
 const rowSchema = {
@@ -33,16 +34,6 @@ const lookup = (id: number): AvroReader => {
 const flat: DecodeOptions = { format: "flattened", versionSource: "auto", epoch: 0 };
 const key = framed(1, avroBody(keySchema, { id: 7 }));
 const value = framed(2, avroBody(rowSchema, { id: 7, __lsn: 5n }));
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof PoisonError, `expected PoisonError, got ${String(err)}`);
-    return err.code;
-  }
-  assert.fail("expected a PoisonError");
-}
 
 test("schemaIdsOf: framed value and key ids; none for unframed, short or empty bytes", () => {
   assert.deepEqual(schemaIdsOf(record({ offset: "1", key, value })), [2, 1]);

@@ -74,6 +74,12 @@ test("instants before 1970 are refused, in the year or through the offset", () =
   assert.equal(isoToNanos("1970-01-01T00:30:00+01:00"), undefined, "23:30 UTC the day before");
   assert.equal(nanos("1970-01-01T01:00:00+01:00"), 0n);
   assert.equal(nanos("1970-01-01T00:00:00-01:00"), 3600n * S);
+  // A 1969 local time west of Greenwich can be a 1970 instant: it is the instant that counts.
+  assert.equal(nanos("1969-12-31T23:00:00-05:00"), 4n * 3600n * S);
+  assert.equal(nanos("1969-12-31T19:00:00.5-05:00"), S / 2n);
+  assert.equal(isoToNanos("1969-12-31T18:59:59.999-05:00"), undefined, "a ms before the epoch");
+  // Date.UTC reads years 0-99 as 1900-1999: year 70 must not pass as 1970.
+  assert.equal(isoToNanos("0070-01-01T01:00:00Z"), undefined);
 });
 
 test("anything but a whole timestamp is refused", () => {
