@@ -46,7 +46,7 @@ test("a changed key schema turns the refusals into key_schema_mismatch, with one
   ]);
   for (const r of results) {
     assert.equal(r.status, "rejected");
-    const err = (r).reason as FatalError;
+    const err = r.reason as FatalError;
     assert.ok(err instanceof FatalError);
     assert.equal(err.code, "key_schema_mismatch");
     assert.match(
