@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { ENV_SPEC, type EnvName } from "./env-spec.ts";
 import { parseRoutes, type Route } from "./routes.ts";
+import { clientPairProblem } from "./tls-pair.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 export type ReadFile = (path: string) => string;
@@ -54,6 +55,9 @@ function crossFieldRules(c: Values, issue: Issue): void {
     issue("KAFKA_SSL_KEY_FILE", "KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together");
   if (!c.KAFKA_SSL && c.KAFKA_SSL_CA_FILE !== undefined)
     issue("KAFKA_SSL_CA_FILE", "is set but KAFKA_SSL is false; set KAFKA_SSL=true");
+  // A client certificate without TLS would be dropped silently: the broker would see no identity.
+  if (!c.KAFKA_SSL && c.KAFKA_SSL_CERT_FILE !== undefined)
+    issue("KAFKA_SSL_CERT_FILE", "is set but KAFKA_SSL is false; set KAFKA_SSL=true");
   if ((c.SCHEMA_REGISTRY_CERT_FILE === undefined) !== (c.SCHEMA_REGISTRY_KEY_FILE === undefined))
     issue("SCHEMA_REGISTRY_KEY_FILE", "SCHEMA_REGISTRY_CERT_FILE and SCHEMA_REGISTRY_KEY_FILE go together");
   if ((c.SCHEMA_REGISTRY_USERNAME === undefined) !== (c.SCHEMA_REGISTRY_PASSWORD === undefined))
@@ -106,6 +110,16 @@ function configSchema(readFile: ReadFile) {
         cert: read("KAFKA_SSL_CERT_FILE", c.KAFKA_SSL_CERT_FILE),
         key: read("KAFKA_SSL_KEY_FILE", c.KAFKA_SSL_KEY_FILE),
       };
+      const pairProblem =
+        files.cert === undefined || files.key === undefined
+          ? undefined
+          : clientPairProblem(
+              { cert: "KAFKA_SSL_CERT_FILE", key: "KAFKA_SSL_KEY_FILE" },
+              files.cert,
+              files.key,
+            );
+      if (pairProblem !== undefined)
+        ctx.addIssue({ code: "custom", path: ["KAFKA_SSL_KEY_FILE"], message: pairProblem });
       const tls: { ca?: string; cert?: string; key?: string } | undefined = c.KAFKA_SSL
         ? Object.fromEntries(Object.entries(files).filter(([, v]) => v !== undefined))
         : undefined;

@@ -21,9 +21,9 @@ const routeSchema = z
     format: z.enum(RECORD_FORMATS).optional(),
     poisonPolicy: z.enum(POISON_POLICIES).optional(),
     encoding: z.enum(RECORD_ENCODINGS).optional(),
+    truncate: z.enum(TRUNCATE_POLICIES).optional(),
     /** This route's own write budget (units per second), instead of MAX_WRITE_UNITS_PER_SECOND. */
     maxWriteUnitsPerSecond: z.number().positive().optional(),
-    truncate: z.enum(TRUNCATE_POLICIES).optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -15,9 +15,6 @@ export type CapacityMeter = (units: number) => void;
 
 /** The store: one conditional write per change; refused conditions are outcomes, not errors. */
 export type Sink = {
-  write(event: ChangeEvent, at: Position, meter?: CapacityMeter): Promise<WriteOutcome>;
-  /** The write units this change's write should cost, before it is sent (for a write budget). */
-  estimateUnits?(event: ChangeEvent, at: Position): number;
   /**
    * Tombstones every item of the truncate's source older than it (core/truncate.ts), page by page;
    * `onPage` hears each page's counts as it is done, so a retried truncate still counts every
@@ -29,6 +26,9 @@ export type Sink = {
     at: Position,
     onPage?: (page: TruncateResult) => void,
   ): Promise<TruncateResult>;
+  write(event: ChangeEvent, at: Position, meter?: CapacityMeter): Promise<WriteOutcome>;
+  /** The write units this change's write should cost, before it is sent (for a write budget). */
+  estimateUnits?(event: ChangeEvent, at: Position): number;
 };
 
 /** The dead-letter topic: a poison record with the error that made it poison. */

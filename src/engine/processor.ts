@@ -22,10 +22,10 @@ import type { Stats } from "./stats.ts";
 import { handlePoison, type PoisonContext, type PoisonPolicy } from "./poison.ts";
 import { PartitionRetry, Released } from "./partition-retry.ts";
 import { PrepareGate, type Prepare } from "./prepare-gate.ts";
+import { applyTruncate, type TruncateContext } from "./truncate.ts";
 import { WriteGate } from "./write-gate.ts";
 import type { CircuitBreaker } from "./breaker.ts";
 import type { WriteBudget } from "./write-budget.ts";
-import { applyTruncate, type TruncateContext } from "./truncate.ts";
 
 export type ProcessorDeps = {
   readonly sinkFor: (topic: string) => Sink;

@@ -66,15 +66,15 @@ export class Stats {
     return this.#skipsByPartition;
   }
 
-  /** Write units one write consumed, under the outcome it had (applied, duplicate or stale). */
-  writeUnits(outcome: Outcome, units: number): void {
-    this.writeUnitsByOutcome.set(outcome, (this.writeUnitsByOutcome.get(outcome) ?? 0) + units);
-  }
-
   /** Items a truncate of this partition tombstoned (engine/truncate.ts), as each page is done. */
   truncated(topic: string, partition: number, items: number): void {
     const key = `${topic}/${partition}`;
     this.truncatedItems.set(key, (this.truncatedItems.get(key) ?? 0) + items);
+  }
+
+  /** Write units one write consumed, under the outcome it had (applied, duplicate or stale). */
+  writeUnits(outcome: Outcome, units: number): void {
+    this.writeUnitsByOutcome.set(outcome, (this.writeUnitsByOutcome.get(outcome) ?? 0) + units);
   }
 
   released(topic: string, partition: number, n = 1): void {

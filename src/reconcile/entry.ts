@@ -94,7 +94,28 @@ function isMetadata(name: string, layout: ItemLayout): boolean {
   return name.startsWith("_cdc_") && !name.startsWith(META.columnPrefix);
 }
 
-/** An item, or undefined when it lacks a key column (it cannot be any row of the table). */
+/**
+ * The key of an item from its `_cdc_id`: the Kafka key's values in key order, canonical JSON
+ * (core/identity.ts), read as the attributes the sink would have written for them. Debezium writes
+ * the key's fields in primary-key order, the order of `table.key`. Undefined when it does not fit.
+ */
+function idKey(id: string | undefined, table: TableInfo, settings: ConverterSettings): Canon[] | undefined {
+  if (id === undefined) return undefined;
+  let values: unknown;
+  try {
+    values = parseJson(id);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(values) || values.length !== table.key.length) return undefined;
+  const canon = table.key.map((c, i) => fromItem(toAttribute(values[i] as RowValue), c, settings));
+  return canon.some((c) => c === null) ? undefined : canon;
+}
+
+/**
+ * An item, or undefined when it lacks a key column (it cannot be any row of the table); a
+ * tombstone without key columns (a truncate's) is keyed by its `_cdc_id`.
+ */
 export function itemEntry(
   item: Record<string, AttributeValue>,
   table: TableInfo,
@@ -114,7 +135,12 @@ export function itemEntry(
     if (table.key.includes(c)) keyCanon.push(canon);
     if (canon !== null && !tomb) cols[c.name] = compact(canon);
   }
-  if (keyCanon.some((c) => c === null)) return undefined;
+  if (keyCanon.some((c) => c === null)) {
+    // A truncate's tombstone carries no key columns (core/truncate.ts): its key is `_cdc_id`.
+    const fromId = tomb ? idKey(item[META.id]?.S, table, settings) : undefined;
+    if (fromId === undefined) return undefined;
+    keyCanon.splice(0, keyCanon.length, ...fromId);
+  }
   if (!tomb) {
     // An attribute that is no column of the table (a dropped column, a stray write) is a difference.
     for (const [name, attr] of Object.entries(attrs)) {

@@ -28,10 +28,10 @@ export const METRIC = {
   ready: "cdc_sink.ready",
   rebalances: "cdc_sink.rebalances",
   dlqPublishes: "cdc_sink.dlq.publishes",
+  truncatedItems: "cdc_sink.truncate.items",
   consumedWriteUnits: "cdc_sink.consumed_write_units",
   breakerOpen: "cdc_sink.circuit_breaker.open",
   rebalanceStorm: "cdc_sink.rebalance_storm",
-  truncatedItems: "cdc_sink.truncate.items",
 } as const;
 
 const TOPIC = "messaging.destination.name";

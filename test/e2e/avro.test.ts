@@ -4,11 +4,14 @@
 // once, so one workload feeds both formats: the Debezium envelope, and ExtractNewRecordState's
 // flattened rows. The snapshot, a concurrent workload (interleaved transactions, deletes,
 // re-inserts, key changes) and a restart of both connectors mid-workload converge with no reconcile
-// drift; a replay of each feed by a new group applies nothing.
+// drift. Then a TRUNCATE with TRUNCATE_POLICY=apply: the envelope feed tombstones every row live at
+// the truncate and keeps the rows inserted after it; the flattened feed never sees it (the transform
+// drops truncates), so its truncated rows stay as extra items. A replay of each feed by a new group
+// applies nothing.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createTable } from "../support/dynamo.ts";
+import { createTable, scanTable } from "../support/dynamo.ts";
 import { restartConnector } from "../support/debezium-connect.ts";
 import { waitConsuming, type SinkProcess } from "../support/sink-process.ts";
 import { uniqueName } from "../support/names.ts";
@@ -58,7 +61,7 @@ before(async () => {
     throw new Error("the stack has no registry: start it with --with-registry");
   const shared = { ep, schema: uniqueName("e2e_avro"), publication: uniqueName("pub") };
   const database = await createSource(ep, shared.schema, shared.publication);
-  const env = { RECORD_ENCODING: "avro", SCHEMA_REGISTRY_URL: ep.registryUrl };
+  const env = { RECORD_ENCODING: "avro", SCHEMA_REGISTRY_URL: ep.registryUrl, TRUNCATE_POLICY: "apply" };
   feeds = (["envelope", "flattened"] as const).map((name) => {
     const base = {
       ...shared,
@@ -69,7 +72,12 @@ before(async () => {
       table: uniqueName("items"),
       group: uniqueName("sink"),
     };
-    const extra = { ...avroConverters(ep.registryUrl!), ...(name === "flattened" ? UNWRAP : {}) };
+    const extra = {
+      ...avroConverters(ep.registryUrl!),
+      ...(name === "flattened" ? UNWRAP : {}),
+      // Debezium drops truncates at the source unless told not to (its default is "t").
+      "skipped.operations": "none",
+    };
     return {
       name,
       p: { ...base, connectorConfig: connectorConfig(base, false, extra), reconcileFlags: [] },
@@ -120,6 +128,57 @@ test("Avro envelope and Avro flattened feeds: snapshot, workload and connector r
   t.diagnostic(`avro: ${JSON.stringify(summary)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 });
 
+test("a truncate: the envelope feed tombstones the rows live at it, the flattened feed never sees it", async (t) => {
+  const t0 = Date.now();
+  const running = feeds.map((f) => sink(f));
+  for (const s of running) await waitConsuming(s);
+  const truncated = await workload.truncateScenario(303);
+  const fence = await workload.fence();
+  for (const [i, f] of feeds.entries()) {
+    await waitFence(f.p, fence, running[i]!);
+    await waitCaughtUp(f.p);
+  }
+  const [envelope, flattened] = feeds as [Feed, Feed];
+  // The envelope: no drift on trunc either (its truncated rows are tombstones now).
+  const reports = await converged(envelope.p, [...TABLES, "trunc"]);
+  const items = [...(await scanTable(envelope.p.ep.dynamodbEndpoint, envelope.p.table)).values()].filter(
+    (i) => i["_cdc_source"]?.S?.endsWith(".trunc"),
+  );
+  const byOp = (op: string) => items.filter((i) => i["_cdc_op"]?.S === op);
+  const live = items.filter((i) => i["_cdc_deleted"]?.BOOL === false).map((i) => Number(i["id"]?.N));
+  // Flattened: ExtractNewRecordState dropped the truncate, so exactly those rows are extra.
+  const flat = await converged(flattened.p, ["trunc"], (r) => r.drift === truncated.length);
+  const counts = await Promise.all(running.map((s) => stopSink(s)));
+  const line = running[0]!
+    .output()
+    .split("\n")
+    .find((l) => l.includes("truncate applied:"));
+  const applied = JSON.parse(line ?? "{}") as { tombstoned?: number; untouched?: number };
+  summary["truncate"] = {
+    liveAtTruncate: truncated.length,
+    envelope: {
+      reconcile: brief(reports),
+      sink: counts[0],
+      tombstoned: applied.tombstoned,
+      untouched: applied.untouched,
+    },
+    flattened: { reconcile: brief(flat), sink: counts[1] },
+    ms: Date.now() - t0,
+  };
+  t.diagnostic(`truncate: ${JSON.stringify(summary["truncate"])}`);
+  assert.ok(
+    reports.every((r) => r.drift === 0),
+    JSON.stringify(reports),
+  );
+  assert.ok(truncated.length > 0);
+  // Rows 1..200 were inserted before the truncate (some deleted): each item got the truncate's tombstone.
+  assert.equal(byOp("t").length, 200 - live.filter((id) => id <= 200).length);
+  assert.ok((applied.tombstoned ?? 0) >= truncated.length, line);
+  assert.ok(live.length > 0 && live.length <= 40, "only rows inserted after the truncate are live");
+  assert.equal(counts[0]!["dead_lettered"], 0);
+  assert.equal(counts[1]!["skipped"], 0, "the flattened feed has no truncate to skip");
+});
+
 test("a replay of each Avro feed by a new group applies nothing", async (t) => {
   for (const f of feeds) {
     const counts = await replay(f.p, (group) => sink(f, group));
@@ -127,7 +186,8 @@ test("a replay of each Avro feed by a new group applies nothing", async (t) => {
     assert.equal(counts["applied"], 0);
     assert.equal(counts["dead_lettered"], 0);
     assert.ok((counts["duplicate"] ?? 0) + (counts["stale"] ?? 0) > 0);
-    const reports = await converged(f.p, TABLES);
-    assert.ok(reports.every((r) => r.drift === 0));
   }
+  const [envelope, flattened] = feeds as [Feed, Feed];
+  assert.ok((await converged(envelope.p, [...TABLES, "trunc"])).every((r) => r.drift === 0));
+  assert.ok((await converged(flattened.p, TABLES)).every((r) => r.drift === 0));
 });

@@ -139,6 +139,21 @@ export function buildValuesSchema(): Schema {
           key: { type: "string", minLength: 1, description: "Key of the password in that Secret." },
           mountAsFile: bool("Mount the key as a file and set KAFKA_SASL_PASSWORD_FILE instead of the env."),
         }),
+        clientCertificate: obj({
+          existingSecret: str(
+            "Name of an existing Secret with the client certificate and key for mutual TLS; empty: none.",
+          ),
+          certKey: {
+            type: "string",
+            pattern: "^[-._a-zA-Z0-9]+$",
+            description: "Key of the PEM certificate.",
+          },
+          keyKey: {
+            type: "string",
+            pattern: "^[-._a-zA-Z0-9]+$",
+            description: "Key of the PEM private key.",
+          },
+        }),
       }),
       schemaRegistry: obj({
         password: obj({

@@ -1,5 +1,5 @@
-// npm run stack -- up|down|status|logs|env|fetch [--with-cdc] [--with-mysql] [--dynamodb-persistent] [--kafka-sasl-ssl]
-//   [--kafka-proxied] [--kafka-proxy-port N] [--dir DIR]
+// npm run stack -- up|down|status|logs|env|fetch [--with-cdc] [--with-mysql] [--with-tracing] [--dynamodb-persistent]
+//   [--kafka-sasl-ssl] [--kafka-mtls] [--kafka-proxied] [--kafka-proxy-port N] [--dir DIR]
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { stackStatus } from "./control.ts";
 import { describeError, StackError } from "./errors.ts";
 import { DYNOXIDE, ensureDynoxide } from "./dynoxide.ts";
 import { JAR_SETS, ensureJars, requireJava } from "./fetch.ts";
+import { JAEGER, ensureJaeger } from "./jaeger.ts";
 import { startStack, stopStack } from "./stack.ts";
 import { envLines, logFile, readEndpoints, resolveDir } from "./state.ts";
 
@@ -19,13 +20,18 @@ const USAGE = `usage: npm run stack -- <command> [options]
   status  show each part; exit 1 if any is down
   logs    [part] [-f] [-n LINES]  print (or follow) the parts' logs
   env     print the export lines of a running stack
-  fetch   download the jars and build dynoxide (cargo) into the cache without starting anything
+  fetch   download the jars and build dynoxide (cargo) into the cache without starting anything;
+          with --with-tracing also build Jaeger (go; about 9 minutes once, then cached)
 options: --dir DIR (default $CDC_SINK_STACK_DIR or <repo>/.stack), --with-cdc, --dynamodb-persistent,
   --with-mysql          also MariaDB with a row-based binlog (implies --with-cdc); MYSQL_URL
   --with-registry       also Apicurio Registry 3.3.3 (in memory; Confluent API at /apis/ccompat/v7, in
                         endpoints.json as registryUrl); needs a Java 21+ runtime, found by version
+  --with-tracing        also Jaeger v2 (in memory; OTLP and its query API on loopback ports, in
+                        endpoints.json as jaeger); built with Go 1.24.6+ the first time
   --kafka-sasl-ssl      also a SASL_SSL listener (SCRAM-SHA-512, TLS with a CA the stack makes);
                         its brokers, CA file, user and password are in endpoints.json (kafkaSaslSsl)
+  --kafka-mtls          also an SSL listener requiring a client certificate from the stack's CA; its
+                        brokers, CA, client certificate and key files are in endpoints.json (kafkaMtls)
   --kafka-proxied       also a plaintext listener advertised on another port, for a TCP proxy
   --kafka-proxy-port N  that advertised port (implies --kafka-proxied; default: a free port)`;
 
@@ -36,8 +42,10 @@ const { values, positionals } = parseArgs({
     "with-cdc": { type: "boolean", default: false },
     "with-mysql": { type: "boolean", default: false },
     "with-registry": { type: "boolean", default: false },
+    "with-tracing": { type: "boolean", default: false },
     "dynamodb-persistent": { type: "boolean", default: false },
     "kafka-sasl-ssl": { type: "boolean", default: false },
+    "kafka-mtls": { type: "boolean", default: false },
     "kafka-proxied": { type: "boolean", default: false },
     "kafka-proxy-port": { type: "string" },
     follow: { type: "boolean", short: "f", default: false },
@@ -69,8 +77,10 @@ async function up(): Promise<number> {
     withCdc: values["with-cdc"],
     withMysql: values["with-mysql"],
     withRegistry: values["with-registry"],
+    withTracing: values["with-tracing"],
     dynamodbPersistent: values["dynamodb-persistent"],
     kafkaSaslSsl: values["kafka-sasl-ssl"],
+    kafkaMtls: values["kafka-mtls"],
     kafkaProxied: values["kafka-proxied"],
     ...(proxyPort === undefined ? {} : { kafkaProxyPort: Number(proxyPort) }),
     signal: abort.signal,
@@ -125,6 +135,9 @@ async function fetchAll(): Promise<number> {
   const bin = await ensureDynoxide(logFile(resolveDir(values.dir), "cargo"), say);
   say(`${DYNOXIDE.crate} ${DYNOXIDE.version} in ${bin}`);
   for (const set of JAR_SETS) say(`${set} jars in ${await ensureJars(set, mavenLog)}`);
+  if (values["with-tracing"]) {
+    say(`Jaeger ${JAEGER.release} in ${await ensureJaeger(logFile(resolveDir(values.dir), "go"), say)}`);
+  }
   return 0;
 }
 

@@ -7,6 +7,8 @@ import { ensureDynoxide } from "./dynoxide.ts";
 import { ensureJars, requireJava } from "./fetch.ts";
 import { connectPart } from "./parts/connect.ts";
 import { dynamodbPart } from "./parts/dynamodb.ts";
+import { ensureJaeger } from "./jaeger.ts";
+import { jaegerPart } from "./parts/jaeger.ts";
 import { kafkaPart } from "./parts/kafka.ts";
 import type { Part } from "./parts/part.ts";
 import { findMysqlBin, mysqlPart } from "./parts/mysql.ts";
@@ -38,6 +40,7 @@ export const PARTS: Record<PartName, Part> = {
   mysql: mysqlPart,
   connect: connectPart,
   registry: registryPart,
+  jaeger: jaegerPart,
 };
 
 export type StartOptions = {
@@ -47,9 +50,13 @@ export type StartOptions = {
   withMysql?: boolean;
   /** Apicurio Registry (Confluent-compatible API) besides the rest; needs a Java 21+ runtime. */
   withRegistry?: boolean;
+  /** Jaeger v2 (in memory, loopback ports) for the sink's traces; built with Go the first time. */
+  withTracing?: boolean;
   dynamodbPersistent?: boolean;
   /** A SASL_SSL listener besides the plaintext one: SCRAM-SHA-512 over TLS with a CA the stack makes. */
   kafkaSaslSsl?: boolean;
+  /** An SSL listener that requires a client certificate signed by the stack's CA (mutual TLS). */
+  kafkaMtls?: boolean;
   /** A plaintext listener advertised on a port where a test's TCP proxy listens (see ProxiedEndpoint). */
   kafkaProxied?: boolean;
   /** The advertised port of the proxied listener (implies kafkaProxied); default: a free port. */
@@ -65,6 +72,7 @@ export const partsOf = (state: StackState): PartName[] =>
       (state.withCdc || !CDC_PARTS.includes(name)) &&
       (state.withMysql === true || !MYSQL_PARTS.includes(name)) &&
       (name !== "registry" || state.withRegistry === true) &&
+      (name !== "jaeger" || state.withTracing === true) &&
       (name !== "dynamodb" || state.externalDynamodb === undefined),
   );
 
@@ -97,10 +105,13 @@ function clusterId(): string {
 const secret = (): string => randomBytes(16).toString("hex");
 
 function listenersFor(options: StartOptions): KafkaListeners {
+  // One server keystore serves both TLS listeners, so they share its password.
+  const keystorePassword = secret();
   return {
     ...(options.kafkaSaslSsl === true
-      ? { saslSsl: { username: "cdcsink", password: secret(), keystorePassword: secret() } }
+      ? { saslSsl: { username: "cdcsink", password: secret(), keystorePassword } }
       : {}),
+    ...(options.kafkaMtls === true ? { mtls: { keystorePassword } } : {}),
     ...(options.kafkaProxied === true || options.kafkaProxyPort !== undefined ? { proxied: true } : {}),
   };
 }
@@ -112,6 +123,7 @@ function newState(dir: string, options: StartOptions): StackState {
     withCdc: options.withCdc === true || options.withMysql === true,
     withMysql: options.withMysql === true,
     withRegistry: options.withRegistry === true,
+    withTracing: options.withTracing === true,
     dynamodbPersistent: options.dynamodbPersistent === true,
     kafkaListeners: listenersFor(options),
     ports: options.kafkaProxyPort === undefined ? {} : { kafkaProxy: options.kafkaProxyPort },
@@ -190,6 +202,7 @@ async function resolveTools(state: StackState, dir: string, say: (line: string) 
   }
   const mavenLog = logFile(dir, "maven");
   state.jars.kafka = await ensureJars("kafka", mavenLog);
+  if (state.withTracing === true) state.jaeger = await ensureJaeger(logFile(dir, "go"), say);
   if (state.withRegistry === true) {
     state.registryJava = findJava(REGISTRY_JAVA).bin;
     state.jars.registry = await ensureJars("registry", mavenLog);
@@ -215,7 +228,9 @@ async function assignPorts(state: StackState, names: PartName[]): Promise<void> 
     wanted.push("controller");
     if (state.kafkaListeners?.saslSsl !== undefined) wanted.push("kafkaSaslSsl");
     if (state.kafkaListeners?.proxied === true) wanted.push("kafkaProxied", "kafkaProxy");
+    if (state.kafkaListeners?.mtls !== undefined) wanted.push("kafkaMtls");
   }
+  if (names.includes("jaeger")) wanted.push("jaegerOtlpGrpc", "jaegerOtlpHttp", "jaegerQueryGrpc");
   if (names.includes("registry")) wanted.push("registryManagement");
   const missing = wanted.filter((name) => state.ports[name] === undefined);
   const ports = await freePorts(missing.length);
@@ -242,6 +257,7 @@ export async function startStack(options: StartOptions = {}): Promise<Endpoints>
   if (options.withCdc === true || options.withMysql === true) state.withCdc = true;
   if (options.withMysql === true) state.withMysql = true;
   if (options.withRegistry === true) state.withRegistry = true;
+  if (options.withTracing === true) state.withTracing = true;
   if (!fresh && options.dynamodbPersistent === true && !state.dynamodbPersistent) {
     log("note: the running dynoxide is in-memory; down and up again for --dynamodb-persistent");
   }
@@ -250,11 +266,12 @@ export async function startStack(options: StartOptions = {}): Promise<Endpoints>
   if (
     !fresh &&
     ((wantedListeners.saslSsl && !haveListeners.saslSsl) ||
-      (wantedListeners.proxied && !haveListeners.proxied))
+      (wantedListeners.proxied && !haveListeners.proxied) ||
+      (wantedListeners.mtls && !haveListeners.mtls))
   ) {
     log(
       "note: the stack's broker was made without these listeners; down and up again for " +
-        "--kafka-sasl-ssl/--kafka-proxied",
+        "--kafka-sasl-ssl/--kafka-proxied/--kafka-mtls",
     );
   }
   const current = state;

@@ -3,7 +3,15 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { StackError } from "./errors.ts";
 
-export const PART_NAMES = ["kafka", "dynamodb", "postgres", "mysql", "connect", "registry"] as const;
+export const PART_NAMES = [
+  "kafka",
+  "dynamodb",
+  "postgres",
+  "mysql",
+  "connect",
+  "registry",
+  "jaeger",
+] as const;
 export type PartName = (typeof PART_NAMES)[number];
 export const CDC_PARTS: readonly PartName[] = ["postgres", "connect"];
 /** `--with-mysql`: MariaDB beside the CDC parts (Connect loads Debezium's MySQL connector always). */
@@ -18,6 +26,19 @@ export type SaslSslEndpoint = {
   username: string;
   password: string;
 };
+
+/**
+ * The mutual-TLS listener (`--kafka-mtls`): TLS with the stack's CA, and the broker requires a client
+ * certificate signed by that CA (`ssl.client.auth=required`). The stack makes one client
+ * certificate and its key (PEM, the key unencrypted, as KAFKA_SSL_CERT_FILE/KAFKA_SSL_KEY_FILE want).
+ */
+export type MtlsEndpoint = { brokers: string; caFile: string; certFile: string; keyFile: string };
+
+/**
+ * Jaeger v2 (`--with-tracing`), in memory: OTLP receivers for OTEL_EXPORTER_OTLP_ENDPOINT and its
+ * HTTP query API (`/api/traces`, `/api/services`), all on loopback.
+ */
+export type JaegerEndpoint = { otlpHttp: string; otlpGrpc: string; queryUrl: string };
 
 /**
  * The proxied listener (`--kafka-proxied`): the broker listens on `upstream` but advertises
@@ -39,18 +60,31 @@ export type Endpoints = {
   registryUrl?: string;
   kafkaSaslSsl?: SaslSslEndpoint;
   kafkaProxied?: ProxiedEndpoint;
+  kafkaMtls?: MtlsEndpoint;
+  jaeger?: JaegerEndpoint;
   pids: Partial<Record<PartName, number>>;
   startedAt: string;
 };
 
 /** The stack's own bookkeeping (stack.json): enough to restart any part on the same ports. */
 export type PortName =
-  PartName | "controller" | "kafkaSaslSsl" | "kafkaProxied" | "kafkaProxy" | "registryManagement";
+  | PartName
+  | "controller"
+  | "kafkaSaslSsl"
+  | "kafkaProxied"
+  | "kafkaProxy"
+  | "registryManagement"
+  | "kafkaMtls"
+  | "jaegerOtlpGrpc"
+  | "jaegerOtlpHttp"
+  | "jaegerQueryGrpc";
 
 /** Extra broker listeners, fixed when the stack is created (SCRAM users are written at format time). */
 export type KafkaListeners = {
   saslSsl?: { username: string; password: string; keystorePassword: string };
   proxied?: boolean;
+  /** An SSL listener requiring client certificates; shares the server keystore with saslSsl. */
+  mtls?: { keystorePassword: string };
 };
 
 export type StackState = {
@@ -60,6 +94,8 @@ export type StackState = {
   withMysql?: boolean;
   /** Apicurio Registry too (absent in stacks made before it existed: no). */
   withRegistry?: boolean;
+  /** Jaeger v2 too (absent in stacks made before it existed: no). */
+  withTracing?: boolean;
   dynamodbPersistent: boolean;
   /** Absent in stacks made before listeners existed: the plaintext listener only. */
   kafkaListeners?: KafkaListeners;
@@ -72,6 +108,8 @@ export type StackState = {
   registryJava?: string;
   /** The dynoxide binary the dynamodb part runs (tools/stack/dynoxide.ts). */
   dynoxide?: string;
+  /** The jaeger binary the jaeger part runs (tools/stack/jaeger.ts). */
+  jaeger?: string;
   /**
    * A DynamoDB endpoint the stack does not run (CDC_SINK_DYNAMODB_ENDPOINT when the stack was
    * made, e.g. DynamoDB Local): then there is no dynamodb part, and endpoints name this URL.
@@ -93,10 +131,14 @@ export const logFile = (dir: string, part: string): string => join(dir, "logs", 
 export const partDir = (dir: string, part: PartName): string => join(dir, part);
 
 /** Where the SASL_SSL listener's CA and keystore live (removed with the rest by `down`). */
-export const kafkaTlsFiles = (dir: string): { dir: string; ca: string; keystore: string } => ({
+export const kafkaTlsFiles = (
+  dir: string,
+): { dir: string; ca: string; keystore: string; clientCert: string; clientKey: string } => ({
   dir: join(dir, "kafka", "tls"),
   ca: join(dir, "kafka", "tls", "ca.pem"),
   keystore: join(dir, "kafka", "tls", "server.p12"),
+  clientCert: join(dir, "kafka", "tls", "client.pem"),
+  clientKey: join(dir, "kafka", "tls", "client.key"),
 });
 
 export function readState(dir: string): StackState | undefined {
@@ -158,6 +200,25 @@ export function endpointsOf(state: StackState): Endpoints {
           },
         }
       : {}),
+    ...(state.kafkaListeners?.mtls
+      ? {
+          kafkaMtls: {
+            brokers: `127.0.0.1:${ports.kafkaMtls}`,
+            caFile: kafkaTlsFiles(state.dir).ca,
+            certFile: kafkaTlsFiles(state.dir).clientCert,
+            keyFile: kafkaTlsFiles(state.dir).clientKey,
+          },
+        }
+      : {}),
+    ...(state.withTracing === true
+      ? {
+          jaeger: {
+            otlpHttp: `http://127.0.0.1:${ports.jaegerOtlpHttp}`,
+            otlpGrpc: `http://127.0.0.1:${ports.jaegerOtlpGrpc}`,
+            queryUrl: `http://127.0.0.1:${ports.jaeger}`,
+          },
+        }
+      : {}),
     pids: state.pids,
     startedAt: state.startedAt,
   };
@@ -175,6 +236,12 @@ export function envLines(endpoints: Endpoints): string[] {
     ["CONNECT_URL", endpoints.connectUrl],
     ["MYSQL_URL", endpoints.mysqlUrl],
     ["SCHEMA_REGISTRY_URL", endpoints.registryUrl],
+    // With --with-tracing a sink started from these lines exports its traces to the stack's Jaeger,
+    // which takes traces only (its OTLP receiver answers 404 for metrics and logs).
+    ["OTEL_EXPORTER_OTLP_ENDPOINT", endpoints.jaeger?.otlpHttp],
+    ["OTEL_METRICS_EXPORTER", endpoints.jaeger && "none"],
+    ["OTEL_LOGS_EXPORTER", endpoints.jaeger && "none"],
+    ["JAEGER_QUERY_URL", endpoints.jaeger?.queryUrl],
   ];
   return vars.filter(([, v]) => v !== undefined).map(([k, v]) => `export ${k}=${v}`);
 }

@@ -25,9 +25,15 @@ const args = process.argv.slice(2);
 const filters = args.filter((a) => !a.startsWith("-")).map((a) => relative(ROOT, resolve(a)));
 const runnerOptions = args.filter((a) => a.startsWith("-"));
 
+/**
+ * Run only when named (`npm run test:tracing`, which .ci/run runs after `npm test`): they need
+ * Jaeger, whose first build with Go takes about 9 minutes on two cores (tools/stack/jaeger.ts).
+ */
+const ON_REQUEST = "test/tracing/";
+
 function testFiles(): string[] {
   const all = globSync("test/**/*.test.ts", { cwd: ROOT }).sort();
-  if (filters.length === 0) return all;
+  if (filters.length === 0) return all.filter((file) => !file.startsWith(ON_REQUEST));
   // A filter is a file or a folder: test/unit runs test/unit/**, not test/unit-other/**.
   return all.filter((file) =>
     filters.some((f) => f === "" || file === f || file.startsWith(`${f.replace(/\/$/, "")}/`)),
@@ -69,13 +75,16 @@ async function sweepAbandoned(): Promise<void> {
 }
 
 /** Reuses the stack named by CDC_SINK_STACK_DIR when it is up; otherwise starts one we own. */
-async function ensureStack(signal: AbortSignal): Promise<{ dir: string; owned: boolean }> {
+async function ensureStack(
+  signal: AbortSignal,
+  withTracing: boolean,
+): Promise<{ dir: string; owned: boolean }> {
   ensurePackages(say);
   const named = process.env.CDC_SINK_STACK_DIR;
   if (named && existsSync(join(named, "endpoints.json")) && (await stackStatus(named)).up) {
     say(`reusing the stack in ${named}`);
     // Adds PostgreSQL, Connect and the registry if that stack was started without them.
-    await startStack({ dir: named, withCdc: true, withRegistry: true, signal, log: say });
+    await startStack({ dir: named, withCdc: true, withRegistry: true, withTracing, signal, log: say });
     return { dir: resolve(named), owned: false };
   }
   if (named) say(`no running stack in ${named} (CDC_SINK_STACK_DIR); starting a fresh one`);
@@ -85,7 +94,7 @@ async function ensureStack(signal: AbortSignal): Promise<{ dir: string; owned: b
   const began = performance.now();
   say(`starting a stack with CDC in ${dir}`);
   try {
-    await startStack({ dir, withCdc: true, withRegistry: true, signal, log: say });
+    await startStack({ dir, withCdc: true, withRegistry: true, withTracing, signal, log: say });
   } catch (err) {
     dumpLogs(dir);
     rmSync(dir, { recursive: true, force: true });
@@ -96,7 +105,7 @@ async function ensureStack(signal: AbortSignal): Promise<{ dir: string; owned: b
 }
 
 /** The folders whose tests talk to the local stack (test/unit and the harness's own tests do not). */
-const STACK_FOLDERS = ["test/integration/", "test/e2e/", "test/faults/matrix.test.ts"];
+const STACK_FOLDERS = ["test/integration/", "test/e2e/", "test/faults/matrix.test.ts", ON_REQUEST];
 const needsStack = (file: string): boolean => STACK_FOLDERS.some((f) => file.startsWith(f));
 
 function runTests(files: string[], dir: string | undefined): Promise<number> {
@@ -149,7 +158,10 @@ async function main(): Promise<number> {
   const abort = new AbortController();
   const interrupt = (): void => abort.abort(new Error("interrupted while starting the stack"));
   process.on("SIGINT", interrupt).on("SIGTERM", interrupt);
-  const stack = await ensureStack(abort.signal);
+  const stack = await ensureStack(
+    abort.signal,
+    files.some((file) => file.startsWith(ON_REQUEST)),
+  );
   process.off("SIGINT", interrupt).off("SIGTERM", interrupt);
   let code = 1;
   try {

@@ -64,6 +64,11 @@ sink
 /var/run/secrets/cdc-dynamodb-sink/kafka-sasl/password
 {{- end }}
 
+{{/* Where kafka.clientCertificate's Secret is mounted: the certificate and key as two files. */}}
+{{- define "cdc-dynamodb-sink.clientCertDir" -}}
+/var/run/secrets/cdc-dynamodb-sink/kafka-client
+{{- end }}
+
 {{/* SHUTDOWN_DEADLINE_MS as an integer (the service's default when unset or empty). */}}
 {{- define "cdc-dynamodb-sink.shutdownDeadlineMs" -}}
 {{- $raw := toString (default "20000" (get .Values.config "SHUTDOWN_DEADLINE_MS")) }}
@@ -130,6 +135,12 @@ the deadline rounded up + 10 s; an explicit value must leave at least 5 s after 
 {{- if and .Values.kafka.saslPassword.existingSecret .Values.kafka.saslPassword.mountAsFile (get $c "KAFKA_SASL_PASSWORD_FILE") }}
 {{- fail "config.KAFKA_SASL_PASSWORD_FILE conflicts with kafka.saslPassword.mountAsFile, which sets it" }}
 {{- end }}
+{{- if and .Values.kafka.clientCertificate.existingSecret (or (get $c "KAFKA_SSL_CERT_FILE") (get $c "KAFKA_SSL_KEY_FILE")) }}
+{{- fail "config.KAFKA_SSL_CERT_FILE/KAFKA_SSL_KEY_FILE conflict with kafka.clientCertificate, which mounts the Secret and sets them" }}
+{{- end }}
+{{- if and .Values.kafka.clientCertificate.existingSecret (ne (toString (get $c "KAFKA_SSL")) "true") }}
+{{- fail "kafka.clientCertificate needs config.KAFKA_SSL: \"true\" (a client certificate is only sent over TLS)" }}
+{{- end }}
 {{- if and .Values.routes (get $c "ROUTES_FILE") }}
 {{- fail "config.ROUTES_FILE conflicts with routes, which mounts the routes file and sets ROUTES_FILE" }}
 {{- end }}
@@ -167,6 +178,14 @@ Every name is a variable of the service's contract (src/config/env-spec.ts) or a
       name: {{ .existingSecret | quote }}
       key: {{ .key | quote }}
 {{- end }}
+{{- end }}
+{{- end }}
+{{- with .Values.kafka.clientCertificate }}
+{{- if .existingSecret }}
+- name: KAFKA_SSL_CERT_FILE
+  value: {{ printf "%s/%s" (include "cdc-dynamodb-sink.clientCertDir" $) .certKey | quote }}
+- name: KAFKA_SSL_KEY_FILE
+  value: {{ printf "%s/%s" (include "cdc-dynamodb-sink.clientCertDir" $) .keyKey | quote }}
 {{- end }}
 {{- end }}
 {{- with .Values.schemaRegistry.password }}

@@ -106,6 +106,24 @@ export function kafkaConnectFailure(err: unknown, brokers: readonly string[]): F
       { cause: err },
     );
   }
+  // TLS alerts a broker sends about the client's certificate (RFC 8446 §6.2, as OpenSSL words them).
+  // Kafka 3.9's JSSE with ssl.client.auth=required answers a missing certificate with `bad
+  // certificate` (42) and one from a CA it does not trust with `certificate unknown` (46), as
+  // measured by test/integration/security/mtls.test.ts; OpenSSL-based proxies send `certificate
+  // required` (116) and `unknown ca` (48).
+  if (
+    /alert (certificate required|unknown ca|bad certificate|certificate unknown|certificate expired)/i.test(
+      messages,
+    )
+  ) {
+    return new FatalError(
+      KafkaErrorCode.tls,
+      `TLS with Kafka at ${at} failed: the brokers refused this client's certificate: ${detail} ` +
+        "(they require one signed by a CA they trust: check KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE)",
+      ExitCode.fatal,
+      { cause: err },
+    );
+  }
   if (/certificate|TLS|SSL|secure/i.test(messages)) {
     return new FatalError(
       KafkaErrorCode.tls,

@@ -21,13 +21,16 @@ export const SECURITY_VARIABLES = [
     group: "security",
     name: "KAFKA_SSL_CERT_FILE",
     parse: text,
-    description: "PEM client certificate for mutual TLS.",
+    description:
+      "PEM client certificate for mutual TLS (needs `KAFKA_SSL=true` and `KAFKA_SSL_KEY_FILE`); at start-up " +
+      "it must match the key and not have expired (exit 2 otherwise).",
   },
   {
     group: "security",
     name: "KAFKA_SSL_KEY_FILE",
     parse: text,
-    description: "PEM client key for mutual TLS.",
+    description:
+      "PEM private key of `KAFKA_SSL_CERT_FILE`, unencrypted (e.g. a Secret's `tls.key` mounted as a file).",
   },
   {
     group: "security",

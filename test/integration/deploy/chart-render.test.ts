@@ -1,6 +1,7 @@
 // Assertions on what the chart renders for every values variant: hardening, probes, replicas
 // versus autoscaling, KEDA's trigger, and an environment the service itself accepts.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { loadConfig } from "../../../src/config/config.ts";
@@ -8,6 +9,7 @@ import { ENV_SPEC } from "../../../src/config/env-spec.ts";
 import { parseRoutes } from "../../../src/config/routes.ts";
 import {
   FIXTURES_DIR,
+  ROOT,
   VARIANTS,
   type K8sObject,
   only,
@@ -21,6 +23,13 @@ const objectsOf = (name: string): K8sObject[] => {
   const r = rendered.get(name);
   if (!r) throw new Error(`no variant ${name}`);
   return r.objects;
+};
+
+// The service checks a client certificate and key at start-up: the mounted files must be a real pair.
+const MTLS_FIXTURES = join(ROOT, "test", "unit", "config", "fixtures", "mtls");
+const PEM_FILES: Record<string, string> = {
+  KAFKA_SSL_CERT_FILE: readFileSync(join(MTLS_FIXTURES, "client.pem"), "utf8"),
+  KAFKA_SSL_KEY_FILE: readFileSync(join(MTLS_FIXTURES, "client.key"), "utf8"),
 };
 
 const KNOWN = new Set<string>(ENV_SPEC.map((v) => v.name));
@@ -141,7 +150,7 @@ for (const v of VARIANTS) {
           sink.volumeMounts?.some((m) => path.startsWith(`${m.mountPath}/`)),
           `${e.name}=${path} is not under a mounted volume`,
         );
-        if (!files.has(path)) files.set(path, "mounted-file-content");
+        if (!files.has(path)) files.set(path, PEM_FILES[e.name] ?? "mounted-file-content");
       }
     }
     const result = loadConfig(env, (path) => {
@@ -354,6 +363,45 @@ test("the production example scrapes metrics through a ServiceMonitor on the met
   );
   assert.equal(monitor.metadata.labels?.["release"], "kube-prometheus-stack");
   assert.match(String(sinkContainer(only(objects, "Deployment"))["image"]), /@sha256:[0-9a-f]{64}$/);
+});
+
+test("mutual TLS: the client certificate and key are mounted read-only from the Secret, and named", () => {
+  const deployment = only(objectsOf("mutual TLS with a client certificate from a Secret"), "Deployment");
+  const env = sinkContainer(deployment).env ?? [];
+  const dir = "/var/run/secrets/cdc-dynamodb-sink/kafka-client";
+  assert.equal(env.find((e) => e.name === "KAFKA_SSL_CERT_FILE")?.value, `${dir}/user.crt`);
+  assert.equal(env.find((e) => e.name === "KAFKA_SSL_KEY_FILE")?.value, `${dir}/user.key`);
+  const mount = (sinkContainer(deployment).volumeMounts ?? []).find((m) => m.mountPath === dir);
+  assert.equal(mount?.readOnly, true);
+  const volume = (podSpec(deployment).volumes ?? []).find((v) => v.name === mount?.name);
+  // defaultMode is left out: the chart writes 0440, which Kubernetes's YAML 1.1 reads as octal and
+  // this test's YAML 1.2 parser as 440.
+  const secret = { ...(volume?.["secret"] as Record<string, unknown>) };
+  delete secret["defaultMode"];
+  assert.deepEqual(secret, {
+    secretName: "sink-kafka-user",
+    items: [
+      { key: "user.crt", path: "user.crt" },
+      { key: "user.key", path: "user.key" },
+    ],
+  });
+  assert.throws(
+    () =>
+      render({
+        name: "mTLS without TLS",
+        valuesFiles: [],
+        set: ["kafka.clientCertificate.existingSecret=s"],
+      }),
+    /kafka.clientCertificate needs config.KAFKA_SSL/,
+  );
+  assert.throws(
+    () =>
+      render({ name: "mTLS twice", valuesFiles: [join(FIXTURES_DIR, "mtls-secret.yaml")] }, [
+        "--set-string",
+        "config.KAFKA_SSL_KEY_FILE=/k",
+      ]),
+    /conflict with kafka.clientCertificate/,
+  );
 });
 
 test("the schema registry's password reaches the pod only through the named Secret", () => {

@@ -68,6 +68,10 @@ export const VARIANTS: Variant[] = [
       "schemaRegistry.password.existingSecret=registry-basic-auth",
     ],
   },
+  {
+    name: "mutual TLS with a client certificate from a Secret",
+    valuesFiles: [join(FIXTURES_DIR, "mtls-secret.yaml")],
+  },
 ];
 
 export function valuesArgs(v: Variant): string[] {

@@ -11,6 +11,7 @@ import { decodeKafkaRecord } from "../../../src/core/record.ts";
 import { encodeId, itemKey } from "../../../src/core/identity.ts";
 import { parseJson, type JsonValue } from "../../../src/core/json.ts";
 import { buildPut } from "../../../src/core/item.ts";
+import { truncateRequest } from "../../../src/core/truncate.ts";
 import { differingColumns, itemEntry, sourceEntry } from "../../../src/reconcile/entry.ts";
 import { candidateItemKeys } from "../../../src/reconcile/sink-key.ts";
 import {
@@ -99,6 +100,28 @@ for (const [label, config] of Object.entries(fixture.configs)) {
         `${label} ${entry.label}`,
       );
     }
+  });
+
+  test(`${label}: a truncate's tombstone (no key columns) is matched to its row by _cdc_id`, () => {
+    for (const e of config.events) {
+      const { event, item } = itemOf(e.key, e.value);
+      const truncate = { source: event.source, version: event.version, versionScheme: "pg:" };
+      const at = { topic: "t", partition: 0, offset: "2" };
+      const tombstone = truncateRequest(truncate, event.id, at, itemOptions, 0).Item!;
+      const entry = itemEntry(tombstone, table, settings, layout);
+      assert.ok(entry !== undefined, `keyed by ${event.id}`);
+      assert.equal(entry.tomb, true);
+      assert.equal(entry.k, itemEntry(item, table, settings, layout)!.k);
+    }
+    // An id that does not fit the table's key stays a stray, as an item without key columns does.
+    const { event } = itemOf(config.events[0]!.key, config.events[0]!.value);
+    const truncate = { source: event.source, version: event.version, versionScheme: "pg:" };
+    const at = { topic: "t", partition: 0, offset: "2" };
+    for (const id of ["[1]", "not json", "{}"])
+      assert.equal(
+        itemEntry(truncateRequest(truncate, id, at, itemOptions, 0).Item!, table, settings, layout),
+        undefined,
+      );
   });
 
   test(`${label}: --sample finds the item key the sink wrote`, () => {

@@ -158,10 +158,10 @@ const PROMETHEUS_NAMES = [
   "cdc_sink_ready",
   "cdc_sink_rebalances_total",
   "cdc_sink_dlq_publishes_total",
+  "cdc_sink_truncate_items_total",
   "cdc_sink_consumed_write_units_total",
   "cdc_sink_circuit_breaker_open",
   "cdc_sink_rebalance_storm",
-  "cdc_sink_truncate_items_total",
 ];
 
 test("every instrument appears on /metrics under its documented Prometheus name", async () => {
@@ -175,9 +175,9 @@ test("every instrument appears on /metrics under its documented Prometheus name"
   stats.outcome("orders", 0, "skipped", 2);
   stats.skipReason("orders", 0, "heartbeat");
   stats.skipReason("orders", 0, "heartbeat");
+  stats.truncated("orders", 0, 3);
   stats.writeUnits("applied", 1);
   stats.writeUnits("duplicate", 2.5);
-  stats.truncated("orders", 0, 3);
   t.observe(stats, {
     inFlight: () => 1,
     limit: () => 64,

@@ -6,7 +6,7 @@ import { StackError } from "../errors.ts";
 import { runToEnd } from "../process.ts";
 import { kafkaTlsFiles, logFile, partDir, type StackState } from "../state.ts";
 import { javaArgs, writeProperties, type Part } from "./part.ts";
-import { makeServerTls } from "./tls.ts";
+import { makeCa, makeClientCert, makeServerTls } from "./tls.ts";
 
 function classPath(state: StackState): string {
   if (state.jars.kafka === undefined) throw new StackError("kafka jars not fetched");
@@ -23,13 +23,15 @@ export const kafkaPart: Part = {
     const home = partDir(state.dir, "kafka");
     mkdirSync(join(home, "data"), { recursive: true });
     const { controller } = state.ports;
-    const { saslSsl } = state.kafkaListeners ?? {};
-    if (saslSsl !== undefined)
-      await makeServerTls(
-        kafkaTlsFiles(state.dir).dir,
-        saslSsl.keystorePassword,
-        logFile(state.dir, "kafka"),
-      );
+    const { saslSsl, mtls } = state.kafkaListeners ?? {};
+    const tls = kafkaTlsFiles(state.dir);
+    const keystorePassword = saslSsl?.keystorePassword ?? mtls?.keystorePassword;
+    if (keystorePassword !== undefined)
+      await makeServerTls(tls.dir, keystorePassword, logFile(state.dir, "kafka"));
+    if (mtls !== undefined) {
+      const ca = await makeCa(tls.dir, "ca", logFile(state.dir, "kafka"));
+      await makeClientCert(tls.dir, "client", ca, logFile(state.dir, "kafka"));
+    }
     const listeners = listenersOf(state);
     writeProperties(join(home, "server.properties"), {
       "process.roles": "broker,controller",
@@ -44,6 +46,7 @@ export const kafkaPart: Part = {
       "inter.broker.listener.name": "PLAINTEXT",
       "listener.security.protocol.map": listeners.map((l) => `${l.name}:${l.protocol}`).join(","),
       ...(saslSsl === undefined ? {} : saslSslProperties(state, saslSsl.keystorePassword)),
+      ...(mtls === undefined ? {} : mtlsProperties(state, mtls.keystorePassword)),
       "log.dirs": join(home, "data"),
       // The product must create its topics itself; a typo must not conjure a topic.
       "auto.create.topics.enable": false,
@@ -102,13 +105,26 @@ export const kafkaPart: Part = {
 
   async probe(state) {
     await probeMetadata({ brokers: [`127.0.0.1:${state.ports.kafka}`] });
-    const { saslSsl, proxied } = state.kafkaListeners ?? {};
+    const { saslSsl, proxied, mtls } = state.kafkaListeners ?? {};
     // Same round trip through SASL_SSL: proves the keystore, the CA and the SCRAM user together.
     if (saslSsl !== undefined) {
       await probeMetadata({
         brokers: [`127.0.0.1:${state.ports.kafkaSaslSsl}`],
         ssl: { ca: [readFileSync(kafkaTlsFiles(state.dir).ca, "utf8")], rejectUnauthorized: true },
         sasl: { mechanism: "scram-sha-512", username: saslSsl.username, password: saslSsl.password },
+      });
+    }
+    // And through the mutual-TLS listener with the stack's client certificate.
+    if (mtls !== undefined) {
+      const tls = kafkaTlsFiles(state.dir);
+      await probeMetadata({
+        brokers: [`127.0.0.1:${state.ports.kafkaMtls}`],
+        ssl: {
+          ca: [readFileSync(tls.ca, "utf8")],
+          cert: readFileSync(tls.clientCert, "utf8"),
+          key: readFileSync(tls.clientKey, "utf8"),
+          rejectUnauthorized: true,
+        },
       });
     }
     // Nothing listens on the advertised port until a test starts its proxy: a TCP accept will do.
@@ -120,11 +136,12 @@ type Listener = { name: string; protocol: string; port: number | undefined; adve
 
 function listenersOf(state: StackState): Listener[] {
   const { ports } = state;
-  const { saslSsl, proxied } = state.kafkaListeners ?? {};
+  const { saslSsl, proxied, mtls } = state.kafkaListeners ?? {};
   return [
     { name: "PLAINTEXT", protocol: "PLAINTEXT", port: ports.kafka },
     { name: "CONTROLLER", protocol: "PLAINTEXT", port: ports.controller },
     ...(saslSsl === undefined ? [] : [{ name: "SASL_SSL", protocol: "SASL_SSL", port: ports.kafkaSaslSsl }]),
+    ...(mtls === undefined ? [] : [{ name: "MTLS", protocol: "SSL", port: ports.kafkaMtls }]),
     // Metadata answers each listener with its own advertised address, so a client that bootstraps
     // through the proxy is sent back to the proxy for every broker connection too.
     ...(proxied === true
@@ -145,6 +162,25 @@ function saslSslProperties(state: StackState, keystorePassword: string): Record<
     [`${prefix}.ssl.keystore.password`]: keystorePassword,
     [`${prefix}.ssl.key.password`]: keystorePassword,
     [`${prefix}.ssl.client.auth`]: "none",
+  };
+}
+
+/**
+ * TLS that requires a client certificate signed by the stack's CA (a PEM truststore, KIP-651). With
+ * protocol SSL the principal is the certificate's subject; the broker has no authorizer, so any
+ * such principal may read and write.
+ */
+function mtlsProperties(state: StackState, keystorePassword: string): Record<string, string> {
+  const prefix = "listener.name.mtls";
+  const tls = kafkaTlsFiles(state.dir);
+  return {
+    [`${prefix}.ssl.keystore.type`]: "PKCS12",
+    [`${prefix}.ssl.keystore.location`]: tls.keystore,
+    [`${prefix}.ssl.keystore.password`]: keystorePassword,
+    [`${prefix}.ssl.key.password`]: keystorePassword,
+    [`${prefix}.ssl.truststore.type`]: "PEM",
+    [`${prefix}.ssl.truststore.location`]: tls.ca,
+    [`${prefix}.ssl.client.auth`]: "required",
   };
 }
 

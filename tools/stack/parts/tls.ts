@@ -1,5 +1,6 @@
-// TLS material for the broker's SASL_SSL listener: a throw-away CA made by the stack, a server
-// certificate it signs for 127.0.0.1 and localhost, and a PKCS#12 keystore the broker reads. Made
+// TLS material for the broker's TLS listeners: a throw-away CA made by the stack, a server
+// certificate it signs for 127.0.0.1 and localhost, a PKCS#12 keystore the broker reads, and for
+// the mutual-TLS listener a client certificate the same CA signs. Made
 // with openssl; nothing leaves the stack's folder (the keystore password goes through the
 // environment, not the command line, where `ps` would show it).
 
@@ -20,7 +21,7 @@ async function openssl(
   const code = await runToEnd({ cmd: "openssl", args, cwd, logFile, ...(env === undefined ? {} : { env }) });
   if (code === 127)
     throw new StackError(
-      "openssl not found on PATH: install it (apt-get install openssl) for --kafka-sasl-ssl",
+      "openssl not found on PATH: install it (apt-get install openssl) for --kafka-sasl-ssl/--kafka-mtls",
     );
   if (code !== 0) throw new StackError(`openssl ${args[0]} failed (exit ${code}): see ${logFile}`);
 }
@@ -138,4 +139,63 @@ export async function makeServerTls(dir: string, password: string, logFile: stri
     },
   );
   return { ca: ca.cert, keystore, keystorePassword: password };
+}
+
+/**
+ * A client certificate signed by `ca` (the stack's, or in a test another CA the broker does not
+ * trust), with its unencrypted PEM key, for mutual TLS: extendedKeyUsage clientAuth, as a broker's
+ * JSSE checks on a client certificate. The subject becomes the Kafka principal (`User:CN=...`).
+ */
+export async function makeClientCert(
+  dir: string,
+  name: string,
+  ca: CaFiles,
+  logFile: string,
+): Promise<{ cert: string; key: string }> {
+  mkdirSync(dir, { recursive: true });
+  const files = { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
+  if (existsSync(files.cert) && existsSync(files.key)) return files;
+  const csr = join(dir, `${name}.csr`);
+  const ext = join(dir, `${name}.ext`);
+  writeFileSync(ext, "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n");
+  await openssl(
+    [
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-sha256",
+      "-keyout",
+      files.key,
+      "-out",
+      csr,
+      "-subj",
+      `/CN=${name}`,
+    ],
+    dir,
+    logFile,
+  );
+  await openssl(
+    [
+      "x509",
+      "-req",
+      "-sha256",
+      "-days",
+      "30",
+      "-in",
+      csr,
+      "-CA",
+      ca.cert,
+      "-CAkey",
+      ca.key,
+      "-CAcreateserial",
+      "-out",
+      files.cert,
+      "-extfile",
+      ext,
+    ],
+    dir,
+    logFile,
+  );
+  return files;
 }
