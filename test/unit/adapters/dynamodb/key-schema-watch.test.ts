@@ -70,3 +70,19 @@ test("with the key schema unchanged the record stays poison; other errors are no
   await assert.rejects(watchKeySchema(other, client, "orders", "pk").write(event, at), PoisonError);
   assert.equal(describes(), 1);
 });
+
+test("a truncate and the estimate pass through to the sink (TRUNCATE_POLICY=apply needs the sink's truncate)", async () => {
+  const { client } = table("pk");
+  const calls: string[] = [];
+  const inner: Sink = {
+    write: () => Promise.resolve("applied"),
+    truncate: () => {
+      calls.push("truncate");
+      return Promise.resolve({ scanned: 0, tombstoned: 0 } as never);
+    },
+  };
+  const sink = watchKeySchema(inner, client, "orders", "pk");
+  assert.ok(!("estimateUnits" in sink));
+  await sink.truncate?.({} as never, at);
+  assert.deepEqual(calls, ["truncate"]);
+});
