@@ -35,9 +35,8 @@ export function watchKeySchema(
       }
     },
   };
-  if (sink.estimateUnits !== undefined) {
-    const estimate = sink.estimateUnits.bind(sink);
-    watched.estimateUnits = (event, at) => estimate(event, at);
-  }
+  // The sink's other calls pass through as they are.
+  if (sink.estimateUnits !== undefined) watched.estimateUnits = sink.estimateUnits.bind(sink);
+  if (sink.truncate !== undefined) watched.truncate = sink.truncate.bind(sink);
   return watched;
 }

@@ -13,7 +13,9 @@ import type { TruncateResult } from "../../core/truncate.ts";
 import type { ChangeEvent, TruncateEvent, WriteOutcome } from "../../core/types.ts";
 import { TransactBatchSink, type BatchOptions } from "./transact-sink.ts";
 import { DynamoDbSink, type SinkHooks } from "./put-sink.ts";
-import type { Sink } from "../../engine/ports.ts";
+import type { CapacityMeter, Sink } from "../../engine/ports.ts";
+import { writeRequest } from "../../core/write.ts";
+import { estimatedUnits } from "./capacity.ts";
 import type { ItemOptions, Position } from "../../core/item.ts";
 
 export const WriteMode = { auto: "auto", put: "put", transact: "transact" } as const;
@@ -80,9 +82,17 @@ class AutoSink implements Sink {
     this.#onChosen = onChosen;
   }
 
-  write(event: ChangeEvent, at: Position): Promise<WriteOutcome> {
-    if (this.#sink !== undefined) return this.#sink.write(event, at);
-    return this.#choose().then((sink) => sink.write(event, at));
+  write(event: ChangeEvent, at: Position, meter?: CapacityMeter): Promise<WriteOutcome> {
+    if (this.#sink !== undefined) return this.#sink.write(event, at, meter);
+    return this.#choose().then((sink) => sink.write(event, at, meter));
+  }
+
+  // Before the first write has chosen, a PutItem's cost: the lower of the two, so a budget never
+  // holds back the write that makes the choice.
+  estimateUnits(event: ChangeEvent, at: Position): number {
+    const sink = this.#sink;
+    if (sink?.estimateUnits !== undefined) return sink.estimateUnits(event, at);
+    return estimatedUnits(writeRequest(event, at, this.#options, 0), false);
   }
 
   // Both sinks it chooses between have truncate (TransactBatchSink's is item by item).
