@@ -14,6 +14,21 @@ import { safely, type FailureReporter } from "../engine/guard.ts";
 
 const CONDITION_FAILED = "ConditionalCheckFailedException";
 
+/**
+ * The calls that write items: only their latency is `cdc_sink.write.duration`. The start-up and
+ * watch calls (DescribeTable, DescribeTimeToLive) and a truncate's Scan get spans, not write samples.
+ */
+const WRITE_METHODS = new Set([
+  "PutItem",
+  "UpdateItem",
+  "DeleteItem",
+  "BatchWriteItem",
+  "TransactWriteItems",
+  "ExecuteStatement",
+  "BatchExecuteStatement",
+  "ExecuteTransaction",
+]);
+
 type Metadata = { $metadata?: { requestId?: string; httpStatusCode?: number } };
 type Started = { span: Span; startedAt: number; attributes: Record<string, string> };
 
@@ -94,5 +109,6 @@ function end(s: Started, metrics: SinkMetrics, meta: Metadata, err: unknown): vo
     }
   }
   s.span.end();
-  metrics.write(seconds, { ...s.attributes, "cdc.write.result": result });
+  if (WRITE_METHODS.has(s.attributes["rpc.method"]!))
+    metrics.write(seconds, { ...s.attributes, "cdc.write.result": result });
 }

@@ -288,11 +288,14 @@ test(
     );
     assert.equal(sumBy(last, "cdc_sink.dlq.publishes", "cdc.dlq.result").get("ok"), 1);
     const writes = last.find((m) => m.name === "cdc_sink.write.duration")?.histogram?.dataPoints ?? [];
+    // Writes only: the injected throttle fails before the client sends (beforeSend), and the
+    // start-up DescribeTable/DescribeTimeToLive are not writes.
     assert.equal(
       writes.reduce((n, p) => n + Number(p.count), 0),
-      5,
-      "write latency: 3 applied + 1 duplicate + 1 throttled",
+      4,
+      "write latency: 3 applied + 1 duplicate",
     );
+    assert.deepEqual([...new Set(writes.map((p) => attrs(p.attributes)["rpc.method"]))], ["PutItem"]);
     assert.ok(
       last.some((m) => m.name === "cdc_sink.freshness"),
       "freshness histogram exported",
