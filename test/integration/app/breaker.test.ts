@@ -5,40 +5,23 @@
 // watchdog (STUCK_TIMEOUT_MS far below the outage), and close when the store answers again.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Producer } from "kafkajs";
-import { stackEndpoints, type Endpoints } from "../../support/stack.ts";
+import { test } from "node:test";
 import { createTopic } from "../../support/kafka.ts";
 import { uniqueName } from "../../support/names.ts";
 import { waitFor } from "../../support/wait.ts";
 import { createTable } from "../../support/dynamo.ts";
-import { caughtUp, connectedProducer, groupProgress } from "../../support/kafka-progress.ts";
-import { spawnSink, type SinkProcess } from "../../support/sink-process.ts";
-import { pgKey, pgValue } from "../../support/debezium-records.ts";
+import { caughtUp, groupProgress } from "../../support/kafka-progress.ts";
+import { spawnSink } from "../../support/sink-process.ts";
 import { startFaultProxy, type Exchange } from "../../support/dynamo-fault-proxy.ts";
+import { createWave, sinkSuite } from "../../support/sink-suite.ts";
 
 const PROBE_INITIAL_MS = 500;
 const PROBE_MAX_MS = 2000;
 const OUTAGE_MS = 8000;
 
-let endpoints: Endpoints;
-let producer: Producer;
-const sinks: SinkProcess[] = [];
+const suite = sinkSuite();
 
-before(async () => {
-  endpoints = stackEndpoints();
-  producer = await connectedProducer(endpoints.kafkaBrokers);
-});
-after(async () => {
-  for (const s of sinks) s.child.kill("SIGKILL");
-  await producer.disconnect();
-});
-
-const wave = (from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, i) => {
-    const id = from + i;
-    return { key: pgKey(id), value: pgValue({ op: "c", id, lsn: 1000 + id }) };
-  });
+const wave = (from: number, to: number) => createWave(from, to);
 
 type Line = { time: number; msg: string; breaker?: string };
 const lines = (output: string): Line[] =>
@@ -58,18 +41,18 @@ test("the store down: the breaker opens, probes once per growing interval, holds
   const topic = uniqueName("breaker");
   const table = uniqueName("breaker");
   const group = uniqueName("g");
-  await createTopic(endpoints.kafkaBrokers, topic, 3);
-  await createTable(endpoints.dynamodbEndpoint, table);
-  await producer.send({ topic, acks: -1, messages: wave(1, 30) });
+  await createTopic(suite.endpoints.kafkaBrokers, topic, 3);
+  await createTable(suite.endpoints.dynamodbEndpoint, table);
+  await suite.producer.send({ topic, acks: -1, messages: wave(1, 30) });
   let down = false;
   const seen: Exchange[] = [];
   const proxy = await startFaultProxy(
-    endpoints.dynamodbEndpoint,
+    suite.endpoints.dynamodbEndpoint,
     () => (down ? "503" : undefined),
     (x) => seen.push(x),
   );
   try {
-    const sink = spawnSink(endpoints, {
+    const sink = spawnSink(suite.endpoints, {
       KAFKA_TOPICS: topic,
       KAFKA_GROUP_ID: group,
       DYNAMODB_TABLE: table,
@@ -81,19 +64,19 @@ test("the store down: the breaker opens, probes once per growing interval, holds
       // Twice this is far below the outage: without the breaker holding it, the watchdog exits 5.
       STUCK_TIMEOUT_MS: "1000",
     });
-    sinks.push(sink);
+    suite.sinks.push(sink);
     const port = await waitFor(
       () => /"port":(\d+)[^\n]*"msg":"health server listening"/.exec(sink.output())?.[1],
       { timeoutMs: 60_000, message: "no health port" },
     );
-    await waitFor(() => caughtUp(endpoints.kafkaBrokers, group, topic), {
+    await waitFor(() => caughtUp(suite.endpoints.kafkaBrokers, group, topic), {
       timeoutMs: 120_000,
       message: `not caught up:\n${sink.output().slice(-3000)}`,
     });
-    const held = await groupProgress(endpoints.kafkaBrokers, group, topic);
+    const held = await groupProgress(suite.endpoints.kafkaBrokers, group, topic);
     down = true;
     const downAt = Date.now();
-    await producer.send({ topic, acks: -1, messages: wave(31, 90) });
+    await suite.producer.send({ topic, acks: -1, messages: wave(31, 90) });
     const opened = await waitFor(() => lines(sink.output()).find((l) => l.breaker === "open"), {
       timeoutMs: 30_000,
       message: `never opened:\n${sink.output().slice(-3000)}`,
@@ -111,7 +94,7 @@ test("the store down: the breaker opens, probes once per growing interval, holds
     assert.match(metrics, /cdc_sink_circuit_breaker_open(\{[^}]*\})? 1/);
     // The outage goes on; then every request after the opening is a probe.
     await new Promise((r) => setTimeout(r, Math.max(0, downAt + OUTAGE_MS - Date.now())));
-    const during = await groupProgress(endpoints.kafkaBrokers, group, topic);
+    const during = await groupProgress(suite.endpoints.kafkaBrokers, group, topic);
     for (const [p, [committed]] of held)
       assert.equal(during.get(p)?.[0], committed, `partition ${p}: committed past an unwritten record`);
     assert.equal(sink.child.exitCode, null, `exited during the outage:\n${sink.output().slice(-3000)}`);
@@ -127,7 +110,7 @@ test("the store down: the breaker opens, probes once per growing interval, holds
       timeoutMs: 30_000,
       message: `never closed:\n${sink.output().slice(-3000)}`,
     });
-    await waitFor(() => caughtUp(endpoints.kafkaBrokers, group, topic), {
+    await waitFor(() => caughtUp(suite.endpoints.kafkaBrokers, group, topic), {
       timeoutMs: 60_000,
       message: `not caught up after the outage:\n${sink.output().slice(-3000)}`,
     });

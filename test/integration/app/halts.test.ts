@@ -6,38 +6,21 @@
 // not write, and dead-letter none of them (a deployment error is not a bad record).
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { CreateTableCommand, DeleteTableCommand } from "@aws-sdk/client-dynamodb";
-import type { Producer } from "kafkajs";
-import { stackEndpoints, type Endpoints } from "../../support/stack.ts";
 import { createTopic } from "../../support/kafka.ts";
 import { uniqueName } from "../../support/names.ts";
 import { waitFor } from "../../support/wait.ts";
 import { createTable, dynamoClient } from "../../support/dynamo.ts";
-import { caughtUp, connectedProducer, groupProgress } from "../../support/kafka-progress.ts";
-import { spawnSink, type SinkProcess } from "../../support/sink-process.ts";
-import { pgKey, pgValue } from "../../support/debezium-records.ts";
+import { caughtUp, groupProgress } from "../../support/kafka-progress.ts";
+import { spawnSink } from "../../support/sink-process.ts";
 import { startFaultProxy, WRITES } from "../../support/dynamo-fault-proxy.ts";
 import { withAdmin } from "../../support/kafka.ts";
+import { createWave, sinkSuite } from "../../support/sink-suite.ts";
 
-let endpoints: Endpoints;
-let producer: Producer;
-const sinks: SinkProcess[] = [];
+const suite = sinkSuite();
 
-before(async () => {
-  endpoints = stackEndpoints();
-  producer = await connectedProducer(endpoints.kafkaBrokers);
-});
-after(async () => {
-  for (const s of sinks) s.child.kill("SIGKILL");
-  await producer.disconnect();
-});
-
-const wave = (from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, i) => {
-    const id = from + i;
-    return { key: pgKey(id), value: pgValue({ op: "c", id, lsn: 1000 + id, row: { name: `n${id}` } }) };
-  });
+const wave = (from: number, to: number) => createWave(from, to, true);
 
 type Fatal = { level: string; code?: string; msg: string };
 
@@ -50,37 +33,37 @@ async function haltMidRun(
   const dlq = `${topic}-dlq`;
   const table = uniqueName("halt");
   const group = uniqueName("g");
-  await createTopic(endpoints.kafkaBrokers, topic, 3);
-  await createTopic(endpoints.kafkaBrokers, dlq, 1);
-  await createTable(endpoints.dynamodbEndpoint, table);
-  await producer.send({ topic, acks: -1, messages: wave(1, 30) });
-  const sink = spawnSink(endpoints, {
+  await createTopic(suite.endpoints.kafkaBrokers, topic, 3);
+  await createTopic(suite.endpoints.kafkaBrokers, dlq, 1);
+  await createTable(suite.endpoints.dynamodbEndpoint, table);
+  await suite.producer.send({ topic, acks: -1, messages: wave(1, 30) });
+  const sink = spawnSink(suite.endpoints, {
     KAFKA_TOPICS: topic,
     KAFKA_GROUP_ID: group,
     DYNAMODB_TABLE: table,
     DLQ_TOPIC: dlq,
     ...(endpoint === undefined ? {} : { DYNAMODB_ENDPOINT: endpoint }),
   });
-  sinks.push(sink);
-  await waitFor(() => caughtUp(endpoints.kafkaBrokers, group, topic), {
+  suite.sinks.push(sink);
+  await waitFor(() => caughtUp(suite.endpoints.kafkaBrokers, group, topic), {
     timeoutMs: 120_000,
     message: `not caught up:\n${sink.output().slice(-3000)}`,
   });
-  const before = await groupProgress(endpoints.kafkaBrokers, group, topic);
+  const before = await groupProgress(suite.endpoints.kafkaBrokers, group, topic);
   await fault(table);
   const t0 = Date.now();
-  await producer.send({ topic, acks: -1, messages: wave(31, 60) });
+  await suite.producer.send({ topic, acks: -1, messages: wave(31, 60) });
   const exit = await sink.exited;
   const ms = Date.now() - t0;
   // Nothing of the second wave was written, so nothing of it may be committed.
-  const afterExit = await groupProgress(endpoints.kafkaBrokers, group, topic);
+  const afterExit = await groupProgress(suite.endpoints.kafkaBrokers, group, topic);
   for (const [p, [committed]] of before)
     assert.equal(afterExit.get(p)?.[0], committed, `partition ${p}: committed past an unwritten record`);
   assert.ok(
     [...afterExit.values()].some(([c, high]) => c < high),
     "the second wave is uncommitted",
   );
-  const dead = await withAdmin(endpoints.kafkaBrokers, (a) => a.fetchTopicOffsets(dlq));
+  const dead = await withAdmin(suite.endpoints.kafkaBrokers, (a) => a.fetchTopicOffsets(dlq));
   assert.equal(
     dead.reduce((n, p) => n + Number(p.high), 0),
     0,
@@ -97,7 +80,7 @@ async function haltMidRun(
 
 test("AccessDenied while running (the role's policy removed): exit 3, naming the table and dynamodb:PutItem", async () => {
   let denied = false;
-  const proxy = await startFaultProxy(endpoints.dynamodbEndpoint, (op) =>
+  const proxy = await startFaultProxy(suite.endpoints.dynamodbEndpoint, (op) =>
     denied && WRITES.has(op) ? "access-denied" : undefined,
   );
   try {
@@ -116,7 +99,7 @@ test("AccessDenied while running (the role's policy removed): exit 3, naming the
 });
 
 test("the table deleted while running: exit 3, naming the table", async () => {
-  const client = dynamoClient(endpoints.dynamodbEndpoint);
+  const client = dynamoClient(suite.endpoints.dynamodbEndpoint);
   try {
     const r = await haltMidRun((table) =>
       client.send(new DeleteTableCommand({ TableName: table })).then(() => undefined),
@@ -131,7 +114,7 @@ test("the table deleted while running: exit 3, naming the table", async () => {
 });
 
 test("the key schema changed while running: exit 3 (key_schema_mismatch), naming the table and the key attribute", async () => {
-  const client = dynamoClient(endpoints.dynamodbEndpoint);
+  const client = dynamoClient(suite.endpoints.dynamodbEndpoint);
   try {
     const r = await haltMidRun(async (table) => {
       await client.send(new DeleteTableCommand({ TableName: table }));

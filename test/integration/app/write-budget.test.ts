@@ -7,33 +7,21 @@
 // than DynamoDB's size of it).
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Producer } from "kafkajs";
-import { stackEndpoints, type Endpoints } from "../../support/stack.ts";
+import { test } from "node:test";
 import { createTopic } from "../../support/kafka.ts";
 import { uniqueName } from "../../support/names.ts";
 import { waitFor } from "../../support/wait.ts";
 import { createTable } from "../../support/dynamo.ts";
-import { caughtUp, connectedProducer } from "../../support/kafka-progress.ts";
-import { spawnSink, type SinkProcess } from "../../support/sink-process.ts";
+import { caughtUp } from "../../support/kafka-progress.ts";
+import { spawnSink } from "../../support/sink-process.ts";
 import { pgKey, pgValue } from "../../support/debezium-records.ts";
 import { startFaultProxy, type Exchange } from "../../support/dynamo-fault-proxy.ts";
+import { sinkSuite } from "../../support/sink-suite.ts";
 
 const BUDGET = 80;
 const RECORDS = 360;
 
-let endpoints: Endpoints;
-let producer: Producer;
-const sinks: SinkProcess[] = [];
-
-before(async () => {
-  endpoints = stackEndpoints();
-  producer = await connectedProducer(endpoints.kafkaBrokers);
-});
-after(async () => {
-  for (const s of sinks) s.child.kill("SIGKILL");
-  await producer.disconnect();
-});
+const suite = sinkSuite();
 
 /** Units of one PutItem as the proxy saw it: the store's figure, else from the request's item. */
 function units(x: Exchange): number {
@@ -72,16 +60,16 @@ async function metric(output: string, outcome: string): Promise<number> {
 test(`a budget of ${BUDGET} units/s holds for a first run (applied) and a replay (refused duplicates)`, async () => {
   const topic = uniqueName("budget");
   const table = uniqueName("budget");
-  await createTopic(endpoints.kafkaBrokers, topic, 3);
-  await createTable(endpoints.dynamodbEndpoint, table);
+  await createTopic(suite.endpoints.kafkaBrokers, topic, 3);
+  await createTable(suite.endpoints.dynamodbEndpoint, table);
   const messages = Array.from({ length: RECORDS }, (_, i) => ({
     key: pgKey(i + 1),
     value: pgValue({ op: "c", id: i + 1, lsn: 1000 + i, row: { name: `n${i + 1}`, note: "x".repeat(200) } }),
   }));
-  await producer.send({ topic, acks: -1, messages });
+  await suite.producer.send({ topic, acks: -1, messages });
   let puts: Exchange[] = [];
   const proxy = await startFaultProxy(
-    endpoints.dynamodbEndpoint,
+    suite.endpoints.dynamodbEndpoint,
     () => undefined,
     (x) => {
       if (x.operation === "PutItem") puts.push(x);
@@ -92,7 +80,7 @@ test(`a budget of ${BUDGET} units/s holds for a first run (applied) and a replay
       puts = [];
       const group = uniqueName("g");
       const t0 = Date.now();
-      const sink = spawnSink(endpoints, {
+      const sink = spawnSink(suite.endpoints, {
         KAFKA_TOPICS: topic,
         KAFKA_GROUP_ID: group,
         KAFKA_FROM_BEGINNING: "true",
@@ -101,8 +89,8 @@ test(`a budget of ${BUDGET} units/s holds for a first run (applied) and a replay
         WRITE_MODE: "put",
         MAX_WRITE_UNITS_PER_SECOND: String(BUDGET),
       });
-      sinks.push(sink);
-      await waitFor(() => caughtUp(endpoints.kafkaBrokers, group, topic), {
+      suite.sinks.push(sink);
+      await waitFor(() => caughtUp(suite.endpoints.kafkaBrokers, group, topic), {
         timeoutMs: 120_000,
         intervalMs: 250,
         message: `${run}: not caught up:\n${sink.output().slice(-3000)}`,
