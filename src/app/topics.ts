@@ -16,6 +16,7 @@ import type { Decode } from "../engine/decode.ts";
 import type { PoisonPolicy } from "../engine/poison.ts";
 import type { Log, Sink } from "../engine/ports.ts";
 import type { Prepare } from "../engine/prepare-gate.ts";
+import { decodeOptionsFor } from "../ops/context.ts";
 
 export type TopicWiring = {
   readonly sinkFor: (topic: string) => Sink;
@@ -67,17 +68,8 @@ export function wireTopics(
     }
     return sink;
   };
-  const decodeOptions = (topic: string): DecodeOptions => {
-    const route = routeFor(config.routes, topic);
-    return {
-      format: route?.format ?? config.records.format,
-      versionSource: route?.versionSource ?? config.records.versionSource,
-      versionColumn: route?.versionColumn ?? config.records.versionColumn,
-      epoch: config.records.epoch,
-      sourceName: route?.sourceName ?? config.records.sourceName,
-      truncate: route?.truncate ?? config.records.truncate,
-    };
-  };
+  // The operator commands decode a topic exactly as `run` does: one definition.
+  const decodeOptions = (topic: string): DecodeOptions => decodeOptionsFor(config, topic);
   const avro = avroDecoding(config);
   return {
     sinkFor,
