@@ -2,153 +2,31 @@
 // shaping and the metadata. Pure: built once at start-up from a checked MappingSpec, it turns one
 // change into the conditional put the adapters send. Without a spec the built mapping is today's
 // layout, and builds the same put byte for byte (test/unit/core/mapping*.test.ts compare them).
-
 import { gzipSync } from "node:zlib";
 import type { AttributeValue, Item, PutRequest } from "./attribute-value.ts";
 import { PoisonError } from "./errors.ts";
 import { itemKey } from "./identity.ts";
 import { META, MAX_ITEM_BYTES, MAX_KEY_BYTES, type ItemOptions, type Position } from "./item.ts";
-import { canonicalJson, numberText, parseJson, setOwn, type JsonValue } from "./json.ts";
-import { fitsDynamoNumber, itemSize, toAttribute } from "./marshal.ts";
+import { canonicalJson, parseJson, setOwn, type JsonValue } from "./json.ts";
+import { itemSize, toAttribute } from "./marshal.ts";
 import { checkNesting } from "./nesting.ts";
-import {
-  ID_REF,
-  SOURCE_REF,
-  apart,
-  columnRefs,
-  parseTemplate,
-  refs,
-  render,
-  separationProblem,
-  type Template,
-} from "./template.ts";
+import { columnRefs, parseTemplate, type Template } from "./template.ts";
 import type { ChangeEvent, Row, RowValue } from "./types.ts";
+import { keyValue } from "./mapping-key.ts";
+import { mappingProblems } from "./mapping-rules.ts";
+import {
+  MAX_SORT_KEY_BYTES,
+  type KeyPart,
+  type KeySpec,
+  type KeyType,
+  type MappingContext,
+  type MappingSpec,
+  type MetadataMode,
+} from "./mapping-spec.ts";
 
-export const KEY_TYPES = ["S", "N", "B"] as const;
-export type KeyType = (typeof KEY_TYPES)[number];
-export const METADATA_MODES = ["full", "minimal"] as const;
-export type MetadataMode = (typeof METADATA_MODES)[number];
-
-export type KeySpec = {
-  readonly attribute?: string | undefined;
-  readonly type?: KeyType | undefined;
-  readonly template: string;
-};
-export type Constant = string | number | boolean;
-
-/** A mapping as configured (ITEM_MAPPING, a route's `mapping`). */
-export type MappingSpec = {
-  readonly keyColumns?: readonly string[] | undefined;
-  readonly partitionKey?: KeySpec | undefined;
-  readonly sortKey?: (KeySpec & { readonly attribute: string }) | undefined;
-  readonly include?: readonly string[] | undefined;
-  readonly exclude?: readonly string[] | undefined;
-  readonly rename?: Readonly<Record<string, string>> | undefined;
-  readonly jsonColumns?: readonly string[] | undefined;
-  readonly constants?: Readonly<Record<string, Constant>> | undefined;
-  readonly metadata?: MetadataMode | undefined;
-};
-
-export type MappingContext = {
-  /** DYNAMODB_KEY_ATTRIBUTE: the partition key's name when the spec names none. */
-  readonly keyAttribute: string;
-  readonly ttlAttribute: string;
-  /** The mapping serves several source tables (a pattern, several topics): rule 4. */
-  readonly manyTopics: boolean;
-};
-
-/** DynamoDB's limit on a sort key value, in bytes (the partition key's is MAX_KEY_BYTES). */
-export const MAX_SORT_KEY_BYTES = 1024;
-
-/** The default layout's key, `<source>:<id>`, as a template: for rule 3 against other mappings. */
-const DEFAULT_KEY = parseTemplate(`{${SOURCE_REF}}:{${ID_REF}}`) as Template;
-
-export type KeyPart = {
-  readonly attribute: string;
-  readonly type: KeyType;
-  /** undefined: the default `<source>:<id>` key. */
-  readonly template: Template | undefined;
-};
-
-/** What is wrong with a spec, one message per problem (empty: it can be built). */
-export function mappingProblems(spec: MappingSpec, ctx: MappingContext): string[] {
-  const problems: string[] = [];
-  const keyColumns = spec.keyColumns === undefined ? undefined : new Set(spec.keyColumns);
-  const parts: { name: string; spec: KeySpec; attribute: string }[] = [];
-  if (spec.partitionKey !== undefined)
-    parts.push({
-      name: "partitionKey",
-      spec: spec.partitionKey,
-      attribute: spec.partitionKey.attribute ?? ctx.keyAttribute,
-    });
-  if (spec.sortKey !== undefined) {
-    if (spec.partitionKey === undefined) problems.push("sortKey needs a partitionKey template");
-    parts.push({ name: "sortKey", spec: spec.sortKey, attribute: spec.sortKey.attribute });
-  }
-  const used = new Set<string>();
-  let source = false;
-  for (const p of parts) {
-    if (p.attribute.startsWith("_cdc_")) problems.push(`${p.name}.attribute must not start with _cdc_`);
-    if (p.attribute === ctx.ttlAttribute) problems.push(`${p.name}.attribute must differ from TTL_ATTRIBUTE`);
-    const t = parseTemplate(p.spec.template);
-    if (typeof t === "string") {
-      problems.push(`${p.name}.template ${JSON.stringify(p.spec.template)}: ${t}`);
-      continue;
-    }
-    for (const r of refs(t)) used.add(r);
-    if (refs(t).includes(SOURCE_REF)) source = true;
-    const type = p.spec.type ?? "S";
-    if (type !== "S" && (t.segments.length !== 1 || columnRefs(t).length !== 1))
-      problems.push(`${p.name} of type ${type} must be exactly one key column reference such as {order_id}`);
-    const sep = separationProblem(t);
-    if (sep !== undefined) problems.push(`${p.name}.template: ${sep}`);
-    for (const c of columnRefs(t)) {
-      if (keyColumns === undefined)
-        problems.push(
-          `${p.name}.template names {${c}}: list the source table's key columns in keyColumns, so that ` +
-            "the mapping can be checked to give every row its own item",
-        );
-      else if (!keyColumns.has(c))
-        problems.push(
-          `${p.name}.template names {${c}}, which is not in keyColumns: a template may use key columns only ` +
-            "(a delete carries no row, and a changed column would move the row to another item)",
-        );
-    }
-  }
-  if (parts.length === 2 && parts[0]!.attribute === parts[1]!.attribute)
-    problems.push("partitionKey and sortKey must be different attributes");
-  if (spec.partitionKey !== undefined && !used.has(ID_REF)) {
-    const missing = [...(keyColumns ?? [])].filter((c) => !used.has(c));
-    if (missing.length > 0)
-      problems.push(
-        `the key templates do not use key column(s) ${missing.join(", ")}: rows differing only there would share one item`,
-      );
-    if ((keyColumns?.size ?? 0) === 0)
-      problems.push("the key templates name no key column nor {$id}: every row would share one item");
-  }
-  if (spec.partitionKey !== undefined && ctx.manyTopics && !source)
-    problems.push(
-      "this mapping serves several topics (a topicPattern, or several topics without a route), so its key " +
-        "templates must use {$source}: else rows of different tables would share items",
-    );
-  const keyNames = new Set(parts.map((p) => p.attribute));
-  if (spec.partitionKey === undefined) keyNames.add(ctx.keyAttribute);
-  for (const name of Object.keys(spec.constants ?? {})) {
-    if (name.startsWith("_cdc_") || keyNames.has(name) || name === ctx.ttlAttribute)
-      problems.push(
-        `constants.${name}: a constant may not be a key attribute, TTL_ATTRIBUTE or start with _cdc_`,
-      );
-  }
-  const targets = Object.values(spec.rename ?? {});
-  for (const t of new Set(targets.filter((t, i) => targets.indexOf(t) !== i)))
-    problems.push(`rename gives two columns the attribute name ${t}`);
-  for (const t of targets.filter((t) => t.startsWith("_cdc_")))
-    problems.push(`rename to ${t}: attribute names starting with _cdc_ are the sink's`);
-  const exclude = new Set(spec.exclude ?? []);
-  for (const c of spec.include ?? [])
-    if (exclude.has(c)) problems.push(`column ${c} is in both include and exclude`);
-  return problems;
-}
+export * from "./mapping-spec.ts";
+export { collision } from "./mapping-key.ts";
+export { mappingProblems, tableConflicts, type MappedTable } from "./mapping-rules.ts";
 
 /** A built mapping: the key schema, and how one change becomes a conditional put. */
 export class TableMapping {
@@ -391,106 +269,4 @@ export class TableMapping {
       ReturnValuesOnConditionCheckFailure: "ALL_OLD",
     };
   }
-}
-
-function keyValue(part: KeyPart, event: ChangeEvent, maxBytes: number): AttributeValue {
-  const t = part.template!;
-  const values = (ref: string): RowValue => {
-    if (ref === SOURCE_REF) return event.source;
-    if (ref === ID_REF) return event.id;
-    const column = event.keyColumns.find((c) => c.name === ref);
-    if (column === undefined)
-      throw new PoisonError(
-        "mapping_key_mismatch",
-        `the record's key has no column ${ref} (key attribute ${part.attribute})`,
-      );
-    return column.value;
-  };
-  if (part.type === "N") {
-    const ref = columnRefs(t)[0]!;
-    const text = numberText(values(ref));
-    if (text === undefined || !fitsDynamoNumber(text))
-      throw new PoisonError(
-        "invalid_value",
-        `key attribute ${part.attribute} is a number (N), but {${ref}} is not a number DynamoDB holds exactly`,
-      );
-    return { N: text };
-  }
-  if (part.type === "B") {
-    const ref = columnRefs(t)[0]!;
-    const value = values(ref);
-    if (!(value instanceof Uint8Array))
-      throw new PoisonError(
-        "invalid_value",
-        `key attribute ${part.attribute} is binary (B), but {${ref}} is not bytes`,
-      );
-    if (value.length === 0)
-      throw new PoisonError("invalid_value", `key attribute ${part.attribute} would be empty`);
-    return { B: value };
-  }
-  const text = render(t, values, part.attribute);
-  if (text === "") throw new PoisonError("invalid_value", `key attribute ${part.attribute} would be empty`);
-  const bytes = Buffer.byteLength(text);
-  if (bytes > maxBytes)
-    throw new PoisonError(
-      "key_too_large",
-      `key attribute ${part.attribute} is ${bytes} bytes, over DynamoDB's ${maxBytes}-byte limit`,
-    );
-  return { S: text };
-}
-
-/** A refused condition's stored item names another row: the key collides (run time). */
-export function collision(
-  event: ChangeEvent,
-  old: Item | undefined,
-  mapping: TableMapping | undefined,
-): PoisonError | undefined {
-  if (mapping?.templated !== true || old?.[META.version] === undefined) return undefined;
-  const source = old[META.source]?.S;
-  const id = old[META.id]?.S;
-  if (source === event.source && id === event.id) return undefined;
-  return new PoisonError(
-    "key_collision",
-    `the mapped item for this record (source ${event.source}) already holds another row ` +
-      `(${source === undefined ? `no ${META.source}` : `source ${source}`}); the mapping gives two rows one ` +
-      "item, so nothing was written",
-  );
-}
-
-export type MappedTable = { readonly where: string; readonly table: string; readonly mapping: TableMapping };
-
-function sameSchema(a: TableMapping, b: TableMapping): string | undefined {
-  const x = a.keySchema();
-  const y = b.keySchema();
-  const text = (s: typeof x) =>
-    `${s.partition.attribute} (${s.partition.type})${s.sort === undefined ? "" : ` + ${s.sort.attribute} (${s.sort.type})`}`;
-  return text(x) === text(y) ? undefined : `${text(x)} against ${text(y)}`;
-}
-
-/** Rule 3 across mappings that write one table: one key schema, and keys that cannot meet. */
-export function tableConflicts(entries: readonly MappedTable[]): string[] {
-  const problems: string[] = [];
-  entries.forEach((a, i) => {
-    for (const b of entries.slice(i + 1)) {
-      if (a.table !== b.table) continue;
-      const schema = sameSchema(a.mapping, b.mapping);
-      if (schema !== undefined) {
-        problems.push(
-          `${a.where} and ${b.where} write table ${a.table} with different key schemas: ${schema}`,
-        );
-        continue;
-      }
-      const pa = a.mapping.partition.template ?? DEFAULT_KEY;
-      const pb = b.mapping.partition.template ?? DEFAULT_KEY;
-      const sa = a.mapping.sort?.template;
-      const sb = b.mapping.sort?.template;
-      if (!apart(pa, pb) && !(sa !== undefined && sb !== undefined && apart(sa, sb)))
-        problems.push(
-          `${a.where} and ${b.where} write table ${a.table} with keys that can be equal ` +
-            `(${pa.text}${sa === undefined ? "" : ` / ${sa.text}`} and ${pb.text}${sb === undefined ? "" : ` / ${sb.text}`}): ` +
-            "give one of them a distinguishing constant (CUSTOMER#…, ORDER#…) or {$source}",
-        );
-    }
-  });
-  return problems;
 }
