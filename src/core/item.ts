@@ -73,7 +73,8 @@ function rowAttributes(row: Row, layout: ItemLayout): Record<string, AttributeVa
   return out;
 }
 
-function metadata(event: ChangeEvent, at: Position, nowMs: number): Record<string, AttributeValue> {
+/** The default layout's metadata: every `_cdc_*` attribute (also a mapping's `full` metadata). */
+export function metadata(event: ChangeEvent, at: Position, nowMs: number): Record<string, AttributeValue> {
   const meta: Record<string, AttributeValue> = {
     [META.version]: { S: event.version },
     [META.deleted]: { BOOL: event.op === "d" },

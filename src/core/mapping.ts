@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib";
 import type { AttributeValue, Item, PutRequest } from "./attribute-value.ts";
 import { PoisonError } from "./errors.ts";
 import { itemKey } from "./identity.ts";
-import { META, MAX_ITEM_BYTES, MAX_KEY_BYTES, type ItemOptions, type Position } from "./item.ts";
+import { META, MAX_ITEM_BYTES, MAX_KEY_BYTES, metadata, type ItemOptions, type Position } from "./item.ts";
 import { canonicalJson, parseJson, setOwn, type JsonValue } from "./json.ts";
 import { itemSize, toAttribute } from "./marshal.ts";
 import { checkNesting } from "./nesting.ts";
@@ -189,21 +189,7 @@ export class TableMapping {
   }
 
   #meta(event: ChangeEvent, at: Position, nowMs: number): Item {
-    if (this.metadata === "full") {
-      const meta: Item = {
-        [META.version]: { S: event.version },
-        [META.deleted]: { BOOL: event.op === "d" },
-        [META.op]: { S: event.op },
-        [META.source]: { S: event.source },
-        [META.id]: { S: event.id },
-        [META.topic]: { S: at.topic },
-        [META.partition]: { N: String(at.partition) },
-        [META.offset]: { N: at.offset },
-        [META.writtenAt]: { N: String(nowMs) },
-      };
-      if (event.sourceTsMs !== undefined) meta[META.sourceTsMs] = { N: String(event.sourceTsMs) };
-      return meta;
-    }
+    if (this.metadata === "full") return metadata(event, at, nowMs);
     const meta: Item = { [META.version]: { S: event.version }, [META.deleted]: { BOOL: event.op === "d" } };
     if (this.templated) {
       meta[META.source] = { S: event.source };
