@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { doneFromProgress, sourceHash } from "../../../bench/peers/flink.ts";
 import { itemState, newest, verdict, withReplay } from "../../../bench/peers/replay.ts";
-import { changeStream } from "../../../bench/workload.ts";
+import { changeStream, produceStream } from "../../../bench/workload.ts";
 
 test("a progress line counts acknowledged writes plus the records that needed none", () => {
   // 100 read, 97 became writes (3 tombstones), 90 acknowledged: 93 done, 7 still in flight.
@@ -65,4 +65,14 @@ test("the jar's cache folder changes with any source", () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("produceStream counts what it sent also without a progress callback", async () => {
+  const sent: number[] = [];
+  const producer = {
+    send: ({ messages }: { messages: unknown[] }) => (sent.push(messages.length), Promise.resolve([])),
+  } as unknown as Parameters<typeof produceStream>[0];
+  const stream = changeStream({ records: 2500, keys: 100, replayRate: 0, deleteRate: 0, seed: 1 });
+  assert.equal(await produceStream(producer, "t", stream), 2500);
+  assert.deepEqual(sent, [1000, 1000, 500]);
 });
