@@ -8,16 +8,20 @@ import { connectedProducer } from "../../test/support/kafka-progress.ts";
 import { canonical, createTable, scanTable, stable } from "../../test/support/dynamo.ts";
 import { uniqueName } from "../../test/support/names.ts";
 import { runOurs } from "../ours.ts";
-import { produceStream, type StreamOptions } from "../workload.ts";
-import { startFlink, type FlinkBuild, type PeerResult } from "./flink.ts";
-import { runFlink } from "./flink.ts";
-import { itemState, newest, verdict, withReplay, type Verdict } from "./replay.ts";
+import { changeStream, produceStream, type StreamOptions } from "../workload.ts";
+import { runFlink, startFlink, type FlinkBuild, type FlinkOptions, type PeerResult } from "./flink.ts";
+import { itemState, lastWins, newest, verdict, withReplay, type Verdict } from "./replay.ts";
 
 export type Peers = { flink: PeerResult };
 export type ReplayResult = {
   records: number;
   keys: number;
   resent: number;
+  /** After the first pass, over the stream as written (its own few stale replays included). */
+  stream: { flink: Verdict; ours: Verdict };
+  /** What a key-order-keeping unconditional writer would leave after each pass (computed). */
+  ordered: { stream: Verdict; replay: Verdict };
+  /** After the second pass, with the first half sent again. */
   flink: Verdict;
   ours: Verdict;
   /** Keys where both tables hold a live item at the same version, and how many of those are equal. */
@@ -72,6 +76,25 @@ function comparable(item: Record<string, AttributeValue>): Record<string, Attrib
   return rest;
 }
 
+async function runFlinkToEnd(o: FlinkOptions): Promise<void> {
+  const flink = startFlink(o, true);
+  try {
+    const deadline = performance.now() + 300_000;
+    while (!flink.state.finished) {
+      if (flink.child.exitCode !== null || performance.now() > deadline)
+        throw new Error(`Flink did not finish ${o.topic}:\n${flink.output()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await flink.stop();
+  }
+}
+
+/**
+ * Both sinks over one topic, each into its own table, twice: over the stream as Debezium wrote it
+ * (where the items of both must agree wherever they hold the same version), then, after the first
+ * half of the stream was sent again, from the beginning once more.
+ */
 export async function replayDemo(
   build: FlinkBuild,
   productDir: string,
@@ -83,71 +106,75 @@ export async function replayDemo(
   const fraction = 0.5;
   const topic = uniqueName("replay");
   await createTopic(brokers, topic, 12);
+  const tables = { ours: uniqueName("replay-ours"), flink: uniqueName("replay-flink") };
+  await createTable(endpoint, tables.ours);
+  await createTable(endpoint, tables.flink);
   const producer = await connectedProducer(brokers);
-  const count = await produceStream(producer, topic, withReplay(o, fraction));
-  await producer.disconnect();
-  const truth = newest(withReplay(o, fraction), topic);
-  say(`replay: ${count} messages (the stream, then its first half again) over ${truth.size} keys`);
-
-  const oursTable = uniqueName("replay-ours");
-  const flinkTable = uniqueName("replay-flink");
-  await createTable(endpoint, oursTable);
-  await createTable(endpoint, flinkTable);
-  await runOurs(
-    { productDir, brokers, endpoint, topic, group: uniqueName("ours"), table: oursTable },
-    count,
-    0,
-    300,
-    (line) => say(`replay B-ours: ${line}`),
-  );
-  const flink = startFlink(
-    {
-      jar: build.jar,
-      brokers,
-      endpoint,
-      topic,
-      group: uniqueName("flink"),
-      table: flinkTable,
-      parallelism: FLINK_PARALLELISM,
-    },
-    true,
-  );
-  try {
-    const deadline = performance.now() + 300_000;
-    while (!flink.state.finished) {
-      if (flink.child.exitCode !== null || performance.now() > deadline)
-        throw new Error(`Flink did not finish the replay topic:\n${flink.output()}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  } finally {
-    await flink.stop();
-  }
-  const oursItems = await scanTable(endpoint, oursTable);
-  const flinkItems = await scanTable(endpoint, flinkTable);
-  const states = (items: Map<string, Record<string, AttributeValue>>) =>
-    new Map([...truth.keys()].map((k) => [k, itemState(items.get(k))]));
-  let sameVersion = 0;
-  let identical = 0;
-  for (const key of truth.keys()) {
-    const a = oursItems.get(key);
-    const b = flinkItems.get(key);
-    const sa = itemState(a);
-    const sb = itemState(b);
-    if (sa === undefined || sb === undefined || sa.version !== sb.version) continue;
-    sameVersion++;
-    if (JSON.stringify(comparable(a!)) === JSON.stringify(comparable(b!))) identical++;
-    else if (sameVersion - identical === 1)
-      say(
-        `replay: first differing item ${key}:\n ours ${JSON.stringify(comparable(a!))}\n flink ${JSON.stringify(comparable(b!))}`,
-      );
-  }
-  return {
-    records: count,
-    keys: truth.size,
-    resent: Math.floor(o.records * fraction),
-    flink: verdict(truth, states(flinkItems)),
-    ours: verdict(truth, states(oursItems)),
-    sameVersion,
-    identical,
+  let count = 0;
+  const pass = async (label: string): Promise<void> => {
+    say(`replay: ${label}, ${count} messages`);
+    await runOurs(
+      { productDir, brokers, endpoint, topic, group: uniqueName("ours"), table: tables.ours },
+      count,
+      0,
+      300,
+      (line) => say(`replay B-ours: ${line}`),
+    );
+    const flink = { jar: build.jar, brokers, endpoint, topic, table: tables.flink };
+    await runFlinkToEnd({ ...flink, group: uniqueName("flink"), parallelism: FLINK_PARALLELISM });
   };
+  const scan = async () => ({
+    ours: await scanTable(endpoint, tables.ours),
+    flink: await scanTable(endpoint, tables.flink),
+  });
+  try {
+    count += await produceStream(producer, topic, changeStream(o));
+    await pass("the stream as written");
+    const first = await scan();
+    const resent = [...changeStream(o)].slice(0, Math.floor(o.records * fraction));
+    count += await produceStream(producer, topic, resent);
+    await pass("the first half sent again, every message from the beginning");
+    const second = await scan();
+    const truth = newest(withReplay(o, fraction), topic);
+    const states = (items: Map<string, Record<string, AttributeValue>>) =>
+      new Map([...truth.keys()].map((k) => [k, itemState(items.get(k))]));
+    let sameVersion = 0;
+    let identical = 0;
+    for (const key of truth.keys()) {
+      const a = first.ours.get(key);
+      const b = first.flink.get(key);
+      const sa = itemState(a);
+      const sb = itemState(b);
+      if (sa === undefined || sb === undefined || sa.version !== sb.version) continue;
+      sameVersion++;
+      if (JSON.stringify(comparable(a!)) === JSON.stringify(comparable(b!))) identical++;
+      else if (sameVersion - identical === 1)
+        say(
+          `replay: first differing item ${key}:\n ours  ${JSON.stringify(comparable(a!))}\n ` +
+            `flink ${JSON.stringify(comparable(b!))}`,
+        );
+    }
+    const firstTruth = newest(changeStream(o), topic);
+    const firstStates = (items: Map<string, Record<string, AttributeValue>>) =>
+      new Map([...firstTruth.keys()].map((k) => [k, itemState(items.get(k))]));
+    return {
+      records: count,
+      keys: truth.size,
+      resent: resent.length,
+      stream: {
+        flink: verdict(firstTruth, firstStates(first.flink)),
+        ours: verdict(firstTruth, firstStates(first.ours)),
+      },
+      ordered: {
+        stream: verdict(firstTruth, lastWins(changeStream(o), topic)),
+        replay: verdict(truth, lastWins(withReplay(o, fraction), topic)),
+      },
+      flink: verdict(truth, states(second.flink)),
+      ours: verdict(truth, states(second.ours)),
+      sameVersion,
+      identical,
+    };
+  } finally {
+    await producer.disconnect();
+  }
 }

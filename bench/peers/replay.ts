@@ -61,6 +61,18 @@ export function newest(messages: Iterable<Message>, topic: string): Map<string, 
   return out;
 }
 
+/**
+ * What a writer that keeps each key's order and writes without a condition leaves: each key's last
+ * message in stream order (a delete leaves no item). The Flink peer can do worse: its sink sends
+ * batches concurrently and re-sends unprocessed items, so a key's writes may land out of order.
+ */
+export function lastWins(messages: Iterable<Message>, topic: string): Map<string, State | undefined> {
+  const out = new Map<string, State | undefined>();
+  for (const m of messages)
+    for (const [key, s] of newest([m], topic)) out.set(key, s.deleted ? undefined : s);
+  return out;
+}
+
 /** An item as a State: a tombstone item (B-ours) counts as deleted, as no item at all does. */
 export function itemState(item: Record<string, AttributeValue> | undefined): State | undefined {
   if (item === undefined || item["_cdc_deleted"]?.BOOL === true) return undefined;

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { doneFromProgress, sourceHash } from "../../../bench/peers/flink.ts";
-import { itemState, newest, verdict, withReplay } from "../../../bench/peers/replay.ts";
+import { itemState, lastWins, newest, verdict, withReplay } from "../../../bench/peers/replay.ts";
 import { changeStream, produceStream } from "../../../bench/workload.ts";
 
 test("a progress line counts acknowledged writes plus the records that needed none", () => {
@@ -75,4 +75,17 @@ test("produceStream counts what it sent also without a progress callback", async
   const stream = changeStream({ records: 2500, keys: 100, replayRate: 0, deleteRate: 0, seed: 1 });
   assert.equal(await produceStream(producer, "t", stream), 2500);
   assert.deepEqual(sent, [1000, 1000, 500]);
+});
+
+test("an order-keeping unconditional writer keeps each key's last message", () => {
+  const o = { records: 400, keys: 40, replayRate: 0.1, deleteRate: 0.05, seed: 5 };
+  const plain = [...changeStream(o)];
+  const last = lastWins(plain, "t");
+  const truth = newest(plain, "t");
+  const v = verdict(truth, last);
+  assert.equal(v.keys, 40);
+  assert.equal(v.lost, 0); // in stream order, a row re-created after a delete is never lost
+  // Re-sending the whole stream's first half leaves most keys at an older version.
+  const again = verdict(newest(withReplay(o, 0.5), "t"), lastWins(withReplay(o, 0.5), "t"));
+  assert.ok(again.regressed > v.regressed, JSON.stringify({ v, again }));
 });
