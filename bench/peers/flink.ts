@@ -89,6 +89,8 @@ export type FlinkOptions = {
   group: string;
   table: string;
   parallelism: number;
+  /** `taskset -c` list to pin the JVM to (the ceiling's one core); unpinned when absent. */
+  cpus?: string;
 };
 
 export type PeerResult = {
@@ -141,7 +143,11 @@ export function startFlink(o: FlinkOptions, bounded: boolean) {
       bounded: String(bounded),
     }).flatMap(([k, v]) => [`--${k}`, v]),
   ];
-  const child = spawnTracked("java", args, { stdio: ["ignore", "pipe", "pipe"] });
+  // taskset execs java in place: the pid stays the JVM's, whose /proc/<pid>/stat the meter reads.
+  const child =
+    o.cpus === undefined
+      ? spawnTracked("java", args, { stdio: ["ignore", "pipe", "pipe"] })
+      : spawnTracked("taskset", ["-c", o.cpus, "java", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const state = { done: 0, consumed: 0, finished: false, firstRecordAt: undefined as number | undefined };
   let text = "";
   let partial = "";
