@@ -1,9 +1,11 @@
 // G5 and G6 while B-ours runs: a paced producer sends fresh keys (one write per record) at a fixed
-// rate; afterwards the table says when each record became durable. Produce time = the Kafka record
-// timestamp, set by the producer and also stored in the row (`produced_at`), so it can be read back
-// with the item; durable time = the item's `_cdc_written_at` (stamped by the sink when it builds
-// the request, so the store's reply time is not in it). Commit lag = from durable to the first
-// sample of admin.fetchOffsets (every 100 ms) whose committed offset is past the record.
+// rate; afterwards the table and the reply clock say when each record became durable. Produce time
+// = the Kafka record timestamp, set by the producer and also stored in the row (`produced_at`), so
+// it can be read back with the item; durable time = when the store's successful reply to the write
+// reached the sink (reply-clock.ts, a relay in front of the store). The item's `_cdc_written_at`,
+// stamped when the sink builds the request, gives produce→sent beside it: the difference is the
+// write's round trip. Commit lag = from durable to the first sample of admin.fetchOffsets (every
+// 100 ms) whose committed offset is past the record.
 
 import type { Admin, Producer } from "kafkajs";
 import { pgKey, pgValue } from "../test/support/debezium-records.ts";
@@ -11,15 +13,21 @@ import { scanTable } from "../test/support/dynamo.ts";
 import { connectedProducer } from "../test/support/kafka-progress.ts";
 import { kafkaClient } from "../test/support/kafka.ts";
 import { startOurs, type OursOptions } from "./ours.ts";
+import { startReplyClock } from "./reply-clock.ts";
 
 export type LatencyResult = {
   rate: number;
   records: number;
   p50Ms: number;
   p99Ms: number;
+  /** Produce → the request built (`_cdc_written_at`): without the write's round trip. */
+  sentP50Ms: number;
+  sentP99Ms: number;
   commitLagP50Ms: number;
   commitLagP99Ms: number;
   unseen: number;
+  /** Every run's figures when the arm was repeated (bench/focus.ts); this result is the median's. */
+  runs?: { p50Ms: number; p99Ms: number }[];
 };
 
 type Commit = { at: number; offset: bigint };
@@ -114,25 +122,35 @@ export async function measureLatency(
   commits: Map<number, Commit[]>,
   rate: number,
   sent: number,
+  durableAt: ReadonlyMap<string, number>,
 ): Promise<LatencyResult> {
   const items = await scanTable(endpoint, table);
   const latency: number[] = [];
+  const toSent: number[] = [];
   const lag: number[] = [];
   let unseen = 0;
-  for (const item of items.values()) {
+  for (const [key, item] of items) {
     const produced = Number(item["produced_at"]?.N);
-    const written = Number(item["_cdc_written_at"]?.N);
-    latency.push(written - produced);
+    toSent.push(Number(item["_cdc_written_at"]?.N) - produced);
+    const durable = durableAt.get(key);
+    // An item with no reply noted was written through another path: counted as not seen.
+    if (durable === undefined) {
+      unseen++;
+      continue;
+    }
+    latency.push(durable - produced);
     const offset = BigInt(item["_cdc_offset"]!.N!);
     const committed = commits.get(Number(item["_cdc_partition"]!.N))?.find((c) => c.offset > offset);
     if (committed === undefined) unseen++;
-    else lag.push(committed.at - written);
+    else lag.push(committed.at - durable);
   }
   return {
     rate,
     records: sent,
     p50Ms: percentile(latency, 50),
     p99Ms: percentile(latency, 99),
+    sentP50Ms: percentile(toSent, 50),
+    sentP99Ms: percentile(toSent, 99),
     commitLagP50Ms: percentile(lag, 50),
     commitLagP99Ms: percentile(lag, 99),
     unseen: unseen + (sent - items.size),
@@ -146,7 +164,8 @@ export async function runLatency(
   rate: number,
   seconds: number,
 ): Promise<LatencyResult> {
-  const run = startOurs(o);
+  const clock = await startReplyClock(o.endpoint);
+  const run = startOurs({ ...o, endpoint: clock.endpoint });
   const admin = kafkaClient(o.brokers, "bench-admin").admin();
   await admin.connect();
   const producer = await connectedProducer(o.brokers);
@@ -159,10 +178,11 @@ export async function runLatency(
       await new Promise((r) => setTimeout(r, 100));
     // A few commit intervals, so the last records' commits are sampled.
     await new Promise((r) => setTimeout(r, 1500));
-    return await measureLatency(tableEndpoint, o.table, await commits.stop(), rate, sent);
+    return await measureLatency(tableEndpoint, o.table, await commits.stop(), rate, sent, clock.durableAt);
   } finally {
     await producer.disconnect();
     await admin.disconnect();
     await run.stop();
+    await clock.close();
   }
 }
