@@ -42,6 +42,7 @@ export function medianRun(runs: readonly LatencyResult[]): LatencyResult {
       p99Ms: NaN,
       sentP50Ms: NaN,
       sentP99Ms: NaN,
+      ackedP99Ms: NaN,
       commitLagP50Ms: NaN,
       commitLagP99Ms: NaN,
       unseen: 0,

@@ -23,6 +23,8 @@ export type LatencyResult = {
   /** Produce → the request built (`_cdc_written_at`): without the write's round trip. */
   sentP50Ms: number;
   sentP99Ms: number;
+  /** Produce → the broker's ack to the benchmark's producer: its own share, not the sink's. */
+  ackedP99Ms: number;
   commitLagP50Ms: number;
   commitLagP99Ms: number;
   unseen: number;
@@ -38,14 +40,18 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** Sends `rate` records/s for `seconds`, in 10 ms ticks; returns how many were sent. */
+/**
+ * Sends `rate` records/s for `seconds`, in 10 ms ticks; returns how many were sent and, per record,
+ * how long after its timestamp the broker acknowledged it.
+ */
 export async function pacedProduce(
   producer: Producer,
   topic: string,
   rate: number,
   seconds: number,
   firstId: number,
-): Promise<number> {
+): Promise<{ sent: number; ackedMs: number[] }> {
+  const ackedMs: number[] = [];
   const started = Date.now();
   let sent = 0;
   let lsn = 2n ** 53n;
@@ -75,6 +81,10 @@ export async function pacedProduce(
       // acks=-1: the test fixtures' producer is idempotent, which kafkajs allows with acks=all only.
       const p = producer
         .send({ topic, acks: -1, messages })
+        .then(() => {
+          const lag = Date.now() - now;
+          for (let i = 0; i < messages.length; i++) ackedMs.push(lag);
+        })
         .catch((err: unknown) => void (failed ??= err instanceof Error ? err : new Error(String(err))));
       pending.add(p);
       void p.finally(() => pending.delete(p));
@@ -83,7 +93,7 @@ export async function pacedProduce(
   }
   await Promise.all(pending);
   if (failed !== undefined) throw failed;
-  return sent;
+  return { sent, ackedMs };
 }
 
 /** Samples the group's committed offsets until stopped; returns per partition the commit history. */
@@ -123,6 +133,7 @@ export async function measureLatency(
   rate: number,
   sent: number,
   durableAt: ReadonlyMap<string, number>,
+  ackedMs: number[] = [],
 ): Promise<LatencyResult> {
   const items = await scanTable(endpoint, table);
   const latency: number[] = [];
@@ -151,6 +162,7 @@ export async function measureLatency(
     p99Ms: percentile(latency, 99),
     sentP50Ms: percentile(toSent, 50),
     sentP99Ms: percentile(toSent, 99),
+    ackedP99Ms: percentile(ackedMs, 99),
     commitLagP50Ms: percentile(lag, 50),
     commitLagP99Ms: percentile(lag, 99),
     unseen: unseen + (sent - items.size),
@@ -172,13 +184,21 @@ export async function runLatency(
   try {
     await run.joined;
     const commits = sampleCommits(admin, o.group, o.topic);
-    const sent = await pacedProduce(producer, o.topic, rate, seconds, 0);
+    const { sent, ackedMs } = await pacedProduce(producer, o.topic, rate, seconds, 0);
     const deadline = Date.now() + 120_000;
     while ((await run.finished()) < sent && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
     // A few commit intervals, so the last records' commits are sampled.
     await new Promise((r) => setTimeout(r, 1500));
-    return await measureLatency(tableEndpoint, o.table, await commits.stop(), rate, sent, clock.durableAt);
+    return await measureLatency(
+      tableEndpoint,
+      o.table,
+      await commits.stop(),
+      rate,
+      sent,
+      clock.durableAt,
+      ackedMs,
+    );
   } finally {
     await producer.disconnect();
     await admin.disconnect();

@@ -186,6 +186,11 @@ export function table(regimes: RegimeResult[], kafka: ArmResult, list: Goal[]): 
     (l) => `${l} produce→sent`,
   );
   each(
+    (p) => num(p.latency.ackedP99Ms),
+    () => "p99, the benchmark producer's own share (acks=all)",
+    (l) => `${l} produce→acked`,
+  );
+  each(
     (p) => `${num(p.latency.commitLagP50Ms)} / ${num(p.latency.commitLagP99Ms)}`,
     () => "p50 / p99",
     (l) => `${l} durable→committed`,

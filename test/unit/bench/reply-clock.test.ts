@@ -82,6 +82,7 @@ test("repeated latency runs: the median p99's run, with every run's figures", ()
     p99Ms,
     sentP50Ms: 1,
     sentP99Ms: 2,
+    ackedP99Ms: 1,
     commitLagP50Ms: 3,
     commitLagP99Ms: p99Ms + 1,
     unseen: 0,
