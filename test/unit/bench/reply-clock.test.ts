@@ -94,5 +94,6 @@ test("repeated latency runs: the median p99's run, with every run's figures", ()
     m.runs?.map((r) => r.p99Ms),
     [90, 30, 50],
   );
+  assert.equal(medianRun([run(30), run(90)]).p99Ms, 90, "of two, the worse");
   assert.ok(Number.isNaN(medianRun([]).p99Ms));
 });
