@@ -43,14 +43,49 @@ export function encodeMap(map: Record<string, Av>): Record<string, Av> {
   return copy ?? map;
 }
 
-/** One conditional put's fields as JSON text holds them. */
-export function encodePut<T extends object>(put: T): T {
-  const fields = put as { Item?: Record<string, Av>; ExpressionAttributeValues?: Record<string, Av> };
-  const item = fields.Item;
-  const values = fields.ExpressionAttributeValues;
-  const i = item === undefined ? item : encodeMap(item);
-  const v = values === undefined ? values : encodeMap(values);
-  return i === item && v === values ? put : { ...put, Item: i, ExpressionAttributeValues: v };
+// The members of the two shapes, in the SDK's order: the SDK serializes by its schema and drops any
+// other field an input carries (a PutItem input's ReturnConsumedCapacity inside a transaction's Put).
+const PUT_ITEM = [
+  "TableName",
+  "Item",
+  "Expected",
+  "ReturnValues",
+  "ReturnConsumedCapacity",
+  "ReturnItemCollectionMetrics",
+  "ConditionalOperator",
+  "ConditionExpression",
+  "ExpressionAttributeNames",
+  "ExpressionAttributeValues",
+  "ReturnValuesOnConditionCheckFailure",
+] as const;
+const TRANSACT_PUT = [
+  "Item",
+  "TableName",
+  "ConditionExpression",
+  "ExpressionAttributeNames",
+  "ExpressionAttributeValues",
+  "ReturnValuesOnConditionCheckFailure",
+] as const;
+const VALUES = new Set(["Item", "ExpressionAttributeValues"]);
+
+function pick(input: Record<string, unknown>, members: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const m of members) {
+    const v = input[m];
+    if (v === undefined) continue;
+    out[m] = VALUES.has(m) ? encodeMap(v as Record<string, Av>) : v;
+  }
+  return out;
+}
+
+/** A PutItem input as its JSON body holds it: its members only, binary as base64. */
+export function putItemBody(input: object): Record<string, unknown> {
+  return pick(input as Record<string, unknown>, PUT_ITEM);
+}
+
+/** A transaction's Put as its JSON body holds it. */
+export function transactPutBody(put: object): Record<string, unknown> {
+  return pick(put as Record<string, unknown>, TRANSACT_PUT);
 }
 
 /** As the SDK's base64 decoder: a Uint8Array view, not a Buffer. */

@@ -14,7 +14,7 @@ import * as ddb from "@aws-sdk/client-dynamodb";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import { HttpRequest } from "@smithy/core/transport";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { decodeMap, encodePut } from "./wire-json.ts";
+import { decodeMap, putItemBody, transactPutBody } from "./wire-json.ts";
 
 export type WireOperation = "PutItem" | "TransactWriteItems";
 type Metadata = { httpStatusCode: number; requestId?: string; attempts: number; totalRetryDelay: number };
@@ -76,15 +76,7 @@ export class DynamoWire {
 
   async #send(operation: WireOperation, input: Input): Promise<Record<string, unknown>> {
     const config = this.#client.config;
-    const body =
-      operation === "PutItem"
-        ? JSON.stringify(encodePut(input))
-        : JSON.stringify({
-            ...input,
-            TransactItems: (input as { TransactItems: { Put?: object }[] }).TransactItems.map((t) =>
-              t.Put === undefined ? t : { ...t, Put: encodePut(t.Put) },
-            ),
-          });
+    const body = JSON.stringify(operation === "PutItem" ? putItemBody(input) : transactBody(input));
     const [endpoint, userAgent] = await Promise.all([this.#endpoint(operation, input), this.#agent()]);
     const url = endpoint.url;
     const request = new HttpRequest({
@@ -134,12 +126,13 @@ export class DynamoWire {
     } catch {
       // not JSON (a proxy's page): the status decides, as with the SDK
     }
+    // Where the SDK reads it: the x-amzn-errortype header first, then the body's type.
     const type =
       headers["x-amzn-errortype"] ??
       (body["__type"] as string | undefined) ??
       (body["code"] as string | undefined);
-    const name = type === undefined ? (status >= 500 ? "UnknownError" : "UnknownError") : sanitize(type);
-    const message = (body["message"] ?? body["Message"] ?? name) as string;
+    const name = type === undefined ? "UnknownError" : sanitize(type);
+    const message = (body["message"] ?? body["Message"] ?? "UnknownError") as string;
     if (CLOCK_SKEW_ERRORS.has(name)) this.#correctClock(headers["date"]);
     const fields: Record<string, unknown> = {};
     if (body["Item"] !== undefined)
@@ -202,7 +195,7 @@ export class DynamoWire {
         service: "dynamodb",
         sha256: config.sha256,
         uriEscapePath: config.signingEscapePath,
-        applyChecksum: false,
+        applyChecksum: true, // as the SDK signs: x-amz-content-sha256 is sent
       });
       this.#signers.set(key, signer);
     }
@@ -218,6 +211,29 @@ export class DynamoWire {
       .catch(() => "cdc-dynamodb-sink/direct");
     return this.#userAgent;
   }
+}
+
+/** TransactWriteItems with Put items only (what the transact sink sends), as the SDK serializes it. */
+function transactBody(input: object): Record<string, unknown> {
+  const i = input as {
+    TransactItems: { Put?: object }[];
+    ReturnConsumedCapacity?: string;
+    ReturnItemCollectionMetrics?: string;
+    ClientRequestToken?: string;
+  };
+  return {
+    TransactItems: i.TransactItems.map((t) => {
+      if (t.Put === undefined || Object.keys(t).length !== 1)
+        throw new TypeError("the direct path sends TransactWriteItems of Put items only");
+      return { Put: transactPutBody(t.Put) };
+    }),
+    ...(i.ReturnConsumedCapacity === undefined ? {} : { ReturnConsumedCapacity: i.ReturnConsumedCapacity }),
+    ...(i.ReturnItemCollectionMetrics === undefined
+      ? {}
+      : { ReturnItemCollectionMetrics: i.ReturnItemCollectionMetrics }),
+    // As the SDK fills it in: an idempotency token, so a resent transaction is not applied twice.
+    ClientRequestToken: i.ClientRequestToken ?? randomUUID(),
+  };
 }
 
 /** An error type as the SDK reads it: the part after `#`, before `:`. */
