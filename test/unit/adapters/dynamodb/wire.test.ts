@@ -70,7 +70,7 @@ const PUT: PutItemCommandInput = {
     bin: { B: Buffer.from([0, 1, 254, 255]) },
     nested: { M: { l: { L: [{ B: new Uint8Array([7]) }, { NULL: true }, { BOOL: false }] } } },
     __proto__: { S: "kept" },
-  } as PutItemCommandInput["Item"],
+  },
   ConditionExpression: "attribute_not_exists(#key)",
   ExpressionAttributeNames: { "#key": "pk" },
   ExpressionAttributeValues: { ":v": { S: "x" } },
@@ -162,10 +162,10 @@ test("a refused condition: ConditionalCheckFailedException with the old item, bi
   assert.ok(r.viaDirect.error instanceof ConditionalCheckFailedException);
   sameError(r.viaSdk.error, r.viaDirect.error);
   assert.deepEqual(
-    (r.viaDirect.error as ConditionalCheckFailedException).Item,
+    (r.viaDirect.error).Item,
     (r.viaSdk.error as ConditionalCheckFailedException).Item,
   );
-  assert.ok((r.viaDirect.error as ConditionalCheckFailedException).Item!["bin"]!.B instanceof Uint8Array);
+  assert.ok((r.viaDirect.error).Item!["bin"]!.B instanceof Uint8Array);
 });
 
 test("a cancelled transaction: the same reasons, old items included", async () => {
@@ -190,7 +190,7 @@ test("a cancelled transaction: the same reasons, old items included", async () =
   assert.ok(r.viaDirect.error instanceof TransactionCanceledException);
   sameError(r.viaSdk.error, r.viaDirect.error);
   assert.deepEqual(
-    (r.viaDirect.error as TransactionCanceledException).CancellationReasons,
+    (r.viaDirect.error).CancellationReasons,
     (r.viaSdk.error as TransactionCanceledException).CancellationReasons,
   );
   // Each side fills in its own idempotency token, as the SDK does: a UUID, different per request.
