@@ -29,6 +29,8 @@ import { goals, sweepTable, table, type BacklogResult, type Rate, type RegimeRes
 import type { StorePoint } from "./store.ts";
 import { changeStream, produceStream, type StreamOptions } from "./workload.ts";
 import { wcuPerRecord } from "./wcu.ts";
+import { runCeilingOnly, runCeilingArms } from "./ceiling/main.ts";
+import { ceilingGoals, ceilingTable } from "./ceiling/report.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -38,6 +40,9 @@ const { values } = parseArgs({
     product: { type: "string", default: ROOT },
     "ours-env": { type: "string", default: "{}" },
     candidate: { type: "string" },
+    "ceiling-only": { type: "boolean", default: false },
+    "no-ceiling": { type: "boolean", default: false },
+    repeats: { type: "string" },
   },
 });
 const short = values.short;
@@ -419,6 +424,18 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     void (owned ? stopStack(dir) : Promise.resolve()).finally(() => process.exit(130));
   });
 }
+const ceilingArgs = {
+  root: ROOT,
+  brokers: endpoints.kafkaBrokers,
+  stream: many,
+  productDir: values.product,
+  oursEnv,
+  warmup: SIZES.warmup,
+  window: Math.min(SIZES.window, 15),
+  repeats: Number(values.repeats ?? (short ? 2 : 3)),
+  say,
+};
+if (values["ceiling-only"]) await runCeilingOnly(ceilingArgs, { dir, owned, versions: versions(dir) });
 try {
   const env = {
     ...versions(dir),
@@ -448,6 +465,7 @@ try {
     },
     "B-kafka",
   );
+  const ceiling = values["no-ceiling"] ? undefined : await runCeilingArms(ceilingArgs, topics.many);
   const regimes: RegimeResult[] = [];
   for (const name of values.regimes.split(",") as ("L" | "R")[]) {
     const proxy = name === "R" ? await startProxy(endpoints.dynamodbEndpoint) : undefined;
@@ -466,8 +484,8 @@ try {
   ];
   const back = await backlog(endpoints, products, topics.many.count);
   const wcu = wcuPerRecord(many);
-  const list = goals(regimes, kafka, back, wcu.defaultOnAws);
-  const text = table(regimes, kafka, list);
+  const list = [...goals(regimes, kafka, back, wcu.defaultOnAws), ...(ceiling ? ceilingGoals(ceiling) : [])];
+  const text = `${table(regimes, kafka, list)}${ceiling ? `\n\n${ceilingTable(ceiling)}` : ""}`;
   process.stdout.write(
     `\n${text}\n\nB-store sweep:\n${sweepTable(regimes)}\n\n${Object.entries(env)
       .map(([k, v]) => `${k}: ${v}`)
@@ -493,6 +511,7 @@ try {
         kafka,
         regimes,
         backlog: back,
+        ceiling,
         wcu,
         goals: list,
       },
