@@ -161,11 +161,8 @@ test("a refused condition: ConditionalCheckFailedException with the old item, bi
   assert.ok(!r.viaSdk.ok && !r.viaDirect.ok);
   assert.ok(r.viaDirect.error instanceof ConditionalCheckFailedException);
   sameError(r.viaSdk.error, r.viaDirect.error);
-  assert.deepEqual(
-    (r.viaDirect.error).Item,
-    (r.viaSdk.error as ConditionalCheckFailedException).Item,
-  );
-  assert.ok((r.viaDirect.error).Item!["bin"]!.B instanceof Uint8Array);
+  assert.deepEqual(r.viaDirect.error.Item, (r.viaSdk.error as ConditionalCheckFailedException).Item);
+  assert.ok(r.viaDirect.error.Item!["bin"]!.B instanceof Uint8Array);
 });
 
 test("a cancelled transaction: the same reasons, old items included", async () => {
@@ -190,7 +187,7 @@ test("a cancelled transaction: the same reasons, old items included", async () =
   assert.ok(r.viaDirect.error instanceof TransactionCanceledException);
   sameError(r.viaSdk.error, r.viaDirect.error);
   assert.deepEqual(
-    (r.viaDirect.error).CancellationReasons,
+    r.viaDirect.error.CancellationReasons,
     (r.viaSdk.error as TransactionCanceledException).CancellationReasons,
   );
   // Each side fills in its own idempotency token, as the SDK does: a UUID, different per request.
