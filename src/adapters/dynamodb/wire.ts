@@ -6,14 +6,14 @@
 // its HTTP handler (same agents, sockets and timeouts) and its exception classes — a refused
 // condition, a cancelled transaction, throttling or a 5xx is thrown as the very error the SDK would
 // throw, so classifyAwsError and the sinks cannot tell the paths apart. Signed with the SDK's own
-// SigV4 signer (@smithy/signature-v4). DYNAMODB_WRITE_CLIENT=sdk sends through the SDK instead.
+// SigV4 (sigv4.ts, checked against @smithy/signature-v4). DYNAMODB_WRITE_CLIENT=sdk: the SDK's send.
 
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import * as ddb from "@aws-sdk/client-dynamodb";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import { HttpRequest } from "@smithy/core/transport";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { SigV4Signer } from "./sigv4.ts";
 import { decodeMap, putItemBody, transactPutBody } from "./wire-json.ts";
 
 export type WireOperation = "PutItem" | "TransactWriteItems";
@@ -49,7 +49,7 @@ type Handler = {
 
 export class DynamoWire {
   readonly #client: ddb.DynamoDBClient;
-  readonly #signers = new Map<string, SignatureV4>();
+  readonly #signer = new SigV4Signer("dynamodb");
   readonly #endpoints = new Map<string, Promise<Endpoint>>();
   #userAgent: Promise<string> | undefined;
   #observer: WireObserver | undefined;
@@ -77,30 +77,42 @@ export class DynamoWire {
   async #send(operation: WireOperation, input: Input): Promise<Record<string, unknown>> {
     const config = this.#client.config;
     const body = JSON.stringify(operation === "PutItem" ? putItemBody(input) : transactBody(input));
-    const [endpoint, userAgent] = await Promise.all([this.#endpoint(operation, input), this.#agent()]);
+    const [endpoint, userAgent, identity, region] = await Promise.all([
+      this.#endpoint(operation, input),
+      this.#agent(),
+      config.credentials(),
+      config.region(),
+    ]);
     const url = endpoint.url;
+    const headers: Record<string, string> = {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": `DynamoDB_20120810.${operation}`,
+      "content-length": String(Buffer.byteLength(body)),
+      host: url.host,
+      "user-agent": userAgent,
+      "x-amz-user-agent": userAgent,
+      "amz-sdk-invocation-id": randomUUID(),
+      "amz-sdk-request": "attempt=1; max=1",
+    };
+    const path = canonicalPath(url.pathname);
+    this.#signer.sign(
+      headers,
+      path,
+      body,
+      endpoint.region ?? region,
+      identity,
+      new Date(Date.now() + config.systemClockOffset),
+    );
     const request = new HttpRequest({
       protocol: url.protocol,
       hostname: url.hostname,
       port: url.port === "" ? undefined : Number(url.port),
       method: "POST",
       path: url.pathname,
-      headers: {
-        "content-type": "application/x-amz-json-1.0",
-        "x-amz-target": `DynamoDB_20120810.${operation}`,
-        "content-length": String(Buffer.byteLength(body)),
-        host: url.host,
-        "user-agent": userAgent,
-        "x-amz-user-agent": userAgent,
-        "amz-sdk-invocation-id": randomUUID(),
-        "amz-sdk-request": "attempt=1; max=1",
-      },
+      headers,
       body,
     });
-    const signed = await this.#signer(endpoint.region).sign(request, {
-      signingDate: new Date(Date.now() + config.systemClockOffset),
-    });
-    const { response } = await (config.requestHandler as unknown as Handler).handle(signed as HttpRequest);
+    const { response } = await (config.requestHandler as unknown as Handler).handle(request);
     const text = await collect(response.body as IncomingMessage);
     const $metadata: Metadata = {
       httpStatusCode: response.statusCode,
@@ -184,24 +196,6 @@ export class DynamoWire {
     return resolved;
   }
 
-  #signer(region: string | undefined): SignatureV4 {
-    const key = region ?? "";
-    let signer = this.#signers.get(key);
-    if (signer === undefined) {
-      const config = this.#client.config;
-      signer = new SignatureV4({
-        credentials: config.credentials,
-        region: region ?? config.region,
-        service: "dynamodb",
-        sha256: config.sha256,
-        uriEscapePath: config.signingEscapePath,
-        applyChecksum: true, // as the SDK signs: x-amz-content-sha256 is sent
-      });
-      this.#signers.set(key, signer);
-    }
-    return signer;
-  }
-
   #agent(): Promise<string> {
     this.#userAgent ??= this.#client.config
       .defaultUserAgentProvider()
@@ -234,6 +228,14 @@ function transactBody(input: object): Record<string, unknown> {
     // As the SDK fills it in: an idempotency token, so a resent transaction is not applied twice.
     ClientRequestToken: i.ClientRequestToken ?? randomUUID(),
   };
+}
+
+/** The path as SigV4 signs it (the SDK's escaping for services other than S3): "/" for DynamoDB. */
+function canonicalPath(path: string): string {
+  if (path === "/" || path === "") return "/";
+  const escape = (t: string) =>
+    encodeURIComponent(t).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return escape(path).replace(/%2F/g, "/");
 }
 
 /** An error type as the SDK reads it: the part after `#`, before `:`. */
