@@ -31,6 +31,9 @@ import { changeStream, produceStream, type StreamOptions } from "./workload.ts";
 import { wcuPerRecord } from "./wcu.ts";
 import { runCeilingOnly, runCeilingArms } from "./ceiling/main.ts";
 import { ceilingGoals, ceilingTable } from "./ceiling/report.ts";
+import { flinkJar, type FlinkBuild } from "./peers/flink.ts";
+import { replayDemo, runPeers } from "./peers/index.ts";
+import { peersTable } from "./peers/report.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -43,6 +46,7 @@ const { values } = parseArgs({
     "ceiling-only": { type: "boolean", default: false },
     "no-ceiling": { type: "boolean", default: false },
     repeats: { type: "string" },
+    peers: { type: "boolean", default: false },
   },
 });
 const short = values.short;
@@ -322,6 +326,18 @@ async function regime(
     `${name} B-naive`,
   );
 
+  const peers =
+    flinkBuild === undefined
+      ? undefined
+      : await runPeers(
+          flinkBuild,
+          { brokers, endpoint: dynamo, storeEndpoint: endpoints.dynamodbEndpoint, pids },
+          topics.many,
+          SIZES.warmup,
+          SIZES.window,
+          (l) => say(`${name} ${l}`),
+        );
+
   const rest = async (productDir: string, label: string) => {
     say(`${name}: ${label} hot keys, ${topics.hot.count} records`);
     const oursHot = await ours(topics.hot, `${label} hot`, 1, productDir);
@@ -349,6 +365,7 @@ async function regime(
     ours: oursMany,
     ...shipped,
     ...(candidate === undefined ? {} : { candidate }),
+    ...(peers === undefined ? {} : { peers }),
     hotKeys: SIZES.hotKeys,
   };
 }
@@ -416,6 +433,10 @@ async function backlog(
   return out;
 }
 
+/** `--peers`: the Flink peer's jar, built (or found in the cache) before the stack starts. */
+const flinkBuild: FlinkBuild | undefined = values.peers
+  ? await flinkJar(join(tmpdir(), `cdc-bench-flink-build-${process.pid}.log`), say)
+  : undefined;
 const { dir, endpoints, owned } = await stack();
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
@@ -483,11 +504,17 @@ try {
     ...(values.candidate === undefined ? [] : [{ dir: values.candidate, l: l?.candidate?.ours }]),
   ];
   const back = await backlog(endpoints, products, topics.many.count);
+  const replay =
+    flinkBuild === undefined
+      ? undefined
+      : await replayDemo(flinkBuild, values.product, endpoints.kafkaBrokers, endpoints.dynamodbEndpoint, say);
   const wcu = wcuPerRecord(many);
   const list = [...goals(regimes, kafka, back, wcu.defaultOnAws), ...(ceiling ? ceilingGoals(ceiling) : [])];
   const text = `${table(regimes, kafka, list)}${ceiling ? `\n\n${ceilingTable(ceiling)}` : ""}`;
   process.stdout.write(
-    `\n${text}\n\nB-store sweep:\n${sweepTable(regimes)}\n\n${Object.entries(env)
+    `\n${text}\n\n${flinkBuild === undefined ? "" : `${peersTable(regimes, flinkBuild, replay)}\n\n`}B-store sweep:\n${sweepTable(regimes)}\n\n${Object.entries(
+      env,
+    )
       .map(([k, v]) => `${k}: ${v}`)
       .join("\n")}\nload average at end: ${loadavg()
       .map((v) => v.toFixed(1))
@@ -514,6 +541,7 @@ try {
         ceiling,
         wcu,
         goals: list,
+        ...(flinkBuild === undefined ? {} : { flinkBuild, replay }),
       },
       null,
       2,
