@@ -174,7 +174,7 @@ export async function runCeiling(o: CeilingOptions): Promise<CeilingResult> {
         );
       };
       await step("B-floor", result.floor, () => loop("floor"));
-      await step("B-ours", result.ours, () => ours({}));
+      await step("B-ours", result.ours, () => ours({ DYNAMODB_WRITE_CLIENT: "direct" }));
       await step("B-ours (sdk)", result.oursSdk, () => ours({ DYNAMODB_WRITE_CLIENT: "sdk" }));
       await step("B-sdk loop", result.sdkLoop, () => loop("sdk"));
       await step("B-naive", result.naive, naive);
