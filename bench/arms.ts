@@ -45,7 +45,14 @@ export type ArmRequest =
       warmup: number;
     };
 
-export type ArmResult = { records: number; seconds: number; rate: number; points?: StoreResult[] };
+export type ArmResult = {
+  records: number;
+  seconds: number;
+  rate: number;
+  points?: StoreResult[];
+  /** This process's user + system CPU over the counted window, per record (the Kafka arms). */
+  cpuMsPerRecord?: number;
+};
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -79,6 +86,7 @@ async function consume(
   let total = 0;
   let counted = 0;
   let finishedAt = 0;
+  let cpu: NodeJS.CpuUsage | undefined;
   consumer.on(
     consumer.events.GROUP_JOIN,
     () => (windowStart = Math.min(windowStart, performance.now() + r.warmup * 1000)),
@@ -88,7 +96,10 @@ async function consume(
   await consumer.run(
     run((n) => {
       total += n;
-      if (performance.now() >= windowStart) counted += n;
+      if (performance.now() >= windowStart) {
+        cpu ??= process.cpuUsage();
+        counted += n;
+      }
       if (total >= r.total && finishedAt === 0) finishedAt = performance.now();
     }),
   );
@@ -96,10 +107,16 @@ async function consume(
   while (finishedAt === 0 && !(performance.now() > windowStart + r.seconds * 1000))
     await new Promise((res) => setTimeout(res, 20));
   const end = finishedAt || performance.now();
+  const used = process.cpuUsage(cpu);
   clearInterval(progress);
   await consumer.disconnect();
   const seconds = (end - windowStart) / 1000;
-  return { records: counted, seconds, rate: counted / seconds };
+  return {
+    records: counted,
+    seconds,
+    rate: counted / seconds,
+    cpuMsPerRecord: (used.user + used.system) / 1000 / Math.max(1, counted),
+  };
 }
 
 async function naive(r: Extract<ArmRequest, { arm: "naive" }>): Promise<ArmResult> {

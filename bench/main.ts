@@ -30,6 +30,8 @@ import { goals, sweepTable, table, type BacklogResult, type Rate, type RegimeRes
 import type { StorePoint } from "./store.ts";
 import { changeStream, produceStream, type StreamOptions } from "./workload.ts";
 import { wcuPerRecord } from "./wcu.ts";
+import { runCeilingOnly, runCeilingArms } from "./ceiling/main.ts";
+import { ceilingGoals, ceilingTable } from "./ceiling/report.ts";
 import { flinkJar, type FlinkBuild } from "./peers/flink.ts";
 import { replayDemo, runPeers } from "./peers/index.ts";
 import { peersTable } from "./peers/report.ts";
@@ -44,6 +46,9 @@ const { values } = parseArgs({
     candidate: { type: "string" },
     only: { type: "string" },
     "latency-runs": { type: "string", default: "1" },
+    "ceiling-only": { type: "boolean", default: false },
+    "no-ceiling": { type: "boolean", default: false },
+    repeats: { type: "string" },
     peers: { type: "boolean", default: false },
   },
 });
@@ -163,7 +168,7 @@ function versions(dir: string): Record<string, string> {
 
 function runArm(request: ArmRequest, label: string): Promise<ArmResult> {
   if (request.arm !== "store" && !only.wants(request.arm === "naive" ? "G2" : "G3"))
-    return Promise.resolve(NOT_RUN);
+    return Promise.resolve({ records: 0, seconds: 0, rate: NaN });
   const child = spawnTracked(process.execPath, [join(ROOT, "bench/arms.ts"), JSON.stringify(request)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -453,6 +458,18 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     void (owned ? stopStack(dir) : Promise.resolve()).finally(() => process.exit(130));
   });
 }
+const ceilingArgs = {
+  root: ROOT,
+  brokers: endpoints.kafkaBrokers,
+  stream: many,
+  productDir: values.product,
+  oursEnv,
+  warmup: SIZES.warmup,
+  window: Math.min(SIZES.window, 15),
+  repeats: Number(values.repeats ?? (short ? 2 : 3)),
+  say,
+};
+if (values["ceiling-only"]) await runCeilingOnly(ceilingArgs, { dir, owned, versions: versions(dir) });
 try {
   const env = {
     ...versions(dir),
@@ -485,6 +502,8 @@ try {
     },
     "B-kafka",
   );
+  const ceiling =
+    values["no-ceiling"] || !only.wants("G10") ? undefined : await runCeilingArms(ceilingArgs, topics.many);
   const regimes: RegimeResult[] = [];
   for (const name of values.regimes.split(",") as ("L" | "R")[]) {
     const proxy = name === "R" ? await startProxy(endpoints.dynamodbEndpoint) : undefined;
@@ -507,8 +526,11 @@ try {
       ? undefined
       : await replayDemo(flinkBuild, values.product, endpoints.kafkaBrokers, endpoints.dynamodbEndpoint, say);
   const wcu = wcuPerRecord(many);
-  const list = goals(regimes, kafka, back, wcu.defaultOnAws).filter((g) => only.wants(g.id));
-  const text = table(regimes, kafka, list);
+  const list = [
+    ...goals(regimes, kafka, back, wcu.defaultOnAws),
+    ...(ceiling ? ceilingGoals(ceiling) : []),
+  ].filter((g) => only.wants(g.id));
+  const text = `${table(regimes, kafka, list)}${ceiling ? `\n\n${ceilingTable(ceiling)}` : ""}`;
   process.stdout.write(
     `\n${text}\n\n${flinkBuild === undefined ? "" : `${peersTable(regimes, flinkBuild, replay)}\n\n`}B-store sweep:\n${sweepTable(regimes)}\n\n${Object.entries(
       env,
@@ -536,6 +558,7 @@ try {
         kafka,
         regimes,
         backlog: back,
+        ceiling,
         wcu,
         goals: list,
         ...(flinkBuild === undefined ? {} : { flinkBuild, replay }),

@@ -30,6 +30,8 @@ export type OursOptions = {
   table: string;
   env?: Record<string, string>;
   nodeArgs?: string[];
+  /** A command in front of node (the ceiling's `taskset -c 1`); node's pid stays the child's. */
+  wrap?: string[];
 };
 
 const TSC = resolve(dirname(fileURLToPath(import.meta.url)), "../node_modules/.bin/tsc");
@@ -65,11 +67,9 @@ export function startOurs(o: OursOptions): OursRun {
     HEALTH_PORT: "0", // the only non-default: several runs share the machine
     ...o.env,
   };
-  const child = spawnTracked(
-    process.execPath,
-    [...(o.nodeArgs ?? []), "--enable-source-maps", join(o.productDir, "dist/app/main.js"), "run"],
-    { env, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const argv = [...(o.nodeArgs ?? []), "--enable-source-maps", join(o.productDir, "dist/app/main.js"), "run"];
+  const [command, ...prefix] = [...(o.wrap ?? []), process.execPath];
+  const child = spawnTracked(command, [...prefix, ...argv], { env, stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
   let port: number | undefined;
   let onJoin: ((t: number) => void) | undefined;
@@ -124,6 +124,8 @@ export type OursResult = {
   rate: number;
   peakRssMb: number;
   cpuMsPerRecord: Record<string, number>;
+  /** Records with a final outcome over the whole run, warm-up included. */
+  allRecords: number;
 };
 
 export async function runOurs(
@@ -174,6 +176,7 @@ export async function runOurs(
       rate: (done - atStart) / elapsed,
       peakRssMb: run.peakRssMb(),
       cpuMsPerRecord: meter!.stop(done - atStart),
+      allRecords: done,
     };
   } finally {
     const code = await run.stop();

@@ -13,6 +13,7 @@ import { Stats, summaryLine } from "../engine/stats.ts";
 import type { KafkaRecordProducer } from "../engine/ports.ts";
 import { sleep } from "../engine/retry.ts";
 import { createDynamoClient } from "../adapters/dynamodb/client.ts";
+import { wireOf } from "../adapters/dynamodb/wire.ts";
 import { checkTable } from "../adapters/dynamodb/table.ts";
 import { Targets } from "../config/targets.ts";
 import { startHealthServer } from "../adapters/http/health.ts";
@@ -73,8 +74,10 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
     requestTimeoutMs: config.dynamodb.requestTimeoutMs,
     maxSockets: config.processing.maxInFlight,
     credentials: options.credentials,
+    writeClient: config.dynamodb.writeClient,
   });
-  telemetry.dynamo(dynamo);
+  const calls = telemetry.dynamo(dynamo);
+  if (calls !== undefined) wireOf(dynamo)?.observe(calls);
   // Every table with the key schema its mappings write (docs/mapping.md); the default layout's
   // tables are checked, and named in messages, as they always were.
   const targets = new Targets(config);

@@ -127,6 +127,7 @@ function build(c: Values, x: Extras) {
       region: c.AWS_REGION,
       endpoint: c.DYNAMODB_ENDPOINT,
       requestTimeoutMs: c.DYNAMODB_REQUEST_TIMEOUT_MS,
+      writeClient: c.DYNAMODB_WRITE_CLIENT,
       writeMode: c.WRITE_MODE,
       writeBatchItems: c.WRITE_BATCH_ITEMS,
     },

@@ -60,6 +60,7 @@ export function opsDynamo(config: Config, env: NodeJS.ProcessEnv): DynamoDBClien
     requestTimeoutMs: config.dynamodb.requestTimeoutMs,
     maxSockets: Math.min(64, config.processing.maxInFlight),
     credentials: local ? { accessKeyId: "local", secretAccessKey: "local" } : undefined,
+    writeClient: config.dynamodb.writeClient,
   });
 }
 

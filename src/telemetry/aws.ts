@@ -32,38 +32,54 @@ const WRITE_METHODS = new Set([
 type Metadata = { $metadata?: { requestId?: string; httpStatusCode?: number } };
 type Started = { span: Span; startedAt: number; attributes: Record<string, string> };
 
+/** A call's start; the function it returns is told its end (output, or the error and the error). */
+export type DynamoCallObserver = (
+  commandName: string,
+  input: { TableName?: string },
+) => (output: unknown, err: unknown) => void;
+
+/**
+ * Adds the middleware, and returns the same observer for the calls that skip the SDK's stack (the
+ * direct write path, adapters/dynamodb/wire.ts, wired by app/service.ts): same spans, same samples.
+ */
 export function instrumentDynamo(
   client: DynamoDBClient,
   tracer: Tracer,
   metrics: SinkMetrics,
   reporter: FailureReporter,
-): void {
+): DynamoCallObserver {
+  const call: DynamoCallObserver = (commandName, input) => {
+    const started = safely(
+      reporter,
+      "dynamodb span start",
+      () => start(tracer, commandName, input),
+      undefined,
+    );
+    return (output: unknown, err: unknown): void => {
+      if (started !== undefined)
+        safely(
+          reporter,
+          "dynamodb span end",
+          () => end(started, metrics, (output ?? {}) as Metadata, err),
+          undefined,
+        );
+    };
+  };
   client.middlewareStack.add(
     (next, ctx) => async (args) => {
-      const started = safely(
-        reporter,
-        "dynamodb span start",
-        () => start(tracer, ctx.commandName ?? "Unknown", (args.input ?? {}) as { TableName?: string }),
-        undefined,
-      );
+      const done = call(ctx.commandName ?? "Unknown", (args.input ?? {}) as { TableName?: string });
       try {
         const result = await next(args);
-        if (started !== undefined)
-          safely(
-            reporter,
-            "dynamodb span end",
-            () => end(started, metrics, (result.output ?? {}) as Metadata, undefined),
-            undefined,
-          );
+        done(result.output, undefined);
         return result;
       } catch (err) {
-        if (started !== undefined)
-          safely(reporter, "dynamodb span end", () => end(started, metrics, err as Metadata, err), undefined);
+        done(err, err);
         throw err;
       }
     },
     { step: "initialize", name: "cdcSinkTelemetry", priority: "high" },
   );
+  return call;
 }
 
 function start(tracer: Tracer, commandName: string, input: { TableName?: string }): Started {

@@ -10,7 +10,7 @@ import type { SourceListener } from "../adapters/kafka/source.ts";
 import type { Stats } from "../engine/stats.ts";
 import type { Log } from "./log.ts";
 import type { Telemetry } from "./telemetry.ts";
-import { instrumentDynamo } from "./aws.ts";
+import { instrumentDynamo, type DynamoCallObserver } from "./aws.ts";
 import { FailureReporter, guard, safely } from "../engine/guard.ts";
 import { SinkMetrics, type ServiceGauges } from "./metrics.ts";
 import { RecordTracer, commitSpan, tracedDeadLetter } from "./record-tracer.ts";
@@ -19,7 +19,8 @@ export type ServiceTelemetry = {
   readonly observer: RecordObserver;
   readonly sourceListener: SourceListener;
   deadLetter(inner: DeadLetter, dlqTopic: string): DeadLetter;
-  dynamo(client: DynamoDBClient): void;
+  /** Instruments the client's SDK calls; returns the observer for its direct writes (none: no metrics). */
+  dynamo(client: DynamoDBClient): DynamoCallObserver | undefined;
   observe(stats: Stats, gauges: ServiceGauges): void;
   metricsText(): Promise<string>;
   /** Ends spans still open, then flushes and stops the exporters (bounded, never throws). */
@@ -57,15 +58,15 @@ export function instrumentService(telemetry: Telemetry, log: Log, groupId: strin
     sourceListener: guard(source, reporter),
     deadLetter: (inner, dlqTopic) =>
       safeMetrics === undefined ? inner : tracedDeadLetter(inner, dlqTopic, tracer, safeMetrics, reporter),
-    dynamo: (client) => {
-      if (safeMetrics !== undefined)
-        safely(
-          reporter,
-          "dynamodb middleware",
-          () => instrumentDynamo(client, tracer, safeMetrics, reporter),
-          undefined,
-        );
-    },
+    dynamo: (client) =>
+      safeMetrics === undefined
+        ? undefined
+        : safely(
+            reporter,
+            "dynamodb middleware",
+            () => instrumentDynamo(client, tracer, safeMetrics, reporter),
+            undefined,
+          ),
     observe: (stats, gauges) => {
       const g = guard(gauges, reporter);
       safely(

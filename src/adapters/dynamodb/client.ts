@@ -6,6 +6,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
+import { attachWire } from "./wire.ts";
 
 export type DynamoClientOptions = {
   readonly region: string;
@@ -13,11 +14,13 @@ export type DynamoClientOptions = {
   readonly requestTimeoutMs: number;
   readonly maxSockets: number;
   readonly credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** `direct` (default): writes take the direct path of wire.ts; `sdk`: every call is client.send. */
+  readonly writeClient?: "direct" | "sdk" | undefined;
 };
 
 export function createDynamoClient(o: DynamoClientOptions): DynamoDBClient {
   const agentOptions = { keepAlive: true, maxSockets: o.maxSockets, keepAliveMsecs: 1000 };
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     region: o.region,
     ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }),
     ...(o.credentials === undefined ? {} : { credentials: o.credentials }),
@@ -32,4 +35,6 @@ export function createDynamoClient(o: DynamoClientOptions): DynamoDBClient {
       requestTimeout: o.requestTimeoutMs,
     }),
   });
+  if (o.writeClient !== "sdk") attachWire(client);
+  return client;
 }

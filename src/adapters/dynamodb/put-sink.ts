@@ -4,7 +4,6 @@
 
 import {
   ConditionalCheckFailedException,
-  PutItemCommand,
   type DynamoDBClient,
   type PutItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
@@ -15,6 +14,7 @@ import { refusedOf, writeRequest } from "../../core/write.ts";
 import type { CapacityMeter, Sink } from "../../engine/ports.ts";
 import { consumedUnits, estimatedUnits } from "./capacity.ts";
 import { classifyAwsError } from "./errors.ts";
+import { sendPut } from "./wire.ts";
 import { truncateSource } from "./truncate.ts";
 import type { ItemOptions, Position } from "../../core/item.ts";
 
@@ -67,9 +67,7 @@ export class DynamoDbSink implements Sink {
     try {
       await this.#hooks.beforeSend?.(event);
       // TOTAL: the reply says what the write cost, for the write budget and consumed_write_units.
-      const reply = await this.#client.send(
-        new PutItemCommand({ ...input, ReturnConsumedCapacity: "TOTAL" }),
-      );
+      const reply = await sendPut(this.#client, { ...input, ReturnConsumedCapacity: "TOTAL" });
       meter?.(consumedUnits(reply) ?? estimatedUnits(input, false));
       return Outcome.applied;
     } catch (err) {

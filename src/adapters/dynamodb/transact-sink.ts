@@ -13,16 +13,13 @@
 // write-mode.ts sends
 // real AWS traffic through the PutItem sink unless asked otherwise.
 
-import {
-  TransactWriteItemsCommand,
-  type DynamoDBClient,
-  type PutItemCommandInput,
-} from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient, PutItemCommandInput } from "@aws-sdk/client-dynamodb";
 import type { TruncateResult } from "../../core/truncate.ts";
 import { Outcome, type ChangeEvent, type TruncateEvent, type WriteOutcome } from "../../core/types.ts";
 import { itemKey } from "../../core/identity.ts";
 import { canonicalJson, type JsonValue } from "../../core/json.ts";
 import { classifyAwsError } from "./errors.ts";
+import { sendTransact } from "./wire.ts";
 import { DynamoDbSink, type SinkHooks } from "./put-sink.ts";
 import { refusedOf, writeRequest } from "../../core/write.ts";
 import type { CapacityMeter, Sink } from "../../engine/ports.ts";
@@ -181,12 +178,10 @@ export class TransactBatchSink implements Sink {
     if (sent.length === 0) return;
     let answer: { ok: true; units: number | undefined } | { ok: false; err: unknown };
     try {
-      const reply = await this.#client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: sent.map(({ put }) => ({ Put: put })),
-          ReturnConsumedCapacity: "TOTAL",
-        }),
-      );
+      const reply = await sendTransact(this.#client, {
+        TransactItems: sent.map(({ put }) => ({ Put: put })),
+        ReturnConsumedCapacity: "TOTAL",
+      });
       answer = { ok: true, units: consumedUnits(reply) };
     } catch (err) {
       answer = { ok: false, err };
