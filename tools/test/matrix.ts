@@ -13,6 +13,8 @@ import { DEFAULT_KAFKA_LINE, parseKafkaLine, type KafkaLine } from "../stack/fet
 import { tapCounts, type TapCounts } from "./tap-counts.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+// A signal stops the running cell (run.ts stops its stack) and every later one.
+let interrupted = false;
 
 /** What touches Kafka through the sink's client: each runs in every cell. */
 export const KAFKA_FACING = [
@@ -78,7 +80,10 @@ function runCell(
       echo.write(chunk);
     });
   }
-  const forward = (sig: NodeJS.Signals): void => void child.kill(sig);
+  const forward = (sig: NodeJS.Signals): void => {
+    interrupted = true;
+    child.kill(sig);
+  };
   process.on("SIGINT", forward).on("SIGTERM", forward);
   return new Promise((done) => {
     child.on("close", (code, sig) => {
@@ -126,6 +131,7 @@ async function main(): Promise<number> {
   const logs = mkdtempSync(join(tmpdir(), "cdc-sink-matrix-"));
   const results: CellResult[] = [];
   for (const cell of cells) {
+    if (interrupted) break;
     process.stderr.write(`matrix: Kafka ${line}, cell ${cell.name}\n`);
     results.push(await runCell(line, cell, paths, join(logs, `${line}-${cell.name}.log`), values.json));
   }
@@ -145,7 +151,7 @@ async function main(): Promise<number> {
       );
     }
   }
-  return failed.length === 0 ? 0 : 1;
+  return interrupted ? 130 : failed.length === 0 ? 0 : 1;
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
