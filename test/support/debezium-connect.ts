@@ -143,3 +143,23 @@ export async function restartConnector(connectUrl: string, name: string): Promis
     throw new Error(`restart connector ${name}: HTTP ${response.status} ${await response.text()}`);
   await waitConnectorRunning(connectUrl, name);
 }
+
+export type MariadbConnector = { class: string; version: string; sslDisabled: string };
+
+/**
+ * The Debezium connector that reads the stack's MariaDB: Kafka line 4 carries Debezium's MariaDB
+ * connector (Debezium 3.6's MySQL connector sends MariaDB SHOW BINARY LOG STATUS, which it refuses:
+ * tools/stack/pom.xml), line 3.9 the MySQL connector 3.1.3, which still reads MariaDB. Each names a
+ * disabled TLS mode its own way (its JDBC driver's).
+ */
+export async function mariadbConnector(connectUrl: string): Promise<MariadbConnector> {
+  const res = await fetch(`${connectUrl}/connector-plugins`);
+  if (!res.ok) throw new Error(`GET /connector-plugins: HTTP ${res.status}`);
+  const plugins = (await res.json()) as { class: string; version: string }[];
+  const mariadb = plugins.find((p) => p.class === "io.debezium.connector.mariadb.MariaDbConnector");
+  if (mariadb !== undefined) return { ...mariadb, sslDisabled: "disable" };
+  const mysql = plugins.find((p) => p.class === "io.debezium.connector.mysql.MySqlConnector");
+  if (mysql === undefined)
+    throw new Error(`Connect offers no MariaDB or MySQL connector: ${JSON.stringify(plugins)}`);
+  return { ...mysql, sslDisabled: "disabled" };
+}

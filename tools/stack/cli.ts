@@ -23,8 +23,9 @@ const USAGE = `usage: npm run stack -- <command> [options]
   fetch   download the jars and build dynoxide (cargo) into the cache without starting anything;
           with --with-tracing also build Jaeger (go; about 9 minutes once, then cached)
 options: --dir DIR (default $CDC_SINK_STACK_DIR or <repo>/.stack), --with-cdc, --dynamodb-persistent,
-  --kafka LINE          the Kafka line: 4 (default: Kafka 4.4.0, Debezium 3.6.1) or 3.9 (Kafka 3.9.1,
-                        Debezium 3.1.3); default $CDC_SINK_KAFKA or 4; fixed when the stack is made.
+  --kafka LINE          the Kafka line: 4 (Kafka 4.4.0, Connect 4.3.1, Debezium 3.6.1 and its MariaDB
+                        connector 3.5.0) or 3.9 (Kafka 3.9.1, Debezium 3.1.3); default $CDC_SINK_KAFKA,
+                        else 4; fixed when the stack is made.
                         fetch fetches every line unless one is named
   --with-mysql          also MariaDB with a row-based binlog (implies --with-cdc); MYSQL_URL
   --with-registry       also Apicurio Registry 3.3.3 (in memory; Confluent API at /apis/ccompat/v7, in

@@ -35,6 +35,29 @@ void test("evidence: the group's rebalances from the coordinator log, that group
   assert.deepEqual(rebalancesInLog(LOG, "nope"), []);
 });
 
+// Two lines of a real Kafka 4.4.0 broker log: the new group coordinator (GroupMetadataManager) runs
+// classic groups and logs their rebalances in the same words.
+const LOG_4 = [
+  "[2026-12-02 12:51:08,239] INFO [GroupCoordinator id=1 topic=__consumer_offsets partition=11] " +
+    "Preparing to rebalance group g.4 in state PreparingRebalance with old generation 1 (reason: " +
+    "Leader m-2 re-joining group during Stable; client reason: not provided). " +
+    "(org.apache.kafka.coordinator.group.GroupMetadataManager)",
+  "[2026-12-02 12:51:08,239] INFO [GroupCoordinator id=1 topic=__consumer_offsets partition=11] " +
+    "Stabilized group g.4 generation 2 with 1 members. (org.apache.kafka.coordinator.group.GroupMetadataManager)",
+].join("\n");
+
+void test("evidence: Kafka 4's group coordinator logs classic rebalances the same way", () => {
+  assert.deepEqual(rebalancesInLog(LOG_4, "g.4"), [
+    {
+      at: "2026-12-02 12:51:08,239",
+      generation: 1,
+      kind: "preparing",
+      reason: "Leader m-2 re-joining group during Stable; client reason: not provided",
+    },
+    { at: "2026-12-02 12:51:08,239", generation: 2, kind: "stabilized", reason: "" },
+  ]);
+});
+
 void test("evidence: tcpPeers lists this process's established loopback connection", async () => {
   const server = createServer((s) => s.on("error", () => undefined));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -7,9 +7,10 @@ import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 export type Rebalance = { at: string; generation: number; kind: "preparing" | "stabilized"; reason: string };
 
 /**
- * The classic group coordinator (Kafka 3.9's default) logs "Preparing to rebalance group G ... with
- * old generation N (...) (reason: ...)" when a rebalance starts and "Stabilized group G generation
- * N" when it ends; together they are the group's generation history.
+ * For a classic group the coordinator (Kafka 3.9's, and 4.x's GroupMetadataManager alike) logs
+ * "Preparing to rebalance group G ... with old generation N (...) (reason: ...)" when a rebalance
+ * starts and "Stabilized group G generation N" when it ends; together they are the group's
+ * generation history. A KIP-848 group has no generations and logs neither.
  */
 export function rebalancesInLog(text: string, group: string): Rebalance[] {
   const out: Rebalance[] = [];

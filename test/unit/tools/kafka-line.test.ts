@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DEFAULT_KAFKA_LINE, kafkaLineFromEnv, parseKafkaLine } from "../../../tools/stack/fetch.ts";
 
-test("the stack's Kafka line: 3.9 by default, 4 (or 4.x) selectable, anything else refused by name", () => {
-  assert.equal(DEFAULT_KAFKA_LINE, "3.9");
-  assert.equal(kafkaLineFromEnv({}), "3.9");
-  assert.equal(kafkaLineFromEnv({ CDC_SINK_KAFKA: "" }), "3.9");
+test("the stack's Kafka line: 4 by default, 3.9 selectable, 4.x accepted for 4, anything else refused by name", () => {
+  assert.equal(DEFAULT_KAFKA_LINE, "4");
+  assert.equal(kafkaLineFromEnv({}), "4");
+  assert.equal(kafkaLineFromEnv({ CDC_SINK_KAFKA: "" }), "4");
   assert.equal(kafkaLineFromEnv({ CDC_SINK_KAFKA: "4" }), "4");
   assert.equal(kafkaLineFromEnv({ CDC_SINK_KAFKA: "3.9" }), "3.9");
   assert.equal(parseKafkaLine("4.x"), "4");

@@ -6,6 +6,8 @@ import { javaArgs, writeProperties, type Part } from "./part.ts";
 
 export const DEBEZIUM_POSTGRES = "io.debezium.connector.postgresql.PostgresConnector";
 export const DEBEZIUM_MYSQL = "io.debezium.connector.mysql.MySqlConnector";
+/** Line 4 reads MariaDB with this one (tools/stack/pom.xml's mariadb profile says why). */
+export const DEBEZIUM_MARIADB = "io.debezium.connector.mariadb.MariaDbConnector";
 /** Apicurio's Avro converter (the Confluent wire format with as-confluent: docs/formats/avro.md). */
 export const APICURIO_AVRO_CONVERTER = "io.apicurio.registry.utils.converter.AvroConverter";
 
@@ -17,8 +19,8 @@ async function getJson(url: string): Promise<unknown> {
 
 /**
  * A one-worker Kafka Connect cluster in distributed mode (so connectors are managed through REST,
- * as in production), with Debezium's PostgreSQL and MySQL connectors and Apicurio's Avro converter
- * in its plugin path.
+ * as in production), with Debezium's PostgreSQL and MySQL connectors (and on Kafka line 4 its MariaDB
+ * connector) and Apicurio's Avro converter in its plugin path.
  */
 export const connectPart: Part = {
   name: "connect",
@@ -82,7 +84,8 @@ export const connectPart: Part = {
     await getJson(`${url}/`);
     // connectorsOnly=false lists converters too (KIP-769): the Avro converter's folder loaded.
     const plugins = (await getJson(`${url}/connector-plugins?connectorsOnly=false`)) as { class: string }[];
-    for (const wanted of [DEBEZIUM_POSTGRES, DEBEZIUM_MYSQL, APICURIO_AVRO_CONVERTER])
+    const mariadb = (state.kafkaLine ?? "3.9") === "4" ? [DEBEZIUM_MARIADB] : [];
+    for (const wanted of [DEBEZIUM_POSTGRES, DEBEZIUM_MYSQL, ...mariadb, APICURIO_AVRO_CONVERTER])
       if (!plugins.some((p) => p.class === wanted)) throw new Error(`${wanted} not loaded`);
     // Answered by the herder only once this worker has joined its group and read the config topic.
     await getJson(`${url}/connectors`);
