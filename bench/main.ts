@@ -1,4 +1,5 @@
 // npm run bench [-- --short] [--regimes L,R] [--product DIR]
+// npm run bench -- --clients [--short] [--repeat N]   (the Kafka clients side by side: bench/clients/)
 // Runs every arm of the benchmark side by side on one local stack and prints the table and the
 // goals; the same goes to bench/results/<timestamp>.json. Arms, goals and options: docs/performance.md.
 
@@ -38,6 +39,8 @@ const { values } = parseArgs({
     product: { type: "string", default: ROOT },
     "ours-env": { type: "string", default: "{}" },
     candidate: { type: "string" },
+    clients: { type: "boolean", default: false },
+    repeat: { type: "string", default: "3" },
   },
 });
 const short = values.short;
@@ -411,6 +414,10 @@ async function backlog(
   return out;
 }
 
+if (values.clients) {
+  const { runClients } = await import("./clients/run.ts");
+  process.exit(await runClients({ short, repeat: Number(values.repeat) }, say));
+}
 const { dir, endpoints, owned } = await stack();
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {

@@ -1,0 +1,130 @@
+// npm run bench -- --clients [--short] [--repeat N]
+// The two Kafka clients side by side in one run, on one Kafka 4 stack (KIP-848 needs Kafka 4):
+// kafkajs, confluent with the classic group protocol, confluent with KIP-848. Per cell: the
+// consume-only arm (the product's Kafka port, no sink), B-ours (`cdc-sink run`), and a second
+// member joining and leaving. Cells are interleaved within each repeat so that drift from other
+// work on the machine spreads over all of them. Table on stdout, JSON in bench/results/.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { stackStatus, startStack, stopStack, type Endpoints } from "../../tools/stack/index.ts";
+import { parseKafkaLine } from "../../tools/stack/fetch.ts";
+import { ensureConfluentClient } from "../../tools/kafka-client/confluent.ts";
+import { cacheDir } from "../../tools/stack/fetch.ts";
+import { createTopic } from "../../test/support/kafka.ts";
+import { connectedProducer } from "../../test/support/kafka-progress.ts";
+import { uniqueName } from "../../test/support/names.ts";
+import { killChildren } from "../children.ts";
+import { changeStream, produceStream } from "../workload.ts";
+import { CELLS, PARTITIONS, consumeCell, groupCell, oursCell, type Say } from "./cells.ts";
+import { clientsTable, type CellRuns } from "./report.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export type ClientsOptions = { short: boolean; repeat: number };
+
+export async function runClients(o: ClientsOptions, say: Say): Promise<number> {
+  const sizes = o.short
+    ? {
+        records: 100_000,
+        keys: 12_500,
+        warmup: 3,
+        window: 15,
+        latencyRate: 400,
+        latencySeconds: 10,
+        groupRate: 1000,
+      }
+    : {
+        records: 200_000,
+        keys: 20_000,
+        warmup: 5,
+        window: 30,
+        latencyRate: 400,
+        latencySeconds: 20,
+        groupRate: 1000,
+      };
+  say(
+    `confluent client: ${await ensureConfluentClient(join(cacheDir(), "logs", "kafka-javascript-build.log"), say)}`,
+  );
+  const line = parseKafkaLine("4");
+  const named = process.env["CDC_SINK_STACK_DIR"];
+  const reuse = named !== undefined && (await stackStatus(named)).up;
+  const dir = reuse ? named : mkdtempSync(join(tmpdir(), "cdc-bench-clients-"));
+  say(`${reuse ? "reusing" : "starting"} a Kafka ${line} stack in ${dir}`);
+  // startStack refuses a running stack of another line, with the command that stops it.
+  const endpoints: Endpoints = await startStack({ dir, kafka: line, log: (l) => say(`stack: ${l}`) });
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.once(signal, () => {
+      killChildren();
+      void (reuse ? Promise.resolve() : stopStack(dir)).finally(() => process.exit(130));
+    });
+  try {
+    const brokers = endpoints.kafkaBrokers;
+    const topic = uniqueName("clients-many");
+    await createTopic(brokers, topic, PARTITIONS);
+    const producer = await connectedProducer(brokers);
+    const count = await produceStream(
+      producer,
+      topic,
+      changeStream({ records: sizes.records, keys: sizes.keys, replayRate: 0.04, deleteRate: 0.01, seed: 7 }),
+    );
+    await producer.disconnect();
+    say(`produced ${count} records to ${topic}`);
+    const many = { topic, count };
+    const runs: CellRuns[] = CELLS.map((cell) => ({ cell, consume: [], ours: [], group: [] }));
+    const env = {
+      cpu: `${cpus()[0]?.model ?? "unknown"} × ${cpus().length}`,
+      node: process.version,
+      kafkaLine: line,
+      mode: o.short ? "short" : "full",
+      repeat: o.repeat,
+      loadAverageAtStart: loadavg()
+        .map((v) => v.toFixed(1))
+        .join(" "),
+      started: new Date().toISOString(),
+    };
+    for (let i = 1; i <= o.repeat; i++) {
+      for (const r of runs) {
+        say(`repeat ${i}/${o.repeat}, ${r.cell.name}: consume only`);
+        r.consume.push(await consumeCell(r.cell, brokers, many));
+        say(`  ${JSON.stringify(r.consume.at(-1))}`);
+      }
+      for (const r of runs) {
+        say(`repeat ${i}/${o.repeat}, ${r.cell.name}: B-ours`);
+        r.ours.push(await oursCell(r.cell, endpoints, many, sizes, say));
+        say(`  ${JSON.stringify(r.ours.at(-1))}`);
+      }
+      for (const r of runs) {
+        say(`repeat ${i}/${o.repeat}, ${r.cell.name}: a second member joins and leaves`);
+        r.group.push(await groupCell(r.cell, brokers, sizes.groupRate, say));
+        say(`  ${JSON.stringify(r.group.at(-1))}`);
+      }
+    }
+    const loadAverageAtEnd = loadavg()
+      .map((v) => v.toFixed(1))
+      .join(" ");
+    const text = clientsTable(runs);
+    process.stdout.write(
+      `\n${text}\n\n${Object.entries({ ...env, loadAverageAtEnd })
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("\n")}\n`,
+    );
+    mkdirSync(join(ROOT, "bench/results"), { recursive: true });
+    const file = join(
+      ROOT,
+      "bench/results",
+      `clients-${new Date().toISOString().replace(/[:.]/g, "-")}.json`,
+    );
+    writeFileSync(file, `${JSON.stringify({ env: { ...env, loadAverageAtEnd }, sizes, runs }, null, 2)}\n`);
+    say(`written ${file}`);
+    return 0;
+  } finally {
+    if (!reuse) {
+      say(`stopping the stack in ${dir}`);
+      await stopStack(dir);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
