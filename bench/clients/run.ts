@@ -85,41 +85,54 @@ export async function runClients(o: ClientsOptions, say: Say): Promise<number> {
         .join(" "),
       started: new Date().toISOString(),
     };
-    for (let i = 1; i <= o.repeat; i++) {
-      for (const r of runs) {
-        say(`repeat ${i}/${o.repeat}, ${r.cell.name}: consume only`);
-        r.consume.push(await consumeCell(r.cell, brokers, many));
-        say(`  ${JSON.stringify(r.consume.at(-1))}`);
-      }
-      for (const r of runs) {
-        say(`repeat ${i}/${o.repeat}, ${r.cell.name}: B-ours`);
-        r.ours.push(await oursCell(r.cell, endpoints, many, sizes, say));
-        say(`  ${JSON.stringify(r.ours.at(-1))}`);
-      }
-      for (const r of runs) {
-        say(`repeat ${i}/${o.repeat}, ${r.cell.name}: a second member joins and leaves`);
-        r.group.push(await groupCell(r.cell, brokers, sizes.groupRate, say));
-        say(`  ${JSON.stringify(r.group.at(-1))}`);
-      }
-    }
-    const loadAverageAtEnd = loadavg()
-      .map((v) => v.toFixed(1))
-      .join(" ");
-    const text = clientsTable(runs);
-    process.stdout.write(
-      `\n${text}\n\n${Object.entries({ ...env, loadAverageAtEnd })
-        .map(([k, v]) => `${k}: ${v}`)
-        .join("\n")}\n`,
-    );
     mkdirSync(join(ROOT, "bench/results"), { recursive: true });
     const file = join(
       ROOT,
       "bench/results",
       `clients-${new Date().toISOString().replace(/[:.]/g, "-")}.json`,
     );
-    writeFileSync(file, `${JSON.stringify({ env: { ...env, loadAverageAtEnd }, sizes, runs }, null, 2)}\n`);
+    // A failed measurement is logged and left out (the table shows n/a), so one cell's failure does
+    // not cost the others on a shared machine where a run waits long for its slot.
+    let failures = 0;
+    const attempt = async <T>(label: string, list: T[], measure: () => Promise<T>): Promise<void> => {
+      say(label);
+      try {
+        list.push(await measure());
+        say(`  ${JSON.stringify(list.at(-1))}`);
+      } catch (err) {
+        failures++;
+        say(`  FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    };
+    const write = (): string => {
+      const loadAverageAtEnd = loadavg()
+        .map((v) => v.toFixed(1))
+        .join(" ");
+      writeFileSync(file, `${JSON.stringify({ env: { ...env, loadAverageAtEnd }, sizes, runs }, null, 2)}\n`);
+      return `${clientsTable(runs)}\n\n${Object.entries({ ...env, loadAverageAtEnd })
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("\n")}\nfailed measurements: ${failures}\n`;
+    };
+    for (let i = 1; i <= o.repeat; i++) {
+      for (const r of runs)
+        await attempt(`repeat ${i}/${o.repeat}, ${r.cell.name}: consume only`, r.consume, () =>
+          consumeCell(r.cell, brokers, many),
+        );
+      for (const r of runs)
+        await attempt(`repeat ${i}/${o.repeat}, ${r.cell.name}: B-ours`, r.ours, () =>
+          oursCell(r.cell, endpoints, many, sizes, say),
+        );
+      for (const r of runs)
+        await attempt(
+          `repeat ${i}/${o.repeat}, ${r.cell.name}: a second member joins and leaves`,
+          r.group,
+          () => groupCell(r.cell, brokers, sizes.groupRate, say),
+        );
+      say(`after repeat ${i}:\n${write()}`);
+    }
+    process.stdout.write(`\n${write()}`);
     say(`written ${file}`);
-    return 0;
+    return failures === 0 ? 0 : 1;
   } finally {
     if (!reuse) {
       say(`stopping the stack in ${dir}`);
