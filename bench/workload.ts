@@ -108,7 +108,12 @@ export async function produceStream(
     batch = [];
     const p = producer
       .send({ topic, acks: -1, messages })
-      .then(() => onProgress?.((sent += messages.length)))
+      .then(() => {
+        // Counted here, not inside the optional call: `onProgress?.(sent += n)` skips the addition
+        // when no callback is given, and then the stream reported 0 messages.
+        sent += messages.length;
+        onProgress?.(sent);
+      })
       .catch((err: unknown) => void (failed ??= err instanceof Error ? err : new Error(String(err))));
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));

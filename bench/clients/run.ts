@@ -58,7 +58,9 @@ export async function runClients(o: ClientsOptions, say: Say): Promise<number> {
   for (const signal of ["SIGINT", "SIGTERM"] as const)
     process.once(signal, () => {
       killChildren();
-      void (reuse ? Promise.resolve() : stopStack(dir)).finally(() => process.exit(130));
+      void (
+        reuse ? Promise.resolve() : stopStack(dir).then(() => rmSync(dir, { recursive: true, force: true }))
+      ).finally(() => process.exit(130));
     });
   try {
     const brokers = endpoints.kafkaBrokers;
