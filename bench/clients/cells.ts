@@ -3,8 +3,7 @@
 // second consume-only member joins the group and when it leaves, under a paced producer.
 
 import type { Endpoints } from "../../tools/stack/index.ts";
-import { createTopic } from "../../test/support/kafka.ts";
-import { connectedProducer } from "../../test/support/kafka-progress.ts";
+import { createTopic, kafkaClient } from "../../test/support/kafka.ts";
 import { uniqueName } from "../../test/support/names.ts";
 import { createTable } from "../../test/support/dynamo.ts";
 import { pacedProduce, runLatency } from "../latency.ts";
@@ -127,7 +126,9 @@ export async function groupCell(cell: Cell, brokers: string, rate: number, say: 
   await createTopic(brokers, topic, PARTITIONS);
   const group = uniqueName("clients-group");
   const request = { brokers, topic, group, ...cell, total: 0 };
-  const producer = await connectedProducer(brokers);
+  // Not idempotent: see run.ts (kafkajs's idempotent producer with several sends in flight).
+  const producer = kafkaClient(brokers, "bench-clients-feed").producer({ allowAutoTopicCreation: false });
+  await producer.connect();
   const producing = { on: true };
   // pacedProduce runs for fixed seconds: run it in slices until told to stop.
   const feeding = (async () => {
