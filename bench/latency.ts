@@ -1,9 +1,11 @@
 // G5 and G6 while B-ours runs: a paced producer sends fresh keys (one write per record) at a fixed
-// rate; afterwards the table says when each record became durable. Produce time = the Kafka record
-// timestamp, set by the producer and also stored in the row (`produced_at`), so it can be read back
-// with the item; durable time = the item's `_cdc_written_at` (stamped by the sink when it builds
-// the request, so the store's reply time is not in it). Commit lag = from durable to the first
-// sample of admin.fetchOffsets (every 100 ms) whose committed offset is past the record.
+// rate; afterwards the table and the reply clock say when each record became durable. Produce time
+// = the Kafka record timestamp, set by the producer and also stored in the row (`produced_at`), so
+// it can be read back with the item; durable time = when the store's successful reply to the write
+// reached the sink (reply-clock.ts, a relay in front of the store). The item's `_cdc_written_at`,
+// stamped when the sink builds the request, gives produce→sent beside it: the difference is the
+// write's round trip. Commit lag = from durable to the first sample of admin.fetchOffsets (every
+// 100 ms) whose committed offset is past the record.
 
 import type { Admin, Producer } from "kafkajs";
 import { pgKey, pgValue } from "../test/support/debezium-records.ts";
@@ -11,15 +13,23 @@ import { scanTable } from "../test/support/dynamo.ts";
 import { connectedProducer } from "../test/support/kafka-progress.ts";
 import { kafkaClient } from "../test/support/kafka.ts";
 import { startOurs, type OursOptions } from "./ours.ts";
+import { startReplyClock } from "./reply-clock.ts";
 
 export type LatencyResult = {
   rate: number;
   records: number;
   p50Ms: number;
   p99Ms: number;
+  /** Produce → the request built (`_cdc_written_at`): without the write's round trip. */
+  sentP50Ms: number;
+  sentP99Ms: number;
+  /** Produce → the broker's ack to the benchmark's producer: its own share, not the sink's. */
+  ackedP99Ms: number;
   commitLagP50Ms: number;
   commitLagP99Ms: number;
   unseen: number;
+  /** Every run's figures when the arm was repeated (bench/focus.ts); this result is the median's. */
+  runs?: { p50Ms: number; p99Ms: number }[];
 };
 
 type Commit = { at: number; offset: bigint };
@@ -30,14 +40,18 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** Sends `rate` records/s for `seconds`, in 10 ms ticks; returns how many were sent. */
+/**
+ * Sends `rate` records/s for `seconds`, in 10 ms ticks; returns how many were sent and, per record,
+ * how long after its timestamp the broker acknowledged it.
+ */
 export async function pacedProduce(
   producer: Producer,
   topic: string,
   rate: number,
   seconds: number,
   firstId: number,
-): Promise<number> {
+): Promise<{ sent: number; ackedMs: number[] }> {
+  const ackedMs: number[] = [];
   const started = Date.now();
   let sent = 0;
   let lsn = 2n ** 53n;
@@ -67,6 +81,10 @@ export async function pacedProduce(
       // acks=-1: the test fixtures' producer is idempotent, which kafkajs allows with acks=all only.
       const p = producer
         .send({ topic, acks: -1, messages })
+        .then(() => {
+          const lag = Date.now() - now;
+          for (let i = 0; i < messages.length; i++) ackedMs.push(lag);
+        })
         .catch((err: unknown) => void (failed ??= err instanceof Error ? err : new Error(String(err))));
       pending.add(p);
       void p.finally(() => pending.delete(p));
@@ -75,7 +93,7 @@ export async function pacedProduce(
   }
   await Promise.all(pending);
   if (failed !== undefined) throw failed;
-  return sent;
+  return { sent, ackedMs };
 }
 
 /** Samples the group's committed offsets until stopped; returns per partition the commit history. */
@@ -114,25 +132,37 @@ export async function measureLatency(
   commits: Map<number, Commit[]>,
   rate: number,
   sent: number,
+  durableAt: ReadonlyMap<string, number>,
+  ackedMs: number[] = [],
 ): Promise<LatencyResult> {
   const items = await scanTable(endpoint, table);
   const latency: number[] = [];
+  const toSent: number[] = [];
   const lag: number[] = [];
   let unseen = 0;
-  for (const item of items.values()) {
+  for (const [key, item] of items) {
     const produced = Number(item["produced_at"]?.N);
-    const written = Number(item["_cdc_written_at"]?.N);
-    latency.push(written - produced);
+    toSent.push(Number(item["_cdc_written_at"]?.N) - produced);
+    const durable = durableAt.get(key);
+    // An item with no reply noted was written through another path: counted as not seen.
+    if (durable === undefined) {
+      unseen++;
+      continue;
+    }
+    latency.push(durable - produced);
     const offset = BigInt(item["_cdc_offset"]!.N!);
     const committed = commits.get(Number(item["_cdc_partition"]!.N))?.find((c) => c.offset > offset);
     if (committed === undefined) unseen++;
-    else lag.push(committed.at - written);
+    else lag.push(committed.at - durable);
   }
   return {
     rate,
     records: sent,
     p50Ms: percentile(latency, 50),
     p99Ms: percentile(latency, 99),
+    sentP50Ms: percentile(toSent, 50),
+    sentP99Ms: percentile(toSent, 99),
+    ackedP99Ms: percentile(ackedMs, 99),
     commitLagP50Ms: percentile(lag, 50),
     commitLagP99Ms: percentile(lag, 99),
     unseen: unseen + (sent - items.size),
@@ -146,23 +176,33 @@ export async function runLatency(
   rate: number,
   seconds: number,
 ): Promise<LatencyResult> {
-  const run = startOurs(o);
+  const clock = await startReplyClock(o.endpoint);
+  const run = startOurs({ ...o, endpoint: clock.endpoint });
   const admin = kafkaClient(o.brokers, "bench-admin").admin();
   await admin.connect();
   const producer = await connectedProducer(o.brokers);
   try {
     await run.joined;
     const commits = sampleCommits(admin, o.group, o.topic);
-    const sent = await pacedProduce(producer, o.topic, rate, seconds, 0);
+    const { sent, ackedMs } = await pacedProduce(producer, o.topic, rate, seconds, 0);
     const deadline = Date.now() + 120_000;
     while ((await run.finished()) < sent && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
     // A few commit intervals, so the last records' commits are sampled.
     await new Promise((r) => setTimeout(r, 1500));
-    return await measureLatency(tableEndpoint, o.table, await commits.stop(), rate, sent);
+    return await measureLatency(
+      tableEndpoint,
+      o.table,
+      await commits.stop(),
+      rate,
+      sent,
+      clock.durableAt,
+      ackedMs,
+    );
   } finally {
     await producer.disconnect();
     await admin.disconnect();
     await run.stop();
+    await clock.close();
   }
 }

@@ -24,12 +24,16 @@ import { createTable } from "../test/support/dynamo.ts";
 import { connectedProducer } from "../test/support/kafka-progress.ts";
 import type { ArmRequest, ArmResult } from "./arms.ts";
 import { killChildren, spawnTracked } from "./children.ts";
-import { runLatency } from "./latency.ts";
+import { focus, medianRun, NOT_RUN } from "./focus.ts";
+import { runLatency, type LatencyResult } from "./latency.ts";
 import { runOurs } from "./ours.ts";
 import { goals, sweepTable, table, type BacklogResult, type Rate, type RegimeResult } from "./report.ts";
 import type { StorePoint } from "./store.ts";
 import { changeStream, produceStream, type StreamOptions } from "./workload.ts";
 import { wcuPerRecord } from "./wcu.ts";
+import { flinkJar, type FlinkBuild } from "./peers/flink.ts";
+import { replayDemo, runPeers } from "./peers/index.ts";
+import { peersTable } from "./peers/report.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -41,8 +45,14 @@ const { values } = parseArgs({
     candidate: { type: "string" },
     clients: { type: "boolean", default: false },
     repeat: { type: "string", default: "3" },
+    only: { type: "string" },
+    "latency-runs": { type: "string", default: "1" },
+    peers: { type: "boolean", default: false },
   },
 });
+/** `--only G5,G7`: run only the arms those goals need (bench/focus.ts); the others print n/a. */
+const only = focus(values.only);
+const latencyRuns = Math.max(1, Number(values["latency-runs"]));
 const short = values.short;
 /** Extra variables for B-ours, for tuning experiments only: the shipped defaults are what `{}` runs. */
 const oursEnv = JSON.parse(values["ours-env"]) as Record<string, string>;
@@ -155,6 +165,8 @@ function versions(dir: string): Record<string, string> {
 }
 
 function runArm(request: ArmRequest, label: string): Promise<ArmResult> {
+  if (request.arm !== "store" && !only.wants(request.arm === "naive" ? "G2" : "G3"))
+    return Promise.resolve(NOT_RUN);
   const child = spawnTracked(process.execPath, [join(ROOT, "bench/arms.ts"), JSON.stringify(request)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -304,7 +316,7 @@ async function regime(
       `${Math.round(oursMany.rate)}`,
   );
 
-  say(`${name}: B-naive for ${SIZES.window} s`);
+  if (only.wants("G2")) say(`${name}: B-naive for ${SIZES.window} s`);
   const naive = await runArm(
     {
       arm: "naive",
@@ -320,20 +332,37 @@ async function regime(
     `${name} B-naive`,
   );
 
+  const peers =
+    flinkBuild === undefined
+      ? undefined
+      : await runPeers(
+          flinkBuild,
+          { brokers, endpoint: dynamo, storeEndpoint: endpoints.dynamodbEndpoint, pids },
+          topics.many,
+          SIZES.warmup,
+          SIZES.window,
+          (l) => say(`${name} ${l}`),
+        );
+
   const rest = async (productDir: string, label: string) => {
-    say(`${name}: ${label} hot keys, ${topics.hot.count} records`);
-    const oursHot = await ours(topics.hot, `${label} hot`, 1, productDir);
+    if (only.wants("G4")) say(`${name}: ${label} hot keys, ${topics.hot.count} records`);
+    const oursHot = !only.wants("G4") ? NOT_RUN : await ours(topics.hot, `${label} hot`, 1, productDir);
     const rate = store.rate / 2;
-    say(`${name}: ${label} latency at ${Math.round(rate)} records/s for ${SIZES.latencySeconds} s`);
-    const topic = (await newTopic(brokers, "latency")).topic;
-    const table = await newTable(endpoints.dynamodbEndpoint, "latency");
-    const latency = await runLatency(
-      { productDir, brokers, endpoint: dynamo, topic, group: uniqueName("ours"), table, env: oursEnv },
-      endpoints.dynamodbEndpoint,
-      rate,
-      SIZES.latencySeconds,
-    );
-    return { oursHot, latency };
+    const runs: LatencyResult[] = [];
+    for (let i = 0; i < (only.wants("G5") || only.wants("G6") ? latencyRuns : 0); i++) {
+      say(`${name}: ${label} latency at ${Math.round(rate)} records/s for ${SIZES.latencySeconds} s`);
+      const topic = (await newTopic(brokers, "latency")).topic;
+      const table = await newTable(endpoints.dynamodbEndpoint, "latency");
+      const run = await runLatency(
+        { productDir, brokers, endpoint: dynamo, topic, group: uniqueName("ours"), table, env: oursEnv },
+        endpoints.dynamodbEndpoint,
+        rate,
+        SIZES.latencySeconds,
+      );
+      say(`${name}: ${label} produce→durable p50 ${run.p50Ms} / p99 ${run.p99Ms} ms`);
+      runs.push(run);
+    }
+    return { oursHot, latency: medianRun(runs) };
   };
   const shipped = await rest(values.product, "B-ours");
   const candidate =
@@ -347,6 +376,7 @@ async function regime(
     ours: oursMany,
     ...shipped,
     ...(candidate === undefined ? {} : { candidate }),
+    ...(peers === undefined ? {} : { peers }),
     hotKeys: SIZES.hotKeys,
   };
 }
@@ -418,6 +448,10 @@ if (values.clients) {
   const { runClients } = await import("./clients/run.ts");
   process.exit(await runClients({ short, repeat: Number(values.repeat) }, say));
 }
+/** `--peers`: the Flink peer's jar, built (or found in the cache) before the stack starts. */
+const flinkBuild: FlinkBuild | undefined = values.peers
+  ? await flinkJar(join(tmpdir(), `cdc-bench-flink-build-${process.pid}.log`), say)
+  : undefined;
 const { dir, endpoints, owned } = await stack();
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
@@ -433,6 +467,7 @@ try {
     product: values.product,
     candidate: values.candidate ?? "none",
     oursEnv: JSON.stringify(oursEnv),
+    goals: only.label,
     loadAverageAtStart: loadavg()
       .map((v) => v.toFixed(1))
       .join(" "),
@@ -440,9 +475,11 @@ try {
   say(`versions: ${JSON.stringify(env)}`);
   const topics = {
     many: await newTopic(endpoints.kafkaBrokers, "many", changeStream(many)),
-    hot: await newTopic(endpoints.kafkaBrokers, "hot", changeStream(hot)),
+    hot: only.wants("G4")
+      ? await newTopic(endpoints.kafkaBrokers, "hot", changeStream(hot))
+      : { topic: "", count: 0 },
   };
-  say("B-kafka: consume only");
+  if (only.wants("G3")) say("B-kafka: consume only");
   const kafka = await runArm(
     {
       arm: "kafka",
@@ -471,12 +508,18 @@ try {
     { dir: values.product, l: l?.ours },
     ...(values.candidate === undefined ? [] : [{ dir: values.candidate, l: l?.candidate?.ours }]),
   ];
-  const back = await backlog(endpoints, products, topics.many.count);
+  const back = only.wants("G7") ? await backlog(endpoints, products, topics.many.count) : [];
+  const replay =
+    flinkBuild === undefined
+      ? undefined
+      : await replayDemo(flinkBuild, values.product, endpoints.kafkaBrokers, endpoints.dynamodbEndpoint, say);
   const wcu = wcuPerRecord(many);
-  const list = goals(regimes, kafka, back, wcu.defaultOnAws);
+  const list = goals(regimes, kafka, back, wcu.defaultOnAws).filter((g) => only.wants(g.id));
   const text = table(regimes, kafka, list);
   process.stdout.write(
-    `\n${text}\n\nB-store sweep:\n${sweepTable(regimes)}\n\n${Object.entries(env)
+    `\n${text}\n\n${flinkBuild === undefined ? "" : `${peersTable(regimes, flinkBuild, replay)}\n\n`}B-store sweep:\n${sweepTable(regimes)}\n\n${Object.entries(
+      env,
+    )
       .map(([k, v]) => `${k}: ${v}`)
       .join("\n")}\nload average at end: ${loadavg()
       .map((v) => v.toFixed(1))
@@ -502,6 +545,7 @@ try {
         backlog: back,
         wcu,
         goals: list,
+        ...(flinkBuild === undefined ? {} : { flinkBuild, replay }),
       },
       null,
       2,

@@ -1,11 +1,11 @@
 // B-ours: the product as shipped — the compiled CLI (`dist/app/main.js run`, started as the image's
-// ENTRYPOINT starts it) as a child process with its default configuration, only the required
-// variables set. Its progress comes from its own /metrics (records with a final outcome), its peak
+// ENTRYPOINT starts it, with the image's NODE_OPTIONS) as a child process with its default
+// configuration, only the required variables set. Its progress comes from its own /metrics (records with a final outcome), its peak
 // RSS from /proc/<pid>/status (VmHWM). Running the TypeScript sources instead would add Node's type
 // stripper to every figure (about 30 MB of RSS at idle).
 
 import { execFileSync, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnTracked } from "./children.ts";
@@ -42,10 +42,20 @@ export function buildProduct(productDir: string): void {
   built.add(productDir);
 }
 
+/** The `ENV NODE_OPTIONS=…` of a checkout's Dockerfile (V8's heap sizes): what the image runs with. */
+export function imageNodeOptions(productDir: string): string | undefined {
+  const file = join(productDir, "Dockerfile");
+  if (!existsSync(file)) return undefined;
+  const m = /^ENV NODE_OPTIONS=(?:"([^"]*)"|(\S*))\s*$/m.exec(readFileSync(file, "utf8"));
+  return m === null ? undefined : (m[1] ?? m[2]);
+}
+
 export function startOurs(o: OursOptions): OursRun {
   buildProduct(o.productDir);
+  const nodeOptions = imageNodeOptions(o.productDir);
   const env = {
     PATH: process.env["PATH"] ?? "",
+    ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }),
     KAFKA_BROKERS: o.brokers,
     KAFKA_GROUP_ID: o.group,
     KAFKA_TOPICS: o.topic,

@@ -4,6 +4,7 @@
 import type { ArmResult } from "./arms.ts";
 import type { LatencyResult } from "./latency.ts";
 import type { StoreResult } from "./store.ts";
+import type { Peers } from "./peers/index.ts";
 
 export type Rate = {
   records: number;
@@ -21,6 +22,8 @@ export type RegimeResult = Product & {
   /** B-ours built from another checkout (--candidate): same runs, right after the shipped product's. */
   candidate?: Product;
   hotKeys: number;
+  /** `--peers`: the Flink peer over the same topic and store. */
+  peers?: Peers;
 };
 export type BacklogResult = {
   smallRecords: number;
@@ -73,7 +76,7 @@ export function goals(
       );
       add(
         "G5",
-        `${r.regime}: ${label} p99 produce→durable at ${Math.round(p.latency.rate)}/s (ms)`,
+        `${r.regime}: ${label} p99 produce→durable at ${Math.round(p.latency.rate)}/s (ms)${spread(p.latency)}`,
         p.latency.p99Ms,
         `≤ ${bound}`,
         p.latency.p99Ms <= bound,
@@ -93,6 +96,12 @@ export function goals(
         (p.ours.peakRssMb ?? Infinity) <= 256,
       );
     }
+  }
+  for (const r of regimes) {
+    if (r.peers === undefined) continue;
+    // Records per CPU-second of the client process: the JVM (every thread) against the sink's Node.
+    const g11 = (r.peers.flink.cpuMsPerRecord["flink"] ?? NaN) / (r.ours.cpuMsPerRecord?.["sink"] ?? NaN);
+    add("G11", `${r.regime}: B-ours records per CPU-second ÷ Flink peer's`, g11, "≥ 1", g11 >= 1);
   }
   backlogs.forEach((b, i) => {
     const ratio = b.bigRssMb / b.smallRssMb;
@@ -115,6 +124,11 @@ export function goals(
 export function cpuRatio(store: Rate, ours: Rate): number {
   const total = (c: Record<string, number> | undefined) => Object.values(c ?? {}).reduce((a, b) => a + b, 0);
   return total(store.cpuMsPerRecord) / total(ours.cpuMsPerRecord);
+}
+
+/** The p99 of every run when the latency arm was repeated: " (runs 41, 48, 95)". */
+function spread(l: LatencyResult): string {
+  return (l.runs?.length ?? 0) > 1 ? ` (runs ${l.runs!.map((r) => num(r.p99Ms)).join(", ")})` : "";
 }
 
 function fmtCount(n: number): string {
@@ -155,6 +169,12 @@ export function table(regimes: RegimeResult[], kafka: ArmResult, list: Goal[]): 
       `before and after B-ours`,
   ]);
   row(["B-naive", ...regimes.map((r) => num(r.naive.rate)), "eachMessage, one awaited PutItem"]);
+  if (regimes.some((r) => r.peers !== undefined))
+    row([
+      "Flink peer",
+      ...regimes.map((r) => num(r.peers?.flink.rate ?? NaN)),
+      "KafkaSource + DynamoDbSink, MiniCluster, unconditional BatchWriteItem",
+    ]);
   row(["B-kafka", ...regimes.map(() => num(kafka.rate)), "consume only (regime-independent)"]);
   each(
     (p) => num(p.ours.rate),
@@ -176,6 +196,16 @@ export function table(regimes: RegimeResult[], kafka: ArmResult, list: Goal[]): 
     (l) => `${l} produce→durable`,
   );
   each(
+    (p) => `${num(p.latency.sentP50Ms)} / ${num(p.latency.sentP99Ms)}`,
+    () => "p50 / p99, to the request built (_cdc_written_at)",
+    (l) => `${l} produce→sent`,
+  );
+  each(
+    (p) => num(p.latency.ackedP99Ms),
+    () => "p99, the benchmark producer's own share (acks=all)",
+    (l) => `${l} produce→acked`,
+  );
+  each(
     (p) => `${num(p.latency.commitLagP50Ms)} / ${num(p.latency.commitLagP99Ms)}`,
     () => "p50 / p99",
     (l) => `${l} durable→committed`,
@@ -191,6 +221,12 @@ export function table(regimes: RegimeResult[], kafka: ArmResult, list: Goal[]): 
       .map((v) => num(v, 2))
       .join(" / ");
   row(["B-store", ...regimes.map((r) => cpu(r.store.best.cpuMsPerRecord)), "best shape, runs around B-ours"]);
+  if (regimes.some((r) => r.peers !== undefined))
+    row([
+      "Flink peer",
+      ...regimes.map((r) => cpu(r.peers?.flink.cpuMsPerRecord)),
+      "the JVM: all threads, start-up excluded",
+    ]);
   each(
     (p) => cpu(p.ours.cpuMsPerRecord),
     () => "",

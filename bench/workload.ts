@@ -108,9 +108,8 @@ export async function produceStream(
     batch = [];
     const p = producer
       .send({ topic, acks: -1, messages })
+      // Not inside `onProgress?.(…)`: an optional call skips its arguments when there is no callback.
       .then(() => {
-        // Counted here, not inside the optional call: `onProgress?.(sent += n)` skips the addition
-        // when no callback is given, and then the stream reported 0 messages.
         sent += messages.length;
         onProgress?.(sent);
       })

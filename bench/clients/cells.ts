@@ -133,7 +133,7 @@ export async function groupCell(cell: Cell, brokers: string, rate: number, say: 
   // pacedProduce runs for fixed seconds: run it in slices until told to stop.
   const feeding = (async () => {
     let id = 0;
-    while (producing.on) id += await pacedProduce(producer, topic, rate, 1, 20_000_000 + id);
+    while (producing.on) id += (await pacedProduce(producer, topic, rate, 1, 20_000_000 + id)).sent;
   })();
   const members: Member[] = [];
   try {
