@@ -1,4 +1,5 @@
 // npm run bench [-- --short] [--regimes L,R] [--product DIR]
+// npm run bench -- --clients [--short] [--repeat N]   (the Kafka clients side by side: bench/clients/)
 // Runs every arm of the benchmark side by side on one local stack and prints the table and the
 // goals; the same goes to bench/results/<timestamp>.json. Arms, goals and options: docs/performance.md.
 
@@ -44,6 +45,8 @@ const { values } = parseArgs({
     product: { type: "string", default: ROOT },
     "ours-env": { type: "string", default: "{}" },
     candidate: { type: "string" },
+    clients: { type: "boolean", default: false },
+    repeat: { type: "string", default: "3" },
     only: { type: "string" },
     "latency-runs": { type: "string", default: "1" },
     "ceiling-only": { type: "boolean", default: false },
@@ -446,6 +449,10 @@ async function backlog(
   return out;
 }
 
+if (values.clients) {
+  const { runClients } = await import("./clients/run.ts");
+  process.exit(await runClients({ short, repeat: Number(values.repeat) }, say));
+}
 /** `--peers`: the Flink peer's jar, built (or found in the cache) before the stack starts. */
 const flinkBuild: FlinkBuild | undefined = values.peers
   ? await flinkJar(join(tmpdir(), `cdc-bench-flink-build-${process.pid}.log`), say)
