@@ -125,7 +125,7 @@ test("hard deletes: every row ends at its newest version or absent, whatever the
             assert.equal(tombstones.items.get(tombstones.keyOf(key))?.[META.version]?.S, newest.version);
           } else {
             assert.deepEqual(stored, mapping.put(newest, at, options, 0).Item);
-            assert.equal(stored[META.deleted]?.BOOL, false);
+            assert.equal(stored?.[META.deleted]?.BOOL, false);
           }
         }
         assert.equal(rows.items.size, keys.filter((k) => newestOf(k).row !== null).length);
