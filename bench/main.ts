@@ -29,6 +29,9 @@ import { goals, sweepTable, table, type BacklogResult, type Rate, type RegimeRes
 import type { StorePoint } from "./store.ts";
 import { changeStream, produceStream, type StreamOptions } from "./workload.ts";
 import { wcuPerRecord } from "./wcu.ts";
+import { flinkJar, type FlinkBuild } from "./peers/flink.ts";
+import { replayDemo, runPeers } from "./peers/index.ts";
+import { peersTable } from "./peers/report.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -38,6 +41,7 @@ const { values } = parseArgs({
     product: { type: "string", default: ROOT },
     "ours-env": { type: "string", default: "{}" },
     candidate: { type: "string" },
+    peers: { type: "boolean", default: false },
   },
 });
 const short = values.short;
@@ -317,6 +321,18 @@ async function regime(
     `${name} B-naive`,
   );
 
+  const peers =
+    flinkBuild === undefined
+      ? undefined
+      : await runPeers(
+          flinkBuild,
+          { brokers, endpoint: dynamo, storeEndpoint: endpoints.dynamodbEndpoint, pids },
+          topics.many,
+          SIZES.warmup,
+          SIZES.window,
+          (l) => say(`${name} ${l}`),
+        );
+
   const rest = async (productDir: string, label: string) => {
     say(`${name}: ${label} hot keys, ${topics.hot.count} records`);
     const oursHot = await ours(topics.hot, `${label} hot`, 1, productDir);
@@ -344,6 +360,7 @@ async function regime(
     ours: oursMany,
     ...shipped,
     ...(candidate === undefined ? {} : { candidate }),
+    ...(peers === undefined ? {} : { peers }),
     hotKeys: SIZES.hotKeys,
   };
 }
@@ -411,6 +428,10 @@ async function backlog(
   return out;
 }
 
+/** `--peers`: the Flink peer's jar, built (or found in the cache) before the stack starts. */
+const flinkBuild: FlinkBuild | undefined = values.peers
+  ? await flinkJar(join(tmpdir(), `cdc-bench-flink-build-${process.pid}.log`), say)
+  : undefined;
 const { dir, endpoints, owned } = await stack();
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
@@ -465,11 +486,17 @@ try {
     ...(values.candidate === undefined ? [] : [{ dir: values.candidate, l: l?.candidate?.ours }]),
   ];
   const back = await backlog(endpoints, products, topics.many.count);
+  const replay =
+    flinkBuild === undefined
+      ? undefined
+      : await replayDemo(flinkBuild, values.product, endpoints.kafkaBrokers, endpoints.dynamodbEndpoint, say);
   const wcu = wcuPerRecord(many);
   const list = goals(regimes, kafka, back, wcu.defaultOnAws);
   const text = table(regimes, kafka, list);
   process.stdout.write(
-    `\n${text}\n\nB-store sweep:\n${sweepTable(regimes)}\n\n${Object.entries(env)
+    `\n${text}\n\n${flinkBuild === undefined ? "" : `${peersTable(regimes, flinkBuild, replay)}\n\n`}B-store sweep:\n${sweepTable(regimes)}\n\n${Object.entries(
+      env,
+    )
       .map(([k, v]) => `${k}: ${v}`)
       .join("\n")}\nload average at end: ${loadavg()
       .map((v) => v.toFixed(1))
@@ -495,6 +522,7 @@ try {
         backlog: back,
         wcu,
         goals: list,
+        ...(flinkBuild === undefined ? {} : { flinkBuild, replay }),
       },
       null,
       2,

@@ -4,6 +4,7 @@
 import type { ArmResult } from "./arms.ts";
 import type { LatencyResult } from "./latency.ts";
 import type { StoreResult } from "./store.ts";
+import type { Peers } from "./peers/index.ts";
 
 export type Rate = {
   records: number;
@@ -21,6 +22,8 @@ export type RegimeResult = Product & {
   /** B-ours built from another checkout (--candidate): same runs, right after the shipped product's. */
   candidate?: Product;
   hotKeys: number;
+  /** `--peers`: the Flink peer over the same topic and store. */
+  peers?: Peers;
 };
 export type BacklogResult = {
   smallRecords: number;
@@ -94,6 +97,12 @@ export function goals(
       );
     }
   }
+  for (const r of regimes) {
+    if (r.peers === undefined) continue;
+    // Records per CPU-second of the client process: the JVM (every thread) against the sink's Node.
+    const g11 = (r.peers.flink.cpuMsPerRecord["flink"] ?? NaN) / (r.ours.cpuMsPerRecord?.["sink"] ?? NaN);
+    add("G11", `${r.regime}: B-ours records per CPU-second ÷ Flink peer's`, g11, "≥ 1", g11 >= 1);
+  }
   backlogs.forEach((b, i) => {
     const ratio = b.bigRssMb / b.smallRssMb;
     const what =
@@ -155,6 +164,12 @@ export function table(regimes: RegimeResult[], kafka: ArmResult, list: Goal[]): 
       `before and after B-ours`,
   ]);
   row(["B-naive", ...regimes.map((r) => num(r.naive.rate)), "eachMessage, one awaited PutItem"]);
+  if (regimes.some((r) => r.peers !== undefined))
+    row([
+      "Flink peer",
+      ...regimes.map((r) => num(r.peers?.flink.rate ?? NaN)),
+      "KafkaSource + DynamoDbSink, MiniCluster, unconditional BatchWriteItem",
+    ]);
   row(["B-kafka", ...regimes.map(() => num(kafka.rate)), "consume only (regime-independent)"]);
   each(
     (p) => num(p.ours.rate),
@@ -191,6 +206,12 @@ export function table(regimes: RegimeResult[], kafka: ArmResult, list: Goal[]): 
       .map((v) => num(v, 2))
       .join(" / ");
   row(["B-store", ...regimes.map((r) => cpu(r.store.best.cpuMsPerRecord)), "best shape, runs around B-ours"]);
+  if (regimes.some((r) => r.peers !== undefined))
+    row([
+      "Flink peer",
+      ...regimes.map((r) => cpu(r.peers?.flink.cpuMsPerRecord)),
+      "the JVM: all threads, start-up excluded",
+    ]);
   each(
     (p) => cpu(p.ours.cpuMsPerRecord),
     () => "",

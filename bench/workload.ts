@@ -108,7 +108,11 @@ export async function produceStream(
     batch = [];
     const p = producer
       .send({ topic, acks: -1, messages })
-      .then(() => onProgress?.((sent += messages.length)))
+      // Not inside `onProgress?.(…)`: an optional call skips its arguments when there is no callback.
+      .then(() => {
+        sent += messages.length;
+        onProgress?.(sent);
+      })
       .catch((err: unknown) => void (failed ??= err instanceof Error ? err : new Error(String(err))));
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));

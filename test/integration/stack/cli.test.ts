@@ -1,7 +1,7 @@
 // The stack CLI itself, on a second stack in its own folder beside the one the tests share.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
@@ -37,6 +37,13 @@ const alive = (pid: number): boolean => {
 };
 
 const portOf = (url: string): number => Number(url.split(":").at(-1));
+
+/** A log file's size and modification time, or "absent". */
+function logState(path: string): string {
+  if (!existsSync(path)) return "absent";
+  const st = statSync(path);
+  return `${st.size} bytes, ${st.mtimeMs}`;
+}
 
 void test("stack CLI: up, status, a killed part, restart, down and a fast second up", async () => {
   const dir = mkdtempSync(join(tmpdir(), "cdc-sink-cli-"));
@@ -113,9 +120,15 @@ void test("stack CLI: up, status, a killed part, restart, down and a fast second
     assert.equal(existsSync(join(dir, "endpoints.json")), false);
     assert.equal((await stack("status", "--dir", dir)).code, 1);
 
+    // "Fast" means the second up builds and downloads nothing again: Maven and cargo leave their
+    // logs untouched. (A bound in seconds failed in CI at load 25: 35 s for a start that takes 8 s
+    // on a quiet machine; speed is the benchmark's business, not a timed test's.)
+    const fetchLogs = () => ["maven.log", "cargo.log"].map((name) => logState(join(dir, "logs", name)));
+    const beforeWarm = fetchLogs();
     const warm = await stack("up", "--dir", dir);
     assert.equal(warm.code, 0, warm.stderr);
-    assert.ok(warm.ms < 30_000, `a second up took ${Math.round(warm.ms)} ms`);
+    assert.deepEqual(fetchLogs(), beforeWarm, "a second up fetched or built again");
+    console.log(`# a second up took ${Math.round(warm.ms)} ms`);
   } finally {
     await stack("down", "--dir", dir);
     rmSync(dir, { recursive: true, force: true });
