@@ -108,8 +108,10 @@ const ABSENT_OR = "attribute_not_exists(#key) OR ";
 export function existingOnly(put: PutRequest): PutRequest {
   if (!put.ConditionExpression.startsWith(ABSENT_OR))
     throw new Error(`unexpected guard ${put.ConditionExpression}`);
+  // The guard is parenthesized already; DynamoDB refuses redundant parentheses (ValidationException).
   const guard = put.ConditionExpression.slice(ABSENT_OR.length);
-  return { ...put, ConditionExpression: `attribute_exists(#key) AND (${guard})` };
+  if (!guard.startsWith("(") || !guard.endsWith(")")) throw new Error(`unexpected guard ${guard}`);
+  return { ...put, ConditionExpression: `attribute_exists(#key) AND ${guard}` };
 }
 
 /**
