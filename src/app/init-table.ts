@@ -8,6 +8,7 @@ import { Targets } from "../config/targets.ts";
 import { ExitCode, FatalError, errorMessage } from "../core/errors.ts";
 import { createDynamoClient } from "../adapters/dynamodb/client.ts";
 import { initTable } from "../adapters/dynamodb/table.ts";
+import { initTombstoneTable } from "../adapters/dynamodb/tombstone-table.ts";
 
 export const INIT_HELP = `cdc-sink init-table — create the DynamoDB table the sink writes (development, demo)
 
@@ -20,7 +21,8 @@ Usage: cdc-sink init-table [--topic <topic>] [--json]
 
 On-demand billing; TTL on TTL_ATTRIBUTE when the topic's TOMBSTONE_TTL_SECONDS (or the route's
 tombstoneTtlSeconds) is > 0. An existing table with a matching key schema is accepted; one that does
-not match exits 3 naming each difference. Uses the same variables as run; Kafka variables are not
+not match exits 3 naming each difference. A mapping with deletes "hard" also gets its tombstone
+table (tombstoneTable, default <table>-cdc-tombstones) with the same key schema and TTL. Uses the same variables as run; Kafka variables are not
 needed.`;
 
 type Io = { stdout: { write(text: string): unknown }; stderr: { write(text: string): unknown } };
@@ -56,16 +58,24 @@ export async function initTableCommand(
   });
   try {
     const outcome = await initTable(client, target.table, keys, ttlAttribute);
+    const companion = target.tombstoneTable;
+    const companionOutcome =
+      companion === undefined || typeof keys === "string"
+        ? undefined
+        : await initTombstoneTable(client, companion, keys, ttlAttribute);
+    const said = (o: string) => (o === "created" ? "created" : "already exists with a matching key schema");
     if (values.json === true) {
       const keySchema = typeof keys === "string" ? { partition: { attribute: keys, type: "S" } } : keys;
+      const tombstoneTable =
+        companionOutcome === undefined ? null : { table: companion, outcome: companionOutcome };
       io.stdout.write(
-        `${JSON.stringify({ table: target.table, outcome, keySchema, ttlAttribute: ttlAttribute ?? null })}\n`,
+        `${JSON.stringify({ table: target.table, outcome, keySchema, ttlAttribute: ttlAttribute ?? null, tombstoneTable })}\n`,
       );
-    } else
-      io.stdout.write(
-        `table ${target.table}: ` +
-          `${outcome === "created" ? "created" : "already exists with a matching key schema"}\n`,
-      );
+    } else {
+      io.stdout.write(`table ${target.table}: ${said(outcome)}\n`);
+      if (companionOutcome !== undefined)
+        io.stdout.write(`tombstone table ${companion} (deletes: hard): ${said(companionOutcome)}\n`);
+    }
     return ExitCode.ok;
   } catch (err) {
     io.stderr.write(`cdc-sink: init-table failed: ${errorMessage(err)}\n`);

@@ -14,6 +14,7 @@ import type { KafkaRecordProducer } from "../engine/ports.ts";
 import { sleep } from "../engine/retry.ts";
 import { createDynamoClient } from "../adapters/dynamodb/client.ts";
 import { wireOf } from "../adapters/dynamodb/wire.ts";
+import { checkTombstoneTable } from "../adapters/dynamodb/tombstone-table.ts";
 import { checkTable } from "../adapters/dynamodb/table.ts";
 import { Targets } from "../config/targets.ts";
 import { startHealthServer } from "../adapters/http/health.ts";
@@ -81,13 +82,22 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
   // Every table with the key schema its mappings write (docs/mapping.md); the default layout's
   // tables are checked, and named in messages, as they always were.
   const targets = new Targets(config);
-  for (const t of targets.tables())
+  for (const t of targets.tables()) {
     await checkTable(
       dynamo,
       t.table,
       t.mapped ? t.mapping.keySchema() : config.dynamodb.keyAttribute,
       config.records.ttlAttribute,
     );
+    for (const companion of t.tombstoneTables)
+      await checkTombstoneTable(
+        dynamo,
+        t.table,
+        companion,
+        t.mapping.keySchema(),
+        config.records.ttlAttribute,
+      );
+  }
 
   const clients = await kafkaClients(config.kafka, log);
   await checkTopics(clients.metadata(true), config.kafka, log);

@@ -51,6 +51,7 @@ export function wireTopics(
             tombstoneTtlSeconds: target.tombstoneTtlSeconds,
             compression: config.records.compression,
             mapping: target.mapping,
+            tombstoneTable: target.tombstoneTable,
           },
           {
             mode: config.dynamodb.writeMode,

@@ -5,6 +5,7 @@
 
 import { z } from "zod";
 import {
+  DELETE_MODES,
   KEY_TYPES,
   METADATA_MODES,
   TableMapping,
@@ -37,6 +38,11 @@ export const MAPPING_SCHEMA = z
     jsonColumns: names.optional(),
     constants: z.record(attribute, z.union([z.string(), z.number(), z.boolean()])).optional(),
     metadata: z.enum(METADATA_MODES).optional(),
+    deletes: z.enum(DELETE_MODES).optional(),
+    tombstoneTable: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)")
+      .optional(),
   })
   .strict();
 

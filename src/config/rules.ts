@@ -109,5 +109,35 @@ export function mappingProblems(c: Values, routes: readonly Route[]): string[] {
         `route ${i + 1} (${r.topic ?? `topicPattern ${r.topicPattern}`}): a key template cannot be used with truncate apply (its items have no <source>: key prefix)`,
       );
   });
-  return [...mappingUseProblems(uses, c.DYNAMODB_KEY_ATTRIBUTE, c.TTL_ATTRIBUTE), ...truncating];
+  return [
+    ...mappingUseProblems(uses, c.DYNAMODB_KEY_ATTRIBUTE, c.TTL_ATTRIBUTE),
+    ...truncating,
+    ...hardDeleteProblems(c, routes, uses),
+  ];
+}
+
+/**
+ * `deletes: "hard"` (docs/mapping.md#hard-deletes): truncate apply tombstones the items it finds,
+ * but a hard-deleted row has no item to find, and its companion tombstone would stay older than the
+ * truncate — so the two are refused together; and the companion must be another table.
+ */
+function hardDeleteProblems(c: Values, routes: readonly Route[], uses: readonly MappingUse[]): string[] {
+  // `uses` holds ITEM_MAPPING's use (when a topic can fall through the routes), then one per route.
+  const offset = uses[0]?.where === "ITEM_MAPPING" ? 1 : 0;
+  const checked = [
+    ...(offset === 1 ? [{ use: uses[0], truncate: c.TRUNCATE_POLICY }] : []),
+    ...routes.map((r, i) => ({ use: uses[offset + i], truncate: r.truncate ?? c.TRUNCATE_POLICY })),
+  ];
+  const problems: string[] = [];
+  for (const { use: u, truncate } of checked) {
+    if (u?.spec.deletes !== "hard") continue;
+    if (truncate === "apply")
+      problems.push(
+        `${u.where}: deletes "hard" cannot be used with truncate apply (a hard-deleted row leaves no item ` +
+          "for the truncate to find, and its tombstone would stay older than the truncate)",
+      );
+    if (u.spec.tombstoneTable === u.table)
+      problems.push(`${u.where}: tombstoneTable must be another table than the one it serves (${u.table})`);
+  }
+  return problems;
 }

@@ -3,6 +3,7 @@
 // reconcile) ask this instead of reading routes and mappings themselves.
 
 import { TableMapping, type MappingSpec } from "../core/mapping.ts";
+import { defaultTombstoneTable } from "../core/hard-delete.ts";
 import type { Config } from "./config.ts";
 import { routeFor, type Route } from "./routes.ts";
 
@@ -11,6 +12,8 @@ export type Target = {
   /** undefined: the default layout (no ITEM_MAPPING, no route mapping), built as it always was. */
   readonly mapping: TableMapping | undefined;
   readonly tombstoneTtlSeconds: number;
+  /** `deletes: "hard"`: the companion table of its tombstones (core/hard-delete.ts). */
+  readonly tombstoneTable: string | undefined;
   /** Topics with equal keys share one sink (and its transaction batching). */
   readonly sinkKey: string;
 };
@@ -22,6 +25,8 @@ export type TableNeeds = {
   /** Some topic writes it through a mapping (else: the default layout only). */
   readonly mapped: boolean;
   readonly ttl: boolean;
+  /** The companion tables of the routes with `deletes: "hard"` into this table. */
+  readonly tombstoneTables: readonly string[];
 };
 
 export class Targets {
@@ -49,9 +54,12 @@ export class Targets {
       const spec = route?.mapping ?? this.#config.records.mapping;
       const table = route?.table ?? this.#config.dynamodb.table;
       const ttl = route?.tombstoneTtlSeconds ?? this.#config.records.tombstoneTtlSeconds;
+      const mapping = this.#mapping(spec);
       t = {
         table,
-        mapping: this.#mapping(spec),
+        mapping,
+        tombstoneTable:
+          mapping?.deletes === "hard" ? (mapping.tombstoneTable ?? defaultTombstoneTable(table)) : undefined,
         tombstoneTtlSeconds: ttl,
         sinkKey: `${table}/${ttl}/${spec === undefined ? "" : JSON.stringify(spec)}`,
       };
@@ -83,6 +91,12 @@ export class Targets {
         mapping: seen?.mapped === true ? seen.mapping : (t.mapping ?? this.#mapping({})!),
         mapped: seen?.mapped === true || t.mapping !== undefined,
         ttl: seen?.ttl === true || t.tombstoneTtlSeconds > 0,
+        tombstoneTables: [
+          ...new Set([
+            ...(seen?.tombstoneTables ?? []),
+            ...(t.tombstoneTable === undefined ? [] : [t.tombstoneTable]),
+          ]),
+        ],
       });
     }
     return [...out.values()];

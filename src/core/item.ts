@@ -52,6 +52,8 @@ export type ItemOptions = ItemLayout & {
   readonly compression: "none" | "gzip";
   /** A mapping onto the user's own table (docs/mapping.md); absent: the layout above. */
   readonly mapping?: TableMapping | undefined;
+  /** The companion table of a mapping with `deletes: hard` (core/hard-delete.ts). */
+  readonly tombstoneTable?: string | undefined;
 };
 
 export type Position = { readonly topic: string; readonly partition: number; readonly offset: string };

@@ -93,6 +93,8 @@ export function mappingProblems(spec: MappingSpec, ctx: MappingContext): string[
   const exclude = new Set(spec.exclude ?? []);
   for (const c of spec.include ?? [])
     if (exclude.has(c)) problems.push(`column ${c} is in both include and exclude`);
+  if (spec.tombstoneTable !== undefined && spec.deletes !== "hard")
+    problems.push('tombstoneTable is the companion table of deletes: "hard"; it is not used otherwise');
   return problems;
 }
 

@@ -6,6 +6,9 @@ export const KEY_TYPES = ["S", "N", "B"] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
 export const METADATA_MODES = ["full", "minimal"] as const;
 export type MetadataMode = (typeof METADATA_MODES)[number];
+/** `tombstone`: a delete leaves a versioned tombstone item; `hard`: the row goes (core/hard-delete.ts). */
+export const DELETE_MODES = ["tombstone", "hard"] as const;
+export type DeleteMode = (typeof DELETE_MODES)[number];
 
 export type KeySpec = {
   readonly attribute?: string | undefined;
@@ -25,6 +28,9 @@ export type MappingSpec = {
   readonly jsonColumns?: readonly string[] | undefined;
   readonly constants?: Readonly<Record<string, Constant>> | undefined;
   readonly metadata?: MetadataMode | undefined;
+  readonly deletes?: DeleteMode | undefined;
+  /** `deletes: hard`: the companion table holding the tombstones; default `<table>-cdc-tombstones`. */
+  readonly tombstoneTable?: string | undefined;
 };
 
 export type MappingContext = {

@@ -18,6 +18,7 @@ import {
   MAX_SORT_KEY_BYTES,
   type KeyPart,
   type KeySpec,
+  type DeleteMode,
   type KeyType,
   type MappingContext,
   type MappingSpec,
@@ -35,6 +36,9 @@ export class TableMapping {
   /** A custom key: its items carry `_cdc_source`/`_cdc_id`, compared by the condition. */
   readonly templated: boolean;
   readonly metadata: MetadataMode;
+  readonly deletes: DeleteMode;
+  /** `deletes: hard`: the companion table named by the spec; undefined: the default name. */
+  readonly tombstoneTable: string | undefined;
   readonly keyColumns: readonly string[] | undefined;
   readonly ttlAttribute: string;
   readonly #include: ReadonlySet<string> | undefined;
@@ -62,6 +66,8 @@ export class TableMapping {
     this.sort = spec.sortKey === undefined ? undefined : part(spec.sortKey, spec.sortKey.attribute);
     this.templated = this.partition.template !== undefined;
     this.metadata = spec.metadata ?? "full";
+    this.deletes = spec.deletes ?? "tombstone";
+    this.tombstoneTable = spec.tombstoneTable;
     this.keyColumns = spec.keyColumns;
     this.ttlAttribute = ctx.ttlAttribute;
     this.#include = spec.include === undefined ? undefined : new Set(spec.include);

@@ -123,10 +123,6 @@ export async function reconcileCommand(argv: string[], env: NodeJS.ProcessEnv, i
       ttlAttribute,
       mapping: mappingOf(v.mapping ?? e("ITEM_MAPPING"), keyAttribute, ttlAttribute),
     };
-    if (sample !== undefined && layout.mapping?.templated === true)
-      throw new ReconcileInputError(
-        "--sample cannot look items up by a mapping's key template: run without --sample",
-      );
     if (v.source === undefined && v["topic-prefix"] === undefined && e("SOURCE_NAME") === undefined)
       throw new ReconcileInputError("--source or --topic-prefix is required (see cdc-sink reconcile --help)");
 

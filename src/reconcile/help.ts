@@ -26,7 +26,7 @@ Target (defaults: the sink's variables):
   --ttl-attribute NAME       env TTL_ATTRIBUTE, default _cdc_expires_at
   --mapping JSON             the route's mapping the sink wrote the table with (docs/mapping.md), env
                              ITEM_MAPPING: its keys, renames, exclusions and JSON columns are read
-                             back (not with --sample when the key is a template)
+                             back; --sample looks each sampled row's item up by the templates
 The Debezium connector's settings (how values were spelled; defaults are Debezium's):
   --decimal-handling-mode precise|string|double
   --time-precision-mode adaptive|adaptive_time_microseconds|connect|isostring|microseconds|nanoseconds

@@ -8,10 +8,10 @@ import type { Tally } from "./compare.ts";
 import { mergeCompare } from "./compare.ts";
 import { itemEntry, sourceEntry, type Entry, type ItemLayout } from "./entry.ts";
 import type { Progress } from "./progress.ts";
-import { candidateItemKeys } from "./sink-key.ts";
+import { candidateKeys } from "./sink-key.ts";
 import { SortedRuns } from "./sorted-runs.ts";
 import type { SourceDb } from "./open-source.ts";
-import { getItems, scanSources } from "./target.ts";
+import { getItems, keyText, scanSources } from "./target.ts";
 import type { ConverterSettings, TableInfo } from "./types.ts";
 
 /** Items carry `_cdc_source` unless a mapping keeps the default key with minimal metadata. */
@@ -108,17 +108,24 @@ export async function compareSample(c: RunContext, job: Job, n: number): Promise
   const { info } = job;
   const sampled = await c.source.sampleRows(info, n);
   const keyIndex = info.key.map((k) => info.columns.indexOf(k));
+  const schema = c.layout.mapping?.keySchema() ?? { partition: { attribute: c.layout.keyAttribute } };
+  const attributes = [
+    schema.partition.attribute,
+    ...("sort" in schema && schema.sort ? [schema.sort.attribute] : []),
+  ];
   const candidates = sampled.map((values) =>
-    candidateItemKeys(
+    candidateKeys(
       job.source,
       info.key,
       keyIndex.map((i) => values[i] ?? null),
       c.settings,
+      c.layout.mapping,
+      c.layout.keyAttribute,
     ),
   );
-  const found = await getItems(c.dynamo, c.dynamodbTable, c.layout.keyAttribute, candidates.flat());
+  const found = await getItems(c.dynamo, c.dynamodbTable, attributes, candidates.flat());
   sampled.forEach((values, i) => {
-    const item = candidates[i]!.map((k) => found.get(k)).find((x) => x !== undefined);
+    const item = candidates[i]!.map((k) => found.get(keyText(k, attributes))).find((x) => x !== undefined);
     job.tally.judge(
       sourceEntry(values, info, c.settings, c.layout),
       item === undefined ? undefined : itemEntry(item, info, c.settings, c.layout),

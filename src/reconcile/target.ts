@@ -81,23 +81,36 @@ export async function scanSources(
   await Promise.all(Array.from({ length: segments }, (_, n) => segment(n)));
 }
 
-/** The items of these keys (absent keys are simply not in the map); retries unprocessed keys. */
+/** A key's identity for lookups: its attributes' values, in `attributes` order. */
+export function keyText(item: Item, attributes: readonly string[]): string {
+  return JSON.stringify(
+    attributes.map((a) => {
+      const v = item[a];
+      return v?.S ?? v?.N ?? (v?.B === undefined ? null : `B:${Buffer.from(v.B).toString("base64")}`);
+    }),
+  );
+}
+
+/**
+ * The items of these keys, by keyText (absent keys are simply not in the map); retries unprocessed
+ * keys.
+ */
 export async function getItems(
   client: DynamoDBClient,
   table: string,
-  keyAttribute: string,
-  keys: readonly string[],
+  attributes: readonly string[],
+  keys: readonly Item[],
 ): Promise<Map<string, Item>> {
   const found = new Map<string, Item>();
-  const unique = [...new Set(keys)];
+  const unique = [...new Map(keys.map((k) => [keyText(k, attributes), k])).values()];
   for (let i = 0; i < unique.length; i += 100) {
-    let request: Item[] = unique.slice(i, i + 100).map((k) => ({ [keyAttribute]: { S: k } }));
+    let request: Item[] = unique.slice(i, i + 100);
     for (let attempt = 0; request.length > 0; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
       const out = await client.send(
         new BatchGetItemCommand({ RequestItems: { [table]: { Keys: request, ConsistentRead: true } } }),
       );
-      for (const item of out.Responses?.[table] ?? []) found.set(item[keyAttribute]!.S!, item);
+      for (const item of out.Responses?.[table] ?? []) found.set(keyText(item, attributes), item);
       request = out.UnprocessedKeys?.[table]?.Keys ?? [];
     }
   }

@@ -1,5 +1,5 @@
 // A table in memory that applies a conditional PutItem the way DynamoDB does: it evaluates the
-// request's ConditionExpression (the subset the sink writes: attribute_not_exists, begins_with,
+// request's ConditionExpression (the subset the sink writes: attribute_(not_)exists, begins_with,
 // =, <, AND, OR, parentheses) against the stored item and replaces the whole item when it holds,
 // else hands back the stored item (ReturnValuesOnConditionCheckFailure: ALL_OLD). Written from
 // DynamoDB's expression grammar, not from the sink's code, so a property test can check the
@@ -22,7 +22,13 @@ function scalar(v: AttributeValue | undefined): string | undefined {
   return JSON.stringify(v);
 }
 
-export function evaluate(put: PutRequest, stored: Item | undefined): boolean {
+/** A conditional request: a PutItem, or a transaction's Delete or ConditionCheck. */
+export type Conditional = Pick<
+  PutRequest,
+  "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
+>;
+
+export function evaluate(put: Conditional, stored: Item | undefined): boolean {
   const t = tokens(put.ConditionExpression);
   let i = 0;
   const name = (tok: Token): string => put.ExpressionAttributeNames[tok] ?? tok;
@@ -37,11 +43,11 @@ export function evaluate(put: PutRequest, stored: Item | undefined): boolean {
       expect(")");
       return r;
     }
-    if (tok === "attribute_not_exists") {
+    if (tok === "attribute_not_exists" || tok === "attribute_exists") {
       expect("(");
       const n = name(t[i++]!);
       expect(")");
-      return stored?.[n] === undefined;
+      return (stored?.[n] === undefined) === (tok === "attribute_not_exists");
     }
     if (tok === "begins_with") {
       expect("(");

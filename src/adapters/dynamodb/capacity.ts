@@ -5,6 +5,7 @@
 import type { PutItemCommandInput } from "@aws-sdk/client-dynamodb";
 import { itemSize } from "../../core/marshal.ts";
 import { writeUnits } from "../../engine/write-budget.ts";
+import type { TransactItem } from "../../core/hard-delete.ts";
 
 type WithCapacity = {
   ConsumedCapacity?: { CapacityUnits?: number } | readonly { CapacityUnits?: number }[];
@@ -27,4 +28,12 @@ export function estimatedUnits(put: PutItemCommandInput, transactional: boolean)
     put.Item === undefined ? 0 : itemSize(put.Item as Parameters<typeof itemSize>[0]),
     transactional,
   );
+}
+
+/**
+ * The estimate for a transaction's actions: a Put by its item's size, a Delete or ConditionCheck as
+ * one started KB (the item it touches is not known before the reply), each twice (transactional).
+ */
+export function estimatedActionUnits(items: readonly TransactItem[]): number {
+  return items.reduce((n, a) => n + writeUnits("Put" in a ? itemSize(a.Put.Item!) : 0, true), 0);
 }

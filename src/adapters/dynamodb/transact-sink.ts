@@ -13,7 +13,7 @@
 // write-mode.ts sends
 // real AWS traffic through the PutItem sink unless asked otherwise.
 
-import type { DynamoDBClient, PutItemCommandInput } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { TruncateResult } from "../../core/truncate.ts";
 import { Outcome, type ChangeEvent, type TruncateEvent, type WriteOutcome } from "../../core/types.ts";
 import { itemKey } from "../../core/identity.ts";
@@ -21,13 +21,13 @@ import { canonicalJson, type JsonValue } from "../../core/json.ts";
 import { classifyAwsError } from "./errors.ts";
 import { sendTransact } from "./wire.ts";
 import { DynamoDbSink, type SinkHooks } from "./put-sink.ts";
-import { refusedOf, writeRequest } from "../../core/write.ts";
+import { cancelledOutcome, isHard, transactItems, type TransactItem } from "../../core/hard-delete.ts";
 import type { CapacityMeter, Sink } from "../../engine/ports.ts";
-import { writeUnits } from "../../engine/write-budget.ts";
-import { consumedUnits, estimatedUnits } from "./capacity.ts";
+import { consumedUnits, estimatedActionUnits } from "./capacity.ts";
 import type { ItemOptions, Position } from "../../core/item.ts";
 import type { Item } from "../../core/attribute-value.ts";
 import { itemSize } from "../../core/marshal.ts";
+import { HardDeleteSink } from "./hard-sink.ts";
 
 /** DynamoDB's limits of one TransactWriteItems request. */
 export const TRANSACT_MAX_ITEMS = 100;
@@ -52,7 +52,7 @@ type Waiting = {
 type Reason = { Code?: string; Item?: Item };
 
 // CancellationReasons codes → the exception names the taxonomy (aws-errors.ts) already knows.
-const REASON_NAMES: Readonly<Record<string, string>> = {
+export const REASON_NAMES: Readonly<Record<string, string>> = {
   TransactionConflict: "TransactionConflictException",
   ThrottlingError: "ThrottlingException",
   ProvisionedThroughputExceeded: "ProvisionedThroughputExceededException",
@@ -66,7 +66,10 @@ export class TransactBatchSink implements Sink {
   readonly #options: ItemOptions;
   readonly #hooks: SinkHooks;
   readonly #batch: BatchOptions;
-  readonly #single: DynamoDbSink;
+  /** One record alone, as PutItem mode sends it (the hard-delete sink for `deletes: "hard"`). */
+  readonly #single: DynamoDbSink | HardDeleteSink;
+  /** Actions per record: 2 under `deletes: "hard"` (the row's and its companion tombstone's). */
+  readonly #actions: number;
   #waiting: Waiting[] = [];
   /** Keys of items in a transaction that has not answered yet. */
   readonly #busy = new Set<string>();
@@ -80,7 +83,11 @@ export class TransactBatchSink implements Sink {
     this.#hooks = hooks;
     this.#batch = batch;
     // beforeSend already ran for an item that falls back to a PutItem of its own.
-    this.#single = new DynamoDbSink(client, options, hooks.now === undefined ? {} : { now: hooks.now });
+    const single = hooks.now === undefined ? {} : { now: hooks.now };
+    this.#single = isHard(options)
+      ? new HardDeleteSink(client, options, single)
+      : new DynamoDbSink(client, options, single);
+    this.#actions = isHard(options) ? 2 : 1;
   }
 
   /** Item by item, as PutItems: a truncate's tombstones are not one transaction's worth. */
@@ -89,17 +96,19 @@ export class TransactBatchSink implements Sink {
     at: Position,
     onPage?: (page: TruncateResult) => void,
   ): Promise<TruncateResult> {
+    if (!(this.#single instanceof DynamoDbSink))
+      throw new Error('truncate apply is refused at start-up with deletes: "hard"');
     return this.#single.truncate(event, at, onPage);
   }
 
   estimateUnits(event: ChangeEvent, at: Position): number {
-    return estimatedUnits(writeRequest(event, at, this.#options, 0), true);
+    return estimatedActionUnits(transactItems(event, at, this.#options, 0));
   }
 
   write(event: ChangeEvent, at: Position, meter?: CapacityMeter): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
       this.#waiting.push({ event, at, key: this.#itemKey(event), resolve, reject, meter });
-      if (this.#batch.windowMs > 0 && this.#waiting.length >= this.#batch.maxItems) this.#flush();
+      if (this.#batch.windowMs > 0 && this.#waiting.length >= this.#maxRecords()) this.#flush();
       else this.#schedule();
     });
   }
@@ -137,36 +146,42 @@ export class TransactBatchSink implements Sink {
    * waits: one transaction may not touch an item twice, and two in flight would race (or conflict)
    * on it. The end of that transaction flushes again.
    */
+  /** Records per transaction: its 100 actions shared out. */
+  #maxRecords(): number {
+    return Math.min(this.#batch.maxItems, Math.floor(TRANSACT_MAX_ITEMS / this.#actions));
+  }
+
   #flush(): void {
+    const max = this.#maxRecords();
     while (this.#waiting.length > 0) {
       const chunk: Waiting[] = [];
       const later: Waiting[] = [];
       for (const w of this.#waiting) {
-        if (chunk.length < this.#batch.maxItems && !this.#busy.has(w.key)) {
+        if (chunk.length < max && !this.#busy.has(w.key)) {
           this.#busy.add(w.key);
           chunk.push(w);
         } else later.push(w);
       }
       this.#waiting = later;
       if (chunk.length > 0) void this.#send(chunk);
-      if (chunk.length < this.#batch.maxItems) return;
+      if (chunk.length < max) return;
     }
   }
 
   async #send(chunk: readonly Waiting[]): Promise<void> {
     const now = (this.#hooks.now ?? Date.now)();
-    const sent: { w: Waiting; put: PutItemCommandInput; units: number }[] = [];
+    const sent: { w: Waiting; items: TransactItem[]; units: number }[] = [];
     const overflow: Waiting[] = [];
     let bytes = 0;
     for (const w of chunk) {
       try {
         if (this.#hooks.beforeSend !== undefined) await this.#hooks.beforeSend(w.event);
-        const put = writeRequest(w.event, w.at, this.#options, now);
-        const size = itemSize(put.Item!);
+        const items = transactItems(w.event, w.at, this.#options, now);
+        const size = items.reduce((n, a) => n + ("Put" in a ? itemSize(a.Put.Item!) : 0), 0);
         if (bytes + size > TRANSACT_MAX_BYTES && sent.length > 0) overflow.push(w);
         else {
           bytes += size;
-          sent.push({ w, put, units: writeUnits(size, true) });
+          sent.push({ w, items, units: estimatedActionUnits(items) });
         }
       } catch (err) {
         this.#done(w);
@@ -179,7 +194,7 @@ export class TransactBatchSink implements Sink {
     let answer: { ok: true; units: number | undefined } | { ok: false; err: unknown };
     try {
       const reply = await sendTransact(this.#client, {
-        TransactItems: sent.map(({ put }) => ({ Put: put })),
+        TransactItems: sent.flatMap(({ items }) => items),
         ReturnConsumedCapacity: "TOTAL",
       });
       answer = { ok: true, units: consumedUnits(reply) };
@@ -196,7 +211,8 @@ export class TransactBatchSink implements Sink {
     } else {
       const err = answer.err;
       const reasons = (err as { CancellationReasons?: Reason[] }).CancellationReasons;
-      if (reasons !== undefined && reasons.length === sent.length) this.#settle(sent, reasons);
+      const actions = sent.reduce((n, x) => n + x.items.length, 0);
+      if (reasons !== undefined && reasons.length === actions) this.#settle(sent, reasons);
       else if ((err as { name?: string }).name === "ValidationException")
         for (const { w } of sent) this.#alone(w);
       else for (const { w } of sent) this.#fail(w, err);
@@ -208,25 +224,35 @@ export class TransactBatchSink implements Sink {
     this.#busy.delete(w.key);
   }
 
-  #settle(sent: readonly { w: Waiting; units: number }[], reasons: readonly Reason[]): void {
+  /** Each record's reasons (its actions' slice, in order) say its outcome, its error, or "again". */
+  #settle(
+    sent: readonly { w: Waiting; items: TransactItem[]; units: number }[],
+    reasons: readonly Reason[],
+  ): void {
     const again: Waiting[] = [];
-    sent.forEach(({ w, units }, i) => {
-      const reason = reasons[i]!;
-      const code = reason.Code ?? "None";
-      if (code === "None") again.push(w);
-      else if (code === "ConditionalCheckFailed") {
-        try {
-          const outcome = refusedOf(w.event, reason.Item, this.#options.mapping);
-          w.meter?.(units); // a refused condition is charged; the cancellation does not say how much
-          w.resolve(outcome);
-        } catch (err) {
-          w.reject(err);
-        }
-      } else {
-        const name = REASON_NAMES[code] ?? code;
-        this.#fail(w, Object.assign(new Error(`transaction cancelled for this item: ${code}`), { name }));
+    let offset = 0;
+    for (const { w, items, units } of sent) {
+      const own = reasons.slice(offset, offset + items.length);
+      offset += items.length;
+      let read;
+      try {
+        read = cancelledOutcome(w.event, own, this.#options.mapping);
+      } catch (err) {
+        w.reject(err);
+        continue;
       }
-    });
+      if (read === undefined) again.push(w);
+      else if ("outcome" in read) {
+        w.meter?.(units); // a refused condition is charged; the cancellation does not say how much
+        w.resolve(read.outcome);
+      } else {
+        const name = REASON_NAMES[read.code] ?? read.code;
+        this.#fail(
+          w,
+          Object.assign(new Error(`transaction cancelled for this item: ${read.code}`), { name }),
+        );
+      }
+    }
     this.#requeue(again);
   }
 

@@ -13,6 +13,8 @@ import type { TruncateResult } from "../../core/truncate.ts";
 import type { ChangeEvent, TruncateEvent, WriteOutcome } from "../../core/types.ts";
 import { TransactBatchSink, type BatchOptions } from "./transact-sink.ts";
 import { DynamoDbSink, type SinkHooks } from "./put-sink.ts";
+import { HardDeleteSink } from "./hard-sink.ts";
+import { isHard } from "../../core/hard-delete.ts";
 import type { CapacityMeter, Sink } from "../../engine/ports.ts";
 import { writeRequest } from "../../core/write.ts";
 import { estimatedUnits } from "./capacity.ts";
@@ -50,12 +52,19 @@ export function createSink(
 ): Sink {
   switch (settings.mode) {
     case WriteMode.put:
-      return new DynamoDbSink(client, options, hooks);
+      return putSink(client, options, hooks);
     case WriteMode.transact:
       return new TransactBatchSink(client, options, settings.batch, hooks);
     case WriteMode.auto:
       return new AutoSink(client, options, settings.batch, hooks, onChosen);
   }
+}
+
+/** PutItem mode: one record per request (under `deletes: "hard"`, the hard-delete sink's requests). */
+function putSink(client: DynamoDBClient, options: ItemOptions, hooks: SinkHooks): Sink {
+  return isHard(options)
+    ? new HardDeleteSink(client, options, hooks)
+    : new DynamoDbSink(client, options, hooks);
 }
 
 /** Looks at the client's endpoint once, on the first write, and hands every write to the chosen sink. */
@@ -111,7 +120,7 @@ class AutoSink implements Sink {
     const emulator = endpoint !== undefined && !isAwsEndpoint(endpoint.hostname);
     this.#sink = emulator
       ? new TransactBatchSink(this.#client, this.#options, this.#batch, this.#hooks)
-      : new DynamoDbSink(this.#client, this.#options, this.#hooks);
+      : putSink(this.#client, this.#options, this.#hooks);
     this.#onChosen?.(
       this.#options.table,
       emulator ? WriteMode.transact : WriteMode.put,

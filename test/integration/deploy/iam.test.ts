@@ -53,6 +53,9 @@ function dynamoActionsUsed(scope: "service" | "reconcile" | "ops"): Set<string> 
         : "service";
     if (fileScope !== scope) continue;
     const text = readFileSync(join(ROOT, file), "utf8");
+    // The core builds the hard-delete transaction's actions (src/core/hard-delete.ts); the adapters send them.
+    if (/export type TransactItem\b/.test(text))
+      for (const m of text.matchAll(/\{ (Put|Delete|ConditionCheck): /g)) used.add(`${m[1]}Item`);
     if (!/@aws-sdk\/(client|lib)-dynamodb/.test(text)) continue;
     for (const m of text.matchAll(/new (\w+)Command\(/g)) {
       const action = documentClient[m[1]!] ?? m[1]!;

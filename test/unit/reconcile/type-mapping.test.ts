@@ -13,7 +13,8 @@ import { parseJson, type JsonValue } from "../../../src/core/json.ts";
 import { buildPut } from "../../../src/core/item.ts";
 import { truncateRequest } from "../../../src/core/truncate.ts";
 import { differingColumns, itemEntry, sourceEntry } from "../../../src/reconcile/entry.ts";
-import { candidateItemKeys } from "../../../src/reconcile/sink-key.ts";
+import { candidateItemKeys, candidateKeys } from "../../../src/reconcile/sink-key.ts";
+import { TableMapping } from "../../../src/core/mapping.ts";
 import {
   DEFAULT_SETTINGS,
   type Column,
@@ -136,6 +137,36 @@ for (const [label, config] of Object.entries(fixture.configs)) {
         `${label}: ${written}`,
       );
     }
+  });
+
+  test(`${label}: --sample finds the item key a mapping's templates wrote (S and N keys)`, () => {
+    const mappings = [
+      new TableMapping(
+        {
+          keyColumns: ["k", "id"],
+          partitionKey: { attribute: "PK", template: "K#{k}" },
+          sortKey: { attribute: "SK", type: "N", template: "{id}" },
+        },
+        { keyAttribute: "pk", ttlAttribute: "_cdc_expires_at", manyTopics: false },
+      ),
+      new TableMapping(
+        { keyColumns: ["k", "id"], partitionKey: { attribute: "PK", template: "{$source}|{id}#{k}" } },
+        { keyAttribute: "pk", ttlAttribute: "_cdc_expires_at", manyTopics: false },
+      ),
+    ];
+    for (const mapping of mappings)
+      for (const e of config.events) {
+        const { event } = itemOf(e.key, e.value);
+        const written = JSON.stringify(mapping.key(event));
+        const id = JSON.stringify(event.keyColumns[1]!.value);
+        const row = rows.find((r) => JSON.stringify(r[1]) === id)!;
+        const keyValues = table.key.map((k) => row[table.columns.indexOf(k)] ?? null);
+        const candidates = candidateKeys(event.source, table.key, keyValues, settings, mapping, "pk");
+        assert.ok(
+          candidates.map((c) => JSON.stringify(c)).includes(written),
+          `${label}: ${written} among ${JSON.stringify(candidates)}`,
+        );
+      }
   });
 }
 

@@ -1,0 +1,186 @@
+// Hard deletes end to end (issue 15 item 4, docs/mapping.md#hard-deletes): PostgreSQL → Debezium →
+// Kafka → `cdc-sink run` with `deletes: "hard"` on a numeric key, tables made by `cdc-sink
+// init-table` (the table and its companion). Deleted rows are gone for readers (GetItem returns
+// nothing) while the companion keeps their versions; a row deleted and inserted again is back. A
+// replay by a new group — the snapshot reads and updates older than the deletes arrive after them —
+// applies 0, leaves both tables identical and every deleted row absent. Reconcile with the mapping,
+// whole and sampled, finds no drift.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { GetItemCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { canonical, dynamoClient } from "../support/dynamo.ts";
+import { caughtUp } from "../support/kafka-progress.ts";
+import { withAdmin } from "../support/kafka.ts";
+import { uniqueName } from "../support/names.ts";
+import { withPg } from "../support/postgres.ts";
+import { spawnSink, waitConsuming, type SinkProcess } from "../support/sink-process.ts";
+import { cdcEndpoints } from "../support/stack.ts";
+import { waitFor } from "../support/wait.ts";
+import { connectorConfig, reconcile, startConnector, stopSink, teardown, type Pipeline } from "./pipeline.ts";
+
+type Item = Record<string, AttributeValue>;
+
+const mapping = {
+  keyColumns: ["id"],
+  partitionKey: { attribute: "id", type: "N", template: "{id}" },
+  metadata: "minimal",
+  deletes: "hard",
+};
+
+let p: Pipeline;
+const sinks = new Set<SinkProcess>();
+const topic = () => `${p.prefix}.${p.schema}.accounts`;
+const companion = () => `${p.table}-cdc-tombstones`;
+
+function sinkEnv(group: string): Record<string, string> {
+  return {
+    KAFKA_TOPICS: topic(),
+    KAFKA_GROUP_ID: group,
+    DYNAMODB_TABLE: p.table,
+    ITEM_MAPPING: JSON.stringify(mapping),
+  };
+}
+
+async function runUntilCaughtUp(group: string): Promise<Record<string, number>> {
+  const s = spawnSink(p.ep, sinkEnv(group));
+  sinks.add(s);
+  await waitConsuming(s);
+  await waitFor(() => caughtUp(p.ep.kafkaBrokers, group, topic()), {
+    timeoutMs: 120_000,
+    message: `not caught up:\n${s.output().slice(-3000)}`,
+  });
+  return stopSink(s);
+}
+
+async function get(table: string, id: number): Promise<Item | undefined> {
+  const client = dynamoClient(p.ep.dynamodbEndpoint);
+  try {
+    const key = { id: { N: String(id) } };
+    return (await client.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+  } finally {
+    client.destroy();
+  }
+}
+
+async function scanAll(table: string): Promise<string[]> {
+  const client = dynamoClient(p.ep.dynamodbEndpoint);
+  const items: string[] = [];
+  try {
+    let start: Item | undefined;
+    do {
+      const page = await client.send(
+        new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
+      );
+      items.push(...(page.Items ?? []).map((i) => JSON.stringify(canonical(i))));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+  } finally {
+    client.destroy();
+  }
+  return items.sort();
+}
+
+before(async () => {
+  const ep = cdcEndpoints();
+  const base = {
+    ep,
+    schema: uniqueName("e2e_hard"),
+    prefix: uniqueName("cdc"),
+    connector: uniqueName("conn"),
+    slot: uniqueName("slot"),
+    publication: uniqueName("pub"),
+    table: uniqueName("accounts"),
+    group: uniqueName("sink"),
+  };
+  const s = base.schema;
+  const database = await withPg(ep.postgresUrl, async (c) => {
+    await c.query(`CREATE SCHEMA ${s}`);
+    await c.query(
+      `CREATE TABLE ${s}.accounts (id int PRIMARY KEY, name text NOT NULL, balance numeric(10,2))`,
+    );
+    await c.query(
+      `CREATE TABLE ${s}.debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))`,
+    );
+    await c.query(`CREATE PUBLICATION ${base.publication} FOR TABLES IN SCHEMA ${s}`);
+    for (let i = 1; i <= 20; i++)
+      await c.query(`INSERT INTO ${s}.accounts VALUES ($1, $2, $3)`, [i, `name ${i}`, `${i}.25`]);
+    return (await c.query<{ db: string }>("SELECT current_database() AS db")).rows[0]!.db;
+  });
+  p = {
+    ...base,
+    database,
+    connectorConfig: connectorConfig({ ...base, database }, true, {}),
+    reconcileFlags: [],
+  };
+});
+
+after(async () => {
+  for (const s of sinks) s.child.kill("SIGKILL");
+  if (p !== undefined) await teardown(p);
+});
+
+test("deleted rows are gone for readers and stay gone through a replay; reconcile finds no drift", async (t) => {
+  const init = spawnSink(p.ep, sinkEnv("unused"), ["init-table", "--json"]);
+  assert.equal((await init.exited).code, 0, init.output());
+  assert.match(
+    init.output(),
+    new RegExp(`"tombstoneTable":\\{"table":"${companion()}","outcome":"created"\\}`),
+  );
+
+  await startConnector(p);
+  await waitFor(async () => (await withAdmin(p.ep.kafkaBrokers, (a) => a.listTopics())).includes(topic()), {
+    timeoutMs: 120_000,
+    message: "Debezium did not create the topic",
+  });
+  await withPg(p.ep.postgresUrl, async (c) => {
+    await c.query(`UPDATE ${p.schema}.accounts SET balance = balance + 1 WHERE id <= 10`);
+    await c.query(`DELETE FROM ${p.schema}.accounts WHERE id <= 5`);
+    await c.query(`INSERT INTO ${p.schema}.accounts VALUES (3, 'back', 0)`);
+  });
+  // 20 snapshot reads, 10 updates, 5 deletes and their 5 Kafka tombstones, 1 insert.
+  await waitFor(
+    async () =>
+      (await withAdmin(p.ep.kafkaBrokers, (a) => a.fetchTopicOffsets(topic()))).reduce(
+        (n, o) => n + Number(o.high),
+        0,
+      ) >= 41,
+    { timeoutMs: 120_000, message: "Debezium did not publish every change" },
+  );
+  const first = await runUntilCaughtUp(p.group);
+  t.diagnostic(`first run ${JSON.stringify(first)}`);
+  assert.equal(first["dead_lettered"], 0);
+
+  for (const id of [1, 2, 4, 5]) {
+    assert.equal(await get(p.table, id), undefined, `account ${id} is gone for readers`);
+    assert.match(
+      (await get(companion(), id))?.["_cdc_version"]?.S ?? "",
+      /^pg:/,
+      `account ${id}'s tombstone`,
+    );
+  }
+  const back = await get(p.table, 3);
+  assert.equal(back?.["name"]?.S, "back", "deleted, then inserted again");
+  assert.ok((back?.["_cdc_version"]?.S ?? "") > ((await get(companion(), 3))?.["_cdc_version"]?.S ?? "~"));
+  assert.equal((await get(p.table, 10))?.["balance"]?.N, "11.25");
+  assert.equal((await scanAll(p.table)).length, 16);
+  assert.equal((await scanAll(companion())).length, 5);
+
+  const whole = await reconcile(p, ["accounts"], ["--mapping", JSON.stringify(mapping)]);
+  const sampled = await reconcile(p, ["accounts"], ["--mapping", JSON.stringify(mapping), "--sample", "10"]);
+  t.diagnostic(
+    `reconcile ${JSON.stringify([whole.reports[0], sampled.reports[0]].map((r) => ({ rows: r!.sourceRows, items: r!.items, counts: r!.counts })))}`,
+  );
+  assert.equal(whole.reports[0]!.drift, 0, whole.stderr);
+  assert.equal(sampled.reports[0]!.drift, 0, sampled.stderr);
+  assert.equal(sampled.code, 0);
+
+  // A new group reads the topic again: the snapshot reads and updates of accounts 1–5 now arrive
+  // after their deletes. Nothing is applied; both tables stay as they were.
+  const before = [await scanAll(p.table), await scanAll(companion())];
+  const replay = await runUntilCaughtUp(uniqueName("replay"));
+  t.diagnostic(`replay ${JSON.stringify(replay)}`);
+  assert.equal(replay["applied"], 0);
+  assert.deepEqual([await scanAll(p.table), await scanAll(companion())], before);
+  for (const id of [1, 2, 4, 5]) assert.equal(await get(p.table, id), undefined, `account ${id} stays gone`);
+});
