@@ -161,10 +161,18 @@ test("deleted rows are gone for readers and stay gone through a replay; reconcil
   }
   const back = await get(p.table, 3);
   assert.equal(back?.["name"]?.S, "back", "deleted, then inserted again");
-  assert.ok((back?.["_cdc_version"]?.S ?? "") > ((await get(companion(), 3))?.["_cdc_version"]?.S ?? "~"));
+  // The delete of 3 and its re-insert come out of one batch or two: in one, the processor writes
+  // the newest record of the key first and counts the delete stale behind it (engine/processor.ts),
+  // so no tombstone is written; in two, the tombstone stays, older than the row.
+  const backTombstone = await get(companion(), 3);
+  assert.ok(
+    backTombstone === undefined ||
+      (back?.["_cdc_version"]?.S ?? "") > (backTombstone["_cdc_version"]?.S ?? "~"),
+    `row 3 ${JSON.stringify(back)}, its tombstone ${JSON.stringify(backTombstone)}`,
+  );
   assert.equal((await get(p.table, 10))?.["balance"]?.N, "11.25");
   assert.equal((await scanAll(p.table)).length, 16);
-  assert.equal((await scanAll(companion())).length, 5);
+  assert.equal((await scanAll(companion())).length, backTombstone === undefined ? 4 : 5);
 
   const whole = await reconcile(p, ["accounts"], ["--mapping", JSON.stringify(mapping)]);
   const sampled = await reconcile(p, ["accounts"], ["--mapping", JSON.stringify(mapping), "--sample", "10"]);
