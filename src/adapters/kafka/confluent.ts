@@ -186,6 +186,13 @@ class ConfluentConsumer implements KafkaConsumerClient {
     if (h === undefined) return;
     const change = byTopic(assignment);
     if (code === ASSIGN) {
+      // librdkafka keeps an application pause across a rebalance (rdkafka_assignment.c lifts only
+      // its own RD_KAFKA_TOPPAR_F_LIB_PAUSE on assign; F_APP_PAUSE goes only by a resume), and the
+      // package keeps its pause list too, while the engine starts every assigned partition unpaused:
+      // a partition paused before an eager revoke and given back would never fetch again. The
+      // package queues the resume and runs it after this callback's assign, ahead of any pause the
+      // engine asks for from now on, so it cannot undo one.
+      for (const [topic, partitions] of Object.entries(change)) this.resume(topic, partitions);
       if (incremental) h.added(change, "");
       else h.assigned(change, "");
     } else if (code === REVOKE) {
