@@ -229,7 +229,12 @@ export class Processor {
       this.#d.stats.skipReason(record.topic, record.partition, detail.skipReason);
     this.#obs.finished?.(record, outcome, detail);
     lease.watermark.complete(record.offset);
-    this.#buffered--;
+    this.#leave(1);
+  }
+
+  /** Records out of hand, finished or handed back (after a rebalance maybe the last ones in hand). */
+  #leave(n: number): void {
+    this.#buffered -= n;
     if (this.#buffered < this.#d.maxBuffered / 2) this.#leases.resumeAfterMemory(this.#d.flow);
   }
 
@@ -238,7 +243,7 @@ export class Processor {
       this.#d.stats.released(record.topic, record.partition);
       this.#obs.released?.(record);
     }
-    this.#buffered -= records.length;
+    this.#leave(records.length);
   }
 
   async #runGroup(lease: Lease, group: Candidate[]): Promise<void> {

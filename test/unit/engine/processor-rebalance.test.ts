@@ -92,3 +92,31 @@ test("a write of an earlier generation failing after its partition moved on paus
   // assignment resumes it: harmless, but the engine has no business pausing what it does not hold.
   assert.deepEqual([...flow.paused], []);
 });
+
+test("records handed back after a rebalance count towards resuming from a memory pause", async () => {
+  const { sink, stats, flow, fatal, processor } = setup(4);
+  processor.assign({ [TOPIC]: [0, 1] });
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  sink.fault = (event) => (event.id === "[1]" ? gate : undefined);
+  // Three batches of one key: the first write waits, the two later ones queue behind it.
+  for (const lsn of [1, 2, 3]) processor.enqueue(TOPIC, 0, [pgRecord({ op: "u", id: 1, lsn }, lsn - 1)]);
+  await waitFor(() => processor.buffered === 3, { timeoutMs: 5_000, intervalMs: 1, message: "in hand" });
+  // A rebalance; the new generation's first batch takes the member over the limit: all pause.
+  processor.revokeAll();
+  processor.assign({ [TOPIC]: [0, 1] });
+  processor.enqueue(TOPIC, 1, [
+    pgRecord({ op: "c", id: 5, lsn: 5 }, 0),
+    pgRecord({ op: "c", id: 6, lsn: 6 }, 1),
+  ]);
+  assert.deepEqual([...flow.paused].sort(), [`${TOPIC}/0`, `${TOPIC}/1`]);
+  await waitFor(() => stats.total.applied === 2, { timeoutMs: 5_000, intervalMs: 1, message: "new writes" });
+  // The old write ends (3 → 2 in hand: not below half the limit), the two queued behind it are
+  // handed back to Kafka (2 → 0): nothing in hand, nothing left to finish.
+  open();
+  assert.ok(await processor.drain(5_000));
+  assert.deepEqual(fatal, []);
+  assert.equal(processor.buffered, 0);
+  assert.equal(stats.total.released, 2);
+  assert.deepEqual([...flow.paused], [], "paused for memory with nothing in hand: no fetch ever again");
+});
