@@ -114,3 +114,22 @@ export function decodeMap(map: Record<string, Av>): Record<string, Av> {
   }
   return map;
 }
+
+/**
+ * A success's body as the SDK reads it: JSON, "" and a non-object (`null`) as `{}`. A body that does
+ * not parse (cut short on the way) throws JSON.parse's SyntaxError as the SDK's deserializer leaves
+ * it: the answer as a hidden `$response`, the status in `$metadata` (classifyAwsError reads both).
+ */
+export function parseOutput(text: string, response: object, $metadata: object): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = text === "" ? {} : JSON.parse(text);
+  } catch (err) {
+    Object.defineProperty(err, "$response", { value: { ...response, body: text }, enumerable: false });
+    Object.assign(err as object, { $metadata });
+    throw err;
+  }
+  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : {};
+}

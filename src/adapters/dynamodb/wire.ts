@@ -14,7 +14,7 @@ import * as ddb from "@aws-sdk/client-dynamodb";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import { HttpRequest } from "@smithy/core/transport";
 import { SigV4Signer } from "./sigv4.ts";
-import { decodeMap, putItemBody, transactPutBody } from "./wire-json.ts";
+import { decodeMap, parseOutput, putItemBody, transactPutBody } from "./wire-json.ts";
 
 export type WireOperation = "PutItem" | "TransactWriteItems";
 type Metadata = { httpStatusCode: number; requestId?: string; attempts: number; totalRetryDelay: number };
@@ -123,7 +123,7 @@ export class DynamoWire {
       totalRetryDelay: 0,
     };
     if (response.statusCode >= 200 && response.statusCode < 300) {
-      const output = (text === "" ? {} : JSON.parse(text)) as Record<string, unknown>;
+      const output = parseOutput(text, response, $metadata);
       output["$metadata"] = $metadata;
       return output;
     }
