@@ -66,7 +66,15 @@ const TRANSACT_PUT = [
   "ExpressionAttributeValues",
   "ReturnValuesOnConditionCheckFailure",
 ] as const;
-const VALUES = new Set(["Item", "ExpressionAttributeValues"]);
+const TRANSACT_KEYED = [
+  "Key",
+  "TableName",
+  "ConditionExpression",
+  "ExpressionAttributeNames",
+  "ExpressionAttributeValues",
+  "ReturnValuesOnConditionCheckFailure",
+] as const;
+const VALUES = new Set(["Item", "Key", "ExpressionAttributeValues"]);
 
 function pick(input: Record<string, unknown>, members: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -83,9 +91,22 @@ export function putItemBody(input: object): Record<string, unknown> {
   return pick(input as Record<string, unknown>, PUT_ITEM);
 }
 
-/** A transaction's Put as its JSON body holds it. */
-export function transactPutBody(put: object): Record<string, unknown> {
-  return pick(put as Record<string, unknown>, TRANSACT_PUT);
+/** A transaction's Put; its Delete and ConditionCheck (the actions of hard deletes, core/hard-delete.ts). */
+const ACTIONS: Record<string, readonly string[]> = {
+  Put: TRANSACT_PUT,
+  Delete: TRANSACT_KEYED,
+  ConditionCheck: TRANSACT_KEYED,
+};
+
+/**
+ * One action of a transaction as its JSON body holds it, `{ [kind]: members }`. An action the sink
+ * never builds (Update, or two kinds in one) is refused: its shape is not modelled here.
+ */
+export function transactActionBody(kind: string, action: object | undefined): Record<string, unknown> {
+  const members = ACTIONS[kind];
+  if (members === undefined || action === undefined)
+    throw new TypeError("the direct path sends TransactWriteItems of Put, Delete and ConditionCheck only");
+  return { [kind]: pick(action as Record<string, unknown>, members) };
 }
 
 /** As the SDK's base64 decoder: a Uint8Array view, not a Buffer. */
