@@ -268,6 +268,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
       topics: config.kafka.topics,
       pattern: config.kafka.topicPattern?.source,
       table: config.dynamodb.table,
+      writeClient: config.dynamodb.writeClient,
     },
     "consuming",
   );
