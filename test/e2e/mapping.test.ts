@@ -15,11 +15,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { PutItemCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { PutItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { initTable } from "../../src/adapters/dynamodb/table.ts";
 import type { Item as CoreItem } from "../../src/core/attribute-value.ts";
 import { itemSize } from "../../src/core/marshal.ts";
-import { canonical, dynamoClient } from "../support/dynamo.ts";
+import { canonical, dynamoClient, scanItems } from "../support/dynamo.ts";
 import { caughtUp, readTopic } from "../support/kafka-progress.ts";
 import { createTopic, withAdmin } from "../support/kafka.ts";
 import { uniqueName } from "../support/names.ts";
@@ -124,23 +124,7 @@ async function runUntilCaughtUp(group: string): Promise<Record<string, number>> 
 }
 
 /** Every item of a table, strongly consistent (scanTable keys by a string partition key). */
-async function scanAll(table: string): Promise<Item[]> {
-  const client = dynamoClient(p.ep.dynamodbEndpoint);
-  const items: Item[] = [];
-  try {
-    let start: Item | undefined;
-    do {
-      const page = await client.send(
-        new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-  } finally {
-    client.destroy();
-  }
-  return items;
-}
+const scanAll = (table: string): Promise<Item[]> => scanItems(p.ep.dynamodbEndpoint, table);
 
 async function scan(table: string, keys: string[]): Promise<Map<string, Item>> {
   const items = await scanAll(table);
