@@ -11,7 +11,7 @@ import { after, before, test } from "node:test";
 import { companionOf, getById, hardMapping as mapping, scanCanonical } from "../support/hard-delete.ts";
 import { caughtUp } from "../support/kafka-progress.ts";
 import { withAdmin } from "../support/kafka.ts";
-import { uniqueName } from "../support/names.ts";
+import { pipelineNames, uniqueName } from "../support/names.ts";
 import { withPg } from "../support/postgres.ts";
 import { spawnSink, waitConsuming, type SinkProcess } from "../support/sink-process.ts";
 import { cdcEndpoints } from "../support/stack.ts";
@@ -48,16 +48,7 @@ const scanAll = (table: string) => scanCanonical(p.ep.dynamodbEndpoint, table);
 
 before(async () => {
   const ep = cdcEndpoints();
-  const base = {
-    ep,
-    schema: uniqueName("e2e_hard"),
-    prefix: uniqueName("cdc"),
-    connector: uniqueName("conn"),
-    slot: uniqueName("slot"),
-    publication: uniqueName("pub"),
-    table: uniqueName("accounts"),
-    group: uniqueName("sink"),
-  };
+  const base = pipelineNames(ep, "e2e_hard", "accounts");
   const s = base.schema;
   const database = await withPg(ep.postgresUrl, async (c) => {
     await c.query(`CREATE SCHEMA ${s}`);

@@ -22,7 +22,7 @@ import { itemSize } from "../../src/core/marshal.ts";
 import { canonical, dynamoClient, scanItems } from "../support/dynamo.ts";
 import { caughtUp, readTopic } from "../support/kafka-progress.ts";
 import { createTopic, withAdmin } from "../support/kafka.ts";
-import { uniqueName } from "../support/names.ts";
+import { pipelineNames, uniqueName } from "../support/names.ts";
 import { withPg } from "../support/postgres.ts";
 import { spawnSink, waitConsuming, type SinkProcess } from "../support/sink-process.ts";
 import { cdcEndpoints } from "../support/stack.ts";
@@ -133,16 +133,7 @@ async function scan(table: string, keys: string[]): Promise<Map<string, Item>> {
 
 before(async () => {
   const ep = cdcEndpoints();
-  const base = {
-    ep,
-    schema: uniqueName("e2e_map"),
-    prefix: uniqueName("cdc"),
-    connector: uniqueName("conn"),
-    slot: uniqueName("slot"),
-    publication: uniqueName("pub"),
-    table: uniqueName("orders"),
-    group: uniqueName("sink"),
-  };
+  const base = pipelineNames(ep, "e2e_map", "orders");
   const s = base.schema;
   const database = await withPg(ep.postgresUrl, async (c) => {
     await c.query(`CREATE SCHEMA ${s}`);
