@@ -14,7 +14,7 @@ import * as ddb from "@aws-sdk/client-dynamodb";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import { HttpRequest } from "@smithy/core/transport";
 import { SigV4Signer } from "./sigv4.ts";
-import { decodeMap, putItemBody, transactPutBody } from "./wire-json.ts";
+import { decodeMap, parseOutput, putItemBody, transactActionBody } from "./wire-json.ts";
 
 export type WireOperation = "PutItem" | "TransactWriteItems";
 type Metadata = { httpStatusCode: number; requestId?: string; attempts: number; totalRetryDelay: number };
@@ -123,7 +123,7 @@ export class DynamoWire {
       totalRetryDelay: 0,
     };
     if (response.statusCode >= 200 && response.statusCode < 300) {
-      const output = (text === "" ? {} : JSON.parse(text)) as Record<string, unknown>;
+      const output = parseOutput(text, response, $metadata);
       output["$metadata"] = $metadata;
       return output;
     }
@@ -207,19 +207,18 @@ export class DynamoWire {
   }
 }
 
-/** TransactWriteItems with Put items only (what the transact sink sends), as the SDK serializes it. */
+/** TransactWriteItems as the SDK serializes it; an action the sink never builds (Update) is refused. */
 function transactBody(input: object): Record<string, unknown> {
   const i = input as {
-    TransactItems: { Put?: object }[];
+    TransactItems: Record<string, object | undefined>[];
     ReturnConsumedCapacity?: string;
     ReturnItemCollectionMetrics?: string;
     ClientRequestToken?: string;
   };
   return {
     TransactItems: i.TransactItems.map((t) => {
-      if (t.Put === undefined || Object.keys(t).length !== 1)
-        throw new TypeError("the direct path sends TransactWriteItems of Put items only");
-      return { Put: transactPutBody(t.Put) };
+      const kinds = Object.keys(t).filter((k) => t[k] !== undefined);
+      return transactActionBody(kinds.length === 1 ? kinds[0]! : kinds.join("+"), t[kinds[0] ?? ""]);
     }),
     ...(i.ReturnConsumedCapacity === undefined ? {} : { ReturnConsumedCapacity: i.ReturnConsumedCapacity }),
     ...(i.ReturnItemCollectionMetrics === undefined
