@@ -106,13 +106,9 @@ export class DynamoWire {
       body,
     );
     const { status, message, text } = await post(this.#transport, endpoint.target, headers, body);
-    const requestId = message.headers["x-amzn-requestid"];
-    const $metadata: Metadata = {
-      httpStatusCode: status,
-      ...(requestId === undefined ? {} : { requestId: String(requestId) }),
-      attempts: 1,
-      totalRetryDelay: 0,
-    };
+    const $metadata: Metadata = { httpStatusCode: status, attempts: 1, totalRetryDelay: 0 };
+    const requestId = requestIdOf(message.rawHeaders);
+    if (requestId !== undefined) $metadata.requestId = requestId;
     if (status >= 200 && status < 300) {
       const output = (text === "" || text === "{}" ? {} : JSON.parse(text)) as Record<string, unknown>;
       output["$metadata"] = $metadata;
@@ -179,6 +175,16 @@ export class DynamoWire {
     this.#userAgent = ua;
     return ua;
   }
+}
+
+/**
+ * The request id from the raw header lines: reading `headers` would build an object of every header
+ * per answer, and a success needs this one only.
+ */
+function requestIdOf(raw: readonly string[]): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    if (raw[i]!.length === 16 && raw[i]!.toLowerCase() === "x-amzn-requestid") return raw[i + 1];
+  return undefined;
 }
 
 /** TransactWriteItems with Put items only (what the transact sink sends), as the SDK serializes it. */
