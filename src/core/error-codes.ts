@@ -90,6 +90,8 @@ export const TRANSIENT_CODES = [
   "dlq_publish",
   "dynamodb_network",
   "dynamodb_http_5xx",
+  "dynamodb_http_429",
+  "dynamodb_unreadable_reply",
   "dynamodb_retryable",
   "schema_registry_unavailable",
   "schema_not_found",

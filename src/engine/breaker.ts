@@ -14,10 +14,12 @@ import type { TransientCode } from "../core/error-codes.ts";
 import { TransientError } from "../core/errors.ts";
 
 // Transient codes that mean the store did not answer at all, or answered that it is broken
-// (connection refused or reset, 5xx, timeouts). Throttling and conflicts are answers.
+// (connection refused or reset, 5xx, timeouts, a success cut short). Throttling and conflicts are
+// answers.
 const OUTAGE_CODES: ReadonlySet<string> = new Set<TransientCode>([
   "dynamodb_network",
   "dynamodb_http_5xx",
+  "dynamodb_unreadable_reply",
   "dynamodb_InternalServerError",
   "dynamodb_InternalFailure",
   "dynamodb_ServiceUnavailable",

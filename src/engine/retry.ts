@@ -35,6 +35,7 @@ const PUSHBACK_CODES: ReadonlySet<TransientCode> = new Set<TransientCode>([
   "dynamodb_RequestTimeout",
   "dynamodb_RequestTimeoutException",
   "dynamodb_http_5xx",
+  "dynamodb_http_429",
 ]);
 
 /** True when a transient error says the store is overloaded (the limiter halves). */

@@ -27,19 +27,26 @@ export function sinkEnv(endpoints: Endpoints, env: Record<string, string>): Reco
     RETRY_BASE_MS: "20",
     RETRY_MAX_MS: "500",
     LOG_LEVEL: "warn",
-    // The client matrix (`npm test -- --kafka-client confluent [--group-protocol consumer]`).
+    // The client matrix (`npm test -- --kafka-client confluent [--group-protocol consumer]`) and the
+    // DynamoDB write client (`DYNAMODB_WRITE_CLIENT=direct npm test -- …`); a test's own env wins.
     ...clientMatrixEnv(process.env),
     ...env,
   };
 }
 
-/** KAFKA_CLIENT and KAFKA_GROUP_PROTOCOL from the test runner's CDC_SINK_KAFKA_CLIENT / _GROUP_PROTOCOL. */
+/**
+ * KAFKA_CLIENT and KAFKA_GROUP_PROTOCOL from the test runner's CDC_SINK_KAFKA_CLIENT / _GROUP_PROTOCOL,
+ * and DYNAMODB_WRITE_CLIENT as the runner's environment has it: every sink a suite starts (in process,
+ * as a CLI process, the fault harness's consumers) runs the clients the run was asked for.
+ */
 export function clientMatrixEnv(from: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   const client = from["CDC_SINK_KAFKA_CLIENT"];
   const protocol = from["CDC_SINK_KAFKA_GROUP_PROTOCOL"];
+  const writeClient = from["DYNAMODB_WRITE_CLIENT"];
   if (client !== undefined && client !== "") out["KAFKA_CLIENT"] = client;
   if (protocol !== undefined && protocol !== "") out["KAFKA_GROUP_PROTOCOL"] = protocol;
+  if (writeClient !== undefined && writeClient !== "") out["DYNAMODB_WRITE_CLIENT"] = writeClient;
   return out;
 }
 

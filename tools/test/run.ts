@@ -179,6 +179,9 @@ function runTests(files: string[], dir: string | undefined): Promise<number> {
 
 async function main(): Promise<number> {
   const files = testFiles();
+  // Passed on to every sink the tests start (test/support/sink-process.ts).
+  if (process.env["DYNAMODB_WRITE_CLIENT"])
+    say(`DYNAMODB_WRITE_CLIENT=${process.env["DYNAMODB_WRITE_CLIENT"]}`);
   if (files.length === 0) {
     say(`no test files match ${filters.join(" ") || "test/**/*.test.ts"}`);
     return 1;

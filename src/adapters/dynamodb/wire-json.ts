@@ -66,7 +66,15 @@ const TRANSACT_PUT = [
   "ExpressionAttributeValues",
   "ReturnValuesOnConditionCheckFailure",
 ] as const;
-const VALUES = new Set(["Item", "ExpressionAttributeValues"]);
+const TRANSACT_KEYED = [
+  "Key",
+  "TableName",
+  "ConditionExpression",
+  "ExpressionAttributeNames",
+  "ExpressionAttributeValues",
+  "ReturnValuesOnConditionCheckFailure",
+] as const;
+const VALUES = new Set(["Item", "Key", "ExpressionAttributeValues"]);
 
 function pick(input: Record<string, unknown>, members: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -83,9 +91,22 @@ export function putItemBody(input: object): Record<string, unknown> {
   return pick(input as Record<string, unknown>, PUT_ITEM);
 }
 
-/** A transaction's Put as its JSON body holds it. */
-export function transactPutBody(put: object): Record<string, unknown> {
-  return pick(put as Record<string, unknown>, TRANSACT_PUT);
+/** A transaction's Put; its Delete and ConditionCheck (the actions of hard deletes, core/hard-delete.ts). */
+const ACTIONS: Record<string, readonly string[]> = {
+  Put: TRANSACT_PUT,
+  Delete: TRANSACT_KEYED,
+  ConditionCheck: TRANSACT_KEYED,
+};
+
+/**
+ * One action of a transaction as its JSON body holds it, `{ [kind]: members }`. An action the sink
+ * never builds (Update, or two kinds in one) is refused: its shape is not modelled here.
+ */
+export function transactActionBody(kind: string, action: object | undefined): Record<string, unknown> {
+  const members = ACTIONS[kind];
+  if (members === undefined || action === undefined)
+    throw new TypeError("the direct path sends TransactWriteItems of Put, Delete and ConditionCheck only");
+  return { [kind]: pick(action as Record<string, unknown>, members) };
 }
 
 /** As the SDK's base64 decoder: a Uint8Array view, not a Buffer. */
@@ -113,4 +134,23 @@ export function decodeMap(map: Record<string, Av>): Record<string, Av> {
       Object.defineProperty(map, k, { value: d, enumerable: true, writable: true, configurable: true });
   }
   return map;
+}
+
+/**
+ * A success's body as the SDK reads it: JSON, "" and a non-object (`null`) as `{}`. A body that does
+ * not parse (cut short on the way) throws JSON.parse's SyntaxError as the SDK's deserializer leaves
+ * it: the answer as a hidden `$response`, the status in `$metadata` (classifyAwsError reads both).
+ */
+export function parseOutput(text: string, response: object, $metadata: object): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = text === "" ? {} : JSON.parse(text);
+  } catch (err) {
+    Object.defineProperty(err, "$response", { value: { ...response, body: text }, enumerable: false });
+    Object.assign(err as object, { $metadata });
+    throw err;
+  }
+  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : {};
 }

@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import * as ddb from "@aws-sdk/client-dynamodb";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import { DynamoSigner, canonicalPath, type SigningIdentity } from "./sigv4.ts";
-import { putItemBody, transactPutBody } from "./wire-json.ts";
+import { parseOutput, putItemBody, transactActionBody } from "./wire-json.ts";
 import { errorOf, type Metadata } from "./wire-errors.ts";
 import { post, targetOf, type Target, type WireTransport } from "./wire-http.ts";
 
@@ -110,7 +110,14 @@ export class DynamoWire {
     const requestId = requestIdOf(message.rawHeaders);
     if (requestId !== undefined) $metadata.requestId = requestId;
     if (status >= 200 && status < 300) {
-      const output = (text === "" || text === "{}" ? {} : JSON.parse(text)) as Record<string, unknown>;
+      // The answer's headers are read only when a body that does not parse needs them attached.
+      const response = {
+        statusCode: status,
+        get headers() {
+          return message.headers;
+        },
+      };
+      const output = text === "{}" ? {} : parseOutput(text, response, $metadata);
       output["$metadata"] = $metadata;
       return output;
     }
@@ -187,19 +194,18 @@ function requestIdOf(raw: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** TransactWriteItems with Put items only (what the transact sink sends), as the SDK serializes it. */
+/** TransactWriteItems as the SDK serializes it; an action the sink never builds (Update) is refused. */
 function transactBody(input: object): Record<string, unknown> {
   const i = input as {
-    TransactItems: { Put?: object }[];
+    TransactItems: Record<string, object | undefined>[];
     ReturnConsumedCapacity?: string;
     ReturnItemCollectionMetrics?: string;
     ClientRequestToken?: string;
   };
   return {
     TransactItems: i.TransactItems.map((t) => {
-      if (t.Put === undefined || Object.keys(t).length !== 1)
-        throw new TypeError("the direct path sends TransactWriteItems of Put items only");
-      return { Put: transactPutBody(t.Put) };
+      const kinds = Object.keys(t).filter((k) => t[k] !== undefined);
+      return transactActionBody(kinds.length === 1 ? kinds[0]! : kinds.join("+"), t[kinds[0] ?? ""]);
     }),
     ...(i.ReturnConsumedCapacity === undefined ? {} : { ReturnConsumedCapacity: i.ReturnConsumedCapacity }),
     ...(i.ReturnItemCollectionMetrics === undefined

@@ -54,11 +54,15 @@ async function produce(topic: string, changes: PgChange[]): Promise<void> {
 async function runOnce(topic: string, table: string, group: string, mode: string) {
   const sink = spawnSink(suite.endpoints, env(topic, table, group, { WRITE_MODE: mode }));
   suite.sinks.push(sink);
-  await waitFor(() => caughtUp(suite.endpoints.kafkaBrokers, group, topic), {
+  // A sink that stops on its own fails the test at once, with its output (read then, not now).
+  let ended = false;
+  void sink.exited.then(() => (ended = true));
+  await waitFor(async () => ended || (await caughtUp(suite.endpoints.kafkaBrokers, group, topic)), {
     timeoutMs: 120_000,
     intervalMs: 250,
-    message: `not caught up:\n${sink.output().slice(-3000)}`,
+    message: "not caught up",
   });
+  assert.ok(!ended, `the sink stopped before catching up:\n${sink.output().slice(-3000)}`);
   sink.child.kill("SIGTERM");
   assert.equal((await sink.exited).code, 0, sink.output().slice(-3000));
   const line = sink

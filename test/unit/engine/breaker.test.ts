@@ -36,6 +36,9 @@ test("outages are connection errors, 5xx and timeouts; throttling, conflicts and
   assert.ok(isOutage(http503()));
   assert.ok(isOutage(new TransientError("dynamodb_http_5xx", "502")));
   assert.ok(isOutage(new TransientError("dynamodb_TimeoutError", "timeout")));
+  // A 200 whose body does not parse: cut short on the way, like a reset connection.
+  assert.ok(isOutage(new TransientError("dynamodb_unreadable_reply", "HTTP 200 answer that is not JSON")));
+  assert.ok(!isOutage(new TransientError("dynamodb_http_429", "429: load shed in front of the store")));
   assert.ok(!isOutage(throttled()));
   assert.ok(!isOutage(new TransientError("dynamodb_ThrottlingException", "x")));
   assert.ok(!isOutage(new TransientError("dynamodb_TransactionConflictException", "x")));

@@ -90,6 +90,7 @@ test("pushback: the store's throttling and overload codes, not connection or con
     "RequestTimeout",
     "RequestTimeoutException",
     "http_5xx", // any 5xx answer without a known name
+    "http_429", // something in front of the store sheds load
   ].map((name) => `dynamodb_${name}` as TransientCode);
   for (const code of pushback) assert.equal(isPushback(new TransientError(code, "x")), true, code);
   const notPushback: TransientCode[] = [
@@ -97,6 +98,7 @@ test("pushback: the store's throttling and overload codes, not connection or con
     "dynamodb_ECONNRESET",
     "dynamodb_network",
     "dynamodb_retryable",
+    "dynamodb_unreadable_reply",
     "dlq_publish",
   ];
   for (const code of notPushback) assert.equal(isPushback(new TransientError(code, "x")), false, code);

@@ -1,9 +1,12 @@
 // The client matrix reaches the sink: the client that consumed is the one the runner chose
 // (`npm test -- --kafka-client confluent [--group-protocol consumer]`; kafkajs and classic by
-// default), and it consumes a keyed stream over three partitions to a clean, caught-up table.
+// default), and so is the DynamoDB write client (`DYNAMODB_WRITE_CLIENT=direct npm test -- …`; the
+// configuration's default otherwise); it consumes a keyed stream over three partitions to a clean,
+// caught-up table.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ENV_SPEC } from "../../../../src/config/env-spec.ts";
 import { finished } from "../../../../src/engine/stats.ts";
 import { createTable, scanTable } from "../../../support/dynamo.ts";
 import { createTopic } from "../../../support/kafka.ts";
@@ -51,6 +54,12 @@ test("the sink consumes with the client and group protocol the test runner chose
     .find((entry) => entry["msg"] === "consuming");
   assert.equal(consuming?.["kafkaClient"], chosen["KAFKA_CLIENT"] ?? "kafkajs", sink.logs().slice(-2000));
   assert.equal(consuming?.["groupProtocol"], chosen["KAFKA_GROUP_PROTOCOL"] ?? "classic");
+  const writeClient = process.env["DYNAMODB_WRITE_CLIENT"] || defaultOf("DYNAMODB_WRITE_CLIENT");
+  assert.equal(consuming?.["writeClient"], writeClient);
   assert.equal(sink.stats.total.consumed, workload.messages.length);
   assertClean(judge(await scanTable(endpoints.dynamodbEndpoint, table), workload));
 });
+
+function defaultOf(name: string): string | undefined {
+  return (ENV_SPEC as readonly { name: string; default?: string }[]).find((v) => v.name === name)?.default;
+}

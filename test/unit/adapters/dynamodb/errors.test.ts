@@ -34,3 +34,40 @@ test("access denied and a missing table are fatal and name the table", () => {
   const missing = classifyAwsError(aws("ResourceNotFoundException", "not found", 400), "orders");
   assert.match(missing.message, /orders/);
 });
+
+/** JSON.parse's SyntaxError as the SDK's deserializer leaves it: the answer hidden in `$response`. */
+const unreadable = (status: number) => {
+  const err = new SyntaxError(`Unexpected token '<', "<html>" is not valid JSON`);
+  Object.defineProperty(err, "$response", { value: { statusCode: status, body: "<html>" } });
+  return Object.assign(err, { $metadata: { httpStatusCode: status } });
+};
+
+test("an answer the SDK could not read is classified by its status, never a programming error", () => {
+  assert.equal(classifyAwsError(unreadable(502), "t").code, "dynamodb_http_5xx");
+  assert.ok(classifyAwsError(unreadable(503), "t") instanceof TransientError);
+  assert.equal(classifyAwsError(unreadable(429), "t").code, "dynamodb_http_429");
+  const cut = classifyAwsError(unreadable(200), "t");
+  assert.ok(cut instanceof TransientError);
+  assert.equal(cut.code, "dynamodb_unreadable_reply");
+  const refused = classifyAwsError(unreadable(403), "t");
+  assert.ok(refused instanceof FatalError);
+  assert.equal(refused.code, "dynamodb_unexpected");
+  assert.match(refused.message, /HTTP 403/);
+  assert.doesNotMatch(refused.message, /<html>/, "the body is not copied into the message");
+});
+
+test("a SyntaxError of our own (no answer attached) is still a programming error, whatever its status", () => {
+  assert.throws(() => classifyAwsError(new SyntaxError("Unexpected end of JSON input"), "t"), SyntaxError);
+  const noAnswer = Object.assign(new SyntaxError("bad"), { $metadata: { httpStatusCode: 503 } });
+  assert.throws(() => classifyAwsError(noAnswer, "t"), SyntaxError);
+  const noStatus = new TypeError("x");
+  Object.defineProperty(noStatus, "$response", { value: {} });
+  assert.throws(() => classifyAwsError(noStatus, "t"), TypeError);
+});
+
+test("a 429 without a DynamoDB error type is transient; other 4xx of no known name are fatal", () => {
+  assert.equal(classifyAwsError(aws("UnknownError", "UnknownError", 429), "t").code, "dynamodb_http_429");
+  const other = classifyAwsError(aws("UnknownError", "UnknownError", 404), "t");
+  assert.ok(other instanceof FatalError);
+  assert.match(other.message, /HTTP 404/);
+});

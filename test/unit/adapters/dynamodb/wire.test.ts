@@ -248,20 +248,40 @@ for (const [what, a] of [
   });
 }
 
-test("a 503 page that is not JSON (a proxy's): a transient 5xx on the direct path", async () => {
-  // The SDK's send throws a SyntaxError from its JSON parser here, which classifyAwsError takes for
-  // a programming error and rethrows (the service stops); the direct path reads the status, as the
-  // SDK does for a 5xx with a JSON body.
+test("a 503 page that is not JSON (a proxy's): a transient 5xx on both paths", async () => {
+  // The SDK's send throws its deserializer's SyntaxError (the answer hidden in `$response`, the
+  // status in `$metadata`); the direct path its generic exception with the status. classifyAwsError
+  // reads the status of both: the same transient 5xx (replies.test.ts has every call and status).
   const r = await both(
     { status: 503, body: "<html>Service Unavailable</html>", headers: { "content-type": "text/html" } },
     put,
   );
   assert.ok(!r.viaSdk.ok && !r.viaDirect.ok);
   assert.ok(r.viaSdk.error instanceof SyntaxError);
-  const c = classifyAwsError(r.viaDirect.error, "t");
-  assert.equal(c.errorClass, "transient");
-  assert.equal(c.code, "dynamodb_http_5xx");
+  const cx = classifyAwsError(r.viaSdk.error, "t");
+  const cy = classifyAwsError(r.viaDirect.error, "t");
+  for (const c of [cx, cy]) {
+    assert.equal(c.errorClass, "transient");
+    assert.equal(c.code, "dynamodb_http_5xx");
+  }
   assert.equal((r.viaDirect.error as DynamoDBServiceException).$metadata.httpStatusCode, 503);
+});
+
+test("a 200 cut short: the same unreadable answer on both paths, status attached", async () => {
+  const r = await both({ status: 200, body: '{"ConsumedCapacity":{"Tabl' }, put);
+  assert.ok(!r.viaSdk.ok && !r.viaDirect.ok);
+  for (const e of [r.viaSdk.error, r.viaDirect.error]) {
+    assert.ok(e instanceof SyntaxError);
+    assert.equal((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode, 200);
+    assert.ok("$response" in e);
+    assert.equal(classifyAwsError(e, "t").code, "dynamodb_unreadable_reply");
+  }
+});
+
+test("a 200 whose body is `null`: an empty output on both paths, as the SDK reads it", async () => {
+  const r = await both({ status: 200, body: "null" }, put);
+  assert.ok(r.viaSdk.ok && r.viaDirect.ok);
+  assert.deepEqual(Object.keys(r.viaDirect.value), Object.keys(r.viaSdk.value));
 });
 
 test("a dropped connection: a network error, transient on both paths", async () => {
