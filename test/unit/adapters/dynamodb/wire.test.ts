@@ -293,29 +293,3 @@ test("a dropped connection: a network error, transient on both paths", async () 
   assert.equal(cy.code, cx.code);
   assert.equal(cy.errorClass, "transient");
 });
-
-test("one keep-alive socket serves many writes, and nothing piles up on it", async () => {
-  answer = { status: 200, body: "{}" };
-  const client = createDynamoClient({
-    region: "eu-west-1",
-    endpoint,
-    requestTimeoutMs: 2000,
-    maxSockets: 1,
-    credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
-  });
-  const sockets = new Set<import("node:net").Socket>();
-  const onConnection = (s: import("node:net").Socket) => sockets.add(s);
-  server.on("connection", onConnection);
-  try {
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => warnings.push(w);
-    process.on("warning", onWarning);
-    for (let i = 0; i < 50; i++) await sendPut(client, PUT);
-    process.off("warning", onWarning);
-    assert.equal(sockets.size, 1, "one socket, kept alive");
-    assert.deepEqual(warnings, [], "no MaxListenersExceeded or other warning");
-  } finally {
-    server.off("connection", onConnection);
-    client.destroy();
-  }
-});
