@@ -17,13 +17,21 @@ export const hardBounce: Scenario = {
       await h.stop(members[slot]!, "SIGKILL");
       members[slot] = h.consumer(env);
     }
-    // Recovery: the killed member's partitions move again within the session timeout (10 s) + 30 s.
-    const recovery = await h.recoveryMs(40_000, { exact: true });
+    // Recovery: the killed member's partitions move again within the session timeout + 30 s. The
+    // harness's members run with a 10 s session timeout; under KIP-848 (KAFKA_GROUP_PROTOCOL=consumer)
+    // the broker sets it instead: the group config consumer.session.timeout.ms, 45 s by default in
+    // Kafka 4, and no lower than the broker's group.consumer.min.session.timeout.ms (also 45 s).
+    const kip848 = process.env["CDC_SINK_KAFKA_GROUP_PROTOCOL"] === "consumer";
+    const limitMs = (kip848 ? 45_000 : 10_000) + 30_000;
+    const recovery = await h.recoveryMs(limitMs, { exact: true });
     await h.waitCaughtUp(180_000);
     return {
       faults: `${bounces} SIGKILL`,
       checks: [
-        [`every partition progressed ${recovery} ms after the last kill (limit 40 s)`, recovery <= 40_000],
+        [
+          `every partition progressed ${recovery} ms after the last kill (limit ${limitMs / 1000} s)`,
+          recovery <= limitMs,
+        ],
       ],
     };
   },
