@@ -12,6 +12,7 @@ import { buildPut } from "../src/core/item.ts";
 import { createLog } from "../src/telemetry/log.ts";
 import { decodeStream, runStorePoint, type StorePoint, type StoreResult } from "./store.ts";
 import type { StreamOptions } from "./workload.ts";
+import { kafkaConfig } from "../test/support/kafka-config.ts";
 
 export type ArmRequest =
   | {
@@ -164,26 +165,12 @@ async function naive(r: Extract<ArmRequest, { arm: "naive" }>): Promise<ArmResul
 }
 
 async function kafkaOnly(r: Extract<ArmRequest, { arm: "kafka" }>): Promise<ArmResult> {
-  const config = {
+  const config = kafkaConfig({
     brokers: r.brokers.split(","),
     clientId: "bench-kafka",
     groupId: r.group,
     topics: [r.topic],
-    topicPattern: undefined,
-    fromBeginning: true,
-    sessionTimeoutMs: 30000,
-    heartbeatIntervalMs: 3000,
-    metadataMaxAgeMs: 30000,
-    commitIntervalMs: 500,
-    fetchMaxBytes: 2_097_152, // the product's default (KAFKA_FETCH_MAX_BYTES)
-    tls: undefined,
-    sasl: undefined,
-    dlqTopic: undefined,
-    allowCompactedTopics: false,
-    client: "kafkajs" as const,
-    groupProtocol: "classic" as const,
-    clientModule: undefined,
-  };
+  });
   const kafka = createKafka(config, createLog("silent"));
   // The product's consumer settings (src/adapters/kafka/source.ts): eachBatch, no auto-commit,
   // its fetch sizes.

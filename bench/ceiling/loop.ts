@@ -14,7 +14,7 @@ import { buildPut, type ItemOptions } from "../../src/core/item.ts";
 import { decodeStream } from "../store.ts";
 import type { StreamOptions } from "../workload.ts";
 import { sigv4Signer } from "./sigv4.ts";
-import { attachWire, sendPut } from "../../src/adapters/dynamodb/wire.ts";
+import { sendPut } from "../../src/adapters/dynamodb/wire.ts";
 
 export type LoopRequest = {
   arm: "floor" | "sdk" | "direct";
@@ -77,8 +77,8 @@ function sdkPut(endpoint: string, inFlight: number, direct: boolean): Put {
     requestTimeoutMs: 10_000,
     maxSockets: inFlight,
     credentials: CREDENTIALS,
+    writeClient: direct ? "direct" : "sdk",
   });
-  if (direct) attachWire(client);
   return (input) =>
     direct
       ? sendPut(client, { ...input, ReturnConsumedCapacity: "TOTAL" })

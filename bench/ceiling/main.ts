@@ -8,21 +8,12 @@ import { stopStack } from "../../tools/stack/index.ts";
 import { createTopic } from "../../test/support/kafka.ts";
 import { connectedProducer } from "../../test/support/kafka-progress.ts";
 import { uniqueName } from "../../test/support/names.ts";
-import { changeStream, produceStream, type StreamOptions } from "../workload.ts";
+import { changeStream, produceStream } from "../workload.ts";
 import { ceilingGoals, ceilingTable } from "./report.ts";
-import { runCeiling, type CeilingResult } from "./run.ts";
+import { runCeiling, type CeilingOptions, type CeilingResult } from "./run.ts";
 
-export type CeilingArgs = {
-  root: string;
-  brokers: string;
-  stream: StreamOptions;
-  productDir: string;
-  oursEnv: Record<string, string>;
-  warmup: number;
-  window: number;
-  repeats: number;
-  say: (line: string) => void;
-};
+/** What the ceiling arms need (run.ts's options) but the topic and group names, which are made here. */
+export type CeilingArgs = Omit<CeilingOptions, "topic" | "group"> & { root: string };
 
 export function runCeilingArms(
   a: CeilingArgs,

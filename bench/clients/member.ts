@@ -9,9 +9,9 @@
 
 import { readFileSync } from "node:fs";
 import { kafkaClients } from "../../src/adapters/kafka/clients.ts";
-import type { Config } from "../../src/config/config.ts";
 import type { Assignment, CommitPoint, KafkaConsumerClient } from "../../src/engine/ports.ts";
 import { createLog } from "../../src/telemetry/log.ts";
+import { kafkaConfig } from "../../test/support/kafka-config.ts";
 import { percentile } from "../latency.ts";
 import { cpuMsOf, parseProcStat, statusMb } from "./measure.ts";
 
@@ -30,27 +30,14 @@ const cpuNow = (): number => cpuMsOf(parseProcStat(readFileSync("/proc/self/stat
 const count = (a: Assignment): number => Object.values(a).reduce((n, p) => n + p.length, 0);
 
 async function main(r: MemberRequest): Promise<void> {
-  const config: Config["kafka"] = {
+  const config = kafkaConfig({
     brokers: r.brokers.split(","),
     clientId: `bench-${r.client}`,
     client: r.client,
     groupProtocol: r.groupProtocol,
-    clientModule: undefined,
     groupId: r.group,
     topics: [r.topic],
-    topicPattern: undefined,
-    fromBeginning: true,
-    // The product's defaults (src/config/env-spec.ts).
-    sessionTimeoutMs: 30_000,
-    heartbeatIntervalMs: 3_000,
-    metadataMaxAgeMs: 30_000,
-    commitIntervalMs: 500,
-    fetchMaxBytes: 2_097_152,
-    tls: undefined,
-    sasl: undefined,
-    dlqTopic: undefined,
-    allowCompactedTopics: false,
-  };
+  });
   const consumer: KafkaConsumerClient = (await kafkaClients(config, createLog("silent"))).consumer();
   // Per partition: the next offset to commit, and the completion time of each batch not yet committed.
   const next = new Map<number, bigint>();

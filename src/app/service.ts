@@ -26,6 +26,7 @@ import type { SinkHooks } from "../adapters/dynamodb/put-sink.ts";
 import { wireTopics } from "./topics.ts";
 import { startWatchdog } from "./watchdog.ts";
 import { wireGuards } from "./guards.ts";
+import { debugState } from "./debug-state.ts";
 
 /** How long the final commit and the group leave may take after the in-flight writes drained. */
 const LEAVE_TIMEOUT_MS = 5_000;
@@ -175,6 +176,7 @@ async function start(options: ServiceOptions, telemetry: ServiceTelemetry): Prom
       live: () => ending === undefined,
       ready,
       metrics: () => telemetry.metricsText(),
+      debug: () => debugState(processor, source, limiter, guards.breaker),
     },
     config.service.healthHost,
     config.service.healthPort,

@@ -11,7 +11,7 @@ import {
   type ConnectSchema,
 } from "./connect-schema.ts";
 import { checkNesting, tooDeep } from "./nesting.ts";
-import { describeIssues, envelopeSchema } from "./envelope.ts";
+import { describeIssues, envelopeSchema, quickEnvelope, type Envelope } from "./envelope.ts";
 import { encodeId, sourceName } from "./identity.ts";
 import { isPlainObject, numberText, parseJson, type JsonValue } from "./json.ts";
 import { mongoImage, mongoKey } from "./mongo-document.ts";
@@ -152,6 +152,13 @@ export function tsMs(value: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+function checkedEnvelope(payload: { [key: string]: JsonValue }): Pick<Envelope, "op" | "source"> {
+  const parsed = envelopeSchema.safeParse(payload);
+  if (!parsed.success)
+    throw new PoisonError("invalid_envelope", `invalid Debezium envelope: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
 /**
  * A parsed value (and, lazily, its key) → change event. `record` gives the topic, offset and
  * headers; its key and value bytes are not read here.
@@ -168,10 +175,8 @@ export function decodeMessage(
     throw new PoisonError("invalid_envelope", "the message value is not a Debezium envelope object");
 
   const mongo = isMongo(payload);
-  const parsed = envelopeSchema.safeParse(mongo ? mongoEnvelope(payload) : payload);
-  if (!parsed.success)
-    throw new PoisonError("invalid_envelope", `invalid Debezium envelope: ${describeIssues(parsed.error)}`);
-  const env = parsed.data;
+  const env =
+    (mongo ? undefined : quickEnvelope(payload)) ?? checkedEnvelope(mongo ? mongoEnvelope(payload) : payload);
   if (env.op === "t")
     return truncateOf(env.source as { [key: string]: JsonValue | undefined } | undefined, record, options);
   if (env.op === "m") return { kind: "skip", reason: "message" };

@@ -111,29 +111,34 @@ export function buildPut(event: ChangeEvent, at: Position, options: ItemOptions,
   const key = { [options.keyAttribute]: { S: keyText } };
   const meta = metadata(event, at, nowMs);
   let item: Record<string, AttributeValue>;
+  // The item's size is measured once per item built (it walks every attribute).
+  let size: number;
   if (event.row === null) {
     const keyRow: Row = Object.fromEntries(event.keyColumns.map((c) => [c.name, c.value]));
     item = { ...rowAttributes(keyRow, options), ...meta, ...key };
     if (options.tombstoneTtlSeconds > 0) {
       item[options.ttlAttribute] = { N: String(Math.floor(nowMs / 1000) + options.tombstoneTtlSeconds) };
     }
+    size = itemSize(item);
   } else {
     item = { ...rowAttributes(event.row, options), ...meta, ...key };
-    if (itemSize(item) > MAX_ITEM_BYTES) {
+    size = itemSize(item);
+    if (size > MAX_ITEM_BYTES) {
       if (options.compression !== "gzip") {
         throw new PoisonError(
           "item_too_large",
-          `the item is ${itemSize(item)} bytes, over DynamoDB's 400 KB limit ` +
+          `the item is ${size} bytes, over DynamoDB's 400 KB limit ` +
             `(set ITEM_COMPRESSION=gzip to store large rows compressed)`,
         );
       }
       item = { ...compressed(event.row), ...meta, ...key };
+      size = itemSize(item);
     }
   }
-  if (itemSize(item) > MAX_ITEM_BYTES) {
+  if (size > MAX_ITEM_BYTES) {
     throw new PoisonError(
       "item_too_large",
-      `the item is ${itemSize(item)} bytes even compressed, over DynamoDB's 400 KB limit`,
+      `the item is ${size} bytes even compressed, over DynamoDB's 400 KB limit`,
     );
   }
   return {

@@ -27,6 +27,18 @@ export class Lease {
   }
 }
 
+/** One held partition as /debug/state shows it: why it may be paused, what waits in it. */
+export type PartitionState = {
+  readonly topic: string;
+  readonly partition: number;
+  /** Records in hand without a final outcome. */
+  readonly pending: number;
+  readonly retrying: number;
+  readonly pausedForMemory: boolean;
+  readonly committed: string | undefined;
+  readonly stalledSince: number | undefined;
+};
+
 /** This member's leases of the current generation, by `topic/partition`. */
 export class Leases {
   #leases = new Map<string, Lease>();
@@ -96,6 +108,18 @@ export class Leases {
       const lease = this.get(p.topic, p.partition);
       if (lease !== undefined) lease.committed = p.offset;
     }
+  }
+
+  describe(): PartitionState[] {
+    return [...this.#leases.values()].map((l) => ({
+      topic: l.topic,
+      partition: l.partition,
+      pending: l.watermark.pending,
+      retrying: l.retrying,
+      pausedForMemory: l.pausedForMemory,
+      committed: l.committed,
+      stalledSince: l.watermark.stalledSince(),
+    }));
   }
 
   /** Partitions paused for retries or memory. */

@@ -45,7 +45,10 @@ export class PartitionRetry {
         onRetry: (err, attempt, delayMs) => {
           this.#d.stats.retry(record.topic, record.partition, err.code);
           if (isPushback(err)) this.#d.limiter.onPushback();
-          if (!paused) {
+          // A revoked lease's partition is not this record's to pause: a newer lease of this member
+          // holds it (its assignment resumed it already, and nothing would resume it after this
+          // pause: the finally below skips revoked leases), or another member does.
+          if (!paused && !lease.revoked) {
             paused = true;
             if (lease.retrying++ === 0) this.#d.flow.pause(lease.topic, lease.partition);
           }

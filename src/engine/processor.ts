@@ -14,7 +14,7 @@ import { Outcome, type DecodeOptions, type KafkaRecord, type WriteOutcome } from
 import { newestFirst, type Candidate } from "./coalesce.ts";
 import { decodeSafely, type Decode } from "./decode.ts";
 import { FailureReporter, guard } from "./guard.ts";
-import { Lease, Leases } from "./lease.ts";
+import { Lease, Leases, type PartitionState } from "./lease.ts";
 import type { AdaptiveLimiter } from "./limiter.ts";
 import type { CommitPoint, DeadLetter, FinishDetail, Flow, Log, RecordObserver, Sink } from "./ports.ts";
 import { sleep, type BackoffPolicy } from "./retry.ts";
@@ -99,6 +99,11 @@ export class Processor {
 
   pausedPartitions(): number {
     return this.#leases.paused();
+  }
+
+  /** Each held partition's state (the health server's /debug/state). */
+  partitions(): PartitionState[] {
+    return this.#leases.describe();
   }
 
   /** A new generation: every earlier lease is revoked (no more commits), new ones start clean. */
@@ -229,7 +234,12 @@ export class Processor {
       this.#d.stats.skipReason(record.topic, record.partition, detail.skipReason);
     this.#obs.finished?.(record, outcome, detail);
     lease.watermark.complete(record.offset);
-    this.#buffered--;
+    this.#leave(1);
+  }
+
+  /** Records out of hand, finished or handed back (after a rebalance maybe the last ones in hand). */
+  #leave(n: number): void {
+    this.#buffered -= n;
     if (this.#buffered < this.#d.maxBuffered / 2) this.#leases.resumeAfterMemory(this.#d.flow);
   }
 
@@ -238,7 +248,7 @@ export class Processor {
       this.#d.stats.released(record.topic, record.partition);
       this.#obs.released?.(record);
     }
-    this.#buffered -= records.length;
+    this.#leave(records.length);
   }
 
   async #runGroup(lease: Lease, group: Candidate[]): Promise<void> {

@@ -40,11 +40,19 @@ export class WriteGate {
     const estimate = budget === undefined ? 0 : (sink.estimateUnits?.(event, record) ?? 1);
     if (budget !== undefined && !(await budget.take(estimate, signal))) throw new Released();
     const breaker = this.#d.breaker;
-    const pass = breaker === undefined ? SENT_ANYWAY : await breaker.admit(signal);
-    if (pass === undefined || !(await this.#d.limiter.acquire(signal))) {
-      if (pass !== undefined) breaker?.cancelled(pass);
-      budget?.settle(estimate, 0);
-      throw new Released();
+    let pass: Pass | undefined;
+    for (;;) {
+      pass = breaker === undefined ? SENT_ANYWAY : await breaker.admit(signal);
+      if (pass === undefined || !(await this.#d.limiter.acquire(signal))) {
+        if (pass !== undefined) breaker?.cancelled(pass);
+        budget?.settle(estimate, 0);
+        throw new Released();
+      }
+      // Passed while the breaker was closed, then waited for a slot while it opened: hand the slot
+      // back and wait for the breaker like every later write (else every buffered record that had
+      // passed would reach a store that is down, besides the probes).
+      if (breaker?.open !== true || pass.probe) break;
+      this.#d.limiter.release();
     }
     let consumed: number | undefined;
     try {

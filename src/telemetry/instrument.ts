@@ -30,12 +30,13 @@ export type ServiceTelemetry = {
 export function instrumentService(telemetry: Telemetry, log: Log, groupId: string): ServiceTelemetry {
   const reporter = new FailureReporter(log, "telemetry");
   const { tracer, keyMode } = telemetry;
+  const tracing = telemetry.tracing !== false;
   const metrics = safely(reporter, "metrics", () => new SinkMetrics(telemetry.meter), undefined);
   const safeMetrics = metrics === undefined ? undefined : guard(metrics, reporter);
   const records =
     safeMetrics === undefined
       ? undefined
-      : new RecordTracer({ tracer, metrics: safeMetrics, groupId, keyMode });
+      : new RecordTracer({ tracer, metrics: safeMetrics, groupId, keyMode, tracing });
   const source: SourceListener = {
     onCommit(points, durationMs) {
       safeMetrics?.committed(points);
@@ -64,7 +65,7 @@ export function instrumentService(telemetry: Telemetry, log: Log, groupId: strin
         : safely(
             reporter,
             "dynamodb middleware",
-            () => instrumentDynamo(client, tracer, safeMetrics, reporter),
+            () => instrumentDynamo(client, tracing ? tracer : undefined, safeMetrics, reporter),
             undefined,
           ),
     observe: (stats, gauges) => {

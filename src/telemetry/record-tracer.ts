@@ -41,6 +41,8 @@ export type RecordTracerOptions = {
   readonly metrics: SinkMetrics;
   readonly groupId: string;
   readonly keyMode: KeyMode;
+  /** false: no spans (the tracer records nothing); only the metrics. Absent: true. */
+  readonly tracing?: boolean;
   readonly now?: () => number;
 };
 
@@ -53,12 +55,17 @@ export class RecordTracer implements RecordObserver {
   readonly #o: RecordTracerOptions;
   // Bounded by MAX_BUFFERED_RECORDS: every record here is buffered in the processor too.
   readonly #open = new Map<KafkaRecord, Open>();
+  /** Without tracing: the source time of each decoded record with one, for the freshness metric. */
+  readonly #sourceTs = new Map<KafkaRecord, number>();
+  readonly #tracing: boolean;
 
   constructor(options: RecordTracerOptions) {
     this.#o = options;
+    this.#tracing = options.tracing !== false;
   }
 
   received(record: KafkaRecord): void {
+    if (!this.#tracing) return;
     const parent = propagation.extract(ROOT_CONTEXT, record.headers);
     const attributes: Record<string, string | number | boolean> = {
       "messaging.system": "kafka",
@@ -87,6 +94,10 @@ export class RecordTracer implements RecordObserver {
   }
 
   decoded(record: KafkaRecord, event: ChangeEvent): void {
+    if (!this.#tracing) {
+      if (event.sourceTsMs !== undefined) this.#sourceTs.set(record, event.sourceTsMs);
+      return;
+    }
     const open = this.#open.get(record);
     if (open === undefined) return;
     open.event = event;
@@ -104,6 +115,12 @@ export class RecordTracer implements RecordObserver {
   }
 
   finished(record: KafkaRecord, outcome: Outcome, detail?: FinishDetail): void {
+    if (!this.#tracing) {
+      const ts = this.#sourceTs.get(record);
+      if (ts !== undefined) this.#sourceTs.delete(record);
+      if (outcome === Outcome.applied) this.#o.metrics.applied(record.topic, ts, (this.#o.now ?? Date.now)());
+      return;
+    }
     const open = this.#open.get(record);
     if (outcome === Outcome.applied)
       this.#o.metrics.applied(record.topic, open?.event?.sourceTsMs, (this.#o.now ?? Date.now)());
@@ -123,6 +140,7 @@ export class RecordTracer implements RecordObserver {
   }
 
   released(record: KafkaRecord): void {
+    this.#sourceTs.delete(record);
     const open = this.#open.get(record);
     if (open === undefined) return;
     this.#open.delete(record);
@@ -142,6 +160,7 @@ export class RecordTracer implements RecordObserver {
       span.end();
     }
     this.#open.clear();
+    this.#sourceTs.clear();
   }
 }
 

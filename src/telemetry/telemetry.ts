@@ -17,6 +17,11 @@ export type Telemetry = {
   readonly tracer: Tracer;
   readonly meter: Meter;
   readonly keyMode: KeyMode;
+  /**
+   * false: the tracer records nothing (no OpenTelemetry SDK), so the hooks make no spans at all —
+   * a no-op span still costs its attributes, a context and a map entry per record. Absent: true.
+   */
+  readonly tracing?: boolean;
   /** Prometheus text of every instrument, for the health server's /metrics. */
   metricsText(): Promise<string>;
   /** Flushes and stops the exporters; bounded, never throws, idempotent. */
@@ -59,6 +64,7 @@ export function localTelemetry(keyMode: KeyMode = "hash"): Telemetry {
   const { provider, prometheus } = meterProvider(baseResource());
   return {
     tracer: new ProxyTracerProvider().getTracer(SERVICE),
+    tracing: false,
     meter: provider.getMeter(SERVICE),
     keyMode,
     metricsText: () => prometheus.text(),

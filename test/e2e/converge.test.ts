@@ -14,7 +14,7 @@ import { killPart, startPart, startStack, stopStack } from "../../tools/stack/in
 import { createTable } from "../support/dynamo.ts";
 import { waitConsuming, type SinkProcess } from "../support/sink-process.ts";
 import { waitConnectorRunning } from "../support/debezium-connect.ts";
-import { uniqueName } from "../support/names.ts";
+import { pipelineNames } from "../support/names.ts";
 import { waitFor } from "../support/wait.ts";
 import { withPg } from "../support/postgres.ts";
 import { cdcEndpoints } from "../support/stack.ts";
@@ -74,16 +74,7 @@ async function endpoints(): Promise<Cdc> {
 
 before(async () => {
   const ep = await endpoints();
-  const base = {
-    ep,
-    schema: uniqueName("e2e"),
-    prefix: uniqueName("cdc"),
-    connector: uniqueName("conn"),
-    slot: uniqueName("slot"),
-    publication: uniqueName("pub"),
-    table: uniqueName("items"),
-    group: uniqueName("sink"),
-  };
+  const base = pipelineNames(ep, "e2e", "items");
   const database = await createSource(ep, base.schema, base.publication);
   p = {
     ...base,

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createTable } from "../support/dynamo.ts";
 import { waitConsuming, type SinkProcess } from "../support/sink-process.ts";
-import { uniqueName } from "../support/names.ts";
+import { pipelineNames } from "../support/names.ts";
 import { cdcEndpoints } from "../support/stack.ts";
 import { groupProgress } from "../support/kafka-progress.ts";
 import { waitFor } from "../support/wait.ts";
@@ -59,16 +59,7 @@ function sink(group = p.group): SinkProcess {
 
 before(async () => {
   const ep = cdcEndpoints();
-  const base = {
-    ep,
-    schema: uniqueName("e2e_flat"),
-    prefix: uniqueName("cdc"),
-    connector: uniqueName("conn"),
-    slot: uniqueName("slot"),
-    publication: uniqueName("pub"),
-    table: uniqueName("items"),
-    group: uniqueName("sink"),
-  };
+  const base = pipelineNames(ep, "e2e_flat", "items");
   const database = await createSource(ep, base.schema, base.publication);
   p = {
     ...base,

@@ -8,30 +8,20 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { GetItemCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
-import { canonical, dynamoClient } from "../support/dynamo.ts";
+import { companionOf, getById, hardMapping as mapping, scanCanonical } from "../support/hard-delete.ts";
 import { caughtUp } from "../support/kafka-progress.ts";
 import { withAdmin } from "../support/kafka.ts";
-import { uniqueName } from "../support/names.ts";
+import { pipelineNames, uniqueName } from "../support/names.ts";
 import { withPg } from "../support/postgres.ts";
 import { spawnSink, waitConsuming, type SinkProcess } from "../support/sink-process.ts";
 import { cdcEndpoints } from "../support/stack.ts";
 import { waitFor } from "../support/wait.ts";
 import { connectorConfig, reconcile, startConnector, stopSink, teardown, type Pipeline } from "./pipeline.ts";
 
-type Item = Record<string, AttributeValue>;
-
-const mapping = {
-  keyColumns: ["id"],
-  partitionKey: { attribute: "id", type: "N", template: "{id}" },
-  metadata: "minimal",
-  deletes: "hard",
-};
-
 let p: Pipeline;
 const sinks = new Set<SinkProcess>();
 const topic = () => `${p.prefix}.${p.schema}.accounts`;
-const companion = () => `${p.table}-cdc-tombstones`;
+const companion = () => companionOf(p.table);
 
 function sinkEnv(group: string): Record<string, string> {
   return {
@@ -53,46 +43,12 @@ async function runUntilCaughtUp(group: string): Promise<Record<string, number>> 
   return stopSink(s);
 }
 
-async function get(table: string, id: number): Promise<Item | undefined> {
-  const client = dynamoClient(p.ep.dynamodbEndpoint);
-  try {
-    const key = { id: { N: String(id) } };
-    return (await client.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
-  } finally {
-    client.destroy();
-  }
-}
-
-async function scanAll(table: string): Promise<string[]> {
-  const client = dynamoClient(p.ep.dynamodbEndpoint);
-  const items: string[] = [];
-  try {
-    let start: Item | undefined;
-    do {
-      const page = await client.send(
-        new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
-      );
-      items.push(...(page.Items ?? []).map((i) => JSON.stringify(canonical(i))));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-  } finally {
-    client.destroy();
-  }
-  return items.sort();
-}
+const get = (table: string, id: number) => getById(p.ep.dynamodbEndpoint, table, id);
+const scanAll = (table: string) => scanCanonical(p.ep.dynamodbEndpoint, table);
 
 before(async () => {
   const ep = cdcEndpoints();
-  const base = {
-    ep,
-    schema: uniqueName("e2e_hard"),
-    prefix: uniqueName("cdc"),
-    connector: uniqueName("conn"),
-    slot: uniqueName("slot"),
-    publication: uniqueName("pub"),
-    table: uniqueName("accounts"),
-    group: uniqueName("sink"),
-  };
+  const base = pipelineNames(ep, "e2e_hard", "accounts");
   const s = base.schema;
   const database = await withPg(ep.postgresUrl, async (c) => {
     await c.query(`CREATE SCHEMA ${s}`);

@@ -15,14 +15,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { PutItemCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { PutItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { initTable } from "../../src/adapters/dynamodb/table.ts";
 import type { Item as CoreItem } from "../../src/core/attribute-value.ts";
 import { itemSize } from "../../src/core/marshal.ts";
-import { canonical, dynamoClient } from "../support/dynamo.ts";
+import { canonical, dynamoClient, scanItems } from "../support/dynamo.ts";
 import { caughtUp, readTopic } from "../support/kafka-progress.ts";
 import { createTopic, withAdmin } from "../support/kafka.ts";
-import { uniqueName } from "../support/names.ts";
+import { pipelineNames, uniqueName } from "../support/names.ts";
 import { withPg } from "../support/postgres.ts";
 import { spawnSink, waitConsuming, type SinkProcess } from "../support/sink-process.ts";
 import { cdcEndpoints } from "../support/stack.ts";
@@ -124,23 +124,7 @@ async function runUntilCaughtUp(group: string): Promise<Record<string, number>> 
 }
 
 /** Every item of a table, strongly consistent (scanTable keys by a string partition key). */
-async function scanAll(table: string): Promise<Item[]> {
-  const client = dynamoClient(p.ep.dynamodbEndpoint);
-  const items: Item[] = [];
-  try {
-    let start: Item | undefined;
-    do {
-      const page = await client.send(
-        new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-  } finally {
-    client.destroy();
-  }
-  return items;
-}
+const scanAll = (table: string): Promise<Item[]> => scanItems(p.ep.dynamodbEndpoint, table);
 
 async function scan(table: string, keys: string[]): Promise<Map<string, Item>> {
   const items = await scanAll(table);
@@ -149,16 +133,7 @@ async function scan(table: string, keys: string[]): Promise<Map<string, Item>> {
 
 before(async () => {
   const ep = cdcEndpoints();
-  const base = {
-    ep,
-    schema: uniqueName("e2e_map"),
-    prefix: uniqueName("cdc"),
-    connector: uniqueName("conn"),
-    slot: uniqueName("slot"),
-    publication: uniqueName("pub"),
-    table: uniqueName("orders"),
-    group: uniqueName("sink"),
-  };
+  const base = pipelineNames(ep, "e2e_map", "orders");
   const s = base.schema;
   const database = await withPg(ep.postgresUrl, async (c) => {
     await c.query(`CREATE SCHEMA ${s}`);

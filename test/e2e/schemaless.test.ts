@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { after, before, test } from "node:test";
 import { createTable } from "../support/dynamo.ts";
 import { CLI, waitConsuming, type SinkProcess } from "../support/sink-process.ts";
-import { uniqueName } from "../support/names.ts";
+import { pipelineNames } from "../support/names.ts";
 import { waitFor } from "../support/wait.ts";
 import { cdcEndpoints } from "../support/stack.ts";
 import { putConnector, waitConnectorRunning } from "../support/debezium-connect.ts";
@@ -52,16 +52,7 @@ const sinks = new Set<SinkProcess>();
 
 before(async () => {
   const ep = cdcEndpoints();
-  const base = {
-    ep,
-    schema: uniqueName("e2e_nos"),
-    prefix: uniqueName("cdc"),
-    connector: uniqueName("conn"),
-    slot: uniqueName("slot"),
-    publication: uniqueName("pub"),
-    table: uniqueName("items"),
-    group: uniqueName("sink"),
-  };
+  const base = pipelineNames(ep, "e2e_nos", "items");
   const database = await createSource(ep, base.schema, base.publication);
   p = {
     ...base,

@@ -24,6 +24,7 @@ import { spawnSink, waitConsuming, type SinkProcess } from "../support/sink-proc
 import { CommitAuditor, itemKeyOf } from "./auditor.ts";
 import { readLedger, storedVersion, type Ledger } from "./ledger.ts";
 import { readStream, streamCounts } from "../support/stream-evidence.ts";
+import { stallReport } from "./stall-report.ts";
 
 export type Size = "ci" | "nightly";
 export type Counts = {
@@ -194,13 +195,20 @@ export class Harness {
 
   async waitCaughtUp(timeoutMs: number): Promise<void> {
     timeoutMs = this.scaled(timeoutMs);
-    await waitFor(() => caughtUp(this.endpoints.kafkaBrokers, this.group, this.topic), {
-      timeoutMs,
-      intervalMs: 250,
-      message:
-        `${this.name}: the group did not catch ` +
-        `up\n${this.consumers.map((c) => `--- ${c.name}\n${c.proc.output().slice(-3000)}`).join("\n")}`,
-    });
+    try {
+      await waitFor(() => caughtUp(this.endpoints.kafkaBrokers, this.group, this.topic), {
+        timeoutMs,
+        intervalMs: 250,
+        message:
+          `${this.name}: the group did not catch ` +
+          `up\n${this.consumers.map((c) => `--- ${c.name}\n${c.proc.output().slice(-3000)}`).join("\n")}`,
+      });
+    } catch (err) {
+      // Asked while the members still run: the state of the stall itself.
+      const report = await stallReport(this.endpoints.kafkaBrokers, this.group, this.topic, this.consumers);
+      if (err instanceof Error) err.message += `\n--- stall report\n${report}`;
+      throw err;
+    }
   }
 
   /** Milliseconds until every partition has either caught up or committed past where it stood now. */

@@ -34,15 +34,21 @@ export async function scanTable(
   table: string,
   keyAttribute = "pk",
 ): Promise<Map<string, Record<string, AttributeValue>>> {
+  const items = await scanItems(endpoint, table);
+  return new Map(items.map((item) => [item[keyAttribute]!.S!, item]));
+}
+
+/** Every item of a table of any key schema, read with strong consistency, in the scan's order. */
+export async function scanItems(endpoint: string, table: string): Promise<Record<string, AttributeValue>[]> {
   const client = dynamoClient(endpoint);
-  const items = new Map<string, Record<string, AttributeValue>>();
+  const items: Record<string, AttributeValue>[] = [];
   try {
     let start: Record<string, AttributeValue> | undefined;
     do {
       const page = await client.send(
         new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
       );
-      for (const item of page.Items ?? []) items.set(item[keyAttribute]!.S!, item);
+      items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
   } finally {

@@ -18,16 +18,21 @@ export type DynamoClientOptions = {
   readonly writeClient?: "direct" | "sdk" | undefined;
 };
 
+/** The SDK's DynamoDB client's default socket timeout (its handler's defaultSocketTimeout). */
+const SOCKET_TIMEOUT_MS = 300_000;
+
 export function createDynamoClient(o: DynamoClientOptions): DynamoDBClient {
   const agentOptions = { keepAlive: true, maxSockets: o.maxSockets, keepAliveMsecs: 1000 };
+  const httpAgent = new HttpAgent(agentOptions);
+  const httpsAgent = new HttpsAgent(agentOptions);
   const client = new DynamoDBClient({
     region: o.region,
     ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }),
     ...(o.credentials === undefined ? {} : { credentials: o.credentials }),
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({
-      httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent(agentOptions),
+      httpAgent,
+      httpsAgent,
       connectionTimeout: o.requestTimeoutMs,
       // Past requestTimeout the SDK only warns and the request goes on (its default): cutting slow
       // writes of an overloaded store and resending them makes the overload worse (measured: a
@@ -35,6 +40,14 @@ export function createDynamoClient(o: DynamoClientOptions): DynamoDBClient {
       requestTimeout: o.requestTimeoutMs,
     }),
   });
-  if (o.writeClient !== "sdk") attachWire(client);
+  // The direct path shares the handler's agents (and so its sockets) and its timeouts.
+  if (o.writeClient !== "sdk")
+    attachWire(client, {
+      httpAgent,
+      httpsAgent,
+      connectionTimeoutMs: o.requestTimeoutMs,
+      socketTimeoutMs: SOCKET_TIMEOUT_MS,
+      keepAliveMsecs: agentOptions.keepAliveMsecs,
+    });
   return client;
 }

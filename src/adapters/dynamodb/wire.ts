@@ -1,23 +1,24 @@
 // The direct write path: PutItem and TransactWriteItems sent without the SDK's per-request machinery
-// (command objects, middleware stack, schema serde), which cost about three quarters of the sink's
-// CPU per record (docs/performance.md, "Ceiling"). Everything that is not per request stays the SDK
-// client's own: its credential provider chain (IRSA, profiles, environment; refreshed as the SDK
-// refreshes it), its region and endpoint resolution (the same rules, asked once per table a minute),
-// its HTTP handler (same agents, sockets and timeouts) and its exception classes — a refused
-// condition, a cancelled transaction, throttling or a 5xx is thrown as the very error the SDK would
-// throw, so classifyAwsError and the sinks cannot tell the paths apart. Signed with the SDK's own
-// SigV4 (sigv4.ts, checked against @smithy/signature-v4). DYNAMODB_WRITE_CLIENT=sdk: the SDK's send.
+// (command objects, middleware stack, schema serde, its HTTP handler's timers), which cost about three
+// quarters of the sink's CPU per record (docs/performance.md, "Ceiling"). Everything that is not per
+// request stays the SDK client's own: its credential provider chain (IRSA, profiles, environment;
+// asked again whenever the SDK would refresh), its region and endpoint resolution (the same rules,
+// asked once per table a minute), its keep-alive agents (wire-http.ts, with the handler's timeouts)
+// and its exception classes — a refused condition, a cancelled transaction, throttling or a 5xx is
+// thrown as the very error the SDK would throw (wire-errors.ts), so classifyAwsError and the sinks
+// cannot tell the paths apart. Signed with SigV4 (sigv4.ts, checked against @smithy/signature-v4).
+// DYNAMODB_WRITE_CLIENT=sdk: the SDK's send.
 
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage } from "node:http";
 import * as ddb from "@aws-sdk/client-dynamodb";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
-import { HttpRequest } from "@smithy/core/transport";
-import { SigV4Signer } from "./sigv4.ts";
-import { decodeMap, parseOutput, putItemBody, transactActionBody } from "./wire-json.ts";
+import { DynamoSigner, canonicalPath, type SigningIdentity } from "./sigv4.ts";
+import { parseOutput, putItemBody, transactActionBody } from "./wire-json.ts";
+import { errorOf, type Metadata } from "./wire-errors.ts";
+import { post, targetOf, type Target, type WireTransport } from "./wire-http.ts";
 
+export type { WireTransport } from "./wire-http.ts";
 export type WireOperation = "PutItem" | "TransactWriteItems";
-type Metadata = { httpStatusCode: number; requestId?: string; attempts: number; totalRetryDelay: number };
 /** Told when a call starts; the function it returns, when it ends (telemetry/aws.ts). */
 export type WireObserver = (
   operation: WireOperation,
@@ -25,186 +26,172 @@ export type WireObserver = (
 ) => ((output: { $metadata?: Metadata } | undefined, err: unknown) => void) | undefined;
 
 const COMMANDS = { PutItem: ddb.PutItemCommand, TransactWriteItems: ddb.TransactWriteItemsCommand };
+const TARGETS = {
+  PutItem: "DynamoDB_20120810.PutItem",
+  TransactWriteItems: "DynamoDB_20120810.TransactWriteItems",
+};
 /** An endpoint is asked of the SDK's rules once per table and operation this often. */
 const ENDPOINT_TTL_MS = 60_000;
-const CLOCK_SKEW_ERRORS = new Set([
-  "AuthFailure",
-  "InvalidSignatureException",
-  "RequestExpired",
-  "RequestInTheFuture",
-  "RequestTimeTooSkewed",
-  "SignatureDoesNotMatch",
-]);
+/** The SDK's memoized credential provider refreshes an identity this long before it expires. */
+const IDENTITY_REFRESH_MS = 300_000;
 
 /** A write's input; only its table is read here. */
 type Input = { readonly TableName?: string | undefined } | object;
-const tableOf = (input: Input): string | undefined => (input as { TableName?: string }).TableName;
+const tableOf = (input: Input): string => (input as { TableName?: string }).TableName ?? "";
 
-type Endpoint = { url: URL; region: string | undefined; at: number };
-type Handler = {
-  handle(
-    request: HttpRequest,
-  ): Promise<{ response: { statusCode: number; headers: Record<string, string>; body: unknown } }>;
-};
+type Endpoint = { target: Target; host: string; path: string; region: string | undefined; at: number };
+type Identity = SigningIdentity & { readonly expiration?: Date | undefined };
 
 export class DynamoWire {
   readonly #client: ddb.DynamoDBClient;
-  readonly #signer = new SigV4Signer("dynamodb");
-  readonly #endpoints = new Map<string, Promise<Endpoint>>();
-  #userAgent: Promise<string> | undefined;
+  readonly #transport: WireTransport;
+  readonly #signer = new DynamoSigner("dynamodb");
+  /** Per operation, per table: the endpoint resolved, and when. */
+  readonly #endpoints = {
+    PutItem: new Map<string, Endpoint>(),
+    TransactWriteItems: new Map<string, Endpoint>(),
+  };
+  /** Resolutions under way, so concurrent writes of a table ask the rules once. */
+  readonly #pending = new Map<string, Promise<Endpoint>>();
+  #userAgent: string | undefined;
+  #region: string | undefined;
+  #identity: Identity | undefined;
   #observer: WireObserver | undefined;
 
-  constructor(client: ddb.DynamoDBClient) {
+  constructor(client: ddb.DynamoDBClient, transport: WireTransport) {
     this.#client = client;
+    this.#transport = transport;
   }
 
   observe(observer: WireObserver): void {
     this.#observer = observer;
   }
 
-  async send<O>(operation: WireOperation, input: Input): Promise<O> {
+  send<O>(operation: WireOperation, input: Input): Promise<O> {
     const done = this.#observer?.(operation, input);
-    try {
-      const output = await this.#send(operation, input);
-      done?.(output, undefined);
-      return output as O;
-    } catch (err) {
-      done?.(err as { $metadata?: Metadata }, err);
-      throw err;
-    }
+    const sent = this.#send(operation, input) as Promise<O>;
+    if (done === undefined) return sent;
+    return sent.then(
+      (output) => {
+        done(output as { $metadata?: Metadata }, undefined);
+        return output;
+      },
+      (err: unknown) => {
+        done(err as { $metadata?: Metadata }, err);
+        throw err;
+      },
+    );
   }
 
   async #send(operation: WireOperation, input: Input): Promise<Record<string, unknown>> {
-    const config = this.#client.config;
     const body = JSON.stringify(operation === "PutItem" ? putItemBody(input) : transactBody(input));
-    const [endpoint, userAgent, identity, region] = await Promise.all([
-      this.#endpoint(operation, input),
-      this.#agent(),
-      config.credentials(),
-      config.region(),
-    ]);
-    const url = endpoint.url;
-    const headers: Record<string, string> = {
-      "content-type": "application/x-amz-json-1.0",
-      "x-amz-target": `DynamoDB_20120810.${operation}`,
-      "content-length": String(Buffer.byteLength(body)),
-      host: url.host,
-      "user-agent": userAgent,
-      "x-amz-user-agent": userAgent,
-      "amz-sdk-invocation-id": randomUUID(),
-      "amz-sdk-request": "attempt=1; max=1",
-    };
-    const path = canonicalPath(url.pathname);
-    this.#signer.sign(
-      headers,
-      path,
+    const now = Date.now();
+    // What is known already is used as is: no promise per request for the endpoint, the identity,
+    // the region and the user agent once they are in hand.
+    const endpoint = this.#fresh(operation, input, now) ?? (await this.#resolve(operation, input));
+    const identity = this.#current(now) ?? (await this.#refresh());
+    const region = this.#region ?? (await this.#askRegion());
+    const userAgent = this.#userAgent ?? (await this.#askUserAgent());
+    const headers = this.#signer.headers(
+      {
+        target: TARGETS[operation],
+        host: endpoint.host,
+        path: endpoint.path,
+        userAgent,
+        invocationId: randomUUID(),
+        region: endpoint.region ?? region,
+        identity,
+        nowMs: now + this.#client.config.systemClockOffset,
+      },
       body,
-      endpoint.region ?? region,
-      identity,
-      new Date(Date.now() + config.systemClockOffset),
     );
-    const request = new HttpRequest({
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port === "" ? undefined : Number(url.port),
-      method: "POST",
-      path: url.pathname,
-      headers,
-      body,
-    });
-    const { response } = await (config.requestHandler as unknown as Handler).handle(request);
-    const text = await collect(response.body as IncomingMessage);
-    const $metadata: Metadata = {
-      httpStatusCode: response.statusCode,
-      ...(response.headers["x-amzn-requestid"] === undefined
-        ? {}
-        : { requestId: response.headers["x-amzn-requestid"] }),
-      attempts: 1,
-      totalRetryDelay: 0,
-    };
-    if (response.statusCode >= 200 && response.statusCode < 300) {
-      const output = parseOutput(text, response, $metadata);
+    const { status, message, text } = await post(this.#transport, endpoint.target, headers, body);
+    const $metadata: Metadata = { httpStatusCode: status, attempts: 1, totalRetryDelay: 0 };
+    const requestId = requestIdOf(message.rawHeaders);
+    if (requestId !== undefined) $metadata.requestId = requestId;
+    if (status >= 200 && status < 300) {
+      // The answer's headers are read only when a body that does not parse needs them attached.
+      const response = {
+        statusCode: status,
+        get headers() {
+          return message.headers;
+        },
+      };
+      const output = text === "{}" ? {} : parseOutput(text, response, $metadata);
       output["$metadata"] = $metadata;
       return output;
     }
-    throw this.#error(response.statusCode, response.headers, text, $metadata);
+    throw errorOf(status, message.headers, text, $metadata, this.#client.config);
   }
 
-  /** The SDK's exception for an error answer: its class when it has one, its generic one else. */
-  #error(status: number, headers: Record<string, string>, text: string, $metadata: Metadata): Error {
-    let body: Record<string, unknown> = {};
-    try {
-      body = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      // not JSON (a proxy's page): the status decides, as with the SDK
-    }
-    // Where the SDK reads it: the x-amzn-errortype header first, then the body's type.
-    const type =
-      headers["x-amzn-errortype"] ??
-      (body["__type"] as string | undefined) ??
-      (body["code"] as string | undefined);
-    const name = type === undefined ? "UnknownError" : sanitize(type);
-    const message = (body["message"] ?? body["Message"] ?? "UnknownError") as string;
-    if (CLOCK_SKEW_ERRORS.has(name)) this.#correctClock(headers["date"]);
-    const fields: Record<string, unknown> = {};
-    if (body["Item"] !== undefined)
-      fields["Item"] = decodeMap(body["Item"] as Record<string, Record<string, unknown>>);
-    if (Array.isArray(body["CancellationReasons"]))
-      fields["CancellationReasons"] = (
-        body["CancellationReasons"] as { Item?: Record<string, Record<string, unknown>> }[]
-      ).map((r) => (r.Item === undefined ? r : { ...r, Item: decodeMap(r.Item) }));
-    const Class = (ddb as unknown as Record<string, unknown>)[name];
-    if (typeof Class === "function" && Class.prototype instanceof ddb.DynamoDBServiceException)
-      return new (Class as new (o: object) => Error)({ $metadata, message, ...fields });
-    return new ddb.DynamoDBServiceException({
-      name,
-      $fault: status >= 500 ? "server" : "client",
-      $metadata,
-      message,
-    });
-  }
-
-  /** As the SDK does after a clock-skew error: later requests are signed at the server's time. */
-  #correctClock(date: string | undefined): void {
-    const server = date === undefined ? NaN : Date.parse(date);
-    if (Number.isFinite(server) && Math.abs(server - Date.now()) >= 300_000)
-      this.#client.config.systemClockOffset = server - Date.now();
-  }
-
-  #endpoint(operation: WireOperation, input: Input): Promise<Endpoint> {
-    const key = `${operation} ${tableOf(input) ?? ""}`;
-    const cached = this.#endpoints.get(key);
-    const now = Date.now();
-    if (cached !== undefined)
-      return cached.then((e) => (now - e.at < ENDPOINT_TTL_MS ? e : this.#resolve(key, operation, input)));
-    return this.#resolve(key, operation, input);
+  #fresh(operation: WireOperation, input: Input, now: number): Endpoint | undefined {
+    const e = this.#endpoints[operation].get(tableOf(input));
+    return e !== undefined && now - e.at < ENDPOINT_TTL_MS ? e : undefined;
   }
 
   /** The SDK's endpoint rules (region, FIPS, dual-stack, account endpoints, DYNAMODB_ENDPOINT). */
-  #resolve(key: string, operation: WireOperation, input: object): Promise<Endpoint> {
+  #resolve(operation: WireOperation, input: Input): Promise<Endpoint> {
+    const table = tableOf(input);
+    const key = `${operation} ${table}`;
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) return pending;
     const at = Date.now();
     const resolved = getEndpointFromInstructions(
       input,
       COMMANDS[operation] as never,
       this.#client.config as never,
-    ).then((e) => {
-      const scheme = (e.properties?.["authSchemes"] as { signingRegion?: string }[] | undefined)?.[0];
-      return { url: new URL(e.url.href), region: scheme?.signingRegion, at };
-    });
-    this.#endpoints.set(key, resolved);
-    resolved.catch(() => this.#endpoints.delete(key));
+    )
+      .then((e) => {
+        const scheme = (e.properties?.["authSchemes"] as { signingRegion?: string }[] | undefined)?.[0];
+        const url = new URL(e.url.href);
+        const path = canonicalPath(url.pathname);
+        const endpoint = { target: targetOf(url), host: url.host, path, region: scheme?.signingRegion, at };
+        this.#endpoints[operation].set(table, endpoint);
+        return endpoint;
+      })
+      .finally(() => this.#pending.delete(key));
+    this.#pending.set(key, resolved);
     return resolved;
   }
 
-  #agent(): Promise<string> {
-    this.#userAgent ??= this.#client.config
+  /** The identity in hand, unless the SDK's provider would refresh it now. */
+  #current(now: number): Identity | undefined {
+    const i = this.#identity;
+    if (i === undefined) return undefined;
+    return i.expiration === undefined || i.expiration.getTime() - now >= IDENTITY_REFRESH_MS ? i : undefined;
+  }
+
+  async #refresh(): Promise<Identity> {
+    const identity = (await this.#client.config.credentials()) as Identity;
+    this.#identity = identity;
+    return identity;
+  }
+
+  async #askRegion(): Promise<string> {
+    this.#region = await this.#client.config.region();
+    return this.#region;
+  }
+
+  async #askUserAgent(): Promise<string> {
+    const ua = await this.#client.config
       .defaultUserAgentProvider()
       .then((pairs) =>
         ["cdc-dynamodb-sink/direct", ...pairs.map(([n, v]) => (v === undefined ? n : `${n}/${v}`))].join(" "),
       )
       .catch(() => "cdc-dynamodb-sink/direct");
-    return this.#userAgent;
+    this.#userAgent = ua;
+    return ua;
   }
+}
+
+/**
+ * The request id from the raw header lines: reading `headers` would build an object of every header
+ * per answer, and a success needs this one only.
+ */
+function requestIdOf(raw: readonly string[]): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    if (raw[i]!.length === 16 && raw[i]!.toLowerCase() === "x-amzn-requestid") return raw[i + 1];
+  return undefined;
 }
 
 /** TransactWriteItems as the SDK serializes it; an action the sink never builds (Update) is refused. */
@@ -229,38 +216,11 @@ function transactBody(input: object): Record<string, unknown> {
   };
 }
 
-/** The path as SigV4 signs it (the SDK's escaping for services other than S3): "/" for DynamoDB. */
-function canonicalPath(path: string): string {
-  if (path === "/" || path === "") return "/";
-  const escape = (t: string) =>
-    encodeURIComponent(t).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return escape(path).replace(/%2F/g, "/");
-}
-
-/** An error type as the SDK reads it: the part after `#`, before `:`. */
-function sanitize(type: string): string {
-  let t = type;
-  if (t.includes(":")) t = t.split(":")[0]!;
-  if (t.includes("#")) t = t.split("#")[1]!;
-  return t.trim();
-}
-
-function collect(body: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    body.on("data", (c: Buffer) => chunks.push(c));
-    body.on("end", () =>
-      resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")),
-    );
-    body.on("error", reject);
-  });
-}
-
 const wires = new WeakMap<ddb.DynamoDBClient, DynamoWire>();
 
-/** Gives a client the direct write path (createDynamoClient does, unless told otherwise). */
-export function attachWire(client: ddb.DynamoDBClient): DynamoWire {
-  const wire = new DynamoWire(client);
+/** Gives a client the direct write path over its agents (createDynamoClient does, unless told otherwise). */
+export function attachWire(client: ddb.DynamoDBClient, transport: WireTransport): DynamoWire {
+  const wire = new DynamoWire(client, transport);
   wires.set(client, wire);
   return wire;
 }

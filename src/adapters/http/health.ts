@@ -1,5 +1,7 @@
 // /livez: the process and its consumer are alive (a crashed consumer ends the process anyway).
 // /readyz: joined to the group, table reachable, not stuck. /metrics: Prometheus text.
+// /debug/state: the engine's state as JSON (held partitions, pauses, writes in flight), so a member
+// that went quiet can say why.
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -8,6 +10,7 @@ export type HealthState = {
   live(): boolean;
   ready(): { ready: boolean; reasons: string[] };
   metrics(): Promise<string> | string;
+  debug?(): unknown;
 };
 
 export async function startHealthServer(
@@ -36,7 +39,10 @@ export async function startHealthServer(
       );
       return;
     }
-    reply(404, JSON.stringify({ error: "not found", paths: ["/livez", "/readyz", "/metrics"] }));
+    if (path === "/debug/state" && state.debug !== undefined)
+      return reply(200, JSON.stringify(state.debug()));
+    const paths = ["/livez", "/readyz", "/metrics", ...(state.debug === undefined ? [] : ["/debug/state"])];
+    reply(404, JSON.stringify({ error: "not found", paths }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -41,6 +41,8 @@ export class KafkaSource {
   #committing: Promise<void> | undefined;
   #assignment: Record<string, number[]> = {};
   #extraTopics: string[] = [];
+  /** What the client was told to pause and not yet to resume (kafkajs keeps it across rebalances). */
+  readonly #paused = new Set<string>();
 
   /** `metadata` lists topics for a pattern and reads new topics' cleanup.policy; closed on shutdown. */
   constructor(
@@ -166,10 +168,17 @@ export class KafkaSource {
   }
 
   pause(topic: string, partition: number): void {
+    this.#paused.add(`${topic}/${partition}`);
     this.#client.pause(topic, [partition]);
   }
   resume(topic: string, partition: number): void {
+    this.#paused.delete(`${topic}/${partition}`);
     this.#client.resume(topic, [partition]);
+  }
+
+  /** `topic/partition` of each partition the client was told to pause and not to resume since. */
+  pausedAtClient(): string[] {
+    return [...this.#paused].sort();
   }
 
   /** Commits every watermark that moved. Never throws: a failed commit is redone next time. */
@@ -215,8 +224,10 @@ export class KafkaSource {
   }
 
   pauseAll(): void {
-    for (const [topic, partitions] of Object.entries(this.#assignment))
+    for (const [topic, partitions] of Object.entries(this.#assignment)) {
+      for (const p of partitions) this.#paused.add(`${topic}/${p}`);
       if (partitions.length > 0) this.#client.pause(topic, partitions);
+    }
   }
 }
 

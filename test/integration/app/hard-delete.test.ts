@@ -8,12 +8,12 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { GetItemCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { initTable } from "../../../src/adapters/dynamodb/table.ts";
 import { createTopic } from "../../support/kafka.ts";
 import { uniqueName } from "../../support/names.ts";
 import { waitFor } from "../../support/wait.ts";
-import { canonical, dynamoClient } from "../../support/dynamo.ts";
+import { dynamoClient } from "../../support/dynamo.ts";
+import { companionOf, getById, hardMapping as mapping, scanCanonical } from "../../support/hard-delete.ts";
 import { caughtUp } from "../../support/kafka-progress.ts";
 import { spawnSink } from "../../support/sink-process.ts";
 import { pgKey, pgRecord, pgValue, type PgChange } from "../../support/debezium-records.ts";
@@ -22,14 +22,6 @@ import type { ChangeEvent } from "../../../src/core/types.ts";
 import { sinkSuite } from "../../support/sink-suite.ts";
 
 const suite = sinkSuite();
-type Item = Record<string, AttributeValue>;
-
-const mapping = {
-  keyColumns: ["id"],
-  partitionKey: { attribute: "id", type: "N", template: "{id}" },
-  metadata: "minimal",
-  deletes: "hard",
-};
 
 function env(topic: string, table: string, group: string, extra: Record<string, string> = {}) {
   return {
@@ -74,35 +66,8 @@ async function runOnce(topic: string, table: string, group: string, mode: string
   return (JSON.parse(line) as { counts: Record<string, number> }).counts;
 }
 
-async function get(table: string, id: number): Promise<Item | undefined> {
-  const client = dynamoClient(suite.endpoints.dynamodbEndpoint);
-  try {
-    const reply = await client.send(
-      new GetItemCommand({ TableName: table, Key: { id: { N: String(id) } }, ConsistentRead: true }),
-    );
-    return reply.Item;
-  } finally {
-    client.destroy();
-  }
-}
-
-async function scanAll(table: string): Promise<string[]> {
-  const client = dynamoClient(suite.endpoints.dynamodbEndpoint);
-  const items: string[] = [];
-  try {
-    let start: Item | undefined;
-    do {
-      const page = await client.send(
-        new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
-      );
-      items.push(...(page.Items ?? []).map((i) => JSON.stringify(canonical(i))));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-  } finally {
-    client.destroy();
-  }
-  return items.sort();
-}
+const get = (table: string, id: number) => getById(suite.endpoints.dynamodbEndpoint, table, id);
+const scanAll = (table: string) => scanCanonical(suite.endpoints.dynamodbEndpoint, table);
 
 /** The version the sink writes for a change at `lsn`: the product's own decoder says it. */
 function version(lsn: number): string {
@@ -118,7 +83,7 @@ for (const mode of ["put", "transact"] as const) {
   test(`WRITE_MODE=${mode}: a hard-deleted row stays absent for readers, whatever is replayed`, async (t) => {
     const topic = uniqueName("hard");
     const table = uniqueName("hard");
-    const companion = `${table}-cdc-tombstones`;
+    const companion = companionOf(table);
     await createTopic(suite.endpoints.kafkaBrokers, topic, 1);
     const init = spawnSink(suite.endpoints, env(topic, table, "unused"), ["init-table", "--json"]);
     assert.equal((await init.exited).code, 0, init.output());

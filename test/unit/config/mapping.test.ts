@@ -3,21 +3,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadConfig } from "../../../src/config/config.ts";
 import { Targets } from "../../../src/config/targets.ts";
-
-const base = {
-  KAFKA_BROKERS: "127.0.0.1:9092",
-  KAFKA_GROUP_ID: "g",
-  KAFKA_TOPICS: "pg.public.customers",
-  DYNAMODB_TABLE: "cdc",
-  AWS_REGION: "eu-west-1",
-};
-
-function load(env: Record<string, string>, routesJson?: unknown[]) {
-  const file = routesJson === undefined ? {} : { ROUTES_FILE: "/routes.json" };
-  return loadConfig({ ...base, ...env, ...file }, () => JSON.stringify(routesJson));
-}
+import { load } from "./load.ts";
 
 const customers = {
   keyColumns: ["id"],

@@ -4,7 +4,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { describeIssues, envelopeSchema, sourceSchema } from "../../../src/core/envelope.ts";
+import fc from "fast-check";
+import { describeIssues, envelopeSchema, quickEnvelope, sourceSchema } from "../../../src/core/envelope.ts";
 import { JsonNumber } from "../../../src/core/json.ts";
 
 const problems = (value: unknown): string => {
@@ -111,4 +112,100 @@ test("issues are one line each with their path, `(root)` for the value itself, j
   assert.equal(lines.length, 2, text);
   assert.match(lines[0]!, /^op: /);
   assert.match(lines[1]!, /^source\.table: /);
+});
+
+test("quickEnvelope answers only where the schema accepts, with the schema's op and source", () => {
+  const values = [
+    undefined,
+    null,
+    {},
+    { id: 1, name: "x" },
+    Object.create(null) as object,
+    [],
+    "text",
+    1,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    true,
+    new JsonNumber("18446744073709551615"),
+    new Date(0),
+    new Uint8Array(1),
+  ];
+  const pick = fc.constantFrom(...values);
+  const source = fc.oneof(
+    pick,
+    fc.record(
+      Object.fromEntries(
+        [
+          "connector",
+          "name",
+          "db",
+          "schema",
+          "table",
+          "ts_ms",
+          "lsn",
+          "sequence",
+          "file",
+          "pos",
+          "row",
+          "x",
+        ].map((k) => [k, pick]),
+      ),
+      { requiredKeys: [] },
+    ),
+  );
+  const envelope = fc.record(
+    {
+      op: fc.constantFrom("c", "u", "d", "r", "t", "m", "x", 1, undefined),
+      before: pick,
+      after: pick,
+      source,
+      ts_ms: pick,
+      transaction: pick,
+    },
+    { requiredKeys: [] },
+  );
+  fc.assert(
+    fc.property(envelope, (payload) => {
+      const quick = quickEnvelope(payload);
+      if (quick === undefined) return;
+      const parsed = envelopeSchema.safeParse(payload);
+      assert.ok(parsed.success, JSON.stringify(payload));
+      assert.equal(quick.op, parsed.data.op);
+      assert.deepEqual(quick.source, parsed.data.source);
+    }),
+    { numRuns: 5000 },
+  );
+});
+
+test("quickEnvelope answers for Debezium's usual envelopes (the schema is asked only for the rest)", () => {
+  const source = {
+    connector: "postgresql",
+    name: "db",
+    db: "d",
+    schema: "public",
+    table: "t",
+    ts_ms: 1,
+    lsn: 2,
+  };
+  for (const payload of [
+    { op: "c", before: null, after: { id: 1 }, source, ts_ms: 3, transaction: null },
+    {
+      op: "u",
+      before: { id: 1 },
+      after: { id: 1 },
+      source: { ...source, lsn: new JsonNumber("9007199254740993") },
+    },
+    { op: "d", before: { id: 1 }, after: null, source },
+    { op: "r", after: { id: 1 }, source: { ...source, sequence: '["1","2"]', ts_ms: "5" } },
+    { op: "t", before: null, after: null, source },
+  ])
+    assert.deepEqual(
+      quickEnvelope(payload),
+      { op: payload.op, source: payload.source },
+      JSON.stringify(payload),
+    );
+  // and leaves a refusal to the schema, which says why
+  assert.equal(quickEnvelope({ op: "c", after: null }), undefined);
+  assert.equal(quickEnvelope({ op: "u", after: { id: 1 }, source: { connector: null } }), undefined);
 });

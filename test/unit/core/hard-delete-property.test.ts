@@ -8,67 +8,28 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { encodeId } from "../../../src/core/identity.ts";
 import { META } from "../../../src/core/item.ts";
 import { TableMapping, type MappingSpec } from "../../../src/core/mapping.ts";
 import { writeHard, type HardStore } from "../../../src/core/hard-delete.ts";
-import { Outcome, type ChangeEvent, type KeyColumn, type Row } from "../../../src/core/types.ts";
+import { Outcome } from "../../../src/core/types.ts";
 import { TransactStore } from "../../support/transact-store.ts";
+import {
+  at,
+  ctx,
+  deliveryOf,
+  historiesArb,
+  keyAttributes,
+  keysArb,
+  newestOf,
+  plainShape,
+  rowArb,
+  shuffle,
+  sortedShape,
+  templatedShape,
+} from "./mapping-arbitraries.ts";
 
-const ctx = { keyAttribute: "pk", ttlAttribute: "_cdc_expires_at", manyTopics: false };
-const at = { topic: "t", partition: 0, offset: "1" };
 const hard = { deletes: "hard" as const };
-
-const metadata = fc.constantFrom("full" as const, "minimal" as const);
-const shapes: fc.Arbitrary<MappingSpec> = fc.oneof(
-  metadata.map((m) => ({ metadata: m, ...hard })),
-  fc.record({
-    metadata,
-    keyColumns: fc.constant(["a", "b"]),
-    partitionKey: fc.constant({ attribute: "a", type: "N" as const, template: "{a}" }),
-    sortKey: fc.constant({ attribute: "SK", template: "B#{b}" }),
-    constants: fc.constant({ entity: "LINE" }),
-    deletes: fc.constant("hard" as const),
-  }),
-  fc.record({
-    metadata,
-    keyColumns: fc.constant(["a", "b"]),
-    partitionKey: fc.constant({ attribute: "PK", template: "A#{a}#B#{b}" }),
-    rename: fc.constant({ v: "value", b: "bee" }),
-    exclude: fc.constant(["w"]),
-    deletes: fc.constant("hard" as const),
-  }),
-);
-
-const rowArb = fc.record({ v: fc.oneof(fc.integer(), fc.string({ maxLength: 4 })), w: fc.boolean() });
-type Key = { a: number; b: string };
-
-function event(key: Key, lsn: number, row: Row | null): ChangeEvent {
-  const keyColumns: KeyColumn[] = [
-    { name: "a", value: key.a },
-    { name: "b", value: key.b },
-  ];
-  return {
-    op: row === null ? "d" : lsn === 1 ? "c" : "u",
-    source: "pg.app.public.lines",
-    id: encodeId(keyColumns),
-    keyColumns,
-    version: `pg:0000:${String(lsn).padStart(20, "0")}`,
-    versionScheme: "pg:",
-    row: row === null ? null : { a: key.a, b: key.b, ...row },
-    sourceTsMs: 1_700_000_000_000 + lsn,
-  };
-}
-
-function shuffle<T>(list: T[], seed: number): T[] {
-  let s = seed >>> 0 || 1;
-  for (let i = list.length - 1; i > 0; i--) {
-    s = (Math.imul(s, 1_103_515_245) + 12_345) >>> 0;
-    const j = s % (i + 1);
-    [list[i], list[j]] = [list[j]!, list[i]!];
-  }
-  return list;
-}
+const shapes: fc.Arbitrary<MappingSpec> = fc.oneof(plainShape(hard), sortedShape(hard), templatedShape(hard));
 
 function storeOf(model: TransactStore, table: string): HardStore {
   return {
@@ -81,25 +42,14 @@ test("hard deletes: every row ends at its newest version or absent, whatever the
   await fc.assert(
     fc.asyncProperty(
       shapes,
-      fc.uniqueArray(fc.record({ a: fc.integer({ min: 0, max: 3 }), b: fc.constantFrom("x", "y#z") }), {
-        minLength: 1,
-        maxLength: 3,
-        selector: (k) => `${k.a}/${k.b}`,
-      }),
-      fc.array(fc.array(fc.option(rowArb, { freq: 2 }), { minLength: 1, maxLength: 6 }), {
-        minLength: 3,
-        maxLength: 3,
-      }),
+      keysArb(["x", "y#z"]),
+      historiesArb(rowArb(), 2),
       fc.array(fc.nat(), { maxLength: 8 }),
       fc.integer(),
       fc.boolean(),
       async (spec, keys, histories, dupIndexes, seed, optimistic) => {
         const mapping = new TableMapping(spec, ctx);
-        const schema = mapping.keySchema();
-        const model = new TransactStore([
-          schema.partition.attribute,
-          ...(schema.sort ? [schema.sort.attribute] : []),
-        ]);
+        const model = new TransactStore(keyAttributes(mapping));
         const options = {
           table: "t",
           tombstoneTable: "t-cdc-tombstones",
@@ -109,15 +59,12 @@ test("hard deletes: every row ends at its newest version or absent, whatever the
           mapping,
         };
         const store = storeOf(model, "t");
-        const events = keys.flatMap((k, i) => histories[i]!.map((row, n) => event(k, n + 1, row)));
-        const delivery = shuffle([...events, ...dupIndexes.map((d) => events[d % events.length]!)], seed);
+        const { events, delivery } = deliveryOf(keys, histories, dupIndexes, seed);
         for (const e of delivery) await writeHard(e, at, options, 0, store, optimistic);
         const rows = model.table("t");
         const tombstones = model.table("t-cdc-tombstones");
-        const newestOf = (k: Key) =>
-          events.filter((e) => e.keyColumns[0]!.value === k.a && e.keyColumns[1]!.value === k.b).at(-1)!;
         for (const k of keys) {
-          const newest = newestOf(k);
+          const newest = newestOf(events, k);
           const key = mapping.key(newest);
           const stored = rows.items.get(rows.keyOf(key));
           if (newest.row === null) {
@@ -128,7 +75,7 @@ test("hard deletes: every row ends at its newest version or absent, whatever the
             assert.equal(stored?.[META.deleted]?.BOOL, false);
           }
         }
-        assert.equal(rows.items.size, keys.filter((k) => newestOf(k).row !== null).length);
+        assert.equal(rows.items.size, keys.filter((k) => newestOf(events, k).row !== null).length);
         // A replay of everything (a new consumer group) applies nothing and changes nothing.
         const before = JSON.stringify([[...rows.items], [...tombstones.items]]);
         for (const e of shuffle([...delivery], seed + 1)) {

@@ -1,6 +1,6 @@
 // The store's circuit breaker (src/engine/breaker.ts) as a state machine: what opens it and what
 // does not, one probe per interval while open (the interval doubling up to its cap), and closing
-// on the first answer. Short real intervals; no store.
+// on the first answer. Short real intervals, or node:test's mock clock where a bound is tight; no store.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -83,28 +83,33 @@ test("while open: nothing passes until the first probe interval, then exactly on
   b.stop();
 });
 
-test("each failed probe doubles the interval up to the cap; at most one probe per interval", async () => {
+test("each failed probe doubles the interval up to the cap; at most one probe per interval", async (t) => {
+  // node:test's mock clock: the wall-clock version of this test measured its own start after the
+  // breaker had armed its timer, and a loaded CI machine (load 20) saw the first probe "at 16.7 ms"
+  // of a 20 ms interval. Here time moves only by tick(), so each bound is exact.
+  t.mock.timers.enable({ apis: ["setTimeout", "Date"] });
   const { b } = breaker(1, 20, 80);
   b.failed(CLOSED, refused());
-  const times: number[] = [];
-  const t0 = performance.now();
-  // Eight writers retry forever: each probe fails; every other admit waits.
-  const stop = performance.now() + 450;
-  const writer = async (): Promise<void> => {
-    while (performance.now() < stop) {
-      const pass = await Promise.race([b.admit(), sleep(stop - performance.now()).then(() => undefined)]);
-      if (pass === undefined) return;
-      if (pass.probe) times.push(performance.now() - t0);
-      b.failed(pass, refused());
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, writer));
-  // Probes at about 20, 60, 140, 220, 300, 380 ms: intervals 20, 40, 80, 80, 80…
-  const gaps = times.slice(1).map((t, i) => t - times[i]!);
-  assert.ok(times.length >= 4 && times.length <= 7, `probes at ${times.map(Math.round).join(", ")}`);
-  assert.ok(times[0]! >= 18, `first probe at ${times[0]}`);
-  assert.ok(gaps[0]! >= 38, `gaps ${gaps.map(Math.round).join(", ")}`);
-  for (const g of gaps.slice(1)) assert.ok(g >= 78 && g < 200, `gaps ${gaps.map(Math.round).join(", ")}`);
+  // Eight writers wait; each probe fails at once, and every other admit keeps waiting.
+  const waiters = Array.from({ length: 8 }, () => b.admit());
+  const probesAt: number[] = [];
+  let now = 0;
+  for (const interval of [20, 40, 80, 80, 80]) {
+    t.mock.timers.tick(interval - 1);
+    now += interval - 1;
+    for (const w of waiters) assert.equal(await settled(w), "pending", `a pass before ${interval} ms`);
+    t.mock.timers.tick(1);
+    now += 1;
+    const states = await Promise.all(waiters.map((w) => settled(w)));
+    const passed = states.flatMap((s, i) => (s === "pending" ? [] : [i]));
+    assert.equal(passed.length, 1, `one probe at ${now} ms, not ${passed.length}`);
+    const i = passed[0]!;
+    assert.deepEqual(states[i], { value: { probe: true } });
+    probesAt.push(now);
+    b.failed({ probe: true }, refused());
+    waiters[i] = b.admit(); // the writer retries at once and waits again
+  }
+  assert.deepEqual(probesAt, [20, 60, 140, 220, 300]);
   assert.equal(b.open, true);
   b.stop();
 });

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ROOT_CONTEXT, context, trace } from "@opentelemetry/api";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import {
   BasicTracerProvider,
@@ -23,6 +24,7 @@ import {
 import { RecordTracer, type KeyMode } from "../../../src/telemetry/record-tracer.ts";
 import { SinkMetrics } from "../../../src/telemetry/metrics.ts";
 import { pgRecord } from "../../support/debezium-records.ts";
+import type { ChangeEvent } from "../../../src/core/types.ts";
 
 function capture(level = "info") {
   let text = "";
@@ -228,4 +230,55 @@ test("every instrument appears on /metrics under its documented Prometheus name"
     "log end 12 − first fetched 10 after the rebalance",
   );
   await t.close();
+});
+
+test("without tracing (nothing configured): no spans are made, and the samples are the same as with", async () => {
+  const { log } = capture();
+  // The same calls on a service whose telemetry traces (its tracer records into memory) and on one
+  // whose telemetry does not: /metrics must say the same.
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const traced = { ...localTelemetry(), tracer: provider.getTracer("t"), tracing: true };
+  const texts: string[] = [];
+  for (const telemetry of [traced, localTelemetry()]) {
+    const t = instrumentService(telemetry, log, "g");
+    const client = new DynamoDBClient({ region: "eu-west-1" });
+    const call = t.dynamo(client)!;
+    for (const [name, err] of [
+      ["PutItem", undefined],
+      ["PutItemCommand", undefined],
+      ["PutItem", Object.assign(new Error("x"), { name: "ConditionalCheckFailedException" })],
+      ["TransactWriteItems", new Error("boom")],
+      ["DescribeTableCommand", undefined], // not a write: a span, no sample
+    ] as const)
+      call(name, { TableName: "items" })(err === undefined ? { $metadata: {} } : err, err);
+    const sourceTsMs = Date.now() - 1500;
+    const applied = { ...pgRecord({ op: "c", id: 1, lsn: 1 }, 0), topic: "orders" };
+    const released = { ...pgRecord({ op: "c", id: 2, lsn: 2 }, 1), topic: "orders" };
+    for (const r of [applied, released]) {
+      t.observer.received?.(r);
+      t.observer.decoded?.(r, { sourceTsMs } as ChangeEvent);
+    }
+    t.observer.finished?.(applied, "applied");
+    t.observer.released?.(released);
+    client.destroy();
+    texts.push(
+      (await t.metricsText())
+        .split("\n")
+        .filter((l) => /^cdc_sink_(write_duration|freshness)_count/.test(l))
+        .join("\n"),
+    );
+    await t.close();
+  }
+  assert.ok(exporter.getFinishedSpans().length > 0, "the traced run made spans");
+  const [withSpans, without] = texts as [string, string];
+  assert.equal(without, withSpans);
+  assert.match(
+    without,
+    /^cdc_sink_write_duration_count\{(?=[^}]*rpc_method="PutItem")(?=[^}]*cdc_write_result="ok")(?=[^}]*cdc_table="items")[^}]*\} 2$/m,
+  );
+  assert.match(without, /cdc_write_result="condition_failed"[^}]*\} 1$/m);
+  assert.match(without, /cdc_write_result="error"[^}]*\} 1$/m);
+  assert.doesNotMatch(without, /DescribeTable/);
+  assert.match(without, /^cdc_sink_freshness_count\{[^}]*\} 1$/m, "the applied record only");
 });

@@ -59,37 +59,23 @@ export async function makeCa(dir: string, name: string, logFile: string): Promis
 }
 
 /**
- * The broker's certificate, signed by the stack's CA. Clients connect to 127.0.0.1 and verify the
- * host against the certificate (kafkajs leaves Node's default identity check on), so the IP
- * address is a subjectAltName; localhost too, for clients configured with the name.
+ * A new RSA key (`<base>.key`, unencrypted PEM) and its certificate (`<base>.pem`) for `subject`,
+ * signed by `ca` for 30 days with `extensions` (an openssl extfile, `<base>.ext`): the request
+ * (`<base>.csr`) first, then the CA's signature.
  */
-export async function makeServerTls(dir: string, password: string, logFile: string): Promise<ServerTls> {
-  const ca = await makeCa(dir, "ca", logFile);
-  const keystore = join(dir, "server.p12");
-  if (existsSync(keystore)) return { ca: ca.cert, keystore, keystorePassword: password };
-  const key = join(dir, "server.key");
-  const csr = join(dir, "server.csr");
-  const cert = join(dir, "server.pem");
-  const ext = join(dir, "server.ext");
-  writeFileSync(
-    ext,
-    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n" +
-      "keyUsage=critical,digitalSignature,keyEncipherment\n",
-  );
+async function signedCert(
+  dir: string,
+  base: string,
+  subject: string,
+  extensions: string,
+  ca: CaFiles,
+  logFile: string,
+): Promise<{ cert: string; key: string }> {
+  const path = (suffix: string): string => join(dir, `${base}.${suffix}`);
+  const [key, csr, cert, ext] = [path("key"), path("csr"), path("pem"), path("ext")];
+  writeFileSync(ext, extensions);
   await openssl(
-    [
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-sha256",
-      "-keyout",
-      key,
-      "-out",
-      csr,
-      "-subj",
-      "/CN=localhost",
-    ],
+    ["req", "-newkey", "rsa:2048", "-nodes", "-sha256", "-keyout", key, "-out", csr, "-subj", subject],
     dir,
     logFile,
   );
@@ -113,6 +99,27 @@ export async function makeServerTls(dir: string, password: string, logFile: stri
       ext,
     ],
     dir,
+    logFile,
+  );
+  return { cert, key };
+}
+
+/**
+ * The broker's certificate, signed by the stack's CA. Clients connect to 127.0.0.1 and verify the
+ * host against the certificate (kafkajs leaves Node's default identity check on), so the IP
+ * address is a subjectAltName; localhost too, for clients configured with the name.
+ */
+export async function makeServerTls(dir: string, password: string, logFile: string): Promise<ServerTls> {
+  const ca = await makeCa(dir, "ca", logFile);
+  const keystore = join(dir, "server.p12");
+  if (existsSync(keystore)) return { ca: ca.cert, keystore, keystorePassword: password };
+  const { cert, key } = await signedCert(
+    dir,
+    "server",
+    "/CN=localhost",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n" +
+      "keyUsage=critical,digitalSignature,keyEncipherment\n",
+    ca,
     logFile,
   );
   await openssl(
@@ -155,47 +162,12 @@ export async function makeClientCert(
   mkdirSync(dir, { recursive: true });
   const files = { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
   if (existsSync(files.cert) && existsSync(files.key)) return files;
-  const csr = join(dir, `${name}.csr`);
-  const ext = join(dir, `${name}.ext`);
-  writeFileSync(ext, "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n");
-  await openssl(
-    [
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-sha256",
-      "-keyout",
-      files.key,
-      "-out",
-      csr,
-      "-subj",
-      `/CN=${name}`,
-    ],
+  return signedCert(
     dir,
+    name,
+    `/CN=${name}`,
+    "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n",
+    ca,
     logFile,
   );
-  await openssl(
-    [
-      "x509",
-      "-req",
-      "-sha256",
-      "-days",
-      "30",
-      "-in",
-      csr,
-      "-CA",
-      ca.cert,
-      "-CAkey",
-      ca.key,
-      "-CAcreateserial",
-      "-out",
-      files.cert,
-      "-extfile",
-      ext,
-    ],
-    dir,
-    logFile,
-  );
-  return files;
 }

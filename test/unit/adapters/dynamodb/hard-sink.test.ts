@@ -143,3 +143,83 @@ test("TransactBatchSink: several keys' hard writes in one transaction, each with
   );
   assert.equal(sent.length, 2, "one cancelled transaction of three, then the two others again");
 });
+
+/** A client that answers each request with the next scripted reply (rejected when it is an Error). */
+function scriptedClient(replies: (object | Error)[], sent: string[]): DynamoDBClient {
+  const send = (command: { constructor: { name: string } }) => {
+    sent.push(command.constructor.name);
+    const reply = replies.shift()!;
+    return reply instanceof Error ? Promise.reject(reply) : Promise.resolve(reply);
+  };
+  return { send } as unknown as DynamoDBClient;
+}
+
+const refused = (fields: object) => Object.assign(new Error("refused"), fields);
+
+test("HardDeleteSink (PutItem mode) meters each request it sends, the reply's units or the estimate", async () => {
+  const update = change({ op: "u", id: 1, lsn: 200, row: { name: "b" } });
+  const del = change({ op: "d", id: 1, lsn: 300 });
+  // The stored row holds this very delete's version (ALL_OLD): a duplicate.
+  const stored = {
+    _cdc_source: { S: del.event.source },
+    _cdc_id: { S: del.event.id },
+    _cdc_version: { S: del.event.version },
+  };
+  const metered: number[] = [];
+  const meter = (u: number) => void metered.push(u);
+  const sent: string[] = [];
+  const sink = new HardDeleteSink(
+    scriptedClient(
+      [
+        { ConsumedCapacity: { CapacityUnits: 1 } },
+        refused({ name: "ConditionalCheckFailedException" }),
+        { ConsumedCapacity: [{ CapacityUnits: 2 }, { CapacityUnits: 3 }] },
+        refused({
+          name: "TransactionCanceledException",
+          CancellationReasons: [{ Code: "ConditionalCheckFailed", Item: stored }, {}],
+        }),
+      ],
+      sent,
+    ),
+    options,
+    { now: () => 1_000_000 },
+  );
+  assert.equal(await sink.write(update.event, update.at, meter), "applied");
+  assert.equal(await sink.write(update.event, update.at, meter), "applied", "absent row: the transaction");
+  assert.equal(await sink.write(del.event, del.at, meter), "duplicate");
+  assert.deepEqual(sent, [
+    "PutItemCommand",
+    "PutItemCommand",
+    "TransactWriteItemsCommand",
+    "TransactWriteItemsCommand",
+  ]);
+  // The refused put and the cancelled transaction say no units: the item's estimate, 1 and 2 + 2.
+  assert.deepEqual(metered, [1, 1, 5, 4]);
+});
+
+test("HardDeleteSink (PutItem mode) classifies the store's errors and a cancellation's other reasons", async () => {
+  const sink = (reply: Error) => new HardDeleteSink(scriptedClient([reply], []), options, { now: () => 0 });
+  const update = change({ op: "u", id: 1, lsn: 200, row: { name: "b" } });
+  const del = change({ op: "d", id: 1, lsn: 300 });
+  await assert.rejects(sink(refused({ name: "ThrottlingException" })).write(update.event, update.at), {
+    name: "TransientError",
+    code: "dynamodb_ThrottlingException",
+  });
+  await assert.rejects(sink(refused({ name: "ResourceNotFoundException" })).write(del.event, del.at), {
+    name: "FatalError",
+    code: "dynamodb_ResourceNotFoundException",
+  });
+  const conflict = refused({
+    name: "TransactionCanceledException",
+    CancellationReasons: [{ Code: "TransactionConflict" }, { Code: "None" }],
+  });
+  await assert.rejects(sink(conflict).write(del.event, del.at), {
+    name: "TransientError",
+    code: "dynamodb_TransactionConflictException",
+  });
+  const short = refused({ name: "TransactionCanceledException", CancellationReasons: [{ Code: "None" }] });
+  await assert.rejects(sink(short).write(del.event, del.at), {
+    name: "FatalError",
+    code: "dynamodb_unexpected",
+  });
+});

@@ -19,19 +19,47 @@ function deeplyNested(depth: number): RowValue {
   return v;
 }
 
-test("a row the item builder cannot handle is poison for that record, never a crash", async () => {
-  let sent = 0;
-  const client = { send: () => Promise.resolve(void sent++) } as unknown as DynamoDBClient;
-  const sink = new DynamoDbSink(client, options);
-  const event: ChangeEvent = {
+/** Row 1 of pg.app.public.t, created. */
+function change(row: ChangeEvent["row"]): ChangeEvent {
+  return {
     op: "c",
     source: "pg.app.public.t",
     id: "[1]",
     keyColumns: [{ name: "id", value: 1 }],
     version: "pg:0000:00000000000000000001:1:00000000000000000001",
     versionScheme: "pg:",
-    row: { id: 1, doc: deeplyNested(20_000) },
+    row,
   };
+}
+
+test("a row the item builder cannot handle is poison for that record, never a crash", async () => {
+  let sent = 0;
+  const client = { send: () => Promise.resolve(void sent++) } as unknown as DynamoDBClient;
+  const sink = new DynamoDbSink(client, options);
+  const event = change({ id: 1, doc: deeplyNested(20_000) });
   await assert.rejects(sink.write(event, { topic: "t", partition: 0, offset: "0" }), PoisonError);
   assert.equal(sent, 0, "nothing reached the store");
+});
+
+test("the store's errors and the beforeSend hook's are classified; a refusal is read from the old item", async () => {
+  const event = change({ id: 1 });
+  const at = { topic: "t", partition: 0, offset: "0" };
+  const failing = (err: object) =>
+    ({ send: () => Promise.reject(Object.assign(new Error("no"), err)) }) as unknown as DynamoDBClient;
+  await assert.rejects(new DynamoDbSink(failing({ name: "ThrottlingException" }), options).write(event, at), {
+    name: "TransientError",
+    code: "dynamodb_ThrottlingException",
+  });
+  const old = { _cdc_version: { S: event.version } };
+  const refusing = failing({ name: "ConditionalCheckFailedException", Item: old });
+  assert.equal(await new DynamoDbSink(refusing, options).write(event, at), "duplicate");
+  const hooked = new DynamoDbSink(refusing, options, {
+    beforeSend: () => {
+      throw Object.assign(new Error("injected"), { name: "ProvisionedThroughputExceededException" });
+    },
+  });
+  await assert.rejects(hooked.write(event, at), {
+    name: "TransientError",
+    code: "dynamodb_ProvisionedThroughputExceededException",
+  });
 });

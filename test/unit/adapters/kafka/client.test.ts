@@ -9,29 +9,11 @@ import type { KafkaConfig, OauthbearerProviderResponse } from "kafkajs";
 import type { Config } from "../../../../src/config/config.ts";
 import { kafkaOptions } from "../../../../src/adapters/kafka/client.ts";
 import { createLog } from "../../../../src/telemetry/log.ts";
+import { kafkaConfig } from "../../../support/kafka-config.ts";
 
 const log = createLog("silent", new PassThrough());
-const kafka = (over: Partial<Config["kafka"]>): Config["kafka"] => ({
-  brokers: ["b-1.msk.example:9098"],
-  clientId: "c",
-  groupId: "g",
-  topics: ["t"],
-  topicPattern: undefined,
-  fromBeginning: true,
-  sessionTimeoutMs: 30_000,
-  heartbeatIntervalMs: 3_000,
-  metadataMaxAgeMs: 30_000,
-  commitIntervalMs: 500,
-  fetchMaxBytes: 2_097_152,
-  tls: undefined,
-  sasl: undefined,
-  dlqTopic: undefined,
-  allowCompactedTopics: false,
-  client: "kafkajs",
-  groupProtocol: "classic",
-  clientModule: undefined,
-  ...over,
-});
+const kafka = (over: Partial<Config["kafka"]>): Config["kafka"] =>
+  kafkaConfig({ brokers: ["b-1.msk.example:9098"], topics: ["t"], ...over });
 
 function oauthProvider(sasl: KafkaConfig["sasl"]): () => Promise<OauthbearerProviderResponse> {
   assert.equal(sasl?.mechanism, "oauthbearer");

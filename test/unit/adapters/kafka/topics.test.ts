@@ -3,30 +3,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Config } from "../../../../src/config/config.ts";
 import { consumedTopics, dlqConsumedError } from "../../../../src/adapters/kafka/topics.ts";
-
-const kafka = (over: Partial<Config["kafka"]>): Config["kafka"] => ({
-  brokers: ["b:9092"],
-  clientId: "c",
-  groupId: "g",
-  topics: [],
-  topicPattern: undefined,
-  fromBeginning: true,
-  sessionTimeoutMs: 30_000,
-  heartbeatIntervalMs: 3_000,
-  metadataMaxAgeMs: 30_000,
-  commitIntervalMs: 500,
-  fetchMaxBytes: 2_097_152,
-  tls: undefined,
-  sasl: undefined,
-  dlqTopic: undefined,
-  allowCompactedTopics: false,
-  client: "kafkajs",
-  groupProtocol: "classic",
-  clientModule: undefined,
-  ...over,
-});
+import { kafkaConfig as kafka } from "../../../support/kafka-config.ts";
 
 test("a DLQ topic that the pattern matches is refused as bad configuration (exit 2), both named", () => {
   const err = dlqConsumedError(kafka({ topicPattern: /^pg\./, dlqTopic: "pg.dlq" }));
