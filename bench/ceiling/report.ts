@@ -33,8 +33,8 @@ export function ceilingTable(c: CeilingResult): string {
   const rows: [string, CeilingArm, string][] = [
     ["B-floor", c.floor, "hand-signed PutItem over node:http, 64 in flight, no Kafka"],
     ["B-sdk loop", c.sdkLoop, "the same loop through the SDK client's send"],
-    ["B-ours", c.ours, "`cdc-sink run`, DYNAMODB_WRITE_CLIENT=direct"],
-    ["B-ours, sdk", c.oursSdk, "`cdc-sink run`, DYNAMODB_WRITE_CLIENT=sdk (the default)"],
+    ["B-ours", c.ours, "`cdc-sink run`, DYNAMODB_WRITE_CLIENT=direct (the default)"],
+    ["B-ours, sdk", c.oursSdk, "`cdc-sink run`, DYNAMODB_WRITE_CLIENT=sdk"],
     ["B-naive", c.naive, "eachMessage + one awaited SDK PutItem"],
   ];
   const lines = [

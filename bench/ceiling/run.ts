@@ -4,7 +4,7 @@
 // (user + system) is the figure G10 holds:
 //   - B-floor: a loop sending the product's conditional PutItem, hand-signed, over node:http (loop.ts);
 //   - B-sdk loop: the same loop through the SDK client's send (what a write cost before the direct path);
-//   - B-ours: `cdc-sink run` over the many-keys topic, as shipped, and with DYNAMODB_WRITE_CLIENT=sdk;
+//   - B-ours: `cdc-sink run` over the many-keys topic, as shipped (direct), and with DYNAMODB_WRITE_CLIENT=sdk;
 //   - B-naive: kafkajs eachMessage and one awaited SDK PutItem per message.
 // Each arm runs `repeats` times, interleaved, so that load from other work hits all of them alike.
 

@@ -47,13 +47,13 @@ export const DYNAMODB_VARIABLES = [
   {
     group: "dynamodb",
     name: "DYNAMODB_WRITE_CLIENT",
-    default: "sdk",
+    default: "direct",
     parse: oneOf(["direct", "sdk"] as const),
     description:
       "How writes (PutItem, TransactWriteItems) are sent: `direct` signs and sends them with the AWS " +
       "SDK's credential providers, endpoint rules, HTTP handler and exception classes but without its " +
-      "per-request middleware (about a third of the client CPU per record); `sdk` sends them through " +
-      "the SDK client's `send`, as before (the default until the fault suite has run on `direct`). " +
+      "per-request middleware (about a third of the client CPU per record; the default since the " +
+      "integration and fault suites pass on it); `sdk` sends them through the SDK client's `send`. " +
       "Same requests and same outcomes either way (docs/performance.md#ceiling).",
   },
   {
