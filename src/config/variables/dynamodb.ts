@@ -50,10 +50,12 @@ export const DYNAMODB_VARIABLES = [
     default: "direct",
     parse: oneOf(["direct", "sdk"] as const),
     description:
-      "How writes (PutItem, TransactWriteItems) are sent: `direct` signs and sends them with the AWS " +
-      "SDK's credential providers, endpoint rules, HTTP handler and exception classes but without its " +
-      "per-request middleware (about a third of the client CPU per record; the default since the " +
-      "integration and fault suites pass on it); `sdk` sends them through the SDK client's `send`. " +
+      "How writes (PutItem, TransactWriteItems) are sent: `direct` signs them itself (SigV4) and sends " +
+      "them with node:http over the SDK client's keep-alive agents, using the SDK's credential providers, " +
+      "endpoint rules, timeouts and exception classes but not its per-request middleware (well under half " +
+      "the client CPU per record; the default since the integration and fault suites pass on it); `sdk` " +
+      "sends them through the SDK client's `send`. With `deletes: hard` and `WRITE_MODE=put` writes still go " +
+      "through the SDK. " +
       "Same requests and same outcomes either way (docs/performance.md#ceiling).",
   },
   {
