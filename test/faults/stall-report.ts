@@ -16,6 +16,25 @@ export function healthPort(output: string): number | undefined {
   }
 }
 
+export type MemberView = { ready: boolean; assignment: Record<string, number[]> };
+
+/**
+ * A running member's own view of its group membership (/debug/state): joined and not mid-rebalance,
+ * and the partitions it holds. Undefined when it cannot be read (no port yet, not answering).
+ * Protocol-free: a KIP-848 group is not a classic group, so kafkajs's DescribeGroups cannot show it.
+ */
+export async function memberView(c: Consumer): Promise<MemberView | undefined> {
+  const port = healthPort(c.proc.output());
+  if (port === undefined) return undefined;
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/debug/state`, { signal: AbortSignal.timeout(5_000) });
+    if (!res.ok) return undefined;
+    return (await res.json()) as MemberView;
+  } catch {
+    return undefined;
+  }
+}
+
 async function memberState(c: Consumer): Promise<string> {
   const port = healthPort(c.proc.output());
   if (port === undefined) return "no health port logged";
