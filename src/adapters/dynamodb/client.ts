@@ -40,11 +40,12 @@ export function createDynamoClient(o: DynamoClientOptions): DynamoDBClient {
       requestTimeout: o.requestTimeoutMs,
     }),
   });
-  // The direct path shares the handler's agents (and so its sockets) and its timeouts.
+  // The direct path has connections of its own (wire-http.ts), as many as the agents allow, with the
+  // handler's timeouts and the https agent's TLS options.
   if (o.writeClient !== "sdk")
     attachWire(client, {
-      httpAgent,
-      httpsAgent,
+      maxSockets: o.maxSockets,
+      tls: httpsAgent.options,
       connectionTimeoutMs: o.requestTimeoutMs,
       socketTimeoutMs: SOCKET_TIMEOUT_MS,
       keepAliveMsecs: agentOptions.keepAliveMsecs,

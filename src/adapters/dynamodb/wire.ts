@@ -3,7 +3,7 @@
 // quarters of the sink's CPU per record (docs/performance.md, "Ceiling"). Everything that is not per
 // request stays the SDK client's own: its credential provider chain (IRSA, profiles, environment;
 // asked again whenever the SDK would refresh), its region and endpoint resolution (the same rules,
-// asked once per table a minute), its keep-alive agents (wire-http.ts, with the handler's timeouts)
+// asked once per table a minute), its handler's timeouts and https agent's TLS options (wire-http.ts)
 // and its exception classes — a refused condition, a cancelled transaction, throttling or a 5xx is
 // thrown as the very error the SDK would throw (wire-errors.ts), so classifyAwsError and the sinks
 // cannot tell the paths apart. Signed with SigV4 (sigv4.ts, checked against @smithy/signature-v4).
@@ -15,7 +15,8 @@ import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import { DynamoSigner, canonicalPath, type SigningIdentity } from "./sigv4.ts";
 import { parseOutput, putItemBody, transactActionBody } from "./wire-json.ts";
 import { errorOf, type Metadata } from "./wire-errors.ts";
-import { post, targetOf, type Target, type WireTransport } from "./wire-http.ts";
+import { WireHttp, targetOf, type Target, type WireTransport } from "./wire-http.ts";
+import { headersOf } from "./http1.ts";
 
 export type { WireTransport } from "./wire-http.ts";
 export type WireOperation = "PutItem" | "TransactWriteItems";
@@ -44,7 +45,7 @@ type Identity = SigningIdentity & { readonly expiration?: Date | undefined };
 
 export class DynamoWire {
   readonly #client: ddb.DynamoDBClient;
-  readonly #transport: WireTransport;
+  readonly #http: WireHttp;
   readonly #signer = new DynamoSigner("dynamodb");
   /** Per operation, per table: the endpoint resolved, and when. */
   readonly #endpoints = {
@@ -60,7 +61,12 @@ export class DynamoWire {
 
   constructor(client: ddb.DynamoDBClient, transport: WireTransport) {
     this.#client = client;
-    this.#transport = transport;
+    this.#http = new WireHttp(transport);
+  }
+
+  /** Closes the direct path's connections (the client's destroy does, see attachWire). */
+  destroy(): void {
+    this.#http.destroy();
   }
 
   observe(observer: WireObserver): void {
@@ -105,23 +111,23 @@ export class DynamoWire {
       },
       body,
     );
-    const { status, message, text } = await post(this.#transport, endpoint.target, headers, body);
+    const { status, rawHeaders, text } = await this.#http.post(endpoint.target, headers, body);
     const $metadata: Metadata = { httpStatusCode: status, attempts: 1, totalRetryDelay: 0 };
-    const requestId = requestIdOf(message.rawHeaders);
+    const requestId = requestIdOf(rawHeaders);
     if (requestId !== undefined) $metadata.requestId = requestId;
     if (status >= 200 && status < 300) {
       // The answer's headers are read only when a body that does not parse needs them attached.
       const response = {
         statusCode: status,
         get headers() {
-          return message.headers;
+          return headersOf(rawHeaders);
         },
       };
       const output = text === "{}" ? {} : parseOutput(text, response, $metadata);
       output["$metadata"] = $metadata;
       return output;
     }
-    throw errorOf(status, message.headers, text, $metadata, this.#client.config);
+    throw errorOf(status, headersOf(rawHeaders), text, $metadata, this.#client.config);
   }
 
   #fresh(operation: WireOperation, input: Input, now: number): Endpoint | undefined {
@@ -222,6 +228,12 @@ const wires = new WeakMap<ddb.DynamoDBClient, DynamoWire>();
 export function attachWire(client: ddb.DynamoDBClient, transport: WireTransport): DynamoWire {
   const wire = new DynamoWire(client, transport);
   wires.set(client, wire);
+  // The direct path's sockets are its own (not the SDK handler's agents): they close with the client.
+  const destroy = client.destroy.bind(client);
+  client.destroy = () => {
+    wire.destroy();
+    destroy();
+  };
   return wire;
 }
 

@@ -51,7 +51,7 @@ export const DYNAMODB_VARIABLES = [
     parse: oneOf(["direct", "sdk"] as const),
     description:
       "How writes (PutItem, TransactWriteItems) are sent: `direct` signs them itself (SigV4) and sends " +
-      "them with node:http over the SDK client's keep-alive agents, using the SDK's credential providers, " +
+      "them on keep-alive HTTP/1.1 connections of its own (as many as the SDK's agents), using the SDK's credential providers, " +
       "endpoint rules, timeouts and exception classes but not its per-request middleware (well under half " +
       "the client CPU per record; the default since the integration and fault suites pass on it); `sdk` " +
       "sends them through the SDK client's `send`. With `deletes: hard` and `WRITE_MODE=put` writes still go " +
