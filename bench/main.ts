@@ -471,6 +471,7 @@ const ceilingArgs = {
   stream: many,
   productDir: values.product,
   oursEnv,
+  ...(flinkBuild === undefined ? {} : { flinkJar: flinkBuild.jar }),
   warmup: SIZES.warmup,
   window: Math.min(SIZES.window, 15),
   repeats: Number(values.repeats ?? (short ? 2 : 3)),

@@ -37,6 +37,12 @@ export function ceilingTable(c: CeilingResult): string {
     ["B-ours, sdk", c.oursSdk, "`cdc-sink run`, DYNAMODB_WRITE_CLIENT=sdk"],
     ["B-naive", c.naive, "eachMessage + one awaited SDK PutItem"],
   ];
+  if (c.flink !== undefined)
+    rows.push([
+      "B-flink",
+      c.flink,
+      "Flink KafkaSource + DynamoDbSink, parallelism 1: unconditional BatchWriteItem of 25 (`--peers`)",
+    ]);
   const lines = [
     `Ceiling: a responder that answers at once; each client alone on ${c.clientCore}; ` +
       `median (lowest–highest) of ${c.floor.samples.length} runs`,

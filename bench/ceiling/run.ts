@@ -5,7 +5,9 @@
 //   - B-floor: a loop sending the product's conditional PutItem, hand-signed, over node:http (loop.ts);
 //   - B-sdk loop: the same loop through the SDK client's send (what a write cost before the direct path);
 //   - B-ours: `cdc-sink run` over the many-keys topic, as shipped (direct), and with DYNAMODB_WRITE_CLIENT=sdk;
-//   - B-naive: kafkajs eachMessage and one awaited SDK PutItem per message.
+//   - B-naive: kafkajs eachMessage and one awaited SDK PutItem per message;
+//   - B-flink (with `--peers`): the Flink peer (bench/peers/flink.ts), parallelism 1, its JVM pinned
+//     to the same core; CPU is every JVM thread's, from the first record read plus the warm-up.
 // Each arm runs `repeats` times, interleaved, so that load from other work hits all of them alike.
 
 import { execFileSync } from "node:child_process";
@@ -14,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import type { ArmResult } from "../arms.ts";
 import { spawnTracked } from "../children.ts";
 import { runOurs } from "../ours.ts";
+import { runFlink } from "../peers/flink.ts";
 import type { StreamOptions } from "../workload.ts";
 import type { LoopRequest, LoopResult } from "./loop.ts";
 import type { ResponderStats } from "./responder.ts";
@@ -29,6 +32,8 @@ export type CeilingResult = {
   ours: CeilingArm;
   oursSdk: CeilingArm;
   naive: CeilingArm;
+  /** Only with `--peers`. */
+  flink?: CeilingArm;
 };
 
 export type CeilingOptions = {
@@ -37,6 +42,8 @@ export type CeilingOptions = {
   stream: StreamOptions;
   productDir: string;
   oursEnv: Record<string, string>;
+  /** The Flink peer's jar (`--peers`): adds the B-flink arm. */
+  flinkJar?: string;
   warmup: number;
   window: number;
   repeats: number;
@@ -45,10 +52,15 @@ export type CeilingOptions = {
 };
 
 /** Core 1 for the client, core 0 for the responder, when the machine has two cores and taskset. */
-function cores(): { client: string[]; responder: string[]; label: string } {
+function cores(): { client: string[]; responder: string[]; cpus?: string; label: string } {
   try {
     execFileSync("taskset", ["-c", "1", "true"]);
-    return { client: ["taskset", "-c", "1"], responder: ["taskset", "-c", "0"], label: "core 1 (taskset)" };
+    return {
+      client: ["taskset", "-c", "1"],
+      responder: ["taskset", "-c", "0"],
+      cpus: "1",
+      label: "core 1 (taskset)",
+    };
   } catch {
     return { client: [], responder: [], label: "not pinned (no taskset or one core)" };
   }
@@ -108,6 +120,7 @@ export async function runCeiling(o: CeilingOptions): Promise<CeilingResult> {
     ours: { samples: [] },
     oursSdk: { samples: [] },
     naive: { samples: [] },
+    ...(o.flinkJar === undefined ? {} : { flink: { samples: [] } }),
   };
   const loop = async (arm: LoopRequest["arm"]): Promise<Sample> => {
     const request: LoopRequest = {
@@ -163,6 +176,26 @@ export async function runCeiling(o: CeilingOptions): Promise<CeilingResult> {
     );
     return { rate: r.rate, cpuMsPerRecord: r.cpuMsPerRecord ?? NaN, cpuMsPerWrite: NaN };
   };
+  const flink = async (jar: string): Promise<Sample> => {
+    const r = await runFlink(
+      {
+        jar,
+        brokers: o.brokers,
+        endpoint: responder.endpoint,
+        topic: o.topic.topic,
+        group: o.group("ceiling-flink"),
+        table: "ceiling",
+        parallelism: 1,
+        ...(pin.cpus === undefined ? {} : { cpus: pin.cpus }),
+      },
+      o.topic.count,
+      o.warmup,
+      o.window,
+      (l) => o.say(`B-flink ceiling: ${l}`),
+    );
+    // Flink's DynamoDbSink writes every record it reads (no coalescing): per record is per write.
+    return { rate: r.rate, cpuMsPerRecord: r.cpuMsPerRecord["flink"]!, cpuMsPerWrite: NaN };
+  };
   try {
     for (let i = 1; i <= o.repeats; i++) {
       const step = async (name: string, arm: CeilingArm, run: () => Promise<Sample>) => {
@@ -178,6 +211,10 @@ export async function runCeiling(o: CeilingOptions): Promise<CeilingResult> {
       await step("B-ours (sdk)", result.oursSdk, () => ours({ DYNAMODB_WRITE_CLIENT: "sdk" }));
       await step("B-sdk loop", result.sdkLoop, () => loop("sdk"));
       await step("B-naive", result.naive, naive);
+      if (o.flinkJar !== undefined && result.flink !== undefined) {
+        const jar = o.flinkJar;
+        await step("B-flink", result.flink, () => flink(jar));
+      }
     }
   } finally {
     responder.stop();
