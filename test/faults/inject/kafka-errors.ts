@@ -3,8 +3,12 @@
 // ILLEGAL_GENERATION, heartbeats with REBALANCE_IN_PROGRESS (which makes the member rejoin).
 // INJECT_COMMIT_FAILURE_RATE and INJECT_HEARTBEAT_FAILURE_RATE are probabilities (0–1).
 // INJECT_FETCH_FATAL_AFTER=N: the N-th fetch fails with a non-retriable error (scenario 18).
+// With KAFKA_CLIENT=confluent the commits of @confluentinc/kafka-javascript fail the same way, with
+// the KafkaJSError and librdkafka code it gives a broker's refusal; its heartbeats run inside
+// librdkafka, out of reach, so only commits are injected there.
 
 import { createRequire } from "node:module";
+import { loadConfluent } from "../../../src/adapters/kafka/confluent-module.ts";
 
 const require = createRequire(import.meta.url);
 const ConsumerGroup = require("kafkajs/src/consumer/consumerGroup.js") as {
@@ -34,6 +38,30 @@ ConsumerGroup.prototype["commitOffsets"] = function (this: unknown, ...args: unk
   }
   return commit.apply(this, args);
 };
+if (process.env["KAFKA_CLIENT"] === "confluent") {
+  // The same module instance the sink loads (require's cache); the Consumer class is not exported,
+  // so it is reached through a consumer object that is never connected.
+  const { KafkaJS } = loadConfluent(process.env["KAFKA_CLIENT_MODULE"]) as {
+    KafkaJS: {
+      Kafka: new (c: unknown) => { consumer(c: unknown): object };
+      KafkaJSError: new (m: string, p: { code: number }) => Error;
+    };
+  };
+  const consumer = new KafkaJS.Kafka({ kafkaJS: { brokers: ["127.0.0.1:1"] } }).consumer({
+    kafkaJS: { groupId: "inject" },
+  });
+  const proto = Object.getPrototypeOf(consumer) as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  const ckCommit = proto["commitOffsets"]!;
+  proto["commitOffsets"] = function (this: unknown, ...args: unknown[]) {
+    if (Math.random() < commitRate) {
+      injected.commit++;
+      const codes = Object.values(CODES);
+      const code = codes[injected.commit % codes.length]!;
+      return Promise.reject(new KafkaJS.KafkaJSError(`injected: commit refused (code ${code})`, { code }));
+    }
+    return ckCommit.apply(this, args);
+  };
+}
 const heartbeat = ConsumerGroup.prototype["heartbeat"]!;
 ConsumerGroup.prototype["heartbeat"] = function (this: unknown, ...args: unknown[]) {
   if (Math.random() < heartbeatRate) {
