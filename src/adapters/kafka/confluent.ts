@@ -127,14 +127,6 @@ class ConfluentConsumer implements KafkaConsumerClient {
   readonly #log: Log;
   #consumer: CkConsumer | undefined;
   #handlers: ConsumerHandlers | undefined;
-  // `topic/partition` assigned and not yet delivered in this assignment, and of those the ones the
-  // engine paused. The package's pause seeks a partition to the last offset it handed out + 1, and
-  // keeps that offset across a rebalance (1.10.1, _consumer.js #pauseInternal, #lastConsumedOffsets):
-  // paused before its first batch of a new assignment, a partition read earlier was sought to where
-  // it stood then, past records nobody committed, and those never came again (fault scenario 11
-  // stalled with nothing in hand). So such a pause waits for the partition's first batch.
-  readonly #fresh = new Set<string>();
-  readonly #pauseAfterFirstBatch = new Set<string>();
 
   constructor(kafka: CkKafka, config: Config["kafka"], log: Log) {
     this.#kafka = kafka;
@@ -178,16 +170,6 @@ class ConfluentConsumer implements KafkaConsumerClient {
       partitionsConsumedConcurrently: 1,
       eachBatchAutoResolve: true,
       eachBatch: ({ batch }) => {
-        const key = `${batch.topic}/${batch.partition}`;
-        if (this.#fresh.delete(key) && this.#pauseAfterFirstBatch.has(key))
-          // After this batch is resolved (the package seeks a partition paused inside eachBatch back to
-          // the batch's start, and would hand it out again), so the pause's seek lands right after it.
-          setImmediate(() => {
-            if (this.#pauseAfterFirstBatch.delete(key))
-              this.#flow(() =>
-                this.#consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]),
-              );
-          });
         handlers.batch({
           topic: batch.topic,
           partition: batch.partition,
@@ -203,12 +185,6 @@ class ConfluentConsumer implements KafkaConsumerClient {
     const h = this.#handlers;
     if (h === undefined) return;
     const change = byTopic(assignment);
-    for (const { topic, partition } of assignment) {
-      const key = `${topic}/${partition}`;
-      this.#pauseAfterFirstBatch.delete(key);
-      if (code === ASSIGN) this.#fresh.add(key);
-      else this.#fresh.delete(key);
-    }
     if (code === ASSIGN) {
       // librdkafka keeps an application pause across a rebalance (rdkafka_assignment.c lifts only
       // its own RD_KAFKA_TOPPAR_F_LIB_PAUSE on assign; F_APP_PAUSE goes only by a resume), and the
@@ -231,20 +207,13 @@ class ConfluentConsumer implements KafkaConsumerClient {
     // The package has no stop(): leaving the group means disconnecting; run() makes a new consumer.
     const consumer = this.#consumer;
     this.#consumer = undefined;
-    this.#fresh.clear();
-    this.#pauseAfterFirstBatch.clear();
     await consumer?.disconnect();
   }
 
   pause(topic: string, partitions: readonly number[]): void {
-    const now: number[] = [];
-    for (const p of partitions)
-      if (this.#fresh.has(`${topic}/${p}`)) this.#pauseAfterFirstBatch.add(`${topic}/${p}`);
-      else now.push(p);
-    if (now.length > 0) this.#flow(() => this.#consumer?.pause([{ topic, partitions: now }]));
+    this.#flow(() => this.#consumer?.pause([{ topic, partitions: [...partitions] }]));
   }
   resume(topic: string, partitions: readonly number[]): void {
-    for (const p of partitions) this.#pauseAfterFirstBatch.delete(`${topic}/${p}`);
     this.#flow(() => this.#consumer?.resume([{ topic, partitions: [...partitions] }]));
   }
 
