@@ -65,9 +65,8 @@ export async function runClients(o: ClientsOptions, say: Say): Promise<number> {
     const brokers = endpoints.kafkaBrokers;
     const topic = uniqueName("clients-many");
     await createTopic(brokers, topic, PARTITIONS);
-    // Not the test fixtures' idempotent producer: with produceStream's 4 batches in flight, kafkajs's
-    // idempotent producer met OUT_OF_ORDER_SEQUENCE_NUMBER on a fresh Kafka 4.4 broker here. A
-    // duplicate from a retry only adds records; the consume-only arm counts to the total produced.
+    // Not idempotent: a duplicate from a retry only adds records, and the consume-only arm counts
+    // to the total produced (produceStream's note says why kafkajs's idempotent producer is fragile).
     const producer = kafkaClient(brokers, "bench-clients-producer").producer({
       allowAutoTopicCreation: false,
     });
