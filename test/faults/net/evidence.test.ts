@@ -58,6 +58,46 @@ void test("evidence: Kafka 4's group coordinator logs classic rebalances the sam
   ]);
 });
 
+// Lines of a real Kafka 4.4.0 broker log for a KIP-848 group (group.protocol=consumer): no
+// generations, a group epoch bumped by each member change, then a new target assignment.
+const LOG_848 = [
+  "[2026-12-03 09:00:58,566] INFO [GroupCoordinator id=1 topic=__consumer_offsets partition=20] " +
+    "[GroupId g.8] Member XIEukH1vRgy1CsFMEy2/Rw joins the consumer group using the consumer protocol. " +
+    "(org.apache.kafka.coordinator.group.GroupMetadataManager)",
+  "[2026-12-03 09:00:58,566] INFO [GroupCoordinator id=1 topic=__consumer_offsets partition=20] " +
+    "[GroupId g.8] Bumped group epoch to 2 with metadata hash -1667216700987224058. " +
+    "(org.apache.kafka.coordinator.group.GroupMetadataManager)",
+  "[2026-12-03 09:00:58,566] INFO [GroupCoordinator id=1 topic=__consumer_offsets partition=20] " +
+    "[GroupId g.8] Computed a new target assignment for epoch 2 with 'uniform' assignor in 0ms. " +
+    "(org.apache.kafka.coordinator.group.GroupMetadataManager)",
+  "[2026-12-03 09:00:58,412] INFO [GroupCoordinator id=1 topic=__consumer_offsets partition=4] " +
+    "[GroupId g.80] Member ujiCCKO9TdSrMrdUchfhFQ left the consumer group. " +
+    "(org.apache.kafka.coordinator.group.GroupMetadataManager)",
+  "[2026-12-03 09:00:58,412] INFO [GroupCoordinator id=1 topic=__consumer_offsets partition=4] " +
+    "[GroupId g.80] Bumped group epoch to 3 with metadata hash 0. " +
+    "(org.apache.kafka.coordinator.group.GroupMetadataManager)",
+].join("\n");
+
+void test("evidence: a KIP-848 group's epoch bumps are its rebalances, with the member change as reason", () => {
+  assert.deepEqual(rebalancesInLog(LOG_848, "g.8"), [
+    {
+      at: "2026-12-03 09:00:58,566",
+      generation: 1,
+      kind: "preparing",
+      reason: "Member XIEukH1vRgy1CsFMEy2/Rw joins the consumer group using the consumer protocol",
+    },
+    { at: "2026-12-03 09:00:58,566", generation: 2, kind: "stabilized", reason: "" },
+  ]);
+  assert.deepEqual(rebalancesInLog(LOG_848, "g.80"), [
+    {
+      at: "2026-12-03 09:00:58,412",
+      generation: 2,
+      kind: "preparing",
+      reason: "Member ujiCCKO9TdSrMrdUchfhFQ left the consumer group",
+    },
+  ]);
+});
+
 void test("evidence: tcpPeers lists this process's established loopback connection", async () => {
   const server = createServer((s) => s.on("error", () => undefined));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -10,7 +10,12 @@ export type Rebalance = { at: string; generation: number; kind: "preparing" | "s
  * For a classic group the coordinator (Kafka 3.9's, and 4.x's GroupMetadataManager alike) logs
  * "Preparing to rebalance group G ... with old generation N (...) (reason: ...)" when a rebalance
  * starts and "Stabilized group G generation N" when it ends; together they are the group's
- * generation history. A KIP-848 group has no generations and logs neither.
+ * generation history. A KIP-848 group (Kafka 4.x, group.protocol=consumer) has no generations: each
+ * change of members or subscribed metadata logs "[GroupId G] Bumped group epoch to N", after the
+ * member's own line ("Member M joins ...", "left ...", "... fenced ..."), and a new assignment
+ * "[GroupId G] Computed a new target assignment for epoch N". Those are read as the same two kinds:
+ * a bump to N as "preparing" from N - 1 (its reason the group's latest member line), an assignment
+ * for epoch N as "stabilized" at N.
  */
 export function rebalancesInLog(text: string, group: string): Rebalance[] {
   const out: Rebalance[] = [];
@@ -20,11 +25,26 @@ export function rebalancesInLog(text: string, group: string): Rebalance[] {
       `(\\d+).*?\\(reason: (.*?)\\)`,
   );
   const stabilized = new RegExp(`^\\[([^\\]]+)\\].*Stabilized group ${escaped} generation (\\d+)`);
+  const member = new RegExp(`^\\[[^\\]]+\\].*\\[GroupId ${escaped}\\] (Member .*?)\\.? \\(org\\.apache`);
+  const bumped = new RegExp(`^\\[([^\\]]+)\\].*\\[GroupId ${escaped}\\] Bumped group epoch to (\\d+)`);
+  const assigned = new RegExp(
+    `^\\[([^\\]]+)\\].*\\[GroupId ${escaped}\\] Computed a new target assignment for epoch (\\d+)`,
+  );
+  let lastMember = "";
   for (const line of text.split("\n")) {
     const p = preparing.exec(line);
     if (p !== null) out.push({ at: p[1]!, generation: Number(p[2]), kind: "preparing", reason: p[3]! });
     const s = stabilized.exec(line);
     if (s !== null) out.push({ at: s[1]!, generation: Number(s[2]), kind: "stabilized", reason: "" });
+    const m = member.exec(line);
+    if (m !== null) lastMember = m[1]!;
+    const b = bumped.exec(line);
+    if (b !== null) {
+      out.push({ at: b[1]!, generation: Number(b[2]) - 1, kind: "preparing", reason: lastMember });
+      lastMember = "";
+    }
+    const a = assigned.exec(line);
+    if (a !== null) out.push({ at: a[1]!, generation: Number(a[2]), kind: "stabilized", reason: "" });
   }
   return out;
 }

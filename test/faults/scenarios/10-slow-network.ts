@@ -2,8 +2,8 @@
 // (the stack's proxied listener advertises the proxy's port, so bootstrap and broker connections
 // alike pass through it). Phases: latency with jitter, then a black hole, then connection resets,
 // then (in a network namespace of its own, where iptables is available) a partition, then normal.
-// Latency alone must not cost a rebalance: the group's generation (from the broker's
-// group coordinator log), its members, and the sinks' join lines must stay as they were.
+// Latency alone must not cost a rebalance: the group's generation or, under KIP-848, its epoch (from
+// the broker's group coordinator log), its members, and the sinks' join lines must stay as they were.
 
 import { logFile } from "../../../tools/stack/state.ts";
 import { groupProgress } from "../../support/kafka-progress.ts";
@@ -13,6 +13,7 @@ import { netnsStatus, partition } from "../net/netns.ts";
 import { TcpProxy } from "../net/tcp-proxy.ts";
 import type { Consumer, Harness } from "../harness.ts";
 import type { Scenario } from "../scenario.ts";
+import { memberView, type MemberView } from "../stall-report.ts";
 import { standardFill } from "./common.ts";
 
 const PHASES = {
@@ -42,7 +43,29 @@ const committedSum = async (h: Harness): Promise<bigint> =>
     0n,
   );
 
-async function members(h: Harness): Promise<{ state: string; ids: string }> {
+const KIP848 = process.env["CDC_SINK_KAFKA_GROUP_PROTOCOL"] === "consumer";
+
+/**
+ * The group as "state" and a fingerprint of its members. A classic group from the coordinator
+ * (DescribeGroups: state and member ids). A KIP-848 group is not a classic group and kafkajs cannot
+ * describe it (ConsumerGroupDescribe), so from the members themselves (/debug/state): "Stable" when
+ * every one is joined and not mid-rebalance, and the fingerprint is each one's assignment — a
+ * rebalance that moved nothing would not show, which the coordinator log's epoch bumps do.
+ */
+async function members(
+  h: Harness,
+  consumers: readonly Consumer[],
+): Promise<{ state: string; ids: string; count: number }> {
+  if (KIP848) {
+    const views = await Promise.all(consumers.map((c) => memberView(c)));
+    const holding = (v: MemberView | undefined): boolean =>
+      v?.ready === true && Object.values(v.assignment).some((ps) => ps.length > 0);
+    return {
+      state: views.every(holding) ? "Stable" : "not ready",
+      ids: views.map((v) => JSON.stringify(v?.assignment ?? null)).join(" "),
+      count: views.filter(holding).length,
+    };
+  }
   const { groups } = await h.admin.describeGroups([h.group]);
   const g = groups[0];
   return {
@@ -51,6 +74,7 @@ async function members(h: Harness): Promise<{ state: string; ids: string }> {
       .map((m) => m.memberId)
       .sort()
       .join(","),
+    count: g?.members.length ?? 0,
   };
 }
 
@@ -73,8 +97,8 @@ export const slowNetwork: Scenario = {
       const consumers = [h.consumer(env), h.consumer(env)];
       await waitFor(
         async () =>
-          (await members(h)).state === "Stable" &&
-          (await members(h)).ids.split(",").length === 2 &&
+          (await members(h, consumers)).state === "Stable" &&
+          (await members(h, consumers)).count === 2 &&
           consumers.every((c) => joins(c) > 0),
         {
           timeoutMs: 60_000,
@@ -93,14 +117,14 @@ export const slowNetwork: Scenario = {
       const brokerLog = logFile(h.stackDir, "kafka");
       let mark = readSince(brokerLog, 0).mark;
       const before = {
-        members: await members(h),
+        members: await members(h, consumers),
         joins: consumers.map(joins),
         committed: await committedSum(h),
       };
       const samples: string[] = [];
       const sampler = setInterval(
         () =>
-          void members(h).then(
+          void members(h, consumers).then(
             (m) => samples.push(`${m.state}:${m.ids}`),
             () => undefined,
           ),
@@ -112,7 +136,7 @@ export const slowNetwork: Scenario = {
       mark = duringLatency.mark;
       const rebalancesDuringLatency = rebalancesInLog(duringLatency.text, h.group);
       const after = {
-        members: await members(h),
+        members: await members(h, consumers),
         joins: consumers.map(joins),
         committed: await committedSum(h),
       };
