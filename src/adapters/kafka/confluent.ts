@@ -109,9 +109,16 @@ function logger(log: Log): object {
   };
 }
 
-/** A JS pattern as librdkafka's: anchored with `^` (required), unanchored ones prefixed with `.*`. */
+/**
+ * A JS pattern (whose meaning is a search, RegExp.test) as librdkafka's subscription: it must start
+ * with `^` to be taken as a regex, and it goes two ways. The classic protocol searches topic names
+ * with it in librdkafka; KIP-848 sends it to the broker (SubscribedTopicRegex), whose coordinator
+ * keeps a topic only if the whole name matches (re2j `matches()`), so `^pg\.` alone would select
+ * `pg.` and nothing under it. `^.*(P).*` means the same in all three. A plain group: librdkafka's
+ * classic regex may be POSIX ERE, which has no `(?:`.
+ */
 export function librdkafkaPattern(pattern: RegExp): RegExp {
-  return new RegExp(pattern.source.startsWith("^") ? pattern.source : `^.*(${pattern.source})`);
+  return new RegExp(`^.*(${pattern.source})`);
 }
 
 const byTopic = (tps: readonly TopicPartition[]): Assignment => {

@@ -10,13 +10,38 @@ import { createLog } from "../../../../src/telemetry/log.ts";
 import { loadConfluent } from "../../../../src/adapters/kafka/confluent-module.ts";
 import { FatalError } from "../../../../src/core/errors.ts";
 
-test("a JS topic pattern as librdkafka's: anchored with ^, matching what the JS pattern matches", () => {
-  const anchored = librdkafkaPattern(/^pg\.public\./);
-  assert.equal(anchored.source, "^pg\\.public\\.");
-  const loose = librdkafkaPattern(/orders$/);
-  assert.ok(loose.source.startsWith("^"), "librdkafka takes a subscription as a regex only with ^");
-  for (const topic of ["pg.orders", "orders", "x.orders"]) assert.ok(loose.test(topic), topic);
-  assert.ok(!loose.test("orders.dlq"));
+// The subscription string goes two ways: under the classic protocol librdkafka searches topic names
+// with it (rd_regex_exec); under KIP-848 it goes to the broker as SubscribedTopicRegex, and Kafka's
+// group coordinator keeps a topic only if the whole name matches (re2j `matcher(topic).matches()`).
+// The JS pattern's own meaning is a search (RegExp.test). All three must pick the same topics.
+const fullMatch = (re: RegExp, topic: string): boolean => new RegExp(`^(?:${re.source})$`).test(topic);
+
+test("a JS topic pattern as librdkafka's: ^ first, the same topics searched or matched whole", () => {
+  const topics = [
+    "pg.public.orders",
+    "pg.public.",
+    "x.pg.public.a",
+    "orders",
+    "pg.orders",
+    "orders.dlq",
+    "a.b",
+  ];
+  for (const js of [
+    /^pg\.public\./,
+    /orders$/,
+    /^pg\.public\.orders$/,
+    /public/,
+    /^a|^orders/,
+    /^(pg|x)\./,
+  ]) {
+    const converted = librdkafkaPattern(js);
+    assert.ok(converted.source.startsWith("^"), `${converted.source}: librdkafka takes a regex only with ^`);
+    for (const topic of topics) {
+      const want = js.test(topic);
+      assert.equal(converted.test(topic), want, `classic: ${converted.source} on ${topic}`);
+      assert.equal(fullMatch(converted, topic), want, `KIP-848: ${converted.source} on ${topic}`);
+    }
+  }
 });
 
 test("a confluent client that does not load is a configuration error naming how to build it", () => {
