@@ -131,6 +131,11 @@ export type KafkaConsumerClient = {
   /** Not fetched until resumed. Ignored while the client is not running (nothing to pause then). */
   pause(topic: string, partitions: readonly number[]): void;
   resume(topic: string, partitions: readonly number[]): void;
+  /**
+   * The service is on its way out: hand nothing more over (what comes is read again by the next
+   * holder, as nothing past it is committed) until disconnect(). Without it, pause everything.
+   */
+  quiesce?(): void;
   /** Commits exactly these offsets (the next offset to read) in the member's current generation. */
   commit(points: readonly CommitPoint[]): Promise<void>;
   /** A commit refused because the group is changing generation: redone after the rejoin. */

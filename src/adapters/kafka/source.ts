@@ -224,6 +224,12 @@ export class KafkaSource {
   }
 
   pauseAll(): void {
+    if (this.#client.quiesce !== undefined) {
+      for (const [topic, partitions] of Object.entries(this.#assignment))
+        for (const p of partitions) this.#paused.add(`${topic}/${p}`);
+      this.#client.quiesce();
+      return;
+    }
     for (const [topic, partitions] of Object.entries(this.#assignment)) {
       for (const p of partitions) this.#paused.add(`${topic}/${p}`);
       if (partitions.length > 0) this.#client.pause(topic, partitions);

@@ -4,7 +4,8 @@
 // rebalance: a partition this member read to its end in an earlier generation, nothing committed,
 // was sought to its end by the pause, and its records never came again (fault scenario 11 stalled
 // in the confluent cell: the sink paused every partition for the open breaker right after a join).
-// Fails under KAFKA_CLIENT=confluent: a known defect, not fixed yet (docs/kafka-clients.md).
+// The confluent adapter now seeks every pause itself (docs/kafka-clients.md); before, this failed
+// with only the partition that had sent its batch read: [[1,40,0,39]].
 // Runs with the client the test runner chose (`npm test -- --kafka-client confluent`), on the
 // classic protocol, whose rebalances revoke and assign everything.
 
