@@ -31,7 +31,7 @@ type Parsed<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<Conf
 
 export type CommandLine<O extends ParseArgsOptionsConfig> = Parsed<O> & {
   /** A bad value the command found itself: reported as a bad option is, exit 2. */
-  fail(message: string): never;
+  fail: (message: string) => never;
 };
 
 /** Parses the command line; prints the usage and exits on --help, or on an error (exit 2). */
