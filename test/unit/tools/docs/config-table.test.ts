@@ -6,7 +6,10 @@ import { assertBadOption, assertHelp, runCommand } from "../../../support/comman
 
 test("npm run docs -- --help: the usage, exit 0, docs/configuration.md left alone", async () => {
   const before = statSync(CONFIGURATION_MD).mtimeMs;
-  assertHelp(await runCommand("tools/docs/config-table.ts", ["--help"]), /^usage: npm run docs -- \[--json\]/);
+  assertHelp(
+    await runCommand("tools/docs/config-table.ts", ["--help"]),
+    /^usage: npm run docs -- \[--json\]/,
+  );
   assert.equal(statSync(CONFIGURATION_MD).mtimeMs, before);
 });
 
