@@ -13,6 +13,7 @@ import { encodeId } from "../src/core/identity.ts";
 import { TableMapping, type MappingSpec } from "../src/core/mapping.ts";
 import type { ChangeEvent, KeyColumn, Row } from "../src/core/types.ts";
 import { ORDER } from "./mapping-sizes.ts";
+import { parseCommandLine } from "../tools/cli/args.ts";
 
 const ctx = { keyAttribute: "pk", ttlAttribute: "_cdc_expires_at", manyTopics: false };
 const STEPS = ["insert", "update", "delete", "older update after the delete"] as const;
@@ -86,13 +87,17 @@ export async function measure(endpoint: string): Promise<Measured[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const endpoint = process.env["DYNAMODB_ENDPOINT"];
-  if (endpoint === undefined || endpoint === "") {
-    process.stderr.write("delete-wcu: set DYNAMODB_ENDPOINT to a store that reports ConsumedCapacity\n");
-    process.exit(2);
-  }
+  const USAGE = `usage: DYNAMODB_ENDPOINT=URL node bench/delete-wcu.ts [--json]
+  Measures the WCU per record of each delete mode × metadata mode × write shape on the store at URL,
+  which must report ConsumedCapacity (dynoxide does), and prints the table of docs/mapping.md.
+  --json      the rows as JSON on stdout
+  -h, --help  this text`;
+  const { values, fail } = parseCommandLine("delete-wcu", USAGE, {});
+  const endpoint =
+    process.env["DYNAMODB_ENDPOINT"] ||
+    fail("set DYNAMODB_ENDPOINT to a store that reports ConsumedCapacity");
   const rows = await measure(endpoint);
-  if (process.argv.includes("--json")) process.stdout.write(`${JSON.stringify(rows)}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
   else {
     process.stdout.write(`| deletes | metadata | write | ${STEPS.join(" | ")} |\n`);
     for (const r of rows)

@@ -1,7 +1,8 @@
-// npm run bench [-- --short] [--regimes L,R] [--product DIR]
+// npm run bench [-- --short] [--regimes L,R] [--product DIR] [--json] (every option: --help)
 // npm run bench -- --clients [--short] [--repeat N]   (the Kafka clients side by side: bench/clients/)
 // Runs every arm of the benchmark side by side on one local stack and prints the table and the
-// goals; the same goes to bench/results/<timestamp>.json. Arms, goals and options: docs/performance.md.
+// goals; the same goes to bench/results/<timestamp>.json (with --json, to stdout too, instead of the
+// table). Arms, goals and options: docs/performance.md.
 
 import {
   existsSync,
@@ -15,7 +16,6 @@ import {
 import { tmpdir, cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { stackStatus, startStack, stopStack, type Endpoints } from "../tools/stack/index.ts";
 import { DYNOXIDE } from "../tools/stack/dynoxide.ts";
 import { createTopic } from "../test/support/kafka.ts";
@@ -36,31 +36,80 @@ import { ceilingGoals, ceilingTable } from "./ceiling/report.ts";
 import { flinkJar, type FlinkBuild } from "./peers/flink.ts";
 import { replayDemo, runPeers } from "./peers/index.ts";
 import { peersTable } from "./peers/report.ts";
+import { parseCommandLine, printJson } from "../tools/cli/args.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({
-  options: {
-    short: { type: "boolean", default: false },
-    regimes: { type: "string", default: "L,R" },
-    product: { type: "string", default: ROOT },
-    "ours-env": { type: "string", default: "{}" },
-    candidate: { type: "string" },
-    clients: { type: "boolean", default: false },
-    repeat: { type: "string", default: "3" },
-    only: { type: "string" },
-    "latency-runs": { type: "string", default: "1" },
-    "ceiling-only": { type: "boolean", default: false },
-    "no-ceiling": { type: "boolean", default: false },
-    repeats: { type: "string" },
-    peers: { type: "boolean", default: false },
-  },
+const USAGE = `usage: npm run bench -- [options]
+  Runs every arm of the benchmark side by side on one local stack (a fresh one in a temporary folder,
+  stopped at the end, or the running one $CDC_SINK_STACK_DIR names), prints the table and the goals,
+  and writes the same figures as JSON to bench/results/<timestamp>.json. Arms, goals and options:
+  docs/performance.md. The flags are off unless given.
+  --short             100 k records, short windows, 5 sweep points (default: 200 k records, 30 s
+                      windows, 12 sweep points, a 1 M backlog for G7)
+  --regimes LIST      L (the store as it is), R (10 ms away, through bench/delay-proxy.ts) or both
+                      (default L,R)
+  --only GOALS        only the arms these goals need, e.g. G5,G7 (default: all goals)
+  --latency-runs N    runs of the latency arm; its goals are judged on the median run (default 1)
+  --product DIR       the checkout B-ours runs (default: this one)
+  --candidate DIR     a second checkout run through the same B-ours runs (default: none)
+  --ours-env JSON     extra variables for B-ours, for tuning experiments (default {})
+  --no-ceiling        leave out the ceiling arms (G10)
+  --ceiling-only      only the ceiling arms (G10); JSON in bench/results/ceiling-<timestamp>.json
+  --repeats N         runs of each ceiling arm (default 3, 2 with --short)
+  --peers             also the Flink peer (G11) and the replay demonstration; builds its jar first
+  --clients           the Kafka clients side by side instead (bench/clients/, takes --short and
+                      --repeat); JSON in bench/results/clients-<timestamp>.json
+  --repeat N          with --clients: repeats of each measurement (default 3)
+  --json              the result as JSON on stdout (what bench/results/ gets) instead of the tables;
+                      the progress goes to stderr as always
+  -h, --help          this text`;
+
+const { values, fail } = parseCommandLine("bench", USAGE, {
+  short: { type: "boolean", default: false },
+  regimes: { type: "string", default: "L,R" },
+  product: { type: "string", default: ROOT },
+  "ours-env": { type: "string", default: "{}" },
+  candidate: { type: "string" },
+  clients: { type: "boolean", default: false },
+  repeat: { type: "string", default: "3" },
+  only: { type: "string" },
+  "latency-runs": { type: "string", default: "1" },
+  "ceiling-only": { type: "boolean", default: false },
+  "no-ceiling": { type: "boolean", default: false },
+  repeats: { type: "string" },
+  peers: { type: "boolean", default: false },
 });
+const count = (option: string, text: string): number =>
+  /^[1-9]\d*$/.test(text)
+    ? Number(text)
+    : fail(`--${option} wants a whole number of at least 1, got ${JSON.stringify(text)}`);
 /** `--only G5,G7`: run only the arms those goals need (bench/focus.ts); the others print n/a. */
-const only = focus(values.only);
-const latencyRuns = Math.max(1, Number(values["latency-runs"]));
+const only = ((): ReturnType<typeof focus> => {
+  try {
+    return focus(values.only);
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err));
+  }
+})();
+const latencyRuns = count("latency-runs", values["latency-runs"]);
+const repeat = count("repeat", values.repeat);
+const repeats = values.repeats === undefined ? undefined : count("repeats", values.repeats);
+const regimeNames = values.regimes.split(",");
+if (regimeNames.some((r) => r !== "L" && r !== "R"))
+  fail(`--regimes takes L, R or L,R; got ${JSON.stringify(values.regimes)}`);
 const short = values.short;
 /** Extra variables for B-ours, for tuning experiments only: the shipped defaults are what `{}` runs. */
-const oursEnv = JSON.parse(values["ours-env"]) as Record<string, string>;
+const oursEnv = ((): Record<string, string> => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(values["ours-env"]);
+  } catch (err) {
+    return fail(`--ours-env wants a JSON object of variables: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return fail(`--ours-env wants a JSON object of variables: got ${values["ours-env"]}`);
+  return parsed as Record<string, string>;
+})();
 const PARTITIONS = 12;
 // warmup/window: seconds not counted after a start (JIT, sockets, group join), then seconds counted.
 const SIZES = short
@@ -451,7 +500,7 @@ async function backlog(
 
 if (values.clients) {
   const { runClients } = await import("./clients/run.ts");
-  process.exit(await runClients({ short, repeat: Number(values.repeat) }, say));
+  process.exit(await runClients({ short, repeat, json: values.json }, say));
 }
 /** `--peers`: the Flink peer's jar, built (or found in the cache) before the stack starts. */
 const flinkBuild: FlinkBuild | undefined = values.peers
@@ -474,10 +523,11 @@ const ceilingArgs = {
   ...(flinkBuild === undefined ? {} : { flinkJar: flinkBuild.jar }),
   warmup: SIZES.warmup,
   window: Math.min(SIZES.window, 15),
-  repeats: Number(values.repeats ?? (short ? 2 : 3)),
+  repeats: repeats ?? (short ? 2 : 3),
   say,
 };
-if (values["ceiling-only"]) await runCeilingOnly(ceilingArgs, { dir, owned, versions: versions(dir) });
+if (values["ceiling-only"])
+  await runCeilingOnly(ceilingArgs, { dir, owned, versions: versions(dir), json: values.json });
 try {
   const env = {
     ...versions(dir),
@@ -513,7 +563,7 @@ try {
   const ceiling =
     values["no-ceiling"] || !only.wants("G10") ? undefined : await runCeilingArms(ceilingArgs, topics.many);
   const regimes: RegimeResult[] = [];
-  for (const name of values.regimes.split(",") as ("L" | "R")[]) {
+  for (const name of regimeNames as ("L" | "R")[]) {
     const proxy = name === "R" ? await startProxy(endpoints.dynamodbEndpoint) : undefined;
     try {
       regimes.push(
@@ -538,43 +588,36 @@ try {
     ...goals(regimes, kafka, back, wcu.defaultOnAws),
     ...(ceiling ? ceilingGoals(ceiling) : []),
   ].filter((g) => only.wants(g.id));
-  const text = `${table(regimes, kafka, list)}${ceiling ? `\n\n${ceilingTable(ceiling)}` : ""}`;
-  process.stdout.write(
-    `\n${text}\n\n${flinkBuild === undefined ? "" : `${peersTable(regimes, flinkBuild, replay)}\n\n`}B-store sweep:\n${sweepTable(regimes)}\n\n${Object.entries(
-      env,
-    )
-      .map(([k, v]) => `${k}: ${v}`)
-      .join("\n")}\nload average at end: ${loadavg()
-      .map((v) => v.toFixed(1))
-      .join(" ")}\n`,
-  );
+  const loadAverageAtEnd = loadavg()
+    .map((v) => v.toFixed(1))
+    .join(" ");
+  const result = {
+    env: { ...env, loadAverageAtEnd },
+    sizes: SIZES,
+    workload: { many, hot },
+    topics,
+    kafka,
+    regimes,
+    backlog: back,
+    ceiling,
+    wcu,
+    goals: list,
+    ...(flinkBuild === undefined ? {} : { flinkBuild, replay }),
+  };
+  if (values.json) printJson(result);
+  else {
+    const text = `${table(regimes, kafka, list)}${ceiling ? `\n\n${ceilingTable(ceiling)}` : ""}`;
+    process.stdout.write(
+      `\n${text}\n\n${flinkBuild === undefined ? "" : `${peersTable(regimes, flinkBuild, replay)}\n\n`}B-store sweep:\n${sweepTable(regimes)}\n\n${Object.entries(
+        env,
+      )
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("\n")}\nload average at end: ${loadAverageAtEnd}\n`,
+    );
+  }
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
   const file = join(ROOT, "bench/results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(
-    file,
-    `${JSON.stringify(
-      {
-        env: {
-          ...env,
-          loadAverageAtEnd: loadavg()
-            .map((v) => v.toFixed(1))
-            .join(" "),
-        },
-        sizes: SIZES,
-        workload: { many, hot },
-        topics,
-        kafka,
-        regimes,
-        backlog: back,
-        ceiling,
-        wcu,
-        goals: list,
-        ...(flinkBuild === undefined ? {} : { flinkBuild, replay }),
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   say(`written ${file}`);
 } finally {
   if (owned) {

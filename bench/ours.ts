@@ -40,7 +40,11 @@ const built = new Set<string>();
 /** Compiles a product checkout into its dist/ (as `npm run build` does), once per run. */
 export function buildProduct(productDir: string): void {
   if (built.has(productDir)) return;
-  execFileSync(TSC, ["-p", join(productDir, "tsconfig.build.json")], { cwd: productDir, stdio: "inherit" });
+  // tsc's messages go to stderr: bench's stdout is its result alone (the tables, or --json's document).
+  execFileSync(TSC, ["-p", join(productDir, "tsconfig.build.json")], {
+    cwd: productDir,
+    stdio: ["ignore", 2, "inherit"],
+  });
   built.add(productDir);
 }
 

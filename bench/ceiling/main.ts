@@ -1,6 +1,7 @@
 // bench/main.ts's entry points for the ceiling arms: inside the full run (after B-kafka, on its
 // many-keys topic), or alone with `npm run bench -- --ceiling-only` (a topic of its own, the table
-// and G10, the JSON in bench/results/ceiling-<timestamp>.json; a few minutes).
+// and G10, the JSON in bench/results/ceiling-<timestamp>.json, and on stdout instead of the table
+// with --json; a few minutes).
 
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,7 +27,7 @@ export function runCeilingArms(
 /** The ceiling arms alone; stops an owned stack and exits. */
 export async function runCeilingOnly(
   a: CeilingArgs,
-  s: { dir: string; owned: boolean; versions: Record<string, string> },
+  s: { dir: string; owned: boolean; versions: Record<string, string>; json: boolean },
 ): Promise<never> {
   try {
     const topic = uniqueName("ceiling");
@@ -37,23 +38,26 @@ export async function runCeilingOnly(
     a.say(`produced ${count} messages to ${topic}`);
     const ceiling = await runCeilingArms(a, { topic, count });
     const goals = ceilingGoals(ceiling);
-    process.stdout.write(
-      `\n${ceilingTable(ceiling)}\n\n${goals
-        .map(
-          (g) =>
-            `${g.id} ${g.what}: ${g.value.toFixed(3)} (target ${g.target}) — ${g.pass ? "pass" : "FAIL"}`,
-        )
-        .join("\n")}\n\n${Object.entries(s.versions)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join("\n")}\n`,
-    );
+    const result = { env: s.versions, ceiling, goals };
+    if (s.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else
+      process.stdout.write(
+        `\n${ceilingTable(ceiling)}\n\n${goals
+          .map(
+            (g) =>
+              `${g.id} ${g.what}: ${g.value.toFixed(3)} (target ${g.target}) — ${g.pass ? "pass" : "FAIL"}`,
+          )
+          .join("\n")}\n\n${Object.entries(s.versions)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join("\n")}\n`,
+      );
     mkdirSync(join(a.root, "bench/results"), { recursive: true });
     const file = join(
       a.root,
       "bench/results",
       `ceiling-${new Date().toISOString().replace(/[:.]/g, "-")}.json`,
     );
-    writeFileSync(file, `${JSON.stringify({ env: s.versions, ceiling, goals }, null, 2)}\n`);
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     a.say(`written ${file}`);
   } finally {
     if (s.owned) {

@@ -3,7 +3,7 @@
 //   node bench/ceiling/profile-top.ts <file.cpuprofile> [N]   (--json for the same as JSON)
 
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../tools/cli/args.ts";
 
 type Node = {
   id: number;
@@ -58,15 +58,20 @@ export function top(profile: Profile, n: number): Top {
 }
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { json: { type: "boolean", default: false }, help: { type: "boolean", default: false } },
-  });
-  if (values.help || positionals[0] === undefined) {
-    process.stdout.write("usage: node bench/ceiling/profile-top.ts <file.cpuprofile> [N] [--json]\n");
-    process.exit(values.help ? 0 : 2);
-  }
-  const t = top(JSON.parse(readFileSync(positionals[0], "utf8")) as Profile, Number(positionals[1] ?? 25));
+  const USAGE = `usage: node bench/ceiling/profile-top.ts <file.cpuprofile> [N] [--json]
+  Prints the self time per package and the top N frames (default 25) of a V8 CPU profile.
+  --json      the same as JSON on stdout
+  -h, --help  this text`;
+  const { values, positionals, fail } = parseCommandLine(
+    "profile-top",
+    USAGE,
+    {},
+    { allowPositionals: true },
+  );
+  const [file = fail("a .cpuprofile file is needed"), n = "25", ...extra] = positionals;
+  if (extra.length > 0) fail(`unexpected ${JSON.stringify(extra[0])}`);
+  if (!/^[1-9]\d*$/.test(n)) fail(`N wants a whole number of at least 1, got ${JSON.stringify(n)}`);
+  const t = top(JSON.parse(readFileSync(file, "utf8")) as Profile, Number(n));
   if (values.json) process.stdout.write(`${JSON.stringify(t, null, 2)}\n`);
   else {
     const pct = (x: number) => `${(x * 100).toFixed(1).padStart(5)} %`;

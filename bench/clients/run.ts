@@ -3,7 +3,8 @@
 // kafkajs, confluent with the classic group protocol, confluent with KIP-848. Per cell: the
 // consume-only arm (the product's Kafka port, no sink), B-ours (`cdc-sink run`), and a second
 // member joining and leaving. Cells are interleaved within each repeat so that drift from other
-// work on the machine spreads over all of them. Table on stdout, JSON in bench/results/.
+// work on the machine spreads over all of them. Table on stdout (with --json, the JSON instead), JSON
+// in bench/results/.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -22,7 +23,7 @@ import { clientsTable, type CellRuns } from "./report.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-export type ClientsOptions = { short: boolean; repeat: number };
+export type ClientsOptions = { short: boolean; repeat: number; json: boolean };
 
 export async function runClients(o: ClientsOptions, say: Say): Promise<number> {
   const sizes = o.short
@@ -110,14 +111,17 @@ export async function runClients(o: ClientsOptions, say: Say): Promise<number> {
         say(`  FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       }
     };
-    const write = (): string => {
+    /** Writes the JSON file; returns its document and the table. */
+    const write = (): { result: object; text: string } => {
       const loadAverageAtEnd = loadavg()
         .map((v) => v.toFixed(1))
         .join(" ");
-      writeFileSync(file, `${JSON.stringify({ env: { ...env, loadAverageAtEnd }, sizes, runs }, null, 2)}\n`);
-      return `${clientsTable(runs)}\n\n${Object.entries({ ...env, loadAverageAtEnd })
+      const result = { env: { ...env, loadAverageAtEnd }, sizes, runs };
+      writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+      const text = `${clientsTable(runs)}\n\n${Object.entries({ ...env, loadAverageAtEnd })
         .map(([k, v]) => `${k}: ${v}`)
         .join("\n")}\nfailed measurements: ${failures}\n`;
+      return { result, text };
     };
     for (let i = 1; i <= o.repeat; i++) {
       for (const r of runs)
@@ -134,9 +138,10 @@ export async function runClients(o: ClientsOptions, say: Say): Promise<number> {
           r.group,
           () => groupCell(r.cell, brokers, sizes.groupRate, say),
         );
-      say(`after repeat ${i}:\n${write()}`);
+      say(`after repeat ${i}:\n${write().text}`);
     }
-    process.stdout.write(`\n${write()}`);
+    const { result, text } = write();
+    process.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : `\n${text}`);
     say(`written ${file}`);
     return failures === 0 ? 0 : 1;
   } finally {

@@ -2,7 +2,8 @@
 // Starts (or reuses) the stack, creates a table and topics, produces a Debezium-shaped stream with
 // creates, updates, deletes and their tombstones, a replayed batch, an older version arriving late
 // and one poison message, runs the sink until the lag is 0 while showing progress, and prints a
-// summary with the final items of a few keys.
+// summary with the final items of a few keys. `--json`: the summary as JSON on stdout, the rest on
+// stderr.
 
 import { resolve } from "node:path";
 import { readFileSync } from "node:fs";
@@ -17,10 +18,23 @@ import { initTable } from "../../src/adapters/dynamodb/table.ts";
 import { createLog } from "../../src/telemetry/log.ts";
 import { OUTCOMES } from "../../src/core/types.ts";
 import { finished, summaryLine } from "../../src/engine/stats.ts";
+import { parseCommandLine, printJson } from "../cli/args.ts";
 import { demoStream } from "./stream.ts";
 
+const USAGE = `usage: npm run demo -- [--json]
+  Starts the local stack in $CDC_SINK_STACK_DIR (default ./.stack) or reuses the one running there
+  (the first start downloads Kafka and builds dynoxide: a few minutes), creates a table, a topic with
+  3 partitions and a dead-letter topic, produces a Debezium-shaped stream, runs the sink until the lag
+  is 0 while showing progress, and prints the count of each outcome and the final items of a few keys.
+  The stack keeps running (npm run stack -- down stops it). Exit 1 if the sink failed or the counts
+  do not add up.
+  --json      the summary as JSON on stdout (counts per outcome, consumed, lag, the items, the exit
+              status); the progress goes to stderr
+  -h, --help  this text`;
+
+const { values } = parseCommandLine("demo", USAGE, {});
 process.removeAllListeners("warning"); // kafkajs 2.2.4 arms a negative timer on Node >= 23
-const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const say = (line: string): void => void (values.json ? process.stderr : process.stdout).write(`${line}\n`);
 
 async function main(): Promise<number> {
   const dir = resolve(process.env["CDC_SINK_STACK_DIR"] ?? ".stack");
@@ -71,7 +85,8 @@ async function main(): Promise<number> {
   if (!config.ok) throw new Error(config.errors.join("; "));
   const sink = await startService({
     config: config.config,
-    log: createLog("error"),
+    // With --json, stdout is the summary's alone.
+    log: createLog("error", values.json ? process.stderr : undefined),
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
   say(`demo: sink running (health on http://127.0.0.1:${sink.healthPort}/readyz)`);
@@ -105,14 +120,16 @@ async function main(): Promise<number> {
     );
   };
   const started = Date.now();
+  let l: bigint;
   for (;;) {
-    const l = await lag();
+    l = await lag();
     const t = sink.stats.total;
     say(`demo: ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  lag=${l}  ${summaryLine(t)}`);
     if (l === 0n && t.consumed === produced && finished(t) === produced) break;
     if (Date.now() - started > 300_000) throw new Error("the sink did not catch up within 5 minutes");
     await new Promise((r) => setTimeout(r, 1000));
   }
+  const caughtUpSeconds = (Date.now() - started) / 1000;
   const code = await sink.stop("demo finished");
   await producer.disconnect();
 
@@ -127,6 +144,7 @@ async function main(): Promise<number> {
   );
   say("");
   say("demo: final items of a few keys");
+  const items: Record<string, string | number | boolean | undefined>[] = [];
   for (const { id, story } of stream.highlights) {
     const got = await dynamo.send(
       new GetItemCommand({
@@ -143,12 +161,37 @@ async function main(): Promise<number> {
           ? `deleted (tombstone, version ${item["_cdc_version"]?.S})`
           : `name=${item["name"]?.S} email=${item["email"]?.S} version=${item["_cdc_version"]?.S}`;
     say(`  id ${String(id).padEnd(5)} ${story.padEnd(44)} → ${shown}`);
+    items.push({
+      id,
+      story,
+      state: item === undefined ? "absent" : item["_cdc_deleted"]?.BOOL ? "deleted" : "present",
+      version: item?.["_cdc_version"]?.S,
+      name: item?.["name"]?.S,
+      email: item?.["email"]?.S,
+    });
   }
   await admin.disconnect();
   dynamo.destroy();
   say("");
   say(`demo: done — summary ${summaryLine(t)}; the stack keeps running (npm run stack -- down to stop it)`);
-  return code === 0 && t.consumed === finished(t) ? 0 : 1;
+  const exitCode = code === 0 && t.consumed === finished(t) ? 0 : 1;
+  if (values.json)
+    printJson({
+      stack: dir,
+      topic,
+      dlq,
+      table,
+      produced,
+      consumed: t.consumed,
+      outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, t[o]])),
+      conservation: t.consumed === finished(t),
+      lag: Number(l),
+      caughtUpSeconds,
+      items,
+      sinkExitCode: code,
+      exitCode,
+    });
+  return exitCode;
 }
 
 main().then(

@@ -1,12 +1,13 @@
 // Writes docs/configuration.md from src/config/env-spec.ts, so the documented variables cannot drift
 // from the ones the service reads. `npm run docs` writes the file; test/unit/docs/readme.test.ts
 // fails when the file on disk is not what this renders. The output goes through Prettier's own
-// format(), so `prettier --check` and that test agree on every byte.
+// format(), so `prettier --check` and that test agree on every byte. `--json` prints {file, changed}.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { format, resolveConfig } from "prettier";
 import { ENV_SPEC, type EnvVar } from "../../src/config/env-spec.ts";
+import { parseCommandLine, printJson } from "../cli/args.ts";
 
 export const CONFIGURATION_MD = fileURLToPath(new URL("../../docs/configuration.md", import.meta.url));
 
@@ -76,7 +77,14 @@ export async function renderConfiguration(): Promise<string> {
   return format([HEAD, configTables(), ROUTES].join("\n"), { ...options, parser: "markdown" });
 }
 
+const USAGE = `usage: npm run docs -- [--json]
+  Writes docs/configuration.md from src/config/env-spec.ts, formatted as Prettier leaves it, and says
+  whether it changed.
+  --json      {"file", "changed"} on stdout instead of the sentence
+  -h, --help  this text`;
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseCommandLine("docs", USAGE, {});
   const text = await renderConfiguration();
   let before = "";
   try {
@@ -85,5 +93,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     // first run: the file does not exist yet
   }
   writeFileSync(CONFIGURATION_MD, text);
-  process.stdout.write(`docs/configuration.md ${before === text ? "already up to date" : "written"}\n`);
+  if (values.json) printJson({ file: CONFIGURATION_MD, changed: before !== text });
+  else process.stdout.write(`docs/configuration.md ${before === text ? "already up to date" : "written"}\n`);
 }

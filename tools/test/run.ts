@@ -1,7 +1,9 @@
-// npm test [-- [--kafka 4|3.9] PATH_PREFIX... | --node-test-option=value ...]
+// npm test [-- [--kafka 4|3.9] [--kafka-client C] [--group-protocol P] [--json] PATH_PREFIX... |
+//   --node-test-option=value ...]   (every option: --help; the command line is run-args.ts)
 // Makes sure a full stack (with CDC) is up, then runs node's test runner over test/**/*.test.ts.
 // --kafka picks the stack's Kafka line (default 4): it is passed on as CDC_SINK_KAFKA, so the tests
-// that start stacks of their own (listeners, faults, MySQL, converge) run that line too.
+// that start stacks of their own (listeners, faults, MySQL, converge) run that line too. --json: a
+// summary as JSON on stdout, the runner's TAP on stderr.
 import { spawn } from "node:child_process";
 import { existsSync, globSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,10 +12,13 @@ import { fileURLToPath } from "node:url";
 import { stackStatus } from "../stack/control.ts";
 import { describeError } from "../stack/errors.ts";
 import { tail } from "../stack/process.ts";
-import { KAFKA_LINE_VAR, cacheDir, parseKafkaLine } from "../stack/fetch.ts";
+import { DEFAULT_KAFKA_LINE, KAFKA_LINE_VAR, cacheDir } from "../stack/fetch.ts";
 import { describeConfluentBuild, ensureConfluentClient } from "../kafka-client/confluent.ts";
 import { startStack, stopStack } from "../stack/stack.ts";
+import { printJson } from "../cli/args.ts";
 import { ensurePackages } from "./ensure-packages.ts";
+import { parseRunArgs } from "./run-args.ts";
+import { tapCounts } from "./tap-counts.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const say = (line: string): void => void process.stderr.write(`test: ${line}\n`);
@@ -25,32 +30,20 @@ process.on("warning", (w) => {
   if (w.name !== "TimeoutNegativeWarning") process.stderr.write(`${w.name}: ${w.message}\n`);
 });
 
-const argv = process.argv.slice(2);
-const kafkaAt = argv.findIndex((a) => a === "--kafka" || a.startsWith("--kafka="));
-if (kafkaAt >= 0) {
-  const given = argv[kafkaAt]!.startsWith("--kafka=") ? argv[kafkaAt]!.slice(8) : argv[kafkaAt + 1];
-  process.env[KAFKA_LINE_VAR] = parseKafkaLine(given ?? "");
-  argv.splice(kafkaAt, argv[kafkaAt]!.startsWith("--kafka=") ? 1 : 2);
-}
+const args = parseRunArgs(process.argv.slice(2));
+if (args.kafka !== undefined) process.env[KAFKA_LINE_VAR] = args.kafka;
 // --kafka-client kafkajs|confluent and --group-protocol classic|consumer: the client matrix, passed to
 // every sink the tests start (test/support/sink-process.ts) as KAFKA_CLIENT / KAFKA_GROUP_PROTOCOL.
-for (const [flag, variable] of [
-  ["--kafka-client", "CDC_SINK_KAFKA_CLIENT"],
-  ["--group-protocol", "CDC_SINK_KAFKA_GROUP_PROTOCOL"],
-] as const) {
-  const at = argv.indexOf(flag);
-  if (at < 0) continue;
-  const value = argv[at + 1] ?? "";
-  if (!/^(kafkajs|confluent|classic|consumer)$/.test(value)) {
-    say(`${flag} wants kafkajs|confluent or classic|consumer, got ${JSON.stringify(value)}`);
-    process.exit(2);
-  }
-  process.env[variable] = value;
-  argv.splice(at, 2);
-}
-const args = argv;
-const filters = args.filter((a) => !a.startsWith("-")).map((a) => relative(ROOT, resolve(a)));
-const runnerOptions = args.filter((a) => a.startsWith("-"));
+if (args.kafkaClient !== undefined) process.env["CDC_SINK_KAFKA_CLIENT"] = args.kafkaClient;
+if (args.groupProtocol !== undefined) process.env["CDC_SINK_KAFKA_GROUP_PROTOCOL"] = args.groupProtocol;
+const filters = args.paths.map((a) => relative(ROOT, resolve(a)));
+const runnerOptions = args.runnerOptions;
+/** What --json's summary tells besides the counts: the stack used and the Kafka release it runs. */
+const run = {
+  files: 0,
+  stack: undefined as { dir: string; owned: boolean; kafkaVersion: string | undefined } | undefined,
+  output: "",
+};
 
 /**
  * Run only when named (`npm run test:tracing`, which .ci/run runs after `npm test`): they need
@@ -105,14 +98,21 @@ async function sweepAbandoned(): Promise<void> {
 async function ensureStack(
   signal: AbortSignal,
   withTracing: boolean,
-): Promise<{ dir: string; owned: boolean }> {
+): Promise<{ dir: string; owned: boolean; kafkaVersion: string | undefined }> {
   ensurePackages(say);
   const named = process.env.CDC_SINK_STACK_DIR;
   if (named && existsSync(join(named, "endpoints.json")) && (await stackStatus(named)).up) {
     say(`reusing the stack in ${named}`);
     // Adds PostgreSQL, Connect and the registry if that stack was started without them.
-    await startStack({ dir: named, withCdc: true, withRegistry: true, withTracing, signal, log: say });
-    return { dir: resolve(named), owned: false };
+    const endpoints = await startStack({
+      dir: named,
+      withCdc: true,
+      withRegistry: true,
+      withTracing,
+      signal,
+      log: say,
+    });
+    return { dir: resolve(named), owned: false, kafkaVersion: endpoints.kafkaVersion };
   }
   if (named) say(`no running stack in ${named} (CDC_SINK_STACK_DIR); starting a fresh one`);
   await sweepAbandoned();
@@ -120,6 +120,7 @@ async function ensureStack(
   writeFileSync(join(dir, "owner.pid"), String(process.pid));
   const began = performance.now();
   say(`starting a stack with CDC in ${dir}`);
+  let kafkaVersion: string | undefined;
   try {
     const endpoints = await startStack({
       dir,
@@ -129,14 +130,15 @@ async function ensureStack(
       signal,
       log: say,
     });
-    say(`Kafka ${endpoints.kafkaVersion ?? "?"}`);
+    kafkaVersion = endpoints.kafkaVersion;
+    say(`Kafka ${kafkaVersion ?? "?"}`);
   } catch (err) {
     dumpLogs(dir);
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
   say(`stack up in ${seconds(began)}`);
-  return { dir, owned: true };
+  return { dir, owned: true, kafkaVersion };
 }
 
 /** The folders whose tests talk to the local stack (test/unit and the harness's own tests do not). */
@@ -145,7 +147,8 @@ const needsStack = (file: string): boolean => STACK_FOLDERS.some((f) => file.sta
 
 function runTests(files: string[], dir: string | undefined): Promise<number> {
   // TAP when not on a terminal (CI, pipes): its closing "# pass N" / "# fail N" lines are the summary.
-  const reporter = process.stdout.isTTY && process.env.CI !== "true" ? "spec" : "tap";
+  // With --json, TAP always, read for the summary and passed on to stderr.
+  const reporter = process.stdout.isTTY && process.env.CI !== "true" && !args.json ? "spec" : "tap";
   const child = spawn(
     process.execPath,
     [
@@ -158,7 +161,7 @@ function runTests(files: string[], dir: string | undefined): Promise<number> {
     ],
     {
       cwd: ROOT,
-      stdio: "inherit",
+      stdio: ["inherit", args.json ? "pipe" : "inherit", "inherit"],
       env: {
         ...process.env,
         ...(dir === undefined ? {} : { CDC_SINK_STACK_DIR: dir }),
@@ -167,18 +170,32 @@ function runTests(files: string[], dir: string | undefined): Promise<number> {
       },
     },
   );
+  child.stdout?.on("data", (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    // The counts close the output: its last megabyte holds them.
+    run.output = (run.output + chunk.toString()).slice(-1_000_000);
+  });
   const forward = (sig: NodeJS.Signals): void => void child.kill(sig);
   process.on("SIGINT", forward).on("SIGTERM", forward);
   return new Promise((done) => {
     child.on("exit", (code, sig) => {
       process.off("SIGINT", forward).off("SIGTERM", forward);
-      done(code ?? (sig ? 130 : 1));
+      const result = code ?? (sig ? 130 : 1);
+      // With --json, the rest of the piped output (the counts) is read first; a process a test left
+      // behind may hold the pipe open, so not for more than 2 s.
+      if (child.stdout === null || child.stdout.readableEnded) return done(result);
+      const timer = setTimeout(() => done(result), 2000);
+      child.stdout.once("end", () => {
+        clearTimeout(timer);
+        done(result);
+      });
     });
   });
 }
 
 async function main(): Promise<number> {
   const files = testFiles();
+  run.files = files.length;
   // Passed on to every sink the tests start (test/support/sink-process.ts).
   if (process.env["DYNAMODB_WRITE_CLIENT"])
     say(`DYNAMODB_WRITE_CLIENT=${process.env["DYNAMODB_WRITE_CLIENT"]}`);
@@ -206,6 +223,7 @@ async function main(): Promise<number> {
     files.some((file) => file.startsWith(ON_REQUEST)),
   );
   process.off("SIGINT", interrupt).off("SIGTERM", interrupt);
+  run.stack = stack;
   let code = 1;
   try {
     const began = performance.now();
@@ -224,10 +242,31 @@ async function main(): Promise<number> {
   return code;
 }
 
+/** --json's document: the runner's counts, what ran on which stack, the exit code. */
+function summary(exitCode: number, error?: string): object {
+  return {
+    paths: filters,
+    files: run.files,
+    kafka: process.env[KAFKA_LINE_VAR] || DEFAULT_KAFKA_LINE,
+    kafkaClient: process.env["CDC_SINK_KAFKA_CLIENT"] || "kafkajs",
+    groupProtocol: process.env["CDC_SINK_KAFKA_GROUP_PROTOCOL"] || "classic",
+    stack: run.stack ?? null,
+    ...tapCounts(run.output),
+    seconds: Number(((performance.now() - runBegan) / 1000).toFixed(1)),
+    exitCode,
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+const runBegan = performance.now();
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    if (args.json) printJson(summary(code));
+    process.exit(code);
+  },
   (err: unknown) => {
     say(describeError(err));
+    if (args.json) printJson(summary(1, describeError(err)));
     process.exit(1);
   },
 );
