@@ -25,47 +25,15 @@ import type {
 import type { Log } from "../../telemetry/log.ts";
 import type { KafkaClients } from "./clients.ts";
 import { loadConfluent } from "./confluent-module.ts";
+import type { CkConsumer, CkKafka, CkModule } from "./confluent-types.ts";
+import { common, librdkafkaPattern } from "./confluent-options.ts";
+import { Positions } from "./confluent-positions.ts";
 import { isRebalanceError } from "./errors.ts";
 import { createKafka, fetchOptions } from "./client.ts";
 import { kafkajsTopicMetadata } from "./kafkajs-metadata.ts";
 import { toRecord } from "./kafkajs-consumer.ts";
 
-type Options = Record<string, unknown>;
 type TopicPartition = { topic: string; partition: number };
-type Message = {
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: Record<string, unknown>;
-  timestamp: string;
-};
-type CkConsumer = {
-  connect(): Promise<void>;
-  subscribe(s: { topics: (string | RegExp)[] }): Promise<void>;
-  run(r: {
-    partitionsConsumedConcurrently: number;
-    eachBatchAutoResolve: boolean;
-    eachBatch(p: {
-      batch: { topic: string; partition: number; highWatermark?: string; messages: Message[] };
-      resolveOffset: (offset: string) => void;
-    }): Promise<void>;
-  }): Promise<void>;
-  pause(tps: { topic: string; partitions: number[] }[]): void;
-  resume(tps: { topic: string; partitions: number[] }[]): void;
-  seek(tpo: { topic: string; partition: number; offset: string }): void;
-  commitOffsets(points: { topic: string; partition: number; offset: string }[]): Promise<void>;
-  disconnect(): Promise<void>;
-};
-type CkProducer = {
-  connect(): Promise<void>;
-  send(r: { topic: string; messages: object[] }): Promise<unknown>;
-  disconnect(): Promise<void>;
-};
-type CkKafka = {
-  consumer(o: Options): CkConsumer;
-  producer(o: Options): CkProducer;
-};
-type CkModule = { KafkaJS: { Kafka: new (o: Options) => CkKafka } };
 
 const ASSIGN = -175;
 const REVOKE = -174;
@@ -74,54 +42,6 @@ const REVOKE = -174;
 const REBALANCE_CODES = new Set([16, 22, 25, 27, 110, 113]);
 // MSG_SIZE_TOO_LARGE from the broker (10) and librdkafka's local check (-186).
 const TOO_LARGE_CODES = new Set([10, -186]);
-
-/** The common settings: brokers, TLS and SASL in librdkafka's terms, logs through ours. */
-function common(config: Config["kafka"], log: Log): Options {
-  const tls = config.tls;
-  const sasl = config.sasl?.mechanism === "aws-msk-iam" ? undefined : config.sasl;
-  return {
-    kafkaJS: {
-      brokers: config.brokers,
-      clientId: config.clientId,
-      ssl: tls !== undefined,
-      ...(sasl === undefined
-        ? {}
-        : { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } }),
-      logger: logger(log),
-    },
-    ...(tls?.ca === undefined ? {} : { "ssl.ca.pem": tls.ca }),
-    ...(tls?.cert === undefined ? {} : { "ssl.certificate.pem": tls.cert }),
-    ...(tls?.key === undefined ? {} : { "ssl.key.pem": tls.key }),
-  };
-}
-
-/** librdkafka's log lines as ours: the message only (no config dumps), errors and warnings kept. */
-function logger(log: Log): object {
-  const at =
-    (level: "error" | "warn" | "info" | "debug") =>
-    (message: unknown): void =>
-      log[level]({ kafkaClient: "confluent" }, String(message));
-  return {
-    info: at("debug"),
-    warn: at("warn"),
-    error: at("error"),
-    debug: at("debug"),
-    setLogLevel: () => undefined,
-    namespace: () => undefined,
-  };
-}
-
-/**
- * A JS pattern (whose meaning is a search, RegExp.test) as librdkafka's subscription: it must start
- * with `^` to be taken as a regex, and it goes two ways. The classic protocol searches topic names
- * with it in librdkafka; KIP-848 sends it to the broker (SubscribedTopicRegex), whose coordinator
- * keeps a topic only if the whole name matches (re2j `matches()`), so `^pg\.` alone would select
- * `pg.` and nothing under it. `^.*(P).*` means the same in all three. A plain group: librdkafka's
- * classic regex may be POSIX ERE, which has no `(?:`.
- */
-export function librdkafkaPattern(pattern: RegExp): RegExp {
-  return new RegExp(`^.*(${pattern.source}).*`);
-}
 
 const keyOf = (topic: string, partition: number): string => `${partition}@${topic}`;
 
@@ -138,13 +58,7 @@ class ConfluentConsumer implements KafkaConsumerClient {
   readonly #log: Log;
   #consumer: CkConsumer | undefined;
   #handlers: ConsumerHandlers | undefined;
-  /** Per partition handed out in this assignment: its first offset, then each acknowledged commit. */
-  readonly #from = new Map<string, bigint>();
-  /** Per partition handed out in this assignment: the offset after its last record handed out. */
-  readonly #next = new Map<string, bigint>();
-  /** Partitions the engine paused (see pause), and those of them the package was told to pause. */
-  readonly #held = new Set<string>();
-  readonly #told = new Set<string>();
+  readonly #positions = new Positions();
   /** On the way out (quiesce): nothing more is handed over or paused. */
   #quiet = false;
 
@@ -197,24 +111,24 @@ class ConfluentConsumer implements KafkaConsumerClient {
         const first = batch.messages[0];
         const last = batch.messages.at(-1);
         if (first === undefined || last === undefined) return Promise.resolve();
-        const key = keyOf(batch.topic, batch.partition);
-        // Held back: a batch of a partition the engine paused. Left unresolved it is read again
-        // from its first offset on resume (the package seeks back to an unresolved batch, and
-        // #pauseAt seeks there itself).
         if (this.#quiet) {
           resolveOffset(last.offset); // dropped, never committed: read again by the next holder
           return Promise.resolve();
         }
-        if (this.#held.has(key)) {
+        const verdict = this.#positions.batch(
+          keyOf(batch.topic, batch.partition),
+          BigInt(first.offset),
+          BigInt(last.offset),
+        );
+        if (!verdict.hand) {
           // Stopping: resolved so the package seeks nothing after the disconnect (it would throw);
           // never committed, it is read again by the partition's next holder.
           if (this.#consumer === undefined) resolveOffset(last.offset);
-          else if (!this.#told.has(key)) this.#pauseAt(batch.topic, batch.partition, BigInt(first.offset));
+          else if (verdict.pauseAt !== undefined)
+            this.#pauseAt(batch.topic, batch.partition, verdict.pauseAt);
           return Promise.resolve();
         }
         resolveOffset(last.offset);
-        if (!this.#from.has(key)) this.#from.set(key, BigInt(first.offset));
-        this.#next.set(key, BigInt(last.offset) + 1n);
         handlers.batch({
           topic: batch.topic,
           partition: batch.partition,
@@ -227,20 +141,14 @@ class ConfluentConsumer implements KafkaConsumerClient {
   }
 
   /**
-   * Pauses one partition at `offset`, the next one it must read: a seek there first, then the pause
-   * (both run as the package's pending operations, in order). The package's own pause cannot be
-   * trusted with the position (1.10.1, #pauseInternal): it drops the partition's prefetched
-   * messages and seeks back only to an offset it remembers (#lastConsumedOffsets + 1), which it
-   * forgets at every seek, its own included, and keeps across a revoke. So a second pause without a
-   * batch between, or a first one before any batch, skipped what had been prefetched (measured:
-   * 424 of 2,500 keys lost after a restart with MAX_BUFFERED_RECORDS=500, the offsets committed
-   * past them), and a pause after a reassignment sought past uncommitted records. A seek drops the
-   * remembered offset, so the pause that follows seeks nothing, and librdkafka resumes at `offset`.
+   * Pauses one partition at `offset`, the next one it must read (confluent-positions.ts says why):
+   * a seek there first, then the pause, both run as the package's pending operations, in order. The
+   * seek drops the package's remembered offset, so its pause seeks nothing, and librdkafka resumes
+   * at `offset`.
    */
   #pauseAt(topic: string, partition: number, offset: bigint): void {
     const consumer = this.#consumer;
     if (consumer === undefined) return; // stopping: nothing past it is committed; read again later
-    this.#told.add(keyOf(topic, partition));
     this.#flow(() => {
       consumer.seek({ topic, partition, offset: offset.toString() });
       consumer.pause([{ topic, partitions: [partition] }]);
@@ -284,12 +192,7 @@ class ConfluentConsumer implements KafkaConsumerClient {
   #forget(revoked: readonly TopicPartition[]): void {
     const consumer = this.#consumer;
     for (const { topic, partition } of revoked) {
-      const key = keyOf(topic, partition);
-      const from = this.#from.get(key);
-      this.#from.delete(key);
-      this.#next.delete(key);
-      this.#held.delete(key);
-      this.#told.delete(key);
+      const from = this.#positions.forget(keyOf(topic, partition));
       // Not while stopping (#consumer is cleared first): a seek queued by a disconnect would run
       // after it and throw "Assignment can only be called while connected".
       if (from === undefined || consumer === undefined) continue;
@@ -309,11 +212,6 @@ class ConfluentConsumer implements KafkaConsumerClient {
   }
 
   /**
-   * A partition with a batch handed out in this assignment pauses now, at the offset after that
-   * batch (#pauseAt). One without is paused when its first batch comes, at that batch's first
-   * offset: only then is its position known without asking the broker.
-   */
-  /**
    * On the way out the package is not paused: a pause runs later as the package's pending operation
    * and, if the disconnect has begun by then, librdkafka refuses it ("Local: Erroneous state") and
    * the error escapes the package's loop (the process hung instead of exiting 3 when the table was
@@ -323,20 +221,20 @@ class ConfluentConsumer implements KafkaConsumerClient {
     this.#quiet = true;
   }
 
+  /**
+   * A partition with a batch handed out in this assignment pauses now, at the offset after that
+   * batch (#pauseAt). One without is paused when its first batch comes, at that batch's first
+   * offset: only then is its position known without asking the broker.
+   */
   pause(topic: string, partitions: readonly number[]): void {
     if (this.#quiet) return;
     for (const p of partitions) {
-      const key = keyOf(topic, p);
-      this.#held.add(key);
-      const next = this.#next.get(key);
-      if (next !== undefined && !this.#told.has(key)) this.#pauseAt(topic, p, next);
+      const at = this.#positions.pause(keyOf(topic, p));
+      if (at !== undefined) this.#pauseAt(topic, p, at);
     }
   }
   resume(topic: string, partitions: readonly number[]): void {
-    for (const p of partitions) {
-      this.#held.delete(keyOf(topic, p));
-      this.#told.delete(keyOf(topic, p));
-    }
+    for (const p of partitions) this.#positions.resume(keyOf(topic, p));
     this.#flow(() => this.#consumer?.resume([{ topic, partitions: [...partitions] }]));
   }
 
@@ -352,11 +250,7 @@ class ConfluentConsumer implements KafkaConsumerClient {
   async commit(points: readonly CommitPoint[]): Promise<void> {
     if (this.#consumer === undefined) throw new Error("commit while the consumer is not running");
     await this.#consumer.commitOffsets(points.map((p) => ({ ...p })));
-    for (const p of points) {
-      const key = keyOf(p.topic, p.partition);
-      const from = this.#from.get(key);
-      if (from !== undefined && BigInt(p.offset) > from) this.#from.set(key, BigInt(p.offset));
-    }
+    for (const p of points) this.#positions.committed(keyOf(p.topic, p.partition), BigInt(p.offset));
   }
 
   isRebalanceError(err: unknown): boolean {

@@ -4,7 +4,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { confluentClients, librdkafkaPattern } from "../../../../src/adapters/kafka/confluent.ts";
+import { confluentClients } from "../../../../src/adapters/kafka/confluent.ts";
+import { librdkafkaPattern } from "../../../../src/adapters/kafka/confluent-options.ts";
 import { loadConfig } from "../../../../src/config/config.ts";
 import { createLog } from "../../../../src/telemetry/log.ts";
 import { loadConfluent } from "../../../../src/adapters/kafka/confluent-module.ts";
@@ -107,6 +108,20 @@ function fakeConsumer(protocol: "classic" | "consumer") {
   return { fake, consumer };
 }
 
+/** Runs the consumer with handlers that record each batch handed over as "partition:offsets". */
+async function runRecording(consumer: ReturnType<typeof fakeConsumer>["consumer"]): Promise<string[]> {
+  const batches: string[] = [];
+  await consumer.run({ topics: ["t"], fromBeginning: true }, {
+    batch: (b: { partition: number; records: { offset: string }[] }) =>
+      void batches.push(`${b.partition}:${b.records.map((r) => r.offset).join(",")}`),
+    assigned: () => undefined,
+    added: () => undefined,
+    revoked: () => undefined,
+    revokedAll: () => undefined,
+  } as unknown as Parameters<typeof consumer.run>[1]);
+  return batches;
+}
+
 /** Hands the adapter a batch of `offsets` of partition p of topic t; returns what it resolved. */
 async function feed(fake: Fake, partition: number, offsets: number[]): Promise<string[]> {
   const resolved: string[] = [];
@@ -158,15 +173,7 @@ for (const protocol of ["classic", "consumer"] as const) {
 // prefetched for it without seeking back. Either way records were skipped (pause-after-reassign).
 test("a revoke seeks what it had read to where the group stands, so the package forgets its last offset", async () => {
   const { fake, consumer } = fakeConsumer("classic");
-  const batches: string[] = [];
-  await consumer.run({ topics: ["t"], fromBeginning: true }, {
-    batch: (b: { partition: number; records: { offset: string }[] }) =>
-      void batches.push(`${b.partition}:${b.records.map((r) => r.offset).join(",")}`),
-    assigned: () => undefined,
-    added: () => undefined,
-    revoked: () => undefined,
-    revokedAll: () => undefined,
-  } as unknown as Parameters<typeof consumer.run>[1]);
+  const batches = await runRecording(consumer);
   assert.equal(fake.run.eachBatchAutoResolve, false);
   // Resolved before the engine sees it, so a pause from inside the handler cannot unresolve it.
   assert.deepEqual(await feed(fake, 0, [10, 11, 12]), ["12"]);
@@ -181,15 +188,7 @@ test("a revoke seeks what it had read to where the group stands, so the package 
 
 test("a pause seeks to the offset after what was handed out; before a first batch it waits for that batch", async () => {
   const { fake, consumer } = fakeConsumer("classic");
-  const batches: string[] = [];
-  await consumer.run({ topics: ["t"], fromBeginning: true }, {
-    batch: (b: { partition: number; records: { offset: string }[] }) =>
-      void batches.push(`${b.partition}:${b.records.map((r) => r.offset).join(",")}`),
-    assigned: () => undefined,
-    added: () => undefined,
-    revoked: () => undefined,
-    revokedAll: () => undefined,
-  } as unknown as Parameters<typeof consumer.run>[1]);
+  const batches = await runRecording(consumer);
   await feed(fake, 0, [3]);
   consumer.pause("t", [0, 1]);
   assert.deepEqual(
