@@ -46,6 +46,8 @@ export function medianRun(runs: readonly LatencyResult[]): LatencyResult {
       commitLagP50Ms: NaN,
       commitLagP99Ms: NaN,
       unseen: 0,
+      warmupSeconds: NaN,
+      warmupP99Ms: NaN,
       runs: [],
     };
   const sorted = [...runs].sort((a, b) => a.p99Ms - b.p99Ms);

@@ -49,7 +49,7 @@ const USAGE = `usage: npm run bench -- [options]
   --regimes LIST      L (the store as it is), R (10 ms away, through bench/delay-proxy.ts) or both
                       (default L,R)
   --only GOALS        only the arms these goals need, e.g. G5,G7 (default: all goals)
-  --latency-runs N    runs of the latency arm; its goals are judged on the median run (default 1)
+  --latency-runs N    runs of the latency arm; its goals are judged on the median run (default 3)
   --product DIR       the checkout B-ours runs (default: this one)
   --candidate DIR     a second checkout run through the same B-ours runs (default: none)
   --ours-env JSON     extra variables for B-ours, for tuning experiments (default {})
@@ -73,7 +73,7 @@ const { values, fail } = parseCommandLine("bench", USAGE, {
   clients: { type: "boolean", default: false },
   repeat: { type: "string", default: "3" },
   only: { type: "string" },
-  "latency-runs": { type: "string", default: "1" },
+  "latency-runs": { type: "string", default: "3" },
   "ceiling-only": { type: "boolean", default: false },
   "no-ceiling": { type: "boolean", default: false },
   repeats: { type: "string" },
@@ -123,6 +123,7 @@ const SIZES = short
       sweepSeconds: 3,
       storeEntries: 80_000,
       latencySeconds: 15,
+      latencyWarmup: 5,
       bigBacklog: 0,
     }
   : {
@@ -135,6 +136,7 @@ const SIZES = short
       sweepSeconds: 5,
       storeEntries: 150_000,
       latencySeconds: 30,
+      latencyWarmup: 5,
       bigBacklog: 1_000_000,
     };
 const SWEEP: StorePoint[] = short
@@ -404,7 +406,9 @@ async function regime(
     const rate = store.rate / 2;
     const runs: LatencyResult[] = [];
     for (let i = 0; i < (only.wants("G5") || only.wants("G6") ? latencyRuns : 0); i++) {
-      say(`${name}: ${label} latency at ${Math.round(rate)} records/s for ${SIZES.latencySeconds} s`);
+      say(
+        `${name}: ${label} latency at ${Math.round(rate)} records/s for ${SIZES.latencyWarmup} s of warm-up + ${SIZES.latencySeconds} s`,
+      );
       const topic = (await newTopic(brokers, "latency")).topic;
       const table = await newTable(endpoints.dynamodbEndpoint, "latency");
       const run = await runLatency(
@@ -412,8 +416,11 @@ async function regime(
         endpoints.dynamodbEndpoint,
         rate,
         SIZES.latencySeconds,
+        SIZES.latencyWarmup,
       );
-      say(`${name}: ${label} produce→durable p50 ${run.p50Ms} / p99 ${run.p99Ms} ms`);
+      say(
+        `${name}: ${label} produce→durable p50 ${run.p50Ms} / p99 ${run.p99Ms} ms (warm-up's p99 ${run.warmupP99Ms} ms)`,
+      );
       runs.push(run);
     }
     return { oursHot, latency: medianRun(runs) };

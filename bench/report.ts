@@ -159,6 +159,7 @@ export function table(regimes: RegimeResult[], kafka: ArmResult, list: Goal[]): 
       ]),
     );
   };
+  const warmupSeconds = regimes[0] === undefined ? NaN : products(regimes[0])[0]?.[1].latency.warmupSeconds;
   const shape = ({ store: { best } }: RegimeResult): string =>
     `${best.shape}${best.shape === "put" ? "" : `×${best.chunk}`} @${best.inFlight}`;
   header("records/s", "note");
@@ -199,6 +200,11 @@ export function table(regimes: RegimeResult[], kafka: ArmResult, list: Goal[]): 
     (p) => `${num(p.latency.sentP50Ms)} / ${num(p.latency.sentP99Ms)}`,
     () => "p50 / p99, to the request built (_cdc_written_at)",
     (l) => `${l} produce→sent`,
+  );
+  each(
+    (p) => num(p.latency.warmupP99Ms),
+    () => `p99 of the first ${warmupSeconds} s (the warm-up), not judged`,
+    (l) => `${l} warm-up`,
   );
   each(
     (p) => num(p.latency.ackedP99Ms),

@@ -106,6 +106,7 @@ export async function oursCell(
     endpoints.dynamodbEndpoint,
     sizes.latencyRate,
     sizes.latencySeconds,
+    sizes.warmup,
   );
   return {
     rate: run.rate,

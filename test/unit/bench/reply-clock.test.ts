@@ -86,6 +86,8 @@ test("repeated latency runs: the median p99's run, with every run's figures", ()
     commitLagP50Ms: 3,
     commitLagP99Ms: p99Ms + 1,
     unseen: 0,
+    warmupSeconds: 5,
+    warmupP99Ms: 500,
   });
   const m = medianRun([run(90), run(30), run(50)]);
   assert.equal(m.p99Ms, 50);
