@@ -228,13 +228,24 @@ export class Harness {
       intervalMs: 250,
       message: `${this.name}: the group's offsets unreadable after the fault`,
     });
-    await waitFor(
-      async () => {
-        const now = await groupProgress(this.endpoints.kafkaBrokers, this.group, this.topic);
-        return [...now.entries()].every(([p, [c, high]]) => c === high || c > (start.get(p)?.[0] ?? -1n));
-      },
-      { timeoutMs, intervalMs: 200, message: `${this.name}: some partition made no progress` },
-    );
+    try {
+      await waitFor(
+        async () => {
+          const now = await groupProgress(this.endpoints.kafkaBrokers, this.group, this.topic);
+          return [...now.entries()].every(([p, [c, high]]) => c === high || c > (start.get(p)?.[0] ?? -1n));
+        },
+        { timeoutMs, intervalMs: 200, message: `${this.name}: some partition made no progress` },
+      );
+    } catch (err) {
+      // As waitCaughtUp: the stall's state, asked while the members still run, and their last logs.
+      const report = await stallReport(this.endpoints.kafkaBrokers, this.group, this.topic, this.consumers);
+      if (err instanceof Error)
+        err.message +=
+          `\n--- start ${[...start.entries()].map(([p, [c]]) => `${p}:${c}`).join(" ")}` +
+          `\n--- stall report\n${report}\n` +
+          this.consumers.map((c) => `--- ${c.name}\n${c.proc.output().slice(-3000)}`).join("\n");
+      throw err;
+    }
     return Date.now() - t0;
   }
 
