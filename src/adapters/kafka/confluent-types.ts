@@ -24,6 +24,11 @@ export type CkConsumer = {
   resume(tps: { topic: string; partitions: number[] }[]): void;
   seek(tpo: { topic: string; partition: number; offset: string }): void;
   commitOffsets(points: { topic: string; partition: number; offset: string }[]): Promise<void>;
+  /** The group's stored offsets (an OffsetFetch); `offset` null or negative when none. */
+  committed(
+    tps: { topic: string; partition: number }[],
+    timeoutMs: number,
+  ): Promise<{ topic: string; partition: number; offset: string | null }[]>;
   disconnect(): Promise<void>;
 };
 export type CkProducer = {

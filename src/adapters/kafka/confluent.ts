@@ -29,6 +29,7 @@ import type { CkConsumer, CkKafka, CkModule } from "./confluent-types.ts";
 import { common, librdkafkaPattern } from "./confluent-options.ts";
 import { Positions } from "./confluent-positions.ts";
 import { isRebalanceError } from "./errors.ts";
+import { CommitNotConfirmed, unconfirmed } from "./commit-confirm.ts";
 import { createKafka, fetchOptions } from "./client.ts";
 import { kafkajsTopicMetadata } from "./kafkajs-metadata.ts";
 import { toRecord } from "./kafkajs-consumer.ts";
@@ -43,6 +44,11 @@ const REBALANCE_CODES = new Set([16, 22, 25, 27, 110, 113]);
 // MSG_SIZE_TOO_LARGE from the broker (10) and librdkafka's local check (-186).
 const TOO_LARGE_CODES = new Set([10, -186]);
 
+/**
+ * How long the read-back of a commit may wait for the coordinator (librdkafka's committed() timeout):
+ * a broker that is away fails it, and the next periodic commit tries again.
+ */
+const COMMIT_CONFIRM_TIMEOUT_MS = 10_000;
 const keyOf = (topic: string, partition: number): string => `${partition}@${topic}`;
 
 const byTopic = (tps: readonly TopicPartition[]): Assignment => {
@@ -247,10 +253,23 @@ class ConfluentConsumer implements KafkaConsumerClient {
     }
   }
 
+  /**
+   * The package's commitOffsets resolves once librdkafka has queued the commit, so the group's
+   * offsets are read back (an OffsetFetch on the same coordinator, after the queued OffsetCommit)
+   * and only what they hold counts (commit-confirm.ts).
+   */
   async commit(points: readonly CommitPoint[]): Promise<void> {
-    if (this.#consumer === undefined) throw new Error("commit while the consumer is not running");
-    await this.#consumer.commitOffsets(points.map((p) => ({ ...p })));
-    for (const p of points) this.#positions.committed(keyOf(p.topic, p.partition), BigInt(p.offset));
+    const consumer = this.#consumer;
+    if (consumer === undefined) throw new Error("commit while the consumer is not running");
+    await consumer.commitOffsets(points.map((p) => ({ ...p })));
+    const stored = await consumer.committed(
+      points.map(({ topic, partition }) => ({ topic, partition })),
+      COMMIT_CONFIRM_TIMEOUT_MS,
+    );
+    const missing = unconfirmed(points, new Map(stored.map((s) => [`${s.topic}/${s.partition}`, s.offset])));
+    for (const p of points)
+      if (!missing.includes(p)) this.#positions.committed(keyOf(p.topic, p.partition), BigInt(p.offset));
+    if (missing.length > 0) throw new CommitNotConfirmed(missing);
   }
 
   isRebalanceError(err: unknown): boolean {

@@ -12,6 +12,7 @@ import type { CommitPoint, ConsumerHandlers, KafkaConsumerClient, Subscription }
 import type { Log } from "../../telemetry/log.ts";
 import { fetchOptions } from "./client.ts";
 import { installCommitGuard } from "./commit-guard.ts";
+import { CommitNotConfirmed, unconfirmed } from "./commit-confirm.ts";
 import { consumerCrash, isPermanentKafkaError, isRebalanceError } from "./errors.ts";
 
 const MAX_RESTARTS = 5;
@@ -24,6 +25,8 @@ export class KafkajsConsumer implements KafkaConsumerClient {
   readonly #restarts: number[] = [];
   #handlers: ConsumerHandlers | undefined;
   #connected = false;
+  /** `topic/partition` → the offset of the last commit the coordinator accepted (COMMIT_OFFSETS). */
+  readonly #accepted = new Map<string, string>();
 
   constructor(kafka: Kafka, config: Config["kafka"], log: Log) {
     this.#log = log;
@@ -92,8 +95,12 @@ export class KafkajsConsumer implements KafkaConsumerClient {
     }
   }
 
-  commit(points: readonly CommitPoint[]): Promise<void> {
-    return this.#consumer.commitOffsets([...points]);
+  /** Resolves only for a commit the coordinator accepted (commit-confirm.ts says why). */
+  async commit(points: readonly CommitPoint[]): Promise<void> {
+    for (const p of points) this.#accepted.delete(`${p.topic}/${p.partition}`);
+    await this.#consumer.commitOffsets([...points]);
+    const missing = unconfirmed(points, this.#accepted);
+    if (missing.length > 0) throw new CommitNotConfirmed(missing);
   }
 
   isRebalanceError(err: unknown): boolean {
@@ -125,6 +132,12 @@ export class KafkajsConsumer implements KafkaConsumerClient {
 
   #wireEvents(): void {
     const e = this.#consumer.events;
+    // Emitted by kafkajs's OffsetManager after the coordinator's OffsetCommit reply, before
+    // commitOffsets resolves (offsetManager/index.js:264-265).
+    this.#consumer.on(e.COMMIT_OFFSETS, ({ payload }) => {
+      for (const t of payload.topics)
+        for (const p of t.partitions) this.#accepted.set(`${t.topic}/${p.partition}`, String(p.offset));
+    });
     this.#consumer.on(e.REBALANCING, () => this.#handlers?.revokedAll());
     this.#consumer.on(e.GROUP_JOIN, ({ payload }) =>
       this.#handlers?.assigned(payload.memberAssignment, payload.memberId),

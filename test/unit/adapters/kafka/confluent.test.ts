@@ -10,6 +10,7 @@ import { loadConfig } from "../../../../src/config/config.ts";
 import { createLog } from "../../../../src/telemetry/log.ts";
 import { loadConfluent } from "../../../../src/adapters/kafka/confluent-module.ts";
 import { FatalError } from "../../../../src/core/errors.ts";
+import { CommitNotConfirmed } from "../../../../src/adapters/kafka/commit-confirm.ts";
 
 // The subscription string goes two ways: under the classic protocol librdkafka searches topic names
 // with it (rd_regex_exec); under KIP-848 it goes to the broker as SubscribedTopicRegex, and Kafka's
@@ -61,6 +62,8 @@ test("a confluent client that does not load is a configuration error naming how 
 // and every pause, resume and seek asked for.
 const FAKE_PACKAGE = `
 exports.calls = [];
+exports.stored = new Map();
+exports.loseCommits = false;
 class Consumer {
   constructor(options) { exports.options = options; }
   async connect() {}
@@ -69,13 +72,22 @@ class Consumer {
   pause(tps) { exports.calls.push(["pause", tps]); }
   resume(tps) { exports.calls.push(["resume", tps]); }
   seek(tpo) { exports.calls.push(["seek", tpo]); }
-  async commitOffsets() {}
+  // The group's offsets as the coordinator holds them; loseCommits: commits queued, never stored
+  // (the package resolves commitOffsets once librdkafka has queued the commit).
+  async commitOffsets(points) {
+    if (!exports.loseCommits) for (const p of points) exports.stored.set(p.topic + "/" + p.partition, p.offset);
+  }
+  async committed(tps) {
+    return tps.map((tp) => ({ ...tp, offset: exports.stored.get(tp.topic + "/" + tp.partition) ?? null }));
+  }
   async disconnect() {}
 }
 exports.KafkaJS = { Kafka: class { consumer(o) { return new Consumer(o); } producer() { return {}; } } };
 `;
 type Fake = {
   calls: [string, unknown][];
+  stored: Map<string, string>;
+  loseCommits: boolean;
   options: { rebalance_cb(err: { code: number }, tps: { topic: string; partition: number }[]): void };
   run: {
     eachBatchAutoResolve: boolean;
@@ -184,6 +196,24 @@ test("a revoke seeks what it had read to where the group stands, so the package 
   ]);
   assert.deepEqual(fake.calls, [["seek", { topic: "t", partition: 0, offset: "12" }]]);
   assert.deepEqual(batches, ["0:10,11,12"]);
+});
+
+// Fault scenario 08 under KIP-848: a member's commit of partition 2 at 1251 was reported done while
+// the group kept 537, and nothing committed it again (the partition was quiet).
+test("a commit the group does not hold afterwards is not confirmed, and not remembered as the group's position", async () => {
+  const { fake, consumer } = fakeConsumer("classic");
+  await runRecording(consumer);
+  await feed(fake, 0, [10, 11, 12]);
+  fake.loseCommits = true;
+  await assert.rejects(
+    consumer.commit([{ topic: "t", partition: 0, offset: "13" }]),
+    (err: unknown) => err instanceof CommitNotConfirmed && /t\/0@13/.test(err.message),
+  );
+  fake.loseCommits = false;
+  await consumer.commit([{ topic: "t", partition: 1, offset: "4" }]); // held: resolves
+  fake.options.rebalance_cb({ code: -174 }, [{ topic: "t", partition: 0 }]);
+  // The revoke seeks to the first offset read, not to the commit that never landed.
+  assert.deepEqual(fake.calls, [["seek", { topic: "t", partition: 0, offset: "10" }]]);
 });
 
 test("a pause seeks to the offset after what was handed out; before a first batch it waits for that batch", async () => {
