@@ -18,13 +18,12 @@ import type {
   CommitPoint,
   ConsumerHandlers,
   KafkaConsumerClient,
-  KafkaRecordProducer,
-  OutgoingMessage,
   Subscription,
 } from "../../engine/ports.ts";
 import type { Log } from "../../telemetry/log.ts";
 import type { KafkaClients } from "./clients.ts";
 import { loadConfluent } from "./confluent-module.ts";
+import { confluentProducer } from "./confluent-producer.ts";
 import type { CkConsumer, CkKafka, CkModule } from "./confluent-types.ts";
 import { common, librdkafkaPattern } from "./confluent-options.ts";
 import { Positions } from "./confluent-positions.ts";
@@ -41,8 +40,6 @@ const REVOKE = -174;
 // Kafka protocol errors a commit meets while the group changes generation (classic: 16, 22, 25, 27;
 // KIP-848: FENCED_MEMBER_EPOCH 110, STALE_MEMBER_EPOCH 113).
 const REBALANCE_CODES = new Set([16, 22, 25, 27, 110, 113]);
-// MSG_SIZE_TOO_LARGE from the broker (10) and librdkafka's local check (-186).
-const TOO_LARGE_CODES = new Set([10, -186]);
 
 /**
  * How long the read-back of a commit may wait for the coordinator (librdkafka's committed() timeout):
@@ -280,27 +277,6 @@ class ConfluentConsumer implements KafkaConsumerClient {
   disconnect(): Promise<void> {
     return this.stop();
   }
-}
-
-async function confluentProducer(kafka: CkKafka): Promise<KafkaRecordProducer> {
-  // acks=all is a producer setting here, not a send() option.
-  const producer = kafka.producer({
-    kafkaJS: { acks: -1, idempotent: false, allowAutoTopicCreation: false },
-  });
-  await producer.connect();
-  return {
-    async send(topic: string, message: OutgoingMessage) {
-      try {
-        await producer.send({ topic, messages: [{ ...message, headers: { ...message.headers } }] });
-        return "sent";
-      } catch (err) {
-        const code = (err as { code?: unknown } | null)?.code;
-        if (typeof code === "number" && TOO_LARGE_CODES.has(code)) return "too_large";
-        throw err;
-      }
-    },
-    disconnect: () => producer.disconnect(),
-  };
 }
 
 export function confluentClients(config: Config["kafka"], log: Log): KafkaClients {
