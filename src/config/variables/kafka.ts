@@ -125,7 +125,8 @@ export const KAFKA_VARIABLES = [
     description:
       "Most bytes one fetch may return (each partition at most 1 MiB of it; a single larger record " +
       "still comes through). Fetched records are in hand before `MAX_BUFFERED_RECORDS` can pause their " +
-      "partitions, so this bounds how far a fetch overshoots that limit.",
+      "partitions, so this bounds how far a fetch overshoots that limit. Under `KAFKA_CLIENT=confluent` it also " +
+      "bounds librdkafka's prefetch queue (`queued.max.messages.kbytes`, 64 MiB by default).",
   },
   {
     group: "kafka",

@@ -88,7 +88,9 @@ type Fake = {
   calls: [string, unknown][];
   stored: Map<string, string>;
   loseCommits: boolean;
-  options: { rebalance_cb(err: { code: number }, tps: { topic: string; partition: number }[]): void };
+  options: Record<string, unknown> & {
+    rebalance_cb(err: { code: number }, tps: { topic: string; partition: number }[]): void;
+  };
   run: {
     eachBatchAutoResolve: boolean;
     eachBatch(p: {
@@ -98,7 +100,7 @@ type Fake = {
   };
 };
 
-function fakeConsumer(protocol: "classic" | "consumer") {
+function fakeConsumer(protocol: "classic" | "consumer", env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "fake-ckjs-"));
   writeFileSync(join(dir, "index.js"), FAKE_PACKAGE);
   const loaded = loadConfig(
@@ -111,6 +113,7 @@ function fakeConsumer(protocol: "classic" | "consumer") {
       KAFKA_CLIENT: "confluent",
       KAFKA_CLIENT_MODULE: dir,
       KAFKA_GROUP_PROTOCOL: protocol,
+      ...env,
     },
     () => "",
   );
@@ -183,6 +186,20 @@ for (const protocol of ["classic", "consumer"] as const) {
 // The package (1.10.1) keeps the last offset it handed out per partition across a revoke and a pause
 // seeks there + 1; a pause of a partition with nothing handed out in this assignment drops what was
 // prefetched for it without seeking back. Either way records were skipped (pause-after-reassign).
+test("librdkafka's prefetch queue is bounded by one fetch's bytes (KAFKA_FETCH_MAX_BYTES), not its 64 MiB", async () => {
+  // Unbounded, librdkafka fills its consumer queue to 100 000 messages or 64 MiB whatever
+  // MAX_BUFFERED_RECORDS says: 420-450 MB of RSS on a 1 M backlog against 234 MB bounded.
+  for (const [env, kbytes] of [
+    [{}, 2048],
+    [{ KAFKA_FETCH_MAX_BYTES: "5000000" }, 4883],
+    [{ KAFKA_FETCH_MAX_BYTES: "1024" }, 1],
+  ] as const) {
+    const { fake, consumer } = fakeConsumer("classic", env);
+    await runRecording(consumer);
+    assert.equal(fake.options["queued.max.messages.kbytes"], kbytes, JSON.stringify(env));
+  }
+});
+
 test("a revoke seeks what it had read to where the group stands, so the package forgets its last offset", async () => {
   const { fake, consumer } = fakeConsumer("classic");
   const batches = await runRecording(consumer);
