@@ -39,14 +39,25 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * The group's offset of partition 0. Asked again while the answer is a retriable error: right after
+ * the broker's restart its coordinator is still loading the group (COORDINATOR_LOAD_IN_PROGRESS),
+ * which kafkajs's admin fetchOffsets hands back without retrying.
+ */
 async function groupOffset(group: string, topic: string): Promise<string | undefined> {
-  const admin = kafkaClient(endpoints.kafkaBrokers, "commit-check").admin();
-  await admin.connect();
-  try {
-    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return t?.partitions.find((p) => p.partition === 0)?.offset;
-  } finally {
-    await admin.disconnect();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const admin = kafkaClient(endpoints.kafkaBrokers, "commit-check").admin();
+    try {
+      await admin.connect();
+      const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      return t?.partitions.find((p) => p.partition === 0)?.offset;
+    } catch (err) {
+      if ((err as { retriable?: unknown }).retriable !== true || Date.now() > deadline) throw err;
+    } finally {
+      await admin.disconnect();
+    }
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
