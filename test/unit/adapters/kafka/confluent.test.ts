@@ -197,6 +197,7 @@ test("librdkafka's prefetch queue is bounded by one fetch's bytes (KAFKA_FETCH_M
     const { fake, consumer } = fakeConsumer("classic", env);
     await runRecording(consumer);
     assert.equal(fake.options["queued.max.messages.kbytes"], kbytes, JSON.stringify(env));
+    assert.equal(fake.options["fetch.queue.backoff.ms"], 50, "a full queue is fetched again soon");
   }
 });
 
