@@ -124,6 +124,12 @@ test("a socket the server closed while idle is dropped; the next write opens ano
   try {
     await sendPut(client, PUT);
     await until(() => s.open() === 0, "the server closed the idle socket");
+    // Server and client share this process: `until` runs in the timers phase, and the client reads
+    // the server's FIN (its socket's 'end') only in the next poll phase. An immediate runs after
+    // that phase, so the client has seen the close before the next write picks a connection.
+    // Without it the write could take the socket before its 'end' and fail with a hang-up (4 runs
+    // in 12 on a busy machine), which the engine would retry as transient but this test need not.
+    await new Promise((r) => setImmediate(r));
     const reply = await sendPut(client, PUT);
     assert.equal(reply.$metadata.httpStatusCode, 200);
     assert.equal(s.sockets.size, 2);
