@@ -25,7 +25,7 @@ import type { KafkaClients } from "./clients.ts";
 import { loadConfluent } from "./confluent-module.ts";
 import { confluentProducer } from "./confluent-producer.ts";
 import type { CkConsumer, CkKafka, CkModule } from "./confluent-types.ts";
-import { common, librdkafkaPattern } from "./confluent-options.ts";
+import { common, librdkafkaPattern, prefetchQueue } from "./confluent-options.ts";
 import { Positions } from "./confluent-positions.ts";
 import { isRebalanceError } from "./errors.ts";
 import { CommitNotConfirmed, unconfirmed } from "./commit-confirm.ts";
@@ -96,14 +96,7 @@ class ConfluentConsumer implements KafkaConsumerClient {
       "group.protocol": this.#config.groupProtocol,
       "topic.metadata.refresh.interval.ms": this.#config.metadataMaxAgeMs,
       "js.consumer.max.batch.size": 500,
-      // librdkafka prefetches into its consumer queue until that holds 100 000 messages or 64 MiB
-      // (queued.min.messages, queued.max.messages.kbytes), paying no heed to MAX_BUFFERED_RECORDS:
-      // about 200 MB more RSS than kafkajs. Bounded here by one fetch's bytes, as kafkajs is (one
-      // fetch in flight); librdkafka lowers fetch.max.bytes to it, never below message.max.bytes.
-      "queued.max.messages.kbytes": Math.ceil(fetch.maxBytes / 1024),
-      // A partition whose fetch found the queue full is fetched again after this (1 000 ms by
-      // default): with the queue this small, the default capped consume-only at 7 400 records/s.
-      "fetch.queue.backoff.ms": 50,
+      ...prefetchQueue(fetch.maxBytes),
       rebalance_cb: (err: { code?: number }, assignment: TopicPartition[]) =>
         this.#rebalance(err.code, assignment, incremental),
     });
