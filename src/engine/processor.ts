@@ -1,8 +1,8 @@
 // The processing core between Kafka and the sink. The Kafka adapter hands over a batch and gets
 // control back at once (kafkajs's fetcher waits for every handler before fetching again, so a
 // partition stuck in retries would otherwise stall all others); the records are then written here:
-//   - records of one key in order (a chain per item key), different keys concurrently, bounded by
-//     the adaptive limiter;
+//   - records of one key in order (a chain per item key, work.ts), different keys concurrently,
+//     bounded by the adaptive limiter;
 //   - within a batch only the newest version of a key is written (coalesce.ts);
 //   - every record gets exactly one final outcome, and only then may the watermark pass it;
 //   - a truncate to apply waits for the records before it in its partition (engine/truncate.ts).
@@ -17,13 +17,14 @@ import { FailureReporter, guard } from "./guard.ts";
 import { Lease, Leases, type PartitionState } from "./lease.ts";
 import type { AdaptiveLimiter } from "./limiter.ts";
 import type { CommitPoint, DeadLetter, FinishDetail, Flow, Log, RecordObserver, Sink } from "./ports.ts";
-import { sleep, type BackoffPolicy } from "./retry.ts";
+import type { BackoffPolicy } from "./retry.ts";
 import type { Stats } from "./stats.ts";
 import { handlePoison, type PoisonContext, type PoisonPolicy } from "./poison.ts";
 import { PartitionRetry, Released } from "./partition-retry.ts";
 import { PrepareGate, type Prepare } from "./prepare-gate.ts";
 import { applyTruncate, type TruncateContext } from "./truncate.ts";
 import { WriteGate } from "./write-gate.ts";
+import { Work } from "./work.ts";
 import type { CircuitBreaker } from "./breaker.ts";
 import type { WriteBudget } from "./write-budget.ts";
 
@@ -60,8 +61,7 @@ export class Processor {
   readonly #obs: RecordObserver;
   readonly #decode: Decode;
   readonly #leases = new Leases();
-  readonly #chains = new Map<string, Promise<void>>();
-  readonly #active = new Set<Promise<void>>();
+  readonly #work: Work;
   readonly #abort = new AbortController();
   readonly #retry: PartitionRetry;
   readonly #gate: PrepareGate;
@@ -71,13 +71,14 @@ export class Processor {
   constructor(deps: ProcessorDeps) {
     this.#d = deps;
     this.#decode = deps.decode ?? decodeKafkaRecord;
+    this.#work = new Work(deps.onFatal);
     this.#obs = guard(deps.observer ?? {}, new FailureReporter(deps.log, "record observer"));
     this.#retry = new PartitionRetry({ ...deps, signal: this.#abort.signal, observer: this.#obs });
     this.#writes = new WriteGate(deps);
     this.#gate = new PrepareGate({
       prepare: deps.prepare,
       retry: this.#retry,
-      track: (work) => this.#track(work),
+      track: (work) => this.#work.track(work),
       gone: (lease) => this.stopping || lease.revoked,
       decode: (lease, records) => this.#decodeAll(lease, records),
       release: (records) => this.#release(records.map((record) => ({ record }))),
@@ -157,7 +158,7 @@ export class Processor {
         decoded = decodeSafely(this.#decode, record, options);
       } catch (err) {
         const poison = err as PoisonError;
-        void this.#track(this.#within(record, () => this.#deadLetter(lease, record, poison)));
+        void this.#work.track(this.#within(record, () => this.#deadLetter(lease, record, poison)));
         continue;
       }
       if (decoded.kind === "skip") {
@@ -166,7 +167,7 @@ export class Processor {
       }
       if (decoded.kind === "truncate") {
         const event = decoded.event;
-        void this.#track(
+        void this.#work.track(
           this.#within(record, () => applyTruncate(this.#truncating(lease, record), record, event)),
         );
         continue;
@@ -177,7 +178,7 @@ export class Processor {
       if (group === undefined) groups.set(pk, [{ event: decoded.event, record }]);
       else group.push({ event: decoded.event, record });
     }
-    for (const [pk, group] of groups) this.#schedule(pk, () => this.#runGroup(lease, group));
+    for (const [pk, group] of groups) this.#work.chain(pk, () => this.#runGroup(lease, group));
   }
 
   commitPoints(): CommitPoint[] {
@@ -194,38 +195,8 @@ export class Processor {
   }
 
   /** Waits for in-flight work to settle; false if the deadline came first. */
-  async drain(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.#active.size > 0) {
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      // The deadline's timer is cancelled as soon as the work settles: a leftover timer would keep
-      // a finished process (or test run) alive until it fired.
-      const timer = new AbortController();
-      await Promise.race([Promise.allSettled([...this.#active]), sleep(left, timer.signal)]);
-      timer.abort();
-    }
-    return true;
-  }
-
-  #schedule(pk: string, job: () => Promise<void>): void {
-    // The chain holds the guarded promise (it never rejects), so no derived promise goes unhandled.
-    const previous = this.#chains.get(pk) ?? Promise.resolve();
-    const next = this.#track(previous.then(job));
-    this.#chains.set(pk, next);
-    void next.finally(() => {
-      if (this.#chains.get(pk) === next) this.#chains.delete(pk);
-    });
-  }
-
-  /** Tracks work until it settles; a rejection is a fatal stop (programming errors included). */
-  #track(work: Promise<void>): Promise<void> {
-    const guarded = work.catch((err: unknown) =>
-      this.#d.onFatal(err instanceof Error ? err : new Error(String(err))),
-    );
-    this.#active.add(guarded);
-    void guarded.finally(() => this.#active.delete(guarded));
-    return guarded;
+  drain(timeoutMs: number): Promise<boolean> {
+    return this.#work.drain(timeoutMs);
   }
 
   #finish(lease: Lease, record: KafkaRecord, outcome: Outcome, detail?: FinishDetail): void {
