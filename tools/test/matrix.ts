@@ -8,7 +8,7 @@ import { createWriteStream, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../cli/args.ts";
 import { DEFAULT_KAFKA_LINE, parseKafkaLine, type KafkaLine } from "../stack/fetch.ts";
 import { tapCounts, type TapCounts } from "./tap-counts.ts";
 
@@ -45,6 +45,7 @@ const USAGE = `usage: npm run test:clients -- [--kafka 4|3.9] [--cells NAME,...]
   --kafka LINE   the Kafka line (default ${DEFAULT_KAFKA_LINE})
   --cells LIST   of ${CELLS.map((c) => c.name).join(", ")} (default: all on 4; the classic ones on 3.9)
   --json         the summary as JSON on stdout (the tests' own output goes to stderr)
+  -h, --help     this text
   PATH...        test files or folders instead of the Kafka-facing set:
                  ${KAFKA_FACING.join("\n                 ")}`;
 
@@ -102,31 +103,30 @@ function runCell(
 }
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      kafka: { type: "string" },
-      cells: { type: "string" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+  // A bad option or cell is one line and the usage, exit 2, before any stack starts (tools/cli/args.ts).
+  const { values, positionals, fail } = parseCommandLine(
+    "matrix",
+    USAGE,
+    { kafka: { type: "string" }, cells: { type: "string" } },
+    { allowPositionals: true },
+  );
+  let line: KafkaLine;
+  try {
+    line = parseKafkaLine(values.kafka ?? DEFAULT_KAFKA_LINE);
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err));
   }
-  const line = parseKafkaLine(values.kafka ?? DEFAULT_KAFKA_LINE);
   const names =
     values.cells === undefined ? defaultCells(line) : values.cells.split(",").filter((n) => n !== "");
   const cells = names.map((name) => {
     const cell = CELLS.find((c) => c.name === name);
     if (cell === undefined)
-      throw new Error(`unknown cell ${JSON.stringify(name)}: one of ${CELLS.map((c) => c.name).join(", ")}`);
+      return fail(`unknown cell ${JSON.stringify(name)}: one of ${CELLS.map((c) => c.name).join(", ")}`);
     if (cell.protocol === "consumer" && line !== "4")
-      throw new Error(`${name} needs Kafka 4 (KIP-848), not ${line}`);
+      return fail(`${name} needs Kafka 4 (KIP-848), not ${line}`);
     return cell;
   });
-  if (cells.length === 0) throw new Error("--cells names no cell");
+  if (cells.length === 0) return fail("--cells names no cell");
   const paths = positionals.length > 0 ? positionals : KAFKA_FACING;
   const logs = mkdtempSync(join(tmpdir(), "cdc-sink-matrix-"));
   const results: CellResult[] = [];
