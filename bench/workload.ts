@@ -42,6 +42,17 @@ function row(random: () => number, id: number, version: number): Record<string, 
 }
 
 /**
+ * G7's two backlogs: the big one's stream, and its first `smallRecords` records. Only the length
+ * differs, so the two runs hold the same kind of records in hand (a distinct key, a write each).
+ */
+export function backlogStreams(
+  big: StreamOptions,
+  smallRecords = 10_000,
+): { small: StreamOptions; big: StreamOptions } {
+  return { small: { ...big, records: Math.min(smallRecords, big.records) }, big };
+}
+
+/**
  * `records` messages (tombstones not counted) over `keys` ids, in rounds so each id gets several
  * versions spread through the stream; LSNs grow past 2^53 as real ones do.
  */

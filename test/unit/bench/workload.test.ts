@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 import type { Producer } from "kafkajs";
-import { changeStream, produceStream } from "../../../bench/workload.ts";
+import { backlogStreams, changeStream, produceStream } from "../../../bench/workload.ts";
 
 // An in-memory producer that accepts every send: produceStream's counting, without a broker.
 function acceptingProducer(): { producer: Producer; received: () => number } {
@@ -56,5 +56,34 @@ describe("bench workload: produceStream and kafkajs's idempotent producer", () =
     const count = await produceStream(producer, "t", changeStream({ ...stream, records: 9_000 }));
     assert.equal(count, 9_000);
     assert.equal(most, 1);
+  });
+});
+
+describe("bench workload: G7's backlogs", () => {
+  const key = (m: { key: Buffer }) => m.key.toString("hex");
+  const value = (m: { value: Buffer | null }) => m.value?.toString("hex") ?? null;
+
+  it("the small backlog is the big one's first records, message for message", () => {
+    const big = { records: 30_000, keys: 20_000, replayRate: 0.04, deleteRate: 0.01, seed: 9 };
+    const streams = backlogStreams(big, 10_000);
+    const small = [...changeStream(streams.small)];
+    const prefix = [...changeStream(streams.big)].slice(0, small.length);
+    assert.equal(streams.small.records, 10_000);
+    assert.deepEqual(streams.big, big);
+    assert.deepEqual(small.map(key), prefix.map(key));
+    assert.deepEqual(small.map(value), prefix.map(value));
+  });
+
+  it("so records in hand are distinct keys in both, as in the big backlog's windows", () => {
+    // MAX_BUFFERED_RECORDS (5 000 by default) records in hand: each a key of its own, a write each.
+    const streams = backlogStreams({
+      records: 1_000_000,
+      keys: 100_000,
+      replayRate: 0,
+      deleteRate: 0,
+      seed: 9,
+    });
+    const first = [...changeStream(streams.small)].slice(0, 5_000);
+    assert.equal(new Set(first.map(key)).size, 5_000);
   });
 });
